@@ -1,0 +1,96 @@
+"""Classify file members by their first bytes: the first analyser riding the pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tui.analysis.base import Analyser
+
+ELF, PE, MACHO, STATIC_LIB, BITCODE, BYTECODE, COFF, TEXT, EMPTY, OTHER = (
+    "elf", "pe", "macho", "static-lib", "llvm-bitcode", "python-bytecode", "coff", "text", "empty", "other")
+
+KINDS = (ELF, PE, MACHO, STATIC_LIB, BITCODE, BYTECODE, COFF, TEXT, EMPTY, OTHER)
+NATIVE = (ELF, PE, MACHO)
+
+_MACHO_MAGICS = {
+    b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
+}
+_FAT_MAGICS = {b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"}
+#: COFF object machine types (IMAGE_FILE_MACHINE_*), little-endian, at offset 0 of a .obj.
+_COFF_MACHINES = {0x14C, 0x8664, 0xAA64, 0x1C4, 0x0000}
+_TEXT_BYTES = bytes(range(32, 127)) + b"\t\n\r\f\b\x1b"
+
+
+def _is_fat_macho(head: bytes) -> bool:
+    # Java class files share 0xCAFEBABE; a fat header has a small architecture count.
+    return head[:4] in _FAT_MAGICS and 0 < int.from_bytes(head[4:8], "big") < 32
+
+
+def _is_pe(head: bytes) -> bool:
+    if not head.startswith(b"MZ") or len(head) < 0x40:
+        return False
+    pe_offset = int.from_bytes(head[0x3C:0x40], "little")
+    return pe_offset + 4 > len(head) or head[pe_offset:pe_offset + 4] == b"PE\x00\x00"
+
+
+def _is_coff_object(head: bytes, path: str) -> bool:
+    if len(head) < 20:
+        return False
+    if head[:4] == b"\x00\x00\xff\xff":  # import object / anon object (LTCG /GL objects)
+        return True
+    machine = int.from_bytes(head[:2], "little")
+    return path.lower().endswith(".obj") and machine in _COFF_MACHINES
+
+
+def _is_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a multibyte character cut at the end is fine
+            return False
+    sample = head[:1024]
+    printable = sum(1 for b in sample if b in _TEXT_BYTES or b >= 0x80)
+    return printable >= 0.95 * len(sample)
+
+
+def classify(head: bytes, path: str = "") -> str:
+    """The content class of a member from its first bytes (and, for a few formats, its name)."""
+    if not head:
+        return EMPTY
+    if head.startswith(b"\x7fELF"):
+        return ELF
+    if head[:4] in _MACHO_MAGICS or _is_fat_macho(head):
+        return MACHO
+    if _is_pe(head):
+        return PE
+    if head.startswith(b"!<arch>\n") or head.startswith(b"!<thin>\n"):
+        return STATIC_LIB
+    if head.startswith(b"BC\xc0\xde") or head.startswith(b"\xde\xc0\x17\x0b"):
+        return BITCODE
+    if path.endswith(".pyc") and len(head) >= 16 and head[2:4] == b"\r\n":
+        return BYTECODE
+    if _is_coff_object(head, path):
+        return COFF
+    if _is_text(head):
+        return TEXT
+    return OTHER
+
+
+class Classifier(Analyser):
+    """Sets ``member.kind`` for every file member and counts the kinds."""
+
+    name = "classify"
+    version = 1
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def want(self, member, head: bytes) -> int:
+        member.kind = classify(head, member.path)
+        self.counts[member.kind] += 1
+        return 0
+
+    def result(self) -> dict:
+        return {"kinds": dict(self.counts)}

@@ -1,0 +1,263 @@
+"""The streaming index: one sequential pass that records every member and feeds the analysers."""
+
+from __future__ import annotations
+
+import lzma
+import os
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+import zstandard
+
+from tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
+from tui.archive.compression import OpenedArchive
+from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
+from tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
+from tui.errors import CorruptArchive
+
+BATCH_MEMBERS = 500
+BATCH_SECONDS = 0.05
+#: Bytes of wanted member content queued for the analysis thread at most.
+MAX_IN_FLIGHT = 256 << 20
+_MAX_LINK_HOPS = 40
+
+
+@dataclass
+class ArchiveIndex:
+    """Every member of an archive, plus what the analysers found."""
+
+    path: str
+    compression: str
+    compressed_size: int
+    mtime: float = 0.0
+    members: list[Member] = field(default_factory=list)
+    complete: bool = False
+    error: str | None = None
+    sha256: str | None = None
+    uncompressed_bytes: int = 0  #: length of the tar stream read
+    results: dict[str, Any] = field(default_factory=dict)
+    analysis_errors: list[dict] = field(default_factory=list)
+    _by_path: dict[str, Member] | None = field(default=None, repr=False)
+
+    # -- lookups --------------------------------------------------------------------------
+    @property
+    def by_path(self) -> dict[str, Member]:
+        if self._by_path is None or len(self._by_path) < len(self.members):
+            self._by_path = {m.path: m for m in self.members}
+        return self._by_path
+
+    def get(self, path: str) -> Member | None:
+        return self.by_path.get(normalize(path))
+
+    def resolve_path(self, path: str) -> str | None:
+        """Follow symlinks (in any component) and hardlinks inside the archive, as a loader
+        would. Returns the final normalized path, or None when a link loops, is absolute
+        or climbs out of the archive. The path itself need not exist."""
+        parts = [p for p in normalize(path).split("/") if p]
+        resolved: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part == ".":
+                continue
+            if part == "..":
+                if not resolved:
+                    return None
+                resolved.pop()
+                continue
+            member = self.by_path.get("/".join([*resolved, part]))
+            if member is not None and member.type in (SYMLINK, HARDLINK):
+                hops += 1
+                if hops > _MAX_LINK_HOPS or member.linkname.startswith("/"):
+                    return None
+                if member.type == SYMLINK:
+                    parts = [p for p in member.linkname.split("/") if p] + parts
+                else:  # hardlink targets are archive paths
+                    resolved = []
+                    parts = [p for p in normalize(member.linkname).split("/") if p] + parts
+                continue
+            resolved.append(part)
+        return "/".join(resolved)
+
+    def resolve(self, path: str) -> Member | None:
+        """The member ``path`` ends at after following links, or None."""
+        final = self.resolve_path(path)
+        return None if final is None else self.by_path.get(final)
+
+    # -- counts ---------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        out = {"members": len(self.members), "files": 0, "directories": 0, "symlinks": 0,
+               "hardlinks": 0, "other": 0, "file_bytes": 0}
+        key = {FILE: "files", DIRECTORY: "directories", SYMLINK: "symlinks", HARDLINK: "hardlinks"}
+        for m in self.members:
+            out[key.get(m.type, "other")] += 1
+            if m.type == FILE:
+                out["file_bytes"] += m.size
+        return out
+
+
+@dataclass
+class Progress:
+    """One batch of newly indexed members and where the pass stands."""
+
+    members: list[Member]
+    total_members: int
+    compressed_read: int
+    compressed_total: int
+    uncompressed_read: int
+    done: bool = False
+
+
+class _AnalysisThread:
+    """Feeds wanted member content to analysers on one background thread, in archive order,
+    with a bound on the bytes queued."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        self._queue: list[tuple] = []
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self._closed = False
+        self._errors = errors
+        self._thread = threading.Thread(target=self._run, name="distscope-analysis", daemon=True)
+        self._thread.start()
+
+    def submit(self, analysers: list[Analyser], member: Member, data: bytes, complete: bool) -> None:
+        with self._cond:
+            while self._in_flight and self._in_flight + len(data) > MAX_IN_FLIGHT:
+                self._cond.wait()
+            self._in_flight += len(data)
+            self._queue.append((analysers, member, data, complete))
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                analysers, member, data, complete = self._queue.pop(0)
+            for analyser in analysers:
+                try:
+                    analyser.feed(member, data, complete)
+                except Exception as exc:  # an analyser bug must not stop the pass
+                    self._errors.append({"analyser": analyser.name, "path": member.path,
+                                         "error": f"{type(exc).__name__}: {exc}"})
+            with self._cond:
+                self._in_flight -= len(data)
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join()
+
+
+class Scan:
+    """One streaming pass over an archive. Iterate it for :class:`Progress` batches; afterwards
+    :attr:`index` holds the result. Set ``cancel`` (a threading.Event) to stop early.
+
+    Bad input raises :class:`~tui.errors.NotAnArchive` when opening. Damage found mid-stream
+    does not raise during iteration: the index is marked incomplete and ``index.error`` says
+    where; :meth:`run` raises :class:`~tui.errors.CorruptArchive` after the pass if asked to.
+    """
+
+    def __init__(self, path: str | os.PathLike, analysers: Iterable[Analyser] = (),
+                 cancel: threading.Event | None = None, hash_bytes: bool = True,
+                 batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS) -> None:
+        self.archive = OpenedArchive(path, hash_bytes=hash_bytes)
+        self.analysers = list(analysers)
+        self.cancel = cancel or threading.Event()
+        self.batch_members = batch_members
+        self.batch_seconds = batch_seconds
+        st = os.stat(self.archive.path)
+        self.index = ArchiveIndex(path=self.archive.path, compression=self.archive.compression,
+                                  compressed_size=self.archive.size, mtime=st.st_mtime)
+        self.failure: CorruptArchive | None = None
+
+    def __iter__(self) -> Iterator[Progress]:
+        index = self.index
+        reader = TarReader(self.archive.stream)
+        feeder = _AnalysisThread(index.analysis_errors) if self.analysers else None
+        batch: list[Member] = []
+        last_flush = time.monotonic()
+        try:
+            for member in reader:
+                index.members.append(member)
+                batch.append(member)
+                if member.type == FILE and self.analysers:
+                    self._offer(reader, member, feeder)
+                if len(batch) >= self.batch_members or time.monotonic() - last_flush >= self.batch_seconds:
+                    yield self._progress(batch, reader)
+                    batch, last_flush = [], time.monotonic()
+                if self.cancel.is_set():
+                    index.error = "cancelled"
+                    break
+            else:
+                index.complete = True
+        except (TarFormatError, TruncatedError) as exc:
+            self._fail(str(exc), exc.offset)
+        except (zstandard.ZstdError, OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+            self._fail(f"decompression failed ({exc})", reader.offset)
+        finally:
+            if feeder is not None:
+                feeder.close()
+        index.uncompressed_bytes = reader.offset
+        if index.complete:
+            self.archive.raw.drain()
+            index.sha256 = self.archive.raw.hexdigest()
+        self.archive.close()
+        for analyser in self.analysers:
+            try:
+                analyser.finish(index)
+                index.results[analyser.name] = analyser.result()
+            except Exception as exc:
+                index.analysis_errors.append({"analyser": analyser.name, "path": None,
+                                              "error": f"{type(exc).__name__}: {exc}"})
+        yield Progress(batch, len(index.members), self.archive.raw.bytes_read,
+                       self.archive.size, reader.offset, done=True)
+
+    def _offer(self, reader: TarReader, member: Member, feeder: _AnalysisThread) -> None:
+        head = reader.peek_data(HEAD_SIZE)
+        wanted = []
+        limit = 0
+        for analyser in self.analysers:
+            n = analyser.want(member, head)
+            if n > 0:
+                wanted.append(analyser)
+                limit = max(limit, n)
+        if not wanted:
+            return
+        limit = min(limit, MAX_MEMBER_BUFFER, member.size)
+        try:
+            data = b"".join(reader.data_chunks(limit))
+        except TruncatedError:
+            feeder.submit(wanted, member, head, False)
+            raise
+        feeder.submit(wanted, member, data, len(data) == member.size)
+
+    def _progress(self, batch: list[Member], reader: TarReader) -> Progress:
+        return Progress(batch, len(self.index.members), self.archive.raw.bytes_read,
+                        self.archive.size, reader.offset)
+
+    def _fail(self, message: str, offset: int) -> None:
+        last = self.index.members[-1].name if self.index.members else None
+        self.failure = CorruptArchive(message, offset, last)
+        self.index.error = self.failure.message
+
+    def run(self, raise_on_damage: bool = False) -> ArchiveIndex:
+        """Run the pass to the end and return the index."""
+        for _ in self:
+            pass
+        if raise_on_damage and self.failure is not None:
+            raise self.failure
+        return self.index
+
+
+def scan(path: str | os.PathLike, analysers: Iterable[Analyser] = (), **kwargs) -> ArchiveIndex:
+    """Index an archive in one pass (see :class:`Scan`)."""
+    return Scan(path, analysers, **kwargs).run()

@@ -1,0 +1,52 @@
+"""The tar member record kept by the index."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+FILE, DIRECTORY, SYMLINK, HARDLINK, OTHER = "file", "directory", "symlink", "hardlink", "other"
+
+
+def normalize(name: str) -> str:
+    """The lookup path of a member name: no leading ``./`` or ``/``, no trailing ``/``."""
+    path = name
+    while path.startswith("./"):
+        path = path[2:]
+    path = path.strip("/")
+    return posixpath.normpath(path) if path else ""
+
+
+@dataclass(slots=True)
+class Member:
+    """One tar member, as recorded by the streaming index."""
+
+    name: str  #: exactly as stored (what ``tar -t`` prints)
+    path: str  #: normalized lookup path
+    type: str  #: file, directory, symlink, hardlink or other
+    size: int
+    mode: int
+    mtime: int
+    uid: int
+    gid: int
+    uname: str
+    gname: str
+    linkname: str  #: symlink or hardlink target, else ""
+    header_offset: int  #: offset of the first header block in the decompressed stream
+    data_offset: int  #: offset of the member's data in the decompressed stream
+    kind: str = ""  #: content class, set by the classifier (elf, pe, text, ...)
+    typeflag: str = "0"
+
+    @property
+    def is_file(self) -> bool:
+        return self.type == FILE
+
+    def to_row(self) -> list:
+        """A compact list for the cache."""
+        return [self.name, self.path, self.type, self.size, self.mode, self.mtime, self.uid, self.gid,
+                self.uname, self.gname, self.linkname, self.header_offset, self.data_offset, self.kind,
+                self.typeflag]
+
+    @classmethod
+    def from_row(cls, row: list) -> "Member":
+        return cls(*row)

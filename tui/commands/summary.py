@@ -1,0 +1,28 @@
+"""``distscope ARCHIVE`` before the app exists: print the index summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from tui.session import open_index
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("summary", help="print a one-screen summary of the archive index")
+    p.add_argument("archive")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    index = open_index(args.archive, use_cache=not args.no_cache)
+    counts = index.counts()
+    print(f"{index.path}: {index.compression}, {counts['members']:,} members "
+          f"({counts['files']:,} files, {counts['directories']:,} directories, "
+          f"{counts['symlinks']:,} symlinks, {counts['hardlinks']:,} hardlinks), "
+          f"{index.uncompressed_bytes:,} bytes uncompressed")
+    if index.error:
+        print(f"distscope: {index.error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
