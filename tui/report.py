@@ -1,15 +1,36 @@
 """The report: the whole analysis as one plain dict (the JSON contract), rendered as text,
-markdown or JSON. Sections are contributed by the analysis modules through ``SECTIONS``."""
+markdown or JSON. Analysis modules contribute sections with :func:`register_section`."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Callable
 
 from tui.archive.index import ArchiveIndex
 
 #: JSON schema version of the report; bump on incompatible changes.
 REPORT_VERSION = 1
+
+Lines = list[str]
+
+
+@dataclass
+class Section:
+    key: str  #: top-level key in the report dict
+    build: Callable[[ArchiveIndex], object]  #: index -> plain data
+    text: Callable[[object, dict], Lines] | None = None  #: (data, whole report) -> lines
+    markdown: Callable[[object, dict], Lines] | None = None
+    order: int = 50  #: rendering order in text/markdown (lower first)
+
+
+SECTIONS: list[Section] = []
+
+
+def register_section(key: str, build, text=None, markdown=None, order: int = 50) -> None:
+    """Add (or replace) a report section."""
+    SECTIONS[:] = [s for s in SECTIONS if s.key != key]
+    SECTIONS.append(Section(key, build, text, markdown, order))
 
 
 def archive_section(index: ArchiveIndex) -> dict:
@@ -32,20 +53,62 @@ def archive_section(index: ArchiveIndex) -> dict:
     }
 
 
-#: (key, builder) pairs; each builder maps the index to the plain data of one report key.
-#: Analysis modules append theirs (see tui.analysis / tui.meta).
-SECTIONS: list[tuple[str, Callable[[ArchiveIndex], object]]] = [
-    ("archive", archive_section),
-]
+def archive_text(data: dict, report: dict) -> Lines:
+    lines = [
+        "Archive",
+        f"  {data['path']}",
+        f"  {data['compression']}, {data['compressed_bytes']:,} bytes compressed, "
+        f"{data['uncompressed_bytes']:,} bytes of tar",
+        f"  {data['members']:,} members: {data['files']:,} files, {data['directories']:,} directories, "
+        f"{data['symlinks']:,} symlinks, {data['hardlinks']:,} hardlinks",
+    ]
+    if data["sha256"]:
+        lines.append(f"  sha256 {data['sha256']}")
+    if not data["complete"]:
+        lines.append(f"  INCOMPLETE: {data['error']}")
+    return lines
+
+
+def archive_markdown(data: dict, report: dict) -> Lines:
+    return ["## Archive", "", "```", *archive_text(data, report)[1:], "```"]
+
+
+register_section("archive", archive_section, archive_text, archive_markdown, order=10)
+
+
+def _load_sections() -> None:
+    """Import the modules that register sections (kept lazy to keep start-up light)."""
+    from tui.analysis.registry import section_modules
+
+    for module in section_modules():
+        __import__(module)
 
 
 def build_report(index: ArchiveIndex) -> dict:
     """The full report for an analysed index."""
+    _load_sections()
     report: dict = {"report_version": REPORT_VERSION}
-    for key, builder in SECTIONS:
-        report[key] = builder(index)
+    for section in SECTIONS:
+        report[section.key] = section.build(index)
     return report
 
 
+def _render(report: dict, attr: str) -> str:
+    blocks = []
+    for section in sorted(SECTIONS, key=lambda s: s.order):
+        render = getattr(section, attr)
+        if render is not None and section.key in report:
+            blocks.append("\n".join(render(report[section.key], report)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def to_text(report: dict) -> str:
+    return _render(report, "text")
+
+
+def to_markdown(report: dict) -> str:
+    return _render(report, "markdown")
+
+
 def to_json(report: dict) -> str:
-    return json.dumps(report, indent=2, sort_keys=False, default=str)
+    return json.dumps(report, indent=2, default=str) + "\n"

@@ -1,4 +1,4 @@
-"""The analysers that ride every pass, in the order they see each member."""
+"""The analysers that ride every pass, and the modules that add report sections."""
 
 from __future__ import annotations
 
@@ -11,3 +11,8 @@ def default_analysers() -> list[Analyser]:
 
     analysers: list[Analyser] = [Classifier()]
     return analysers
+
+
+def section_modules() -> list[str]:
+    """Modules whose import registers report sections (see tui.report.register_section)."""
+    return []
