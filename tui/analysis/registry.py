@@ -10,6 +10,9 @@ def default_analysers() -> list[Analyser]:
     from tui.analysis.classify import Classifier
 
     analysers: list[Analyser] = [Classifier()]
+    from tui.meta.pythonjson import PythonJsonAnalyser
+
+    analysers.append(PythonJsonAnalyser())
     return analysers
 
 
