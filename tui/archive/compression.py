@@ -7,16 +7,26 @@ import gzip
 import hashlib
 import lzma
 import os
+import queue
 import stat
+import threading
 from typing import BinaryIO
 
 import zstandard
 
+from tui.archive.tarscan import ZERO_BLOCK, checksum_ok
 from tui.errors import NotAnArchive
+
+__all__ = ["MAX_WINDOW", "CountingReader", "FileHasher", "OpenedArchive", "ThreadedReader", "checksum_ok",
+           "decompressed", "detect", "open_file"]
 
 #: python-build-standalone compresses at level 22 with a 128 MiB window; allow up to 2 GiB.
 MAX_WINDOW = 2**31
-READ_SIZE = 1 << 20
+READ_SIZE = 4 << 20
+#: Decompressed bytes per hand-over from the decompression thread, and chunks queued ahead.
+THREAD_CHUNK = 4 << 20
+THREAD_DEPTH = 3
+HASH_CHUNK = 1 << 20
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _SIGNATURES = [
@@ -41,18 +51,6 @@ def _is_zstd_frame(head: bytes) -> bool:
     return len(head) >= 4 and head[0] & 0xF0 == 0x50 and head[1:4] == b"\x2a\x4d\x18"
 
 
-def checksum_ok(block: bytes) -> bool:
-    raw = block[148:156].split(b"\x00", 1)[0].strip()
-    if not raw:
-        return False
-    try:
-        stored = int(raw, 8)
-    except ValueError:
-        return False
-    unsigned = sum(block[:148]) + 256 + sum(block[156:512])
-    return stored == unsigned
-
-
 def detect(head: bytes) -> str:
     """Name the compression of a stream from its first bytes, or raise NotAnArchive."""
     if not head:
@@ -62,8 +60,8 @@ def detect(head: bytes) -> str:
     for magic, name in _SIGNATURES:
         if head.startswith(magic):
             return name
-    if len(head) >= 512 and checksum_ok(head[:512]):
-        return "none"
+    if len(head) >= 512 and (checksum_ok(head[:512]) or head[:512] == ZERO_BLOCK):
+        return "none"  # (an all-zero first block is an empty tar: just the end marker)
     for magic, what in _FOREIGN:
         if head.startswith(magic):
             raise NotAnArchive(f"{what}, not a tar archive (distscope reads .tar, .tar.zst, .tar.gz, .tar.xz, .tar.bz2)")
@@ -136,28 +134,169 @@ def decompressed(raw: BinaryIO, compression: str) -> BinaryIO:
     return raw
 
 
-class OpenedArchive:
-    """A compressed archive opened for one sequential pass over its tar stream."""
+class ThreadedReader:
+    """Runs a (decompressing) stream on a background thread, a few chunks ahead of the reader.
 
-    def __init__(self, path: str | os.PathLike, hash_bytes: bool = True) -> None:
+    zstandard, zlib, lzma and bz2 release the GIL while they decompress, so parsing the tar
+    headers overlaps decompression. Errors raised by the stream are re-raised, in order, by
+    :meth:`next_chunk` / :meth:`read`, after the data that preceded them.
+    """
+
+    def __init__(self, stream: BinaryIO, chunk_size: int = THREAD_CHUNK, depth: int = THREAD_DEPTH) -> None:
+        self._stream = stream
+        self._chunk_size = chunk_size
+        self._queue: queue.Queue = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._done = False
+        self._rest = b""
+        self._thread = threading.Thread(target=self._run, name="distscope-decompress", daemon=True)
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        read = self._stream.read
+        try:
+            while not self._stop.is_set():
+                data = read(self._chunk_size)
+                if not self._put(data) or not data:
+                    return
+        except BaseException as exc:  # handed to the reading thread
+            self._put(exc)
+
+    def next_chunk(self) -> bytes:
+        """The next piece of the stream (any size); b"" at the end."""
+        if self._rest:
+            data, self._rest = self._rest, b""
+            return data
+        if self._done:
+            return b""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            self._done = True
+            raise item
+        if not item:
+            self._done = True
+        return item
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(self.next_chunk, b""))
+        parts, have = [], 0
+        while have < size:
+            data = self.next_chunk()
+            if not data:
+                break
+            parts.append(data)
+            have += len(data)
+        data = b"".join(parts)
+        if len(data) > size:
+            data, self._rest = data[:size], data[size:]
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        """Stop the thread (it may be blocked on a full queue) and wait for it."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                while True:
+                    self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            self._thread.join(0.05)
+        self._done = True
+
+
+class FileHasher:
+    """SHA-256 of a file, computed on its own thread with its own handle (hashlib releases the
+    GIL), so hashing overlaps the decompressing pass instead of adding to it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._stop = threading.Event()
+        self._digest: str | None = None
+        self._thread = threading.Thread(target=self._run, name="distscope-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        sha = hashlib.sha256()
+        try:
+            with open(self.path, "rb", buffering=0) as fh:
+                buf = bytearray(HASH_CHUNK)
+                view = memoryview(buf)
+                while not self._stop.is_set():
+                    n = fh.readinto(buf)
+                    if not n:
+                        self._digest = sha.hexdigest()
+                        return
+                    sha.update(view[:n])
+        except OSError:
+            return
+
+    def hexdigest(self) -> str | None:
+        """Wait for the hash; None when it was stopped or the file could not be read."""
+        self._thread.join()
+        return self._digest
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class OpenedArchive:
+    """A compressed archive opened for one sequential pass over its tar stream.
+
+    ``stream`` is the decompressed tar stream (decompressed on a background thread unless
+    ``threaded`` is False); ``raw.bytes_read`` counts compressed bytes consumed; with
+    ``hash_bytes`` a :class:`FileHasher` computes the SHA-256 of the file meanwhile
+    (:meth:`sha256`).
+    """
+
+    def __init__(self, path: str | os.PathLike, hash_bytes: bool = True, threaded: bool = True) -> None:
         self.path = os.fspath(path)
         self._file = open_file(self.path)
-        self.size = os.fstat(self._file.fileno()).st_size
-        head = self._file.read(1024)
-        self._file.seek(0)
         try:
+            self.size = os.fstat(self._file.fileno()).st_size
+            head = self._file.read(1024)
+            self._file.seek(0)
             self.compression = detect(head)
         except NotAnArchive as exc:
             self._file.close()
             raise NotAnArchive(f"{self.path}: {exc.message}") from None
-        self.raw = CountingReader(self._file, hash_bytes)
+        except OSError as exc:
+            self._file.close()
+            raise NotAnArchive(f"{self.path}: cannot read: {exc.strerror or exc}") from None
+        self.raw = CountingReader(self._file, hash_bytes=False)
+        self.hasher = FileHasher(self.path) if hash_bytes else None
+        self._threaded: ThreadedReader | None = None
         if self.compression == "none":
             # Plain tar: the counting reader is the stream itself.
             self.stream: BinaryIO = self.raw
         else:
             self.stream = decompressed(self.raw, self.compression)
+            if threaded:
+                self._threaded = ThreadedReader(self.stream)
+                self.stream = self._threaded  # type: ignore[assignment]
+
+    def sha256(self) -> str | None:
+        """The SHA-256 of the whole file (waits for the hashing thread)."""
+        return self.hasher.hexdigest() if self.hasher is not None else None
 
     def close(self) -> None:
+        if self._threaded is not None:
+            self._threaded.close()
+        if self.hasher is not None:
+            self.hasher.stop()
         self._file.close()
 
     def __enter__(self) -> "OpenedArchive":

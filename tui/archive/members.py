@@ -10,6 +10,11 @@ FILE, DIRECTORY, SYMLINK, HARDLINK, OTHER = "file", "directory", "symlink", "har
 
 def normalize(name: str) -> str:
     """The lookup path of a member name: no leading ``./`` or ``/``, no trailing ``/``."""
+    path = name.rstrip("/")
+    # Fast path: nothing for normpath to do (the common case, by far).
+    if path and path[0] not in "./" and "//" not in path and (
+            "/." not in path or "/./" not in path and "/../" not in path and not path.endswith(("/.", "/.."))):
+        return path
     path = name
     while path.startswith("./"):
         path = path[2:]

@@ -1,18 +1,31 @@
-"""A hand-written, streaming tar header parser (ustar, GNU L/K, pax x/g, base-256)."""
+"""A hand-written, streaming tar header parser (ustar, GNU L/K/S, pax x/g, base-256, V7).
+
+Names come out exactly as stored (what ``tar -t`` prints); the parser never trusts a size or
+length field further than the stream backs it, and reports damage as :class:`TarFormatError`
+(or :class:`TruncatedError`) carrying the offset in the decompressed stream.
+"""
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterator
+import struct
+from typing import BinaryIO, Callable, Iterator
+from zlib import adler32
 
-from tui.archive.compression import checksum_ok
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, Member, normalize
 
 BLOCK = 512
 CHUNK = 1 << 20
 #: Largest GNU long name / pax header accepted; anything bigger is treated as corrupt.
 MAX_EXTENDED = 8 << 20
+#: GNU sparse extension blocks accepted after one header (each maps 21 regions).
+MAX_SPARSE_BLOCKS = 4096
 
-_TYPES = {"0": FILE, "\x00": FILE, "7": FILE, "5": DIRECTORY, "2": SYMLINK, "1": HARDLINK}
+ZERO_BLOCK = bytes(BLOCK)
+_HEADER = struct.Struct("100s8s8s8s12s12s8sc100s6s2s32s32s8s8s155s12x")
+_TYPES = {"0": FILE, "\x00": FILE, "7": FILE, "5": DIRECTORY, "D": DIRECTORY, "2": SYMLINK, "1": HARDLINK}
+#: Types whose header carries no data (tarfile's SUPPORTED_TYPES minus the data-bearing ones).
+_NO_DATA = frozenset("123456")
+_PAX_HEADERS = frozenset("xX")
 
 
 class TarFormatError(Exception):
@@ -28,37 +41,49 @@ class TruncatedError(TarFormatError):
 
 
 class StreamBuffer:
-    """Sequential reads over a decompressed stream, tracking the stream offset."""
+    """Sequential reads over a decompressed stream, tracking the stream offset.
+
+    ``stream`` is a binary file-like object; if it has ``next_chunk()`` (see
+    :class:`~tui.archive.compression.ThreadedReader`) whole chunks are taken from it without
+    copying.
+    """
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
+        self._next: Callable[[], bytes] = getattr(stream, "next_chunk", None) or (lambda: stream.read(CHUNK))
         self.buf = b""
         self.pos = 0
         self.base = 0  # stream offset of buf[0]
+        self.eof = False
 
     @property
     def offset(self) -> int:
         return self.base + self.pos
 
-    def _read(self, size: int) -> bytes:
-        return self.stream.read(size)
+    def _chunk(self) -> bytes:
+        if self.eof:
+            return b""
+        chunk = self._next()
+        if not chunk:
+            self.eof = True
+        return chunk
 
     def fill(self, n: int) -> bool:
         """Make ``n`` bytes available at the current position; False at end of stream."""
         avail = len(self.buf) - self.pos
         if avail >= n:
             return True
-        parts = [self.buf[self.pos:]]
+        parts = [self.buf[self.pos:]] if avail else []
         self.base += self.pos
         self.pos = 0
         while avail < n:
-            chunk = self._read(max(CHUNK, n - avail))
+            chunk = self._chunk()
             if not chunk:
                 self.buf = b"".join(parts)
                 return False
             parts.append(chunk)
             avail += len(chunk)
-        self.buf = b"".join(parts)
+        self.buf = parts[0] if len(parts) == 1 else b"".join(parts)
         return True
 
     def peek(self, n: int) -> bytes:
@@ -77,32 +102,29 @@ class StreamBuffer:
         while n > 0:
             if self.pos >= len(self.buf):
                 self.base += len(self.buf)
-                self.buf, self.pos = self._read(CHUNK), 0
+                self.buf, self.pos = self._chunk(), 0
                 if not self.buf:
                     raise TruncatedError(f"stream ended {n:,} bytes early", self.offset)
-            piece = self.buf[self.pos:self.pos + n]
+            piece = self.buf[self.pos:self.pos + n] if self.pos or n < len(self.buf) else self.buf
             self.pos += len(piece)
             n -= len(piece)
             yield piece
 
     def skip(self, n: int) -> None:
         avail = len(self.buf) - self.pos
-        if n <= avail:
-            self.pos += n
-            return
-        n -= avail
-        self.base += len(self.buf)
-        self.buf, self.pos = b"", 0
-        while n > 0:
-            chunk = self._read(min(n, 4 * CHUNK))
-            if not chunk:
+        while n > avail:
+            n -= avail
+            self.base += len(self.buf)
+            self.buf, self.pos = self._chunk(), 0
+            avail = len(self.buf)
+            if not avail:
                 raise TruncatedError(f"stream ended {n:,} bytes early", self.base)
-            self.base += len(chunk)
-            n -= len(chunk)
+        self.pos += n
 
 
+# -- fields ------------------------------------------------------------------------------------
 def parse_number(field: bytes) -> int:
-    """A tar numeric field: octal (NUL/space padded) or GNU base-256."""
+    """A tar numeric field: octal (NUL/space padded) or GNU base-256. Raises ValueError."""
     if field and field[0] & 0x80:
         value = int.from_bytes(field[1:], "big")
         if field[0] == 0xFF:  # negative base-256
@@ -111,11 +133,62 @@ def parse_number(field: bytes) -> int:
             value += (field[0] & 0x3F) << (8 * (len(field) - 1))
         return value
     text = field.split(b"\x00", 1)[0].strip()
+    if text and not text.isdigit():
+        raise ValueError(f"not an octal number: {text[:20]!r}")
     return int(text, 8) if text else 0
+
+
+def _number(field: bytes) -> int:
+    """Fast path of :func:`parse_number` for the usual zero-padded octal."""
+    text = field.rstrip(b"\x00 ")
+    if text.isdigit():
+        return int(text, 8)
+    return parse_number(field)
+
+
+#: Parsed mode/uid/gid/mtime fields: archives repeat a handful of values.
+_NUMBERS: dict[bytes, int] = {}
+
+
+def _cached_number(field: bytes) -> int:
+    value = _number(field)
+    if len(_NUMBERS) < 8192:
+        _NUMBERS[field] = value
+    return value
+
+
+def checksum_ok(block: bytes) -> bool:
+    """The header checksum matches (unsigned, or signed as some old tars computed it)."""
+    try:
+        stored = _number(block[148:156])
+    except ValueError:
+        return False
+    # adler32's low half is 1 + the byte sum, exact for 256 bytes (<= 65280 < 65521).
+    total = (adler32(block[:256]) & 0xFFFF) + (adler32(block[256:]) & 0xFFFF) - 2
+    unsigned = total - sum(block[148:156]) + 256
+    if stored == unsigned:
+        return True
+    if block[148:156].strip(b"\x00 ") == b"":
+        return False
+    high = sum(1 for b in block[:148] if b & 0x80) + sum(1 for b in block[156:] if b & 0x80)
+    return bool(high) and stored == unsigned - 256 * high
+
+
+_NAMES: dict[bytes, str] = {}
 
 
 def _text(field: bytes) -> str:
     return field.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
+
+
+def _owner(field: bytes) -> str:
+    """uname/gname, interned: archives repeat a handful of them."""
+    name = _NAMES.get(field)
+    if name is None:
+        name = _text(field)
+        if len(_NAMES) < 1024:
+            _NAMES[field] = name
+    return name
 
 
 def parse_pax(data: bytes, offset: int) -> dict[str, str]:
@@ -125,14 +198,14 @@ def parse_pax(data: bytes, offset: int) -> dict[str, str]:
     while pos < len(data):
         if data[pos] == 0:  # trailing padding
             break
-        space = data.find(b" ", pos)
+        space = data.find(b" ", pos, pos + 24)
         if space < 0:
             raise TarFormatError("malformed pax record", offset)
-        try:
-            length = int(data[pos:space])
-        except ValueError:
-            raise TarFormatError("malformed pax record length", offset) from None
-        if length <= space - pos or pos + length > len(data):
+        digits = data[pos:space]
+        if not digits.isdigit():
+            raise TarFormatError("malformed pax record length", offset)
+        length = int(digits)
+        if length <= space - pos or pos + length > len(data) or data[pos + length - 1] != 0x0A:
             raise TarFormatError("pax record length out of range", offset)
         record = data[space + 1:pos + length - 1]
         key, sep, value = record.partition(b"=")
@@ -143,16 +216,18 @@ def parse_pax(data: bytes, offset: int) -> dict[str, str]:
     return records
 
 
-def _pax_int(value: str, offset: int) -> int:
+def _pax_int(value: str, offset: int, what: str) -> int:
     try:
-        return int(float(value))
-    except ValueError:
-        raise TarFormatError(f"bad pax number {value[:40]!r}", offset) from None
+        return int(value) if value.isdigit() else int(float(value))
+    except (ValueError, OverflowError):
+        raise TarFormatError(f"bad pax {what} {value[:40]!r}", offset) from None
 
 
+# -- the reader --------------------------------------------------------------------------------
 class TarReader:
-    """Iterate members of a tar stream. After each member, the caller must consume its data
-    with :meth:`read_data`, :meth:`data_chunks` or :meth:`skip_data` (or just call next)."""
+    """Iterate members of a tar stream. After each member, the caller may consume its data
+    with :meth:`read_data`, :meth:`data_chunks` or :meth:`peek_data`; the rest is skipped on
+    the next iteration."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self.buf = StreamBuffer(stream)
@@ -161,12 +236,13 @@ class TarReader:
         self._pending = 0  # data + padding of the current member not yet consumed
         self._data_left = 0  # data of the current member not yet consumed
 
-    def _padded(self, size: int) -> int:
+    @staticmethod
+    def _padded(size: int) -> int:
         return (size + BLOCK - 1) // BLOCK * BLOCK
 
-    def _extended(self, size: int, offset: int) -> bytes:
+    def _extended(self, size: int, offset: int, what: str) -> bytes:
         if size > MAX_EXTENDED:
-            raise TarFormatError(f"extended header of {size:,} bytes is too large", offset)
+            raise TarFormatError(f"{what} of {size:,} bytes is too large", offset)
         data = self.buf.take(size)
         self.buf.skip(self._padded(size) - size)
         return data
@@ -174,90 +250,148 @@ class TarReader:
     def finish_member(self) -> None:
         """Skip what remains of the current member's data and padding."""
         if self._pending:
-            pending, self._pending = self._pending, 0
+            pending, self._pending, self._data_left = self._pending, 0, 0
             self.buf.skip(pending)
 
     def __iter__(self) -> Iterator[Member]:
         return self
 
+    def _block(self, first_header: int) -> bytes:
+        buf = self.buf
+        pos = buf.pos
+        if pos + BLOCK <= len(buf.buf):
+            buf.pos = pos + BLOCK
+            return buf.buf[pos:pos + BLOCK]
+        offset = buf.offset
+        if not buf.fill(BLOCK):
+            if offset == first_header and buf.pos >= len(buf.buf):
+                raise TruncatedError("archive ends without an end-of-archive marker (truncated?)", offset)
+            raise TruncatedError("archive is truncated inside a tar header", offset)
+        return buf.take(BLOCK)
+
     def __next__(self) -> Member:
-        self.finish_member()
+        if self._pending:
+            self.finish_member()
         if self.ended:
             raise StopIteration
-        pax: dict[str, str] = {}
+        pax: dict[str, str] | None = None
         long_name = long_link = None
         first_header = self.buf.offset
         while True:
-            offset = self.buf.offset
-            if not self.buf.fill(BLOCK):
-                if offset == first_header and not self.buf.peek(1):
-                    raise TruncatedError("archive ends without an end-of-archive marker (truncated?)", offset)
-                raise TruncatedError("archive is truncated inside a tar header", offset)
-            block = self.buf.take(BLOCK)
-            if block.count(0) == BLOCK:
-                # End-of-archive marker (one or two zero blocks).
-                if offset != first_header:
-                    raise TarFormatError("end-of-archive marker after an extended header", offset)
+            block = self._block(first_header)
+            if block == ZERO_BLOCK:
+                if self.buf.offset - BLOCK != first_header:
+                    raise TarFormatError("end-of-archive marker after an extended header", self.buf.offset - BLOCK)
                 self.ended = True
                 raise StopIteration
+            offset = self.buf.offset - BLOCK
             if not checksum_ok(block):
                 raise TarFormatError("bad tar header checksum", offset)
             typeflag = chr(block[156])
             try:
-                size = parse_number(block[124:136])
+                size = _number(block[124:136])
             except ValueError:
                 raise TarFormatError("bad size field in tar header", offset) from None
             if size < 0:
                 raise TarFormatError("negative member size", offset)
+            if typeflag in _TYPES or typeflag in _NO_DATA:
+                return self._member(block, typeflag, size, pax, long_name, long_link, first_header, offset)
             if typeflag == "L":
-                long_name = _text(self._extended(size, offset))
-                continue
-            if typeflag == "K":
-                long_link = _text(self._extended(size, offset))
-                continue
-            if typeflag == "x":
-                pax.update(parse_pax(self._extended(size, offset), offset))
-                continue
-            if typeflag == "g":
-                self.global_pax.update(parse_pax(self._extended(size, offset), offset))
-                continue
-            return self._member(block, typeflag, size, pax, long_name, long_link, first_header)
+                long_name = _text(self._extended(size, offset, "GNU long name"))
+            elif typeflag == "K":
+                long_link = _text(self._extended(size, offset, "GNU long link"))
+            elif typeflag in _PAX_HEADERS:
+                records = parse_pax(self._extended(size, offset, "pax header"), offset)
+                pax = records if pax is None else {**pax, **records}
+            elif typeflag == "g":
+                self.global_pax.update(parse_pax(self._extended(size, offset, "pax global header"), offset))
+            else:
+                return self._member(block, typeflag, size, pax, long_name, long_link, first_header, offset)
 
-    def _member(self, block: bytes, typeflag: str, size: int, pax: dict[str, str],
-                long_name: str | None, long_link: str | None, header_offset: int) -> Member:
-        offset = self.buf.offset - BLOCK
-        fields = {**self.global_pax, **pax}
-        name = _text(block[0:100])
-        if block[257:263] == b"ustar\x00":  # POSIX ustar: GNU headers use this area for times
-            prefix = _text(block[345:500])
-            if prefix:
-                name = f"{prefix}/{name}"
-        name = fields.get("path", long_name if long_name is not None else name)
-        linkname = fields.get("linkpath", long_link if long_link is not None else _text(block[157:257]))
-        if "size" in fields:
-            size = _pax_int(fields["size"], offset)
+    def _member(self, block: bytes, typeflag: str, size: int, pax: dict[str, str] | None,
+                long_name: str | None, long_link: str | None, header_offset: int, offset: int) -> Member:
+        (name_f, mode_f, uid_f, gid_f, _size, mtime_f, _chk, _type, link_f, magic, _version,
+         uname_f, gname_f, _major, _minor, prefix_f) = _HEADER.unpack(block)
+        cache = _NUMBERS
         try:
-            mode = parse_number(block[100:108])
-            uid = _pax_int(fields["uid"], offset) if "uid" in fields else parse_number(block[108:116])
-            gid = _pax_int(fields["gid"], offset) if "gid" in fields else parse_number(block[116:124])
-            mtime = _pax_int(fields["mtime"], offset) if "mtime" in fields else parse_number(block[136:148])
+            mode = cache.get(mode_f)
+            if mode is None:
+                mode = _cached_number(mode_f)
+            uid = cache.get(uid_f)
+            if uid is None:
+                uid = _cached_number(uid_f)
+            gid = cache.get(gid_f)
+            if gid is None:
+                gid = _cached_number(gid_f)
+            mtime = cache.get(mtime_f)
+            if mtime is None:
+                mtime = _cached_number(mtime_f)
         except ValueError:
             raise TarFormatError("bad numeric field in tar header", offset) from None
+        if long_name is not None:
+            name = long_name
+        else:
+            name = _text(name_f)
+            if magic == b"ustar\x00" and prefix_f[0]:  # POSIX ustar (GNU keeps times in that area)
+                name = f"{_text(prefix_f)}/{name}"
+        linkname = long_link if long_link is not None else (_text(link_f) if link_f[0] else "")
+        uname, gname = _owner(uname_f), _owner(gname_f)
+        data_size = size
         kind = _TYPES.get(typeflag, OTHER)
-        if kind == FILE and typeflag != "7" and name.endswith("/"):
+        if typeflag == "\x00" and name.endswith("/"):
             kind = DIRECTORY  # old V7 archives mark directories only by the slash
-        # As tarfile does: regular files and unknown types carry data; links, dirs, devices don't.
-        data_size = size if kind == FILE or typeflag not in "123456" else 0
-        member = Member(
-            name=name, path=normalize(name), type=kind, size=size,
-            mode=mode & 0o7777, mtime=mtime, uid=uid, gid=gid,
-            uname=fields.get("uname", _text(block[265:297])), gname=fields.get("gname", _text(block[297:329])),
-            linkname=linkname if kind in (SYMLINK, HARDLINK) else "",
-            header_offset=header_offset, data_offset=self.buf.offset, typeflag=typeflag,
-        )
-        self._pending = self._padded(data_size)
-        self._data_left = data_size
+        fields = {**self.global_pax, **pax} if pax is not None else self.global_pax
+        if fields:
+            name, linkname, size, data_size, kind, uname, gname, uid, gid, mtime = self._apply_pax(
+                fields, offset, name, linkname, size, kind, uname, gname, uid, gid, mtime)
+        if typeflag == "S":
+            self._skip_sparse_extensions(block, offset)
+        if typeflag in _NO_DATA or kind == DIRECTORY and typeflag != "D":
+            data_size = 0
+        if kind not in (SYMLINK, HARDLINK):
+            linkname = ""
+        member = Member(name, normalize(name), kind, size, mode & 0o7777, mtime, uid, gid, uname, gname,
+                        linkname, header_offset, self.buf.offset, "", typeflag)
+        if data_size:
+            self._data_left = data_size
+            self._pending = (data_size + BLOCK - 1) // BLOCK * BLOCK
         return member
+
+    def _apply_pax(self, fields, offset, name, linkname, size, kind, uname, gname, uid, gid, mtime):
+        """Override header fields from pax records (an empty value restores the header's)."""
+        get = fields.get
+        name = get("path") or name
+        linkname = get("linkpath") or linkname
+        if get("size"):
+            size = _pax_int(fields["size"], offset, "size")
+        data_size = size
+        if get("uid"):
+            uid = _pax_int(fields["uid"], offset, "uid")
+        if get("gid"):
+            gid = _pax_int(fields["gid"], offset, "gid")
+        if get("mtime"):
+            mtime = _pax_int(fields["mtime"], offset, "mtime")
+        uname = get("uname") or uname
+        gname = get("gname") or gname
+        if "GNU.sparse.major" in fields or "GNU.sparse.map" in fields or "GNU.sparse.offset" in fields:
+            kind = OTHER  # pax sparse: the data is a sparse map + pieces, not the file
+            name = get("GNU.sparse.name") or name
+            real = get("GNU.sparse.realsize") or get("GNU.sparse.size")
+            if real:
+                size = _pax_int(real, offset, "sparse size")
+        if size < 0 or data_size < 0:
+            raise TarFormatError("negative member size in pax header", offset)
+        return name, linkname, size, data_size, kind, uname, gname, uid, gid, mtime
+
+    def _skip_sparse_extensions(self, block: bytes, offset: int) -> None:
+        """Old GNU sparse members may be followed by extension headers (flag at 482 / 504)."""
+        extended = block[482]
+        count = 0
+        while extended:
+            count += 1
+            if count > MAX_SPARSE_BLOCKS:
+                raise TarFormatError("too many GNU sparse extension headers", offset)
+            extended = self.buf.take(BLOCK)[504]
 
     # -- data of the current member ------------------------------------------------------
     def data_chunks(self, limit: int | None = None) -> Iterator[bytes]:
