@@ -8,16 +8,37 @@ import threading
 from typing import Callable
 
 from tui.analysis.registry import default_analysers
+from tui.archive.cache import IndexCache
 from tui.archive.index import ArchiveIndex, Progress, Scan
+from tui.archive.reader import SmallMembers, attach_small_members
 
 
 def open_index(path: str | os.PathLike, *, use_cache: bool = True,
                on_progress: Callable[[Progress], None] | None = None,
                cancel: threading.Event | None = None) -> ArchiveIndex:
     """The analysed index of ``path``. Raises NotAnArchive for bad input; damage found
-    mid-stream leaves ``index.complete`` False and ``index.error`` set."""
-    scan = Scan(path, default_analysers(), cancel=cancel)
+    mid-stream leaves ``index.complete`` False and ``index.error`` set.
+
+    With ``use_cache``, a fresh cache entry is returned without reading the archive (one
+    ``on_progress`` call, done, holding every member); otherwise the pass's index is stored.
+    Small members seen during a pass stay in memory for :class:`~tui.archive.reader.MemberReader`.
+    """
+    analysers = default_analysers()
+    cache = IndexCache() if use_cache else None
+    if cache is not None:
+        index = cache.load(path, analysers)
+        if index is not None:
+            if on_progress is not None:
+                on_progress(Progress(list(index.members), len(index.members), index.compressed_size,
+                                     index.compressed_size, index.uncompressed_bytes, done=True))
+            return index
+    small = SmallMembers()
+    scan = Scan(path, [*analysers, small], cancel=cancel)
     for progress in scan:
         if on_progress is not None:
             on_progress(progress)
-    return scan.index
+    index = scan.index
+    attach_small_members(index, small)
+    if cache is not None:
+        cache.store(index, analysers)
+    return index

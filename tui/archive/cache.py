@@ -1,0 +1,182 @@
+"""The persistent index cache: members and analyser results of an archive, in msgpack.
+
+Layout: ``<cache dir>/index/<key>.msgpack`` where the key hashes the archive's realpath, size and
+mtime (a lookup needs one ``stat``). A hit is trusted only when every check passes:
+
+* the format version, realpath, size and mtime (ns) stored inside match;
+* a *fingerprint* matches: SHA-256 of the size plus the first and last MiB and 16 evenly spread
+  64 KiB samples of the compressed file (about 3 MiB read, ~2 ms). It catches a file rewritten
+  with the same size and a restored mtime, which size+mtime alone cannot;
+* the registered analysers (name and version) equal the cached ones.
+
+Anything else (a changed file, a truncated or garbled cache file, an older format) is a miss:
+the archive is rescanned and the entry rewritten. The full SHA-256 of the compressed bytes,
+computed during the pass, is stored (``index.sha256``) and names the seekable copies.
+
+Cancelled passes are never cached. Damaged archives (truncated, corrupt) are cached with
+``complete`` False and their ``error``: a rescan would find the same damage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable
+
+import msgpack
+
+from tui.analysis.base import Analyser
+from tui.archive.index import ArchiveIndex
+from tui.archive.members import Member
+
+#: Bump when the layout of a cache entry changes.
+FORMAT_VERSION = 1
+_MAGIC = "distscope-index"
+_SAMPLES = 16
+_SAMPLE_SIZE = 64 << 10
+_EDGE = 1 << 20
+#: Member names that are not UTF-8 survive as surrogate escapes.
+_ERRORS = "surrogateescape"
+
+
+def cache_dir() -> Path:
+    """The cache folder: ``$DISTSCOPE_CACHE_DIR`` or the platform's user cache folder."""
+    override = os.environ.get("DISTSCOPE_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("distscope"))
+
+
+def _stat_key(realpath: str, st: os.stat_result) -> str:
+    raw = f"{realpath}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape")
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def fingerprint(path: str, size: int | None = None) -> str:
+    """A cheap content check: SHA-256 over size, first/last MiB and spread samples."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        if size is None:
+            size = os.fstat(f.fileno()).st_size
+        sha.update(size.to_bytes(8, "little"))
+        if size <= 2 * _EDGE + _SAMPLES * _SAMPLE_SIZE:
+            while chunk := f.read(1 << 20):
+                sha.update(chunk)
+            return sha.hexdigest()
+        sha.update(f.read(_EDGE))
+        step = (size - 2 * _EDGE) // (_SAMPLES + 1)
+        for i in range(1, _SAMPLES + 1):
+            f.seek(_EDGE + i * step)
+            sha.update(f.read(_SAMPLE_SIZE))
+        f.seek(size - _EDGE)
+        sha.update(f.read(_EDGE))
+    return sha.hexdigest()
+
+
+def analyser_signature(analysers: Iterable[Analyser]) -> list[list]:
+    """The ``[name, version]`` pairs a cache entry must match."""
+    return sorted([a.name, int(a.version)] for a in analysers)
+
+
+class IndexCache:
+    """Load and store analysed indexes. Every failure is a miss, never an error."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or cache_dir()) / "index"
+
+    def entry_path(self, archive: str | os.PathLike) -> Path | None:
+        try:
+            realpath = os.path.realpath(archive)
+            st = os.stat(realpath)
+        except OSError:
+            return None
+        return self.root / f"{_stat_key(realpath, st)}.msgpack"
+
+    def load(self, archive: str | os.PathLike, analysers: Iterable[Analyser]) -> ArchiveIndex | None:
+        """The cached index of ``archive``, or None when absent, stale or unreadable."""
+        try:
+            realpath = os.path.realpath(archive)
+            st = os.stat(realpath)
+            entry = self.root / f"{_stat_key(realpath, st)}.msgpack"
+            raw = entry.read_bytes()
+        except OSError:
+            return None
+        try:
+            data = msgpack.unpackb(raw, raw=False, strict_map_key=False, unicode_errors=_ERRORS)
+            if not isinstance(data, dict) or data.get("magic") != _MAGIC or data.get("format") != FORMAT_VERSION:
+                raise ValueError("not a current cache entry")
+            if (data["realpath"] != realpath or data["size"] != st.st_size
+                    or data["mtime_ns"] != st.st_mtime_ns):
+                raise ValueError("archive changed")
+            if data["analysers"] != analyser_signature(analysers):
+                return None  # valid, but for other analysers: rescan and overwrite
+            if data["fingerprint"] != fingerprint(realpath, st.st_size):
+                raise ValueError("archive content changed")
+            return self._index(archive, st, data)
+        except Exception:  # corrupt, truncated or stale: drop it, the caller rescans
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+            return None
+
+    @staticmethod
+    def _index(archive, st: os.stat_result, data: dict) -> ArchiveIndex:
+        rows = msgpack.unpackb(data["members"], raw=False, use_list=False, unicode_errors=_ERRORS)
+        members = [Member(*row) for row in rows]
+        index = ArchiveIndex(path=os.fspath(archive), compression=data["compression"],
+                             compressed_size=st.st_size, mtime=st.st_mtime, members=members,
+                             complete=data["complete"], error=data["error"], sha256=data["sha256"],
+                             uncompressed_bytes=data["uncompressed_bytes"],
+                             results=data["results"], analysis_errors=data["analysis_errors"])
+        return index
+
+    def store(self, index: ArchiveIndex, analysers: Iterable[Analyser]) -> bool:
+        """Write ``index`` atomically; False when it is not cacheable or the write failed."""
+        if index.error == "cancelled":
+            return False
+        try:
+            realpath = os.path.realpath(index.path)
+            st = os.stat(realpath)
+            if st.st_size != index.compressed_size:
+                return False  # changed while we read it
+            data = {
+                "magic": _MAGIC, "format": FORMAT_VERSION, "written": time.time(),
+                "realpath": realpath, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                "fingerprint": fingerprint(realpath, st.st_size), "sha256": index.sha256,
+                "compression": index.compression, "complete": index.complete, "error": index.error,
+                "uncompressed_bytes": index.uncompressed_bytes,
+                "analysers": analyser_signature(analysers),
+                # Packed apart so loading can unpack the rows as tuples (faster).
+                "members": msgpack.packb([m.to_row() for m in index.members], use_bin_type=True,
+                                         unicode_errors=_ERRORS),
+                "results": index.results, "analysis_errors": index.analysis_errors,
+            }
+            payload = msgpack.packb(data, use_bin_type=True, unicode_errors=_ERRORS)
+            self.root.mkdir(parents=True, exist_ok=True)
+            target = self.root / f"{_stat_key(realpath, st)}.msgpack"
+            atomic_write(target, payload)
+            return True
+        except (OSError, TypeError, ValueError, OverflowError):
+            return False
+
+
+def atomic_write(target: Path, payload: bytes) -> None:
+    """Write ``payload`` to a temp file next to ``target``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+

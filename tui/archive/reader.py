@@ -1,0 +1,263 @@
+"""Read members' bytes on demand, by path, without extracting the archive.
+
+Where the bytes come from, fastest first:
+
+1. small members (<= 64 KiB) seen during the indexing pass of this process, kept in a bounded
+   LRU (:class:`SmallMembers`, attached to the index by :func:`tui.session.open_index`);
+2. direct seeks: plain tars (``pread``), multi-frame zstd archives (their own frame table);
+3. the seekable copy in the cache folder (:mod:`tui.archive.copies`), from this run or earlier;
+4. otherwise the copy is built by one background pass, and reads are served as soon as that
+   pass has gone past their bytes. Without a cache (``use_cache=False``) or for a damaged
+   archive, one streaming pass per call, batched by :meth:`MemberReader.read_many`.
+
+:class:`MemberReader` is thread-safe: the app calls it from worker threads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import threading
+import weakref
+from collections import Counter, OrderedDict
+
+from tui.analysis.base import Analyser
+from tui.archive.compression import OpenedArchive
+from tui.archive.copies import builder_for, open_copy
+from tui.archive.index import ArchiveIndex
+from tui.archive.members import DIRECTORY, FILE, Member, normalize
+from tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
+from tui.errors import DistscopeError, MemberNotFound
+
+SMALL_MEMBER = 64 << 10
+SMALL_BUDGET = 32 << 20
+_SKIP_CHUNK = 1 << 20
+
+
+class MemberNotReadable(DistscopeError):
+    """The path exists but has no bytes to read (a directory, a device, a dangling link)."""
+
+
+class SmallMembers(Analyser):
+    """Keeps the content of small file members seen during the pass, least recently used
+    dropped first. Not a cached result: it lives as long as the index of this process."""
+
+    name = "small-members"
+    version = 1
+
+    def __init__(self, member_limit: int = SMALL_MEMBER, budget: int = SMALL_BUDGET) -> None:
+        self.member_limit = member_limit
+        self.budget = budget
+        self.total = 0
+        self._data: OrderedDict[int, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def want(self, member: Member, head: bytes) -> int:
+        if member.size > self.member_limit or member.size == 0:
+            return 0
+        if len(head) >= member.size:  # the head is the whole member: no extra buffering
+            self.put(member.data_offset, head[:member.size])
+            return 0
+        return member.size
+
+    def feed(self, member: Member, data: bytes, complete: bool) -> None:
+        if complete:
+            self.put(member.data_offset, data)
+
+    def put(self, key: int, data: bytes) -> None:
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.total -= len(old)
+            self._data[key] = data
+            self.total += len(data)
+            while self.total > self.budget and self._data:
+                _, dropped = self._data.popitem(last=False)
+                self.total -= len(dropped)
+
+    def get(self, key: int) -> bytes | None:
+        with self._lock:
+            data = self._data.get(key)
+            if data is not None:
+                self._data.move_to_end(key)
+            return data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+_small: dict[int, SmallMembers] = {}
+
+
+def attach_small_members(index: ArchiveIndex, store: SmallMembers) -> None:
+    """Keep ``store`` for readers of ``index`` (dropped when the index is garbage collected)."""
+    index.results.pop(store.name, None)
+    key = id(index)
+    _small[key] = store
+    weakref.finalize(index, _small.pop, key, None)
+
+
+def small_members(index: ArchiveIndex) -> SmallMembers | None:
+    return _small.get(id(index))
+
+
+def similar_names(index: ArchiveIndex, path: str, n: int = 3) -> list[str]:
+    """Member paths that look like ``path`` (same base name first, then close spellings)."""
+    wanted = normalize(path)
+    base = posixpath.basename(wanted)
+    same_base = [m.path for m in index.members if m.path.rsplit("/", 1)[-1] == base and m.path != wanted]
+    if same_base:
+        return same_base[:n]
+    return difflib.get_close_matches(wanted, [m.path for m in index.members], n=n, cutoff=0.6)
+
+
+class MemberReader:
+    """Reads members of an indexed archive. ``stats`` counts reads by source: small, plain,
+    frames, copy, building (from the copy being written), stream."""
+
+    def __init__(self, index: ArchiveIndex, *, use_cache: bool = True) -> None:
+        self.index = index
+        self.use_cache = use_cache
+        self.stats: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._direct: PlainSource | FramedSource | None = None
+        self._direct_checked = False
+        self._builder = None
+
+    # -- lookups --------------------------------------------------------------------------
+    def member(self, path: str) -> Member:
+        """The file member ``path`` leads to, following links; raises a clear error otherwise."""
+        index = self.index
+        final = index.resolve_path(path)
+        if final is None:
+            raise MemberNotReadable(f"{path}: a link on the way is absolute, loops or leaves the archive")
+        member = index.by_path.get(final)
+        if member is None:
+            if index.get(path) is not None:
+                raise MemberNotReadable(f"{path}: dangling link (to {final}, not in the archive)")
+            hint = similar_names(index, path)
+            more = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+            raise MemberNotFound(f"{path}: not in the archive{more}")
+        if member.type == DIRECTORY:
+            raise MemberNotReadable(f"{path}: is a directory")
+        if member.type != FILE:
+            raise MemberNotReadable(f"{path}: is not a regular file (tar type {member.typeflag!r})")
+        return member
+
+    # -- reads ----------------------------------------------------------------------------
+    def read(self, path: str, limit: int | None = None) -> bytes:
+        """The bytes of member ``path`` (at most ``limit``)."""
+        member = self.member(path)
+        return self._read_members([(member, _size(member, limit))])[member.data_offset]
+
+    def read_many(self, paths, limit: int | None = None) -> dict[str, bytes]:
+        """Several members at once (one pass at most); raises like :meth:`read` for a bad path."""
+        members = {path: self.member(path) for path in paths}
+        got = self._read_members([(m, _size(m, limit)) for m in members.values()])
+        return {path: got[m.data_offset][:_size(m, limit)] for path, m in members.items()}
+
+    def _read_members(self, wanted: list[tuple[Member, int]]) -> dict[int, bytes]:
+        out: dict[int, bytes] = {}
+        todo: dict[int, int] = {}
+        store = small_members(self.index)
+        for member, size in wanted:
+            if size == 0:
+                out[member.data_offset] = b""
+                continue
+            data = store.get(member.data_offset) if store is not None else None
+            if data is not None and len(data) >= size:
+                out[member.data_offset] = data[:size]
+                self.stats["small"] += 1
+                continue
+            todo[member.data_offset] = max(size, todo.get(member.data_offset, 0))
+        if not todo:
+            return out
+        source = self._direct_source()
+        if source is not None:
+            for offset, size in todo.items():
+                out[offset] = source.read_range(offset, size)
+                self.stats[source.kind] += 1
+            return out
+        builder = self._copy_builder()
+        if builder is not None:
+            for offset, size in sorted(todo.items()):
+                data = builder.read_range(offset, size)
+                if data is None:
+                    break  # the copy failed: stream the rest
+                out[offset] = data
+                self.stats["building"] += 1
+            todo = {o: s for o, s in todo.items() if o not in out}
+        if todo:
+            out.update(self._stream(todo))
+        return out
+
+    def _direct_source(self) -> PlainSource | FramedSource | None:
+        with self._lock:
+            if self._direct is None and not self._direct_checked:
+                self._direct_checked = True
+                index = self.index
+                try:
+                    if index.compression == "none":
+                        self._direct = PlainSource(index.path)
+                    elif index.compression == "zstd":
+                        frames = zstd_frame_table(index.path, index.uncompressed_bytes)
+                        if frames is not None and frames[-1][0] + frames[-1][3] >= index.uncompressed_bytes:
+                            self._direct = FramedSource(index.path, frames)
+                except OSError:
+                    self._direct = None
+            if self._direct is None and self.use_cache:
+                self._direct = open_copy(self.index)
+            return self._direct
+
+    def _copy_builder(self):
+        if not self.use_cache:
+            return None
+        with self._lock:
+            if self._builder is None:
+                self._builder = builder_for(self.index)
+            return self._builder
+
+    def _stream(self, todo: dict[int, int]) -> dict[int, bytes]:
+        """One pass over the decompressed stream, picking up the ranges in ``todo``."""
+        out: dict[int, bytes] = {}
+        with OpenedArchive(self.index.path, hash_bytes=False) as archive:
+            stream, pos = archive.stream, 0
+            for offset, size in sorted(todo.items()):
+                while pos < offset:
+                    skipped = stream.read(min(_SKIP_CHUNK, offset - pos))
+                    if not skipped:
+                        raise DistscopeError(f"{self.index.path}: archive ends before byte {offset:,}")
+                    pos += len(skipped)
+                parts, got = [], 0
+                while got < size:
+                    chunk = stream.read(size - got)
+                    if not chunk:
+                        raise DistscopeError(f"{self.index.path}: archive ends inside a member")
+                    parts.append(chunk)
+                    got += len(chunk)
+                out[offset] = b"".join(parts)
+                pos += size
+                self.stats["stream"] += 1
+        return out
+
+    # -- the seekable copy ----------------------------------------------------------------
+    def prepare(self) -> None:
+        """Start building the seekable copy in the background if reads will need one."""
+        if self._direct_source() is None:
+            self._copy_builder()
+
+    def wait_copy(self, timeout: float | None = None) -> bool:
+        """Wait for a copy being built by this reader; True when one is (now) on disk."""
+        builder = self._builder
+        return builder.wait(timeout) if builder is not None else False
+
+    def close(self) -> None:
+        with self._lock:
+            if self._direct is not None:
+                self._direct.close()
+                self._direct = None
+            self._direct_checked = False
+
+
+def _size(member: Member, limit: int | None) -> int:
+    return member.size if limit is None else max(0, min(limit, member.size))
