@@ -10,9 +10,10 @@ def default_analysers() -> list[Analyser]:
     from tui.analysis.classify import Classifier
 
     analysers: list[Analyser] = [Classifier()]
+    from tui.meta.distribution import VersionSources
     from tui.meta.pythonjson import PythonJsonAnalyser
 
-    analysers.append(PythonJsonAnalyser())
+    analysers += [PythonJsonAnalyser(), VersionSources()]
     return analysers
 
 

@@ -1,0 +1,406 @@
+"""The distribution summary: what python-build-standalone distribution an archive is.
+
+:class:`VersionSources` rides the pass and reads the two small files that tell the Python
+version when there is no PYTHON.json (``include/python3.X/patchlevel.h`` and the
+``_sysconfigdata_*.py`` build variables). :func:`summarize` builds the summary (plain data, the
+``distribution`` report section without the target detection) from the index afterwards.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from typing import Any
+
+from tui.analysis.base import Analyser
+from tui.meta.pythonjson import finding
+
+_PATCHLEVEL = re.compile(r"(^|/)include/(python\d+\.\d+[a-z]*/)?patchlevel\.h$")
+_SYSCONFIG = re.compile(r"(^|/)lib/python\d+\.\d+[a-z]*/_sysconfigdata_[^/]*\.py$")
+_PY_VERSION = re.compile(rb'#\s*define\s+PY_VERSION\s+"([^"]+)"')
+#: Build variables worth keeping from the sysconfig data.
+SYSCONFIG_KEYS = ("VERSION", "ABIFLAGS", "HOST_GNU_TYPE", "MULTIARCH", "MACHDEP", "SOABI", "EXT_SUFFIX",
+                  "Py_DEBUG", "Py_GIL_DISABLED", "Py_ENABLE_SHARED", "LDLIBRARY", "CC", "CONFIG_ARGS",
+                  "MACOSX_DEPLOYMENT_TARGET", "PY_CFLAGS_NODIST")
+_MAX_SYSCONFIG = 4 << 20
+
+LAYOUTS = ("full", "install_only", "install_only_stripped", "unknown")
+
+
+# -- reading during the pass --------------------------------------------------------------------
+
+def parse_patchlevel(data: bytes) -> str | None:
+    """The PY_VERSION string of a patchlevel.h."""
+    match = _PY_VERSION.search(data)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def parse_sysconfig(data: bytes) -> dict:
+    """The interesting ``build_time_vars`` of a ``_sysconfigdata_*.py`` (never executed)."""
+    text = data.decode("utf-8", "replace")
+    found: dict = {}
+    try:
+        tree = ast.parse(text)
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "build_time_vars" for t in node.targets) \
+                    and isinstance(node.value, ast.Dict):
+                for key, value in zip(node.value.keys, node.value.values):
+                    if isinstance(key, ast.Constant) and key.value in SYSCONFIG_KEYS:
+                        try:
+                            found[key.value] = ast.literal_eval(value)
+                        except (ValueError, TypeError, SyntaxError, RecursionError):
+                            pass
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        for key, value in re.findall(r"""^\s*['"](\w+)['"]\s*:\s*(['"].*?['"]|-?\d+)\s*,?\s*$""", text, re.M):
+            if key in SYSCONFIG_KEYS:
+                found[key] = int(value) if value.lstrip("-").isdigit() else value[1:-1]
+    return {k: v for k, v in found.items() if isinstance(v, (str, int))}
+
+
+class VersionSources(Analyser):
+    """Reads patchlevel.h and the sysconfig data as they stream past."""
+
+    name = "distribution"
+    version = 1
+
+    def __init__(self) -> None:
+        self.patchlevel: dict | None = None
+        self.sysconfig: dict | None = None
+
+    def want(self, member, head: bytes) -> int:
+        if self.patchlevel is None and _PATCHLEVEL.search(member.path):
+            version = parse_patchlevel(head)
+            if version:
+                self.patchlevel = {"path": member.path, "version": version}
+                return 0
+            return 256 << 10
+        if self.sysconfig is None and _SYSCONFIG.search(member.path) and member.size <= _MAX_SYSCONFIG:
+            self.sysconfig = {"path": member.path, "vars": {}}
+            return _MAX_SYSCONFIG
+        return 0
+
+    def feed(self, member, data: bytes, complete: bool) -> None:
+        if self.sysconfig is not None and member.path == self.sysconfig["path"]:
+            self.sysconfig["vars"] = parse_sysconfig(data)
+        elif self.patchlevel is None and _PATCHLEVEL.search(member.path):
+            version = parse_patchlevel(data)
+            if version:
+                self.patchlevel = {"path": member.path, "version": version}
+
+    def result(self) -> dict:
+        return {"patchlevel": self.patchlevel, "sysconfig": self.sysconfig}
+
+
+# -- file names -------------------------------------------------------------------------------
+
+_NAME = re.compile(r"^cpython-(?P<version>\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc)\d+)?)(?:\+(?P<tag>\d{8}))?-(?P<rest>.+)$")
+_TRIPLE = re.compile(r"^(?P<triple>[a-z0-9_]+-(?:unknown|pc|apple)-(?:linux-[a-z0-9_]+|darwin|windows-msvc))(?:-|$)")
+_SUFFIXES = (".tar.zst", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar", ".zst")
+
+
+def parse_file_name(name: str) -> dict | None:
+    """What a python-build-standalone file name says, or None when it does not follow the naming."""
+    base = os.path.basename(name)
+    for suffix in _SUFFIXES:
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    match = _NAME.match(base)
+    if not match:
+        return None
+    rest = match.group("rest")
+    triple_match = _TRIPLE.match(rest)
+    if not triple_match:
+        return None
+    tokens = [t for t in rest[triple_match.end():].split("-") if t]
+    out: dict[str, Any] = {"python_version": match.group("version"), "release_tag": match.group("tag"),
+                           "target_triple": triple_match.group("triple"), "layout": None,
+                           "flavour": None, "link": None, "build_date": None}
+    if tokens and re.fullmatch(r"\d{8}T\d{4}", tokens[-1]):
+        out["build_date"] = tokens.pop()
+        out["release_tag"] = out["release_tag"] or out["build_date"][:8]
+    if tokens and tokens[-1] in ("full", "install_only", "install_only_stripped"):
+        out["layout"] = tokens.pop()
+    if tokens and tokens[0] in ("shared", "static"):
+        out["link"] = tokens.pop(0)
+    if tokens:
+        out["flavour"] = "-".join(tokens)
+    return out
+
+
+# -- the summary ------------------------------------------------------------------------------
+
+def parse_object_file_format(value: Any) -> dict | None:
+    """``elf``, ``mach-o``, ``coff`` or ``llvm-bitcode:V`` (tolerating ``%22.1.3`` and ``+date``)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    kind, _, version = value.strip().partition(":")
+    version = version.strip().lstrip("%")
+    llvm = re.match(r"\d+(?:\.\d+)*", version)
+    return {"raw": value, "format": kind.strip(), "version": version or None,
+            "llvm_version": llvm.group(0) if kind.strip() == "llvm-bitcode" and llvm else None}
+
+
+def parse_crt_features(features: Any) -> dict:
+    """crt_features as {libc, glibc_max, musl_version, vcruntime, static, libsystem}."""
+    out: dict[str, Any] = {"libc": None, "glibc_max": None, "musl_version": None, "vcruntime": None,
+                           "static": False}
+    for feature in features if isinstance(features, list) else []:
+        if not isinstance(feature, str):
+            continue
+        key, _, value = feature.partition(":")
+        if key == "glibc-dynamic":
+            out["libc"] = "glibc"
+        elif key == "glibc-max-symbol-version":
+            out["libc"], out["glibc_max"] = "glibc", value
+        elif key == "musl-dynamic":
+            out["libc"] = "musl"
+        elif key == "musl-version":
+            out["libc"], out["musl_version"] = "musl", value
+        elif key == "static":
+            out["static"] = True
+            out["libc"] = out["libc"] or "static"
+        elif key == "libSystem":
+            out["libc"] = "libSystem"
+        elif key == "vcruntime":
+            out["libc"], out["vcruntime"] = "vcruntime", value
+    return out
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _links(candidate: dict) -> list[dict]:
+    out = []
+    for link in candidate.get("links") or []:
+        if isinstance(link, dict) and isinstance(link.get("name"), str):
+            out.append({"name": link["name"], "system": bool(link.get("system")),
+                        "framework": bool(link.get("framework")),
+                        "path": _str(link.get("path_dynamic")) or _str(link.get("path_static"))})
+    return out
+
+
+def extension_modules(data: dict) -> list[dict]:
+    """Every extension module of a PYTHON.json build_info, one row per module (its first,
+    default candidate), with the number of candidates and variants."""
+    build_info = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
+    extensions = build_info.get("extensions") if isinstance(build_info.get("extensions"), dict) else {}
+    rows = []
+    for name, candidates in sorted(extensions.items()):
+        if isinstance(candidates, dict):
+            candidates = [candidates]
+        candidates = [c for c in candidates if isinstance(c, dict)] if isinstance(candidates, list) else []
+        if not candidates:
+            rows.append({"name": name, "in_core": None, "shared_lib": None, "static_lib": None,
+                         "required": None, "links": [], "licenses": None, "license_paths": [],
+                         "license_public_domain": None, "variant": None, "variants": [], "objs": 0})
+            continue
+        first = next((c for c in candidates if c.get("variant") in (None, "default")), candidates[0])
+        licenses = first.get("licenses")
+        paths = first.get("license_paths", first.get("license_path"))
+        rows.append({
+            "name": name,
+            "in_core": bool(first.get("in_core")),
+            "shared_lib": _str(first.get("shared_lib")),
+            "static_lib": _str(first.get("static_lib")),
+            "required": bool(first.get("required")),
+            "links": _links(first),
+            "licenses": [x for x in licenses if isinstance(x, str)] if isinstance(licenses, list) else None,
+            "license_paths": [paths] if isinstance(paths, str) else [p for p in paths or [] if isinstance(p, str)],
+            "license_public_domain": first.get("license_public_domain") if isinstance(
+                first.get("license_public_domain"), bool) else None,
+            "variant": _str(first.get("variant")),
+            "variants": sorted({str(c.get("variant")) for c in candidates if c.get("variant")}),
+            "objs": len(first.get("objs") or []) if isinstance(first.get("objs"), list) else 0,
+        })
+    return rows
+
+
+def extension_counts(rows: list[dict]) -> dict:
+    return {"total": len(rows),
+            "in_core": sum(1 for r in rows if r.get("in_core")),
+            "shared_lib": sum(1 for r in rows if r.get("shared_lib")),
+            "static": sum(1 for r in rows if r.get("static_lib") and not r.get("shared_lib")),
+            "required": sum(1 for r in rows if r.get("required"))}
+
+
+def _root(index) -> str:
+    """The common top folder of the members ("python" for PBS), or ""."""
+    tops = {m.path.split("/", 1)[0] for m in index.members[:200] if m.path}
+    return tops.pop() if len(tops) == 1 and any("/" in m.path for m in index.members[:200]) else ""
+
+
+def _top_entries(index, root: str) -> set[str]:
+    """Names directly under the root folder (files and folders)."""
+    prefix = f"{root}/" if root else ""
+    out = set()
+    for path in index.by_path:
+        if path.startswith(prefix):
+            out.add(path[len(prefix):].split("/", 1)[0])
+    return out
+
+
+def detect_layout(index, has_python_json: bool, name_layout: str | None) -> str:
+    """full, install_only, install_only_stripped or unknown."""
+    root = _root(index)
+    top = _top_entries(index, root)
+    if has_python_json and ("install" in top or "build" in top):
+        return "full"
+    installed = root == "python" and (("bin" in top and "lib" in top) or "python.exe" in top
+                                      or ("Lib" in top and "DLLs" in top))
+    if installed and not has_python_json:
+        return "install_only_stripped" if name_layout == "install_only_stripped" else "install_only"
+    if has_python_json:
+        return "full"
+    return "unknown"
+
+
+def _version_from_tree(index, prefix: str) -> str | None:
+    for path in index.by_path:
+        match = re.match(rf"{re.escape(prefix)}lib/python(\d+\.\d+)[a-z]*/os\.py$", path)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _derived_exe(index, root: str) -> str | None:
+    """The interpreter's path relative to the root, found in the tree."""
+    prefix = f"{root}/" if root else ""
+    for candidate in ("install/python.exe", "python.exe", "install/bin/python3", "bin/python3", "bin/python"):
+        if f"{prefix}{candidate}" in index.by_path:
+            return candidate
+    return None
+
+
+def _lib_dynload(index, root: str) -> list[dict]:
+    rows = {}
+    pattern = re.compile(rf"^{re.escape(root + '/' if root else '')}(?:install/)?(?:lib/python[^/]+/lib-dynload|DLLs)/"
+                         r"([A-Za-z0-9_]+)\.[^/]*(?:\.so|\.pyd)$")
+    for path in index.by_path:
+        match = pattern.match(path)
+        if match:
+            rows.setdefault(match.group(1), {"name": match.group(1), "in_core": False, "shared_lib": path,
+                                             "static_lib": None, "required": False, "links": [],
+                                             "licenses": None, "license_paths": [],
+                                             "license_public_domain": None, "variant": None,
+                                             "variants": [], "objs": 0})
+    return [rows[k] for k in sorted(rows)]
+
+
+def _flags_from_sysconfig(vars_: dict) -> str | None:
+    """A build_options-like string guessed from the build variables."""
+    parts = []
+    if vars_.get("Py_DEBUG"):
+        parts.append("debug")
+    args = str(vars_.get("CONFIG_ARGS", ""))
+    if "--enable-optimizations" in args:
+        parts.append("pgo")
+    if "--with-lto" in args or "-flto" in str(vars_.get("PY_CFLAGS_NODIST", "")):
+        parts.append("lto")
+    if vars_.get("Py_GIL_DISABLED"):
+        parts.insert(0, "freethreaded")
+    return "+".join(parts) or None
+
+
+def summarize(index) -> dict:
+    """The distribution summary of an analysed index (plain data)."""
+    pj = index.results.get("pythonjson") or {}
+    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
+    sources = index.results.get("distribution") or {}
+    sysvars = ((sources.get("sysconfig") or {}).get("vars") or {}) if isinstance(sources, dict) else {}
+    patch = (sources.get("patchlevel") or {}) if isinstance(sources, dict) else {}
+    name = parse_file_name(index.path)
+    root = _root(index)
+    findings: list[dict] = []
+    d = data or {}
+    version_number = pj.get("format_version")
+
+    # version, with where it came from
+    version, version_source = None, None
+    for value, source in ((_str(d.get("python_version")), "PYTHON.json"),
+                          (patch.get("version"), patch.get("path")),
+                          (_str(sysvars.get("VERSION")), (sources.get("sysconfig") or {}).get("path")),
+                          ((name or {}).get("python_version"), "file name"),
+                          (_version_from_tree(index, f"{root}/" if root else ""), "stdlib folder")):
+        if value:
+            version, version_source = value, source
+            break
+
+    triple = _str(d.get("target_triple"))
+    if triple is None and version_number is not None and version_number < 5 and (d.get("os") or d.get("arch")):
+        triple = "-".join(str(d.get(k)) for k in ("arch", "os") if d.get(k))
+    triple = triple or _str(sysvars.get("HOST_GNU_TYPE")) or (name or {}).get("target_triple")
+
+    build_options, options_source = _str(d.get("build_options")), "PYTHON.json build_options"
+    if not build_options and _str(d.get("optimizations")):
+        build_options, options_source = d["optimizations"], "PYTHON.json optimizations"
+    if not build_options and name and name.get("flavour"):
+        build_options, options_source = name["flavour"], "file name"
+    if not build_options and sysvars:
+        build_options, options_source = _flags_from_sysconfig(sysvars), "sysconfig"
+    if not build_options:
+        options_source = None
+    option_set = set((build_options or "").split("+"))
+
+    abi_tag = _str(d.get("python_abi_tag"))
+    if abi_tag is None and version and "ABIFLAGS" in sysvars:
+        mm = version.split(".")
+        abi_tag = f"cp{mm[0]}{mm[1]}{sysvars['ABIFLAGS']}" if len(mm) >= 2 else None
+
+    link_mode = _str(d.get("libpython_link_mode")) or _str(d.get("link_mode"))
+    if link_mode is None and "Py_ENABLE_SHARED" in sysvars:
+        link_mode = "shared" if sysvars["Py_ENABLE_SHARED"] else "static"
+
+    crt = d.get("crt_features") if isinstance(d.get("crt_features"), list) else []
+    extensions = extension_modules(data) if data else _lib_dynload(index, root)
+    layout = detect_layout(index, data is not None, (name or {}).get("layout"))
+    if data is None and layout == "full":
+        findings.append(finding("warning", "distribution-no-pythonjson",
+                                "full distribution without a readable PYTHON.json", []))
+    apple = {k: _str(d.get(f"apple_sdk_{k}")) for k in ("canonical_name", "platform", "version", "deployment_target")}
+    if not any(apple.values()) and sysvars.get("MACOSX_DEPLOYMENT_TARGET"):
+        apple["deployment_target"] = str(sysvars["MACOSX_DEPLOYMENT_TARGET"])
+    build_info = d.get("build_info") if isinstance(d.get("build_info"), dict) else {}
+    core = build_info.get("core") if isinstance(build_info.get("core"), dict) else {}
+    exe = _str(d.get("python_exe")) or _derived_exe(index, root)
+
+    return {
+        "layout": layout,
+        "pbs": data is not None or name is not None or layout != "unknown",
+        "root": root,
+        "file_name": os.path.basename(index.path),
+        "release_tag": (name or {}).get("release_tag"),
+        "flavour": (name or {}).get("flavour"),
+        "name": name,
+        "python_json": pj.get("path"),
+        "format_version": version_number,
+        "python_version": version,
+        "python_version_source": version_source,
+        "python_tag": _str(d.get("python_tag")),
+        "target_triple": triple,
+        "build_options": build_options,
+        "build_options_source": options_source,
+        "debug": "debug" in option_set or bool(sysvars.get("Py_DEBUG")),
+        "freethreaded": "freethreaded" in option_set or bool(sysvars.get("Py_GIL_DISABLED")),
+        "python_abi_tag": abi_tag,
+        "python_platform_tag": _str(d.get("python_platform_tag")),
+        "libpython_link_mode": link_mode,
+        "crt_features": [c for c in crt if isinstance(c, str)],
+        "crt": parse_crt_features(crt),
+        "apple_sdk": apple if any(apple.values()) else None,
+        "python_exe": exe,
+        "python_exe_member": f"{root}/{exe}" if exe and root else exe,
+        "python_extension_module_loading": [x for x in d.get("python_extension_module_loading") or []
+                                            if isinstance(x, str)] or None,
+        "python_symbol_visibility": _str(d.get("python_symbol_visibility")),
+        "object_file_format": parse_object_file_format(build_info.get("object_file_format")),
+        "libpython": _str(core.get("shared_lib")) or _str(core.get("static_lib")),
+        "core_links": [link["name"] for link in _links(core)],
+        "extensions_source": "PYTHON.json" if data else ("lib-dynload" if extensions else None),
+        "extensions": extensions,
+        "extension_counts": extension_counts(extensions),
+        "sysconfig": {k: v for k, v in sysvars.items() if k not in ("CONFIG_ARGS", "PY_CFLAGS_NODIST")} or None,
+        "findings": findings,
+    }
