@@ -11,9 +11,10 @@ def default_analysers() -> list[Analyser]:
 
     analysers: list[Analyser] = [Classifier()]
     from tui.meta.distribution import VersionSources
+    from tui.meta.licenses import LicenseFiles
     from tui.meta.pythonjson import PythonJsonAnalyser
 
-    analysers += [PythonJsonAnalyser(), VersionSources()]
+    analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles()]
     return analysers
 
 

@@ -1,0 +1,299 @@
+"""Licence texts and components: who is licensed how, and whether anything is GPL.
+
+:class:`LicenseFiles` rides the pass and keeps every licence file's text (they are small; the
+total kept is bounded) with the SPDX ids found in it. :func:`summarize` links them to the
+components PYTHON.json declares (CPython and each extension module), or, without PYTHON.json,
+groups the files by the package they belong to, and gathers the GPL evidence.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from tui.analysis.base import Analyser
+from tui.meta.pythonjson import finding
+from tui.meta.spdx import identify, is_gpl
+
+#: Licence files are read whole up to this size.
+MAX_FILE = 1 << 20
+#: Texts kept in the (cached) result at most, in total; beyond it only ids are kept.
+MAX_TEXT_TOTAL = 8 << 20
+
+_NAME = re.compile(r"^(licen[cs]e|copying|copyright|notice|unlicense)(?:[._\-].*)?$", re.I)
+_NOT_TEXT = re.compile(r"\.(py|pyc|pyo|pyi|h|c|cc|cpp|html?|so|dylib|dll|pyd|exe|lib|a|o|obj|gif|png|tcl|js)$", re.I)
+_FOLDER = re.compile(r"(^|/)([^/]+\.dist-info/(licenses|license_files)|licenses)/", re.I)
+#: Folders that say nothing about which component a licence file belongs to.
+_GENERIC = {"demos", "doc", "docs", "licenses", "license", "share", "lib", "include", "install", "python",
+            "lib64", "site-packages", "dist-packages", "src", "legal"}
+_GPL_LIBS = re.compile(r"^lib(readline|gdbm|gdbm_compat)[.\-]", re.I)
+
+
+def is_license_file(path: str, size: int = 0) -> bool:
+    """A licence text by its name or folder (case-insensitive)."""
+    base = posixpath.basename(path)
+    if _NOT_TEXT.search(base) or size > MAX_FILE * 8:
+        return False
+    if base.lower() == "license.terms" or _NAME.match(base):
+        return True
+    return bool(_FOLDER.search(path)) and "/_vendor/packaging/licenses/" not in path
+
+
+class LicenseFiles(Analyser):
+    """Reads licence texts as they stream past."""
+
+    name = "licenses"
+    version = 1
+
+    def __init__(self) -> None:
+        self.files: list[dict] = []
+        self._kept = 0
+
+    def want(self, member, head: bytes) -> int:
+        return MAX_FILE if is_license_file(member.path, member.size) else 0
+
+    def feed(self, member, data: bytes, complete: bool) -> None:
+        text = data.decode("utf-8", "replace")
+        keep = self._kept + len(data) <= MAX_TEXT_TOTAL
+        self._kept += len(data) if keep else 0
+        self.files.append({"path": member.path, "size": member.size, "spdx": identify(text),
+                           "text": text if keep else None, "truncated": not complete})
+
+    def result(self) -> dict:
+        return {"files": self.files, "text_bytes": self._kept}
+
+
+# -- grouping discovered files ----------------------------------------------------------------
+
+_DIST_INFO = re.compile(r"(?:^|/)([A-Za-z0-9_.]+?)-([^/-]+)\.dist-info/(.*)$")
+_SITE = re.compile(r"(?:^|/)(?:site|dist)-packages/(.*)$")
+
+
+def component_of(path: str, root: str = "") -> str:
+    """The package or component a discovered licence file belongs to."""
+    rel = path[len(root) + 1:] if root and path.startswith(root + "/") else path
+    match = _DIST_INFO.search(rel)
+    if match:
+        inner = match.group(3)
+        src = re.match(r"(?:licenses|license_files)/src/(.+)/[^/]+$", inner)
+        if src:  # a vendored project's licence copied into the wheel's metadata
+            return src.group(1)
+        return match.group(1).replace("_", "-").lower()
+    match = re.match(r"(?:install/)?licenses/LICENSE\.([^/]+?)(?:\.txt)?$", rel)
+    if match:
+        return match.group(1)
+    site = _SITE.search(rel)
+    if site:
+        folder = posixpath.dirname(site.group(1))
+        return folder or posixpath.basename(site.group(1))
+    folder = posixpath.dirname(rel)
+    if re.fullmatch(r"(install/)?(lib/python\d+\.\d+[a-z]*|Lib)?", folder) or folder == "":
+        return "CPython"
+    parts = [p for p in folder.split("/") if p.lower() not in _GENERIC]
+    return parts[-1] if parts else "CPython"
+
+
+# -- the summary ------------------------------------------------------------------------------
+
+def _root_of(index) -> str:
+    tops = {m.path.split("/", 1)[0] for m in index.members[:200] if "/" in m.path}
+    return tops.pop() if len(tops) == 1 else ""
+
+
+def _member(root: str, rel: str) -> str:
+    return f"{root}/{rel}" if root else rel
+
+
+def _binary_needs(index) -> list[tuple[str, str]]:
+    """(binary path, needed library) pairs from the binaries analysis, when there is one."""
+    data = index.results.get("binaries")
+    pairs: list[tuple[str, str]] = []
+
+    def walk(node: Any, path: str | None, depth: int) -> None:
+        if depth > 6:
+            return
+        if isinstance(node, dict):
+            here = node.get("path") if isinstance(node.get("path"), str) else path
+            for key, value in node.items():
+                if key in ("needed", "dependencies", "imports", "dylibs", "libraries") and isinstance(value, list):
+                    for item in value:
+                        name = item if isinstance(item, str) else (item.get("name") if isinstance(item, dict) else None)
+                        if isinstance(name, str) and here:
+                            pairs.append((here, name))
+                else:
+                    walk(value, key if isinstance(value, dict) and "/" in key else here, depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, path, depth + 1)
+
+    walk(data, None, 0)
+    return pairs
+
+
+def gpl_evidence(index, data: dict | None, extensions: list[dict], components: list[dict]) -> list[dict]:
+    """Every GPL-licensed component with what shows it."""
+    found: list[dict] = []
+
+    def add(component: str, evidence: str) -> None:
+        found.append({"component": component, "evidence": evidence})
+
+    if data:
+        for spdx in data.get("licenses") or []:
+            if isinstance(spdx, str) and is_gpl(spdx):
+                add("CPython", f"PYTHON.json licenses: {spdx}")
+        for ext in extensions:
+            for spdx in ext.get("licenses") or []:
+                if is_gpl(spdx):
+                    add(ext["name"], f"PYTHON.json extension {ext['name']} licenses: {spdx}")
+            links = {link["name"].lower() for link in ext.get("links") or []}
+            for lib in ("readline", "gdbm", "gdbm_compat"):
+                if lib in links:
+                    add(ext["name"], f"PYTHON.json extension {ext['name']} links {lib}")
+            if ext.get("variant") == "readline" or "readline" in (ext.get("variants") or []):
+                add(ext["name"], f"PYTHON.json extension {ext['name']} has a readline variant")
+    for ext in extensions:
+        if ext["name"] == "_gdbm":
+            add("_gdbm", f"extension module _gdbm present ({ext.get('shared_lib') or 'built in'})")
+    for binary, needed in _binary_needs(index):
+        if _GPL_LIBS.match(posixpath.basename(needed)):
+            add(needed, f"{binary} needs {needed}")
+    for component in components:
+        if component["source"] == "discovered":
+            for spdx in component["detected"]:
+                if is_gpl(spdx):
+                    add(component["name"], f"licence text {', '.join(component['files'])} is {spdx}")
+    seen, unique = set(), []
+    for item in found:
+        key = (item["component"], item["evidence"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def summarize(index) -> dict:
+    """The licences section: components, files, GPL evidence (plain data)."""
+    from tui.meta.distribution import extension_modules
+
+    pj = index.results.get("pythonjson") or {}
+    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
+    files = (index.results.get("licenses") or {}).get("files") or []
+    by_path = {f["path"]: f for f in files}
+    root = _root_of(index)
+    components: list[dict] = []
+    findings: list[dict] = []
+    claimed: set[str] = set()
+
+    def linked(rel_paths: list[str], name: str) -> list[str]:
+        out = []
+        for rel in rel_paths:
+            path = _member(root, rel)
+            if path in by_path or index.get(path) is not None:
+                out.append(path)
+                claimed.add(path)
+            else:
+                findings.append(finding("warning", "license-file-missing",
+                                        f"{name}: licence file {rel} named in PYTHON.json is not in the archive",
+                                        [path]))
+        return out
+
+    def detected(paths: list[str]) -> list[str]:
+        ids: list[str] = []
+        for path in paths:
+            for spdx in (by_path.get(path) or {}).get("spdx") or []:
+                if spdx not in ids:
+                    ids.append(spdx)
+        return ids
+
+    extensions = extension_modules(data) if data else []
+    if data:
+        declared = [x for x in data.get("licenses") or [] if isinstance(x, str)]
+        lpath = data.get("license_path")
+        paths = linked([lpath] if isinstance(lpath, str) else [], "CPython")
+        components.append({"name": "CPython", "kind": "cpython", "source": "PYTHON.json",
+                           "licenses": declared or detected(paths), "declared": declared,
+                           "detected": detected(paths), "files": paths, "public_domain": False})
+        for ext in extensions:
+            if ext["licenses"] is None and not ext["license_paths"]:
+                continue  # part of CPython itself
+            paths = linked(ext["license_paths"], ext["name"])
+            declared = ext["licenses"] or []
+            components.append({"name": ext["name"], "kind": "extension", "source": "PYTHON.json",
+                               "licenses": declared or ([] if ext["license_public_domain"] else detected(paths)),
+                               "declared": declared, "detected": detected(paths), "files": paths,
+                               "public_domain": bool(ext["license_public_domain"])})
+    groups: dict[str, list[str]] = {}
+    folder_files: list[str] = []
+    for f in files:
+        if f["path"] in claimed:
+            continue
+        if data and re.match(rf"{re.escape(_member(root, ''))}licenses/", f["path"]):
+            folder_files.append(f["path"])  # a copy of every licence in the build repository, not proof
+            continue
+        groups.setdefault(component_of(f["path"], root), []).append(f["path"])
+    for name in sorted(groups, key=lambda n: (n != "CPython", n.lower())):
+        paths = groups[name]
+        ids = detected(paths)
+        existing = next((c for c in components if c["name"] == name), None)
+        if existing is not None:
+            existing["files"] += [p for p in paths if p not in existing["files"]]
+            existing["detected"] = detected(existing["files"])
+            continue
+        components.append({"name": name, "kind": "cpython" if name == "CPython" else "package",
+                           "source": "discovered", "licenses": ids, "declared": [], "detected": ids,
+                           "files": paths, "public_domain": ids == ["LicenseRef-Public-Domain"]})
+    for component in components:
+        component["gpl"] = any(is_gpl(x) for x in component["licenses"] + component["declared"])
+    gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components)
+    gpl_names = {g["component"] for g in gpl}
+    for component in components:
+        component["gpl"] = component["gpl"] or component["name"] in gpl_names
+    unidentified = [f["path"] for f in files if not f["spdx"]]
+    if gpl:
+        statement = "GPL-encumbered: " + "; ".join(f"{g['component']} ({g['evidence']})" for g in gpl)
+        findings.append(finding("warning", "license-gpl", statement, sorted({p for c in components
+                                                                             if c["gpl"] for p in c["files"]})))
+    elif data or files:
+        checks = ["no licence " + ("id in PYTHON.json" if data else "text") + " is GPL",
+                  "no _gdbm extension module"]
+        if data:
+            checks.append("no extension links readline or gdbm")
+        checks.append("no binary needs libreadline or libgdbm" if index.results.get("binaries") is not None
+                      else "binaries not checked for libreadline/libgdbm")
+        statement = "Not GPL-encumbered: " + ", ".join(checks) + "."
+    else:
+        statement = "No licence information found in this archive."
+    all_ids = sorted({x for c in components for x in c["licenses"]})
+    return {
+        "source": "PYTHON.json" if data else ("discovered" if files else None),
+        "components": components,
+        "spdx": all_ids,
+        "gpl": gpl,
+        "gpl_free": not gpl,
+        "statement": statement,
+        "files": [{"path": f["path"], "size": f["size"], "spdx": f["spdx"], "component": next(
+            (c["name"] for c in components if f["path"] in c["files"]), None)} for f in files],
+        "repository_license_files": folder_files,
+        "unidentified": unidentified,
+        "findings": findings,
+    }
+
+
+def _dynload_extensions(index) -> list[dict]:
+    """Extension modules of an install tree without PYTHON.json (names only)."""
+    out = []
+    for path in index.by_path:
+        match = re.search(r"/(?:lib-dynload|DLLs)/([A-Za-z0-9_]+)\.[^/]*(?:so|pyd)$", path)
+        if match:
+            out.append({"name": match.group(1), "shared_lib": path, "licenses": None, "links": [],
+                        "variants": [], "variant": None})
+    return out
+
+
+def text_of(index, path: str) -> str | None:
+    """The stored text of a licence file (None when it was not kept or is not a licence file)."""
+    for f in (index.results.get("licenses") or {}).get("files") or []:
+        if f["path"] == path:
+            return f.get("text")
+    return None
