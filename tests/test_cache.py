@@ -1,0 +1,192 @@
+"""The index cache: hits, misses, stale and corrupt entries, analyser versions, --no-cache."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import msgpack
+import pytest
+
+from tests.archives import entry, small_distribution, write_archive
+from tests.conftest import real_archive
+from tui import cli, session
+from tui.analysis.classify import Classifier
+from tui.archive import cache as cache_mod
+from tui.archive.cache import IndexCache, cache_dir, fingerprint
+from tui.archive.index import Scan
+
+
+@pytest.fixture
+def scans(monkeypatch):
+    """Counts the streaming passes open_index makes."""
+    count = {"n": 0}
+
+    class CountingScan(Scan):
+        def __init__(self, *args, **kwargs):
+            count["n"] += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(session, "Scan", CountingScan)
+    return count
+
+
+def _rows(index):
+    return [m.to_row() for m in index.members]
+
+
+def test_second_open_is_a_hit_with_the_same_index(tmp_path, scans):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    cold = session.open_index(path)
+    assert scans["n"] == 1 and cold.complete and cold.sha256
+    batches = []
+    warm = session.open_index(path, on_progress=batches.append)
+    assert scans["n"] == 1
+    assert _rows(warm) == _rows(cold)
+    assert warm.results == cold.results and warm.results["classify"]["kinds"]
+    assert (warm.sha256, warm.compression, warm.uncompressed_bytes, warm.complete, warm.error) == \
+        (cold.sha256, cold.compression, cold.uncompressed_bytes, cold.complete, cold.error)
+    assert len(batches) == 1 and batches[0].done and len(batches[0].members) == len(cold.members)
+    assert batches[0].compressed_read == batches[0].compressed_total == os.path.getsize(path)
+    assert warm.resolve("python/bin/python").path == "python/bin/python3.12"
+
+
+def test_cache_lives_in_the_cache_dir_and_is_keyed_by_realpath(tmp_path, scans):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    session.open_index(path)
+    assert list((cache_dir() / "index").glob("*.msgpack"))
+    link = tmp_path / "link.tar.zst"
+    link.symlink_to(path)
+    session.open_index(link)
+    assert scans["n"] == 1
+
+
+def test_touched_archive_is_rescanned(tmp_path, scans):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    session.open_index(path)
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    session.open_index(path)
+    assert scans["n"] == 2
+    session.open_index(path)
+    assert scans["n"] == 2
+
+
+def test_same_size_and_mtime_but_new_content_is_detected(tmp_path, scans):
+    path = write_archive(tmp_path / "a.tar", [entry("x/data.txt", "old text\n")], "none")
+    first = session.open_index(path)
+    st = os.stat(path)
+    write_archive(path, [entry("x/data.txt", "\x00\x01binary\n")], "none")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(path).st_size == st.st_size and os.stat(path).st_mtime_ns == st.st_mtime_ns
+    second = session.open_index(path)
+    assert scans["n"] == 2
+    assert first.get("x/data.txt").kind == "text" and second.get("x/data.txt").kind == "other"
+
+
+def test_fingerprint_samples_the_middle_of_big_files(tmp_path):
+    data = bytearray(os.urandom(8 << 20))
+    path = tmp_path / "big"
+    path.write_bytes(data)
+    before = fingerprint(str(path))
+    edge = cache_mod._EDGE
+    data[edge + 8 * (len(data) - 2 * edge) // (cache_mod._SAMPLES + 1) + 5] ^= 0xFF  # in sample 8
+    path.write_bytes(data)
+    assert fingerprint(str(path)) != before
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "wrong-type"])
+def test_corrupt_cache_entry_is_rebuilt(tmp_path, scans, damage):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    cold = session.open_index(path)
+    entry_path = IndexCache().entry_path(path)
+    raw = entry_path.read_bytes()
+    entry_path.write_bytes({"garbage": os.urandom(300), "truncated": raw[: len(raw) // 2], "empty": b"",
+                            "wrong-type": msgpack.packb([1, 2, 3])}[damage])
+    again = session.open_index(path)
+    assert scans["n"] == 2 and _rows(again) == _rows(cold)
+    session.open_index(path)
+    assert scans["n"] == 2  # the rebuilt entry is good
+
+
+def test_older_format_version_is_not_used(tmp_path, scans, monkeypatch):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    session.open_index(path)
+    monkeypatch.setattr(cache_mod, "FORMAT_VERSION", cache_mod.FORMAT_VERSION + 1)
+    session.open_index(path)
+    assert scans["n"] == 2
+
+
+def test_analyser_version_change_rescans(tmp_path, scans, monkeypatch):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    session.open_index(path)
+    monkeypatch.setattr(Classifier, "version", Classifier.version + 1)
+    session.open_index(path)
+    assert scans["n"] == 2
+    session.open_index(path)
+    assert scans["n"] == 2
+
+
+def test_use_cache_false_neither_reads_nor_writes(tmp_path, scans):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    session.open_index(path, use_cache=False)
+    assert not (cache_dir() / "index").exists()
+    session.open_index(path)
+    session.open_index(path, use_cache=False)
+    assert scans["n"] == 3
+
+
+def test_no_cache_flag(tmp_path, capsys):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    assert cli.main(["--no-cache", "summary", str(path)]) == 0
+    assert not (cache_dir() / "index").exists()
+    assert cli.main(["summary", str(path)]) == 0
+    assert list((cache_dir() / "index").glob("*.msgpack"))
+
+
+def test_damaged_archive_is_cached_with_its_error(tmp_path, scans):
+    good = write_archive(tmp_path / "g.tar", small_distribution(), "none").read_bytes()
+    path = tmp_path / "cut.tar"
+    path.write_bytes(good[:2500])
+    cold = session.open_index(path)
+    assert not cold.complete and cold.error
+    warm = session.open_index(path)
+    assert scans["n"] == 1
+    assert not warm.complete and warm.error == cold.error and _rows(warm) == _rows(cold)
+
+
+def test_cancelled_pass_is_not_cached(tmp_path, scans):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    cancel = threading.Event()
+    cancel.set()
+    index = session.open_index(path, cancel=cancel)
+    assert index.error == "cancelled"
+    session.open_index(path)
+    assert scans["n"] == 2
+
+
+def test_unwritable_cache_dir_is_not_an_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("DISTSCOPE_CACHE_DIR", str(blocker))
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    assert session.open_index(path).complete
+    assert session.open_index(path).complete
+
+
+def test_non_utf8_member_names_survive_the_cache(tmp_path, scans):
+    import tarfile
+
+    path = write_archive(tmp_path / "a.tar", [entry("odd/\udcff-name.txt", "x")], "none",
+                         format=tarfile.GNU_FORMAT)
+    cold = session.open_index(path)
+    warm = session.open_index(path)
+    assert scans["n"] == 1 and _rows(warm) == _rows(cold)
+
+
+def test_real_archive_reopens_from_cache(scans):
+    path = real_archive("windows")
+    cold = session.open_index(path)
+    warm = session.open_index(path)
+    assert scans["n"] == 1
+    assert _rows(warm) == _rows(cold) and warm.results == cold.results
