@@ -1,0 +1,355 @@
+"""The streaming tar parser and compression detection, on fixtures built here."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+
+import pytest
+import zstandard
+
+from tests.archives import MTIME, compress, entry, small_distribution, tar_bytes, write_archive
+from tests.conftest import real_archive
+from tui.archive.compression import OpenedArchive, ThreadedReader, detect
+from tui.archive.index import Scan, scan
+from tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, normalize
+from tui.archive.tarscan import TarReader, checksum_ok, parse_number
+from tui.errors import NotAnArchive
+
+COMPRESSIONS = ["zstd", "gzip", "xz", "bzip2", "none"]
+
+
+# -- helpers shared with test_hostile ----------------------------------------------------------
+def fix_checksum(block: bytes | bytearray) -> bytes:
+    """Recompute a header's checksum (after patching fields)."""
+    block = bytearray(block)
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\x00 " % sum(block)
+    return bytes(block)
+
+
+def header(name: str, size: int = 0, typeflag: bytes = b"0", *, fmt: int = tarfile.GNU_FORMAT,
+           linkname: str = "", **fields) -> bytes:
+    """One 512-byte header block for hand-made streams; ``fields`` patch raw byte ranges
+    given as ``{"124:136": b"..."}``-style keyword names such as ``f124_136=b"..."``."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.linkname = size, MTIME, linkname
+    info.type = typeflag
+    block = bytearray(info.tobuf(fmt)[-512:])
+    for key, value in fields.items():
+        start, end = (int(x) for x in key[1:].split("_"))
+        block[start:end] = value.ljust(end - start, b"\x00")
+    return fix_checksum(block)
+
+
+def padded(data: bytes) -> bytes:
+    return data + bytes(-len(data) % 512)
+
+
+def pax_record(key: str, value: str) -> bytes:
+    body = f" {key}={value}\n".encode()
+    n = len(body) + 1
+    while len(str(n)) + len(body) != n:
+        n += 1
+    return str(n).encode() + body
+
+
+def end() -> bytes:
+    return bytes(1024)
+
+
+def base256(value: int, width: int) -> bytes:
+    return bytes([0x80]) + value.to_bytes(width - 1, "big")
+
+
+def names_via_tarfile(data: bytes) -> list[str]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+        return [m.name for m in tar]
+
+
+def members_of(data: bytes):
+    return list(TarReader(io.BytesIO(data)))
+
+
+# -- formats -----------------------------------------------------------------------------------
+LONG = "python/lib/python3.12/site-packages/" + "deep/" * 40 + "module_with_a_long_name.py"
+LONG_LINK = "../" * 5 + "target/" * 30 + "file"
+
+
+def mixed_entries():
+    return [
+        entry("python/", type="dir"),
+        entry("python/empty", b""),
+        entry("python/data.bin", bytes(range(256)) * 9),
+        entry(LONG, "long\n"),
+        entry("python/link", type="symlink", link=LONG_LINK),
+        entry("python/hard", type="hardlink", link="python/data.bin"),
+        entry("python/fifo", type="fifo"),
+        entry("python/unicodé/ñame.txt", "x"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", [tarfile.USTAR_FORMAT, tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_formats_match_tarfile(fmt):
+    entries = mixed_entries()
+    if fmt == tarfile.USTAR_FORMAT:  # ustar cannot hold the long link or the long name
+        entries = [e for e in entries if e[0].name not in ("python/link", LONG)]
+    data = tar_bytes(entries, fmt)
+    members = members_of(data)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        ref = tar.getmembers()
+    assert [m.name.rstrip("/") for m in members] == [r.name for r in ref]
+    for m, r in zip(members, ref):
+        assert (m.size if m.type == FILE else 0, m.mtime, m.header_offset, m.data_offset) == \
+            (r.size if r.isreg() else 0, r.mtime, r.offset, r.offset_data)
+        assert m.linkname == (r.linkname if r.issym() or r.islnk() else "")
+    by = {m.path: m for m in members}
+    assert by["python"].type == DIRECTORY and by["python/empty"].size == 0
+    assert by["python/hard"].type == HARDLINK and by["python/fifo"].type == OTHER
+    if fmt != tarfile.USTAR_FORMAT:
+        assert by[LONG].type == FILE
+        assert by["python/link"].type == SYMLINK and by["python/link"].linkname == LONG_LINK
+
+
+def test_ustar_prefix_joins_name():
+    name = "p" * 120 + "/file.txt"
+    data = tar_bytes([entry(name, "x")], tarfile.USTAR_FORMAT)
+    assert data[345:350] == b"ppppp"  # really stored in the prefix field
+    assert [m.name for m in members_of(data)] == [name]
+
+
+def test_gnu_header_times_are_not_a_prefix():
+    # GNU headers keep atime/ctime where ustar keeps the prefix: it must not leak into names.
+    block = header("file", 1, f345_357=b"14000000000\x00", f257_265=b"ustar  \x00")
+    data = block + padded(b"x") + end()
+    assert [m.name for m in members_of(data)] == ["file"]
+
+
+def test_pax_overrides_and_global_headers():
+    info = tarfile.TarInfo("short")
+    info.size, info.mtime = 3, MTIME
+    info.pax_headers = {"path": "pax/" + "n" * 150, "uid": "4000000", "gid": "5", "uname": "ümlaut",
+                        "gname": "grp", "mtime": "1704067200.75"}
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT,
+                      pax_headers={"comment": "global"}) as tar:
+        tar.addfile(info, io.BytesIO(b"abc"))
+        info, data = entry("after", "z")
+        tar.addfile(info, io.BytesIO(data))
+    members = members_of(out.getvalue())
+    assert [m.name for m in members] == ["pax/" + "n" * 150, "after"]
+    m = members[0]
+    assert (m.uid, m.gid, m.uname, m.gname, m.mtime, m.size) == (4000000, 5, "ümlaut", "grp", MTIME, 3)
+
+
+def test_pax_size_overrides_header_size():
+    body = b"x" * 700
+    pax = pax_record("size", "700")
+    data = (header("././@PaxHeader", len(pax), b"x") + padded(pax)
+            + header("big", 0, b"0") + padded(body) + header("next", 1) + padded(b"n") + end())
+    members = members_of(data)
+    assert [(m.name, m.size) for m in members] == [("big", 700), ("next", 1)]
+
+
+def test_empty_pax_value_restores_header_field():
+    gpax = pax_record("path", "global")
+    xpax = pax_record("path", "")
+    data = (header("g", len(gpax), b"g") + padded(gpax) + header("x", len(xpax), b"x") + padded(xpax)
+            + header("own-name", 0) + end())
+    assert [m.name for m in members_of(data)] == ["own-name"]
+
+
+def test_base256_size_and_ids():
+    body = b"y" * 600
+    data = (header("b256", 0, f124_136=base256(600, 12), f108_116=base256(2**40, 8),
+                   f116_124=base256(7, 8)) + padded(body) + header("after", 1) + padded(b"a") + end())
+    members = members_of(data)
+    assert [(m.name, m.size, m.uid, m.gid) for m in members] == [("b256", 600, 2**40, 7), ("after", 1, 0, 0)]
+    assert names_via_tarfile(data) == ["b256", "after"]
+
+
+def test_parse_number_forms():
+    assert parse_number(b"0000644\x00") == 0o644
+    assert parse_number(b" 644 \x00  ") == 0o644
+    assert parse_number(b"\x00" * 8) == 0
+    assert parse_number(b"\xff" * 8) == -1
+    with pytest.raises(ValueError):
+        parse_number(b"12z\x00")
+
+
+def test_signed_checksum_accepted():
+    block = bytearray(header("caf\xe9-name", 0))  # non-ASCII name: signed and unsigned sums differ
+    block[0:9] = b"caf\xe9name\x00"
+    block[148:156] = b" " * 8
+    signed = sum(b - 256 if b >= 128 else b for b in block)
+    block[148:156] = b"%06o\x00 " % signed
+    assert checksum_ok(bytes(block))
+    assert [m.name for m in members_of(bytes(block) + end())] == ["caf\udce9name"]
+
+
+def test_v7_directory_by_trailing_slash():
+    v7 = header("olddir/", 0, b"\x00", f257_265=b"")
+    data = v7 + header("olddir/f", 1, b"\x00", f257_265=b"") + padded(b"f") + end()
+    members = members_of(data)
+    assert [(m.name, m.type) for m in members] == [("olddir/", DIRECTORY), ("olddir/f", FILE)]
+
+
+def test_gnu_sparse_with_extension_headers_is_other():
+    sparse = bytearray(header("sparse", 1024, b"S"))
+    sparse[482] = 1  # one extension header follows
+    ext = bytearray(512)
+    data = (fix_checksum(sparse) + bytes(ext) + b"s" * 1024 + header("after", 1) + padded(b"a") + end())
+    members = members_of(data)
+    assert [(m.name, m.type) for m in members] == [("sparse", OTHER), ("after", FILE)]
+
+
+def test_unknown_type_carries_data():
+    data = header("weird", 5, b"Z") + padded(b"12345") + header("after", 1) + padded(b"a") + end()
+    assert [(m.name, m.type) for m in members_of(data)] == [("weird", OTHER), ("after", FILE)]
+    assert names_via_tarfile(data) == ["weird", "after"]
+
+
+def test_single_zero_block_ends_archive():
+    data = header("a", 1) + padded(b"a") + bytes(512)
+    reader = TarReader(io.BytesIO(data))
+    assert [m.name for m in reader] == ["a"] and reader.ended
+
+
+def test_member_data_reads():
+    data = tar_bytes([entry("a", b"A" * 5000), entry("b", b"B" * 10)])
+    reader = TarReader(io.BytesIO(data))
+    a = next(reader)
+    assert reader.peek_data(4) == b"AAAA"
+    assert b"".join(reader.data_chunks(100)) == b"A" * 100
+    b = next(reader)  # the rest of a is skipped
+    assert b.name == "b" and reader.read_data() == b"B" * 10
+
+
+def test_normalize():
+    assert normalize("./python/bin/") == "python/bin"
+    assert normalize("/abs//x/./y") == "abs/x/y"
+    assert normalize("a/../b") == "b"
+    assert normalize("./") == "" and normalize("python/.hidden") == "python/.hidden"
+
+
+# -- compression -------------------------------------------------------------------------------
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+def test_every_compression(tmp_path, compression):
+    path = write_archive(tmp_path / "a.tar", mixed_entries(), compression)
+    index = scan(path)
+    assert index.complete and index.error is None and index.compression == compression
+    assert [m.name.rstrip("/") for m in index.members] == names_via_tarfile(tar_bytes(mixed_entries()))
+    assert index.sha256 is not None and len(index.sha256) == 64
+
+
+def test_detection_ignores_the_file_name(tmp_path):
+    path = write_archive(tmp_path / "looks-like.zip", small_distribution(), "xz")
+    assert scan(path).compression == "xz"
+
+
+def test_multiframe_zstd_reads_across_frames(tmp_path):
+    data = tar_bytes([entry(f"f{i:03}", bytes([i]) * 3000) for i in range(60)])
+    path = tmp_path / "multi.tar.zst"
+    path.write_bytes(compress(data, "zstd", frame_size=4096))
+    assert path.read_bytes().count(b"\x28\xb5\x2f\xfd") > 10
+    index = scan(path)
+    assert index.complete and len(index.members) == 60
+
+
+def test_zstd_led_by_a_skippable_frame(tmp_path):
+    skippable = b"\x5e\x2a\x4d\x18" + (8).to_bytes(4, "little") + b"metadata"
+    path = tmp_path / "skip.tar.zst"
+    path.write_bytes(skippable + compress(tar_bytes(small_distribution()), "zstd"))
+    index = scan(path)
+    assert index.complete and len(index.members) == len(small_distribution())
+
+
+def test_large_window_zstd(tmp_path):
+    data = tar_bytes(small_distribution())
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=27)
+    path = tmp_path / "w27.tar.zst"
+    path.write_bytes(zstandard.ZstdCompressor(compression_params=params).compress(data))
+    assert scan(path).complete
+
+
+def test_empty_tar_is_an_archive(tmp_path):
+    path = tmp_path / "empty.tar"
+    path.write_bytes(bytes(10240))
+    index = scan(path)
+    assert index.complete and index.members == []
+
+
+@pytest.mark.parametrize("head, message", [
+    (b"", "empty file"), (b"PK\x03\x04" + bytes(600), "zip"), (b"7z\xbc\xaf\x27\x1c" + bytes(600), "7z"),
+    (b"hello world\n" * 100, "not a tar archive"), (b"\x7fELF" + bytes(600), "ELF"),
+])
+def test_detect_rejects(head, message):
+    with pytest.raises(NotAnArchive, match=message):
+        detect(head)
+
+
+def test_threaded_reader_relays_errors_in_order():
+    class Failing(io.RawIOBase):
+        def __init__(self):
+            self.calls = 0
+
+        def read(self, size=-1):
+            self.calls += 1
+            if self.calls > 2:
+                raise OSError("disk on fire")
+            return b"x" * 10
+
+    reader = ThreadedReader(Failing(), chunk_size=10, depth=1)
+    assert reader.read(20) == b"x" * 20
+    with pytest.raises(OSError, match="disk on fire"):
+        reader.read(1)
+    reader.close()
+
+
+def test_threads_stop_when_the_pass_is_abandoned(tmp_path):
+    import threading
+    data = tar_bytes([entry(f"f{i}", bytes(20000)) for i in range(300)])
+    path = tmp_path / "a.tar.gz"
+    path.write_bytes(compress(data, "gzip"))
+    before = threading.active_count()
+    for _ in Scan(path, batch_members=1):
+        break  # the generator is closed here
+    assert threading.active_count() == before
+
+
+def test_cancel_stops_the_pass(tmp_path):
+    import threading
+    path = write_archive(tmp_path / "a.tar.zst", [entry(f"f{i}", "x") for i in range(50)])
+    cancel = threading.Event()
+    s = Scan(path, cancel=cancel, batch_members=5)
+    for progress in s:
+        cancel.set()
+    assert not s.index.complete and s.index.error == "cancelled" and 0 < len(s.index.members) < 50
+
+
+def test_progress_batches_add_up(tmp_path):
+    path = write_archive(tmp_path / "a.tar.zst", [entry(f"f{i}", "x") for i in range(1200)])
+    batches = list(Scan(path, batch_members=100, batch_seconds=60))
+    assert sum(len(b.members) for b in batches) == 1200
+    assert batches[-1].done and batches[-1].compressed_read == batches[-1].compressed_total
+    assert all(len(b.members) <= 100 for b in batches)
+
+
+def test_opened_archive_hash_matches_file(tmp_path):
+    import hashlib
+    path = write_archive(tmp_path / "a.tar.bz2", small_distribution(), "bzip2")
+    with OpenedArchive(path) as archive:
+        assert archive.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- real archives -----------------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["linux", "macos", "windows"])
+def test_real_archives_equal_tarfile(which):
+    path = real_archive(which)
+    index = scan(path)
+    with open(path, "rb") as fh:
+        with tarfile.open(fileobj=zstandard.ZstdDecompressor().stream_reader(fh), mode="r|") as tar:
+            ref = [(m.name, m.offset, m.offset_data, m.linkname if m.issym() or m.islnk() else "")
+                   for m in tar]
+    assert index.complete
+    assert [(m.name.rstrip("/"), m.header_offset, m.data_offset, m.linkname) for m in index.members] == ref
