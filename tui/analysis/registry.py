@@ -20,4 +20,4 @@ def default_analysers() -> list[Analyser]:
 
 def section_modules() -> list[str]:
     """Modules whose import registers report sections (see tui.report.register_section)."""
-    return []
+    return ["tui.meta.sections"]

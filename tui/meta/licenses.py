@@ -244,6 +244,7 @@ def summarize(index) -> dict:
                            "source": "discovered", "licenses": ids, "declared": [], "detected": ids,
                            "files": paths, "public_domain": ids == ["LicenseRef-Public-Domain"]})
     for component in components:
+        component["files"].sort(key=_file_rank)
         component["gpl"] = any(is_gpl(x) for x in component["licenses"] + component["declared"])
     gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components)
     gpl_names = {g["component"] for g in gpl}
@@ -278,6 +279,12 @@ def summarize(index) -> dict:
         "unidentified": unidentified,
         "findings": findings,
     }
+
+
+def _file_rank(path: str) -> tuple:
+    """Licence texts first, outside wheel metadata first."""
+    base = posixpath.basename(path).lower()
+    return (not base.startswith(("licen", "copying")), ".dist-info/" in path, path)
 
 
 def _dynload_extensions(index) -> list[dict]:

@@ -1,0 +1,160 @@
+"""Report sections ``distribution``, ``licenses`` and ``toolchain`` (text and markdown renderers)."""
+
+from __future__ import annotations
+
+import re
+
+from tui.meta import distribution, licenses
+from tui.report import register_section
+
+_OS = (("windows", "windows"), ("darwin", "macos"), ("apple", "macos"), ("linux", "linux"))
+
+
+def _platform_of(triple: str | None) -> tuple[str | None, str | None]:
+    if not triple:
+        return None, None
+    platform = next((name for key, name in _OS if key in triple), None)
+    arch = triple.split("-", 1)[0]
+    return platform, arch
+
+
+def _detect_target(index) -> dict | None:
+    try:
+        from tui.analysis.platform import detect_target
+    except ImportError:
+        return None
+    try:
+        found = detect_target(index)
+    except Exception:  # another module's bug must not take the report down
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def build_distribution(index) -> dict:
+    data = distribution.summarize(index)
+    detected = _detect_target(index) or {}
+    if not data["target_triple"] and detected.get("target_triple"):
+        data["target_triple"] = detected["target_triple"]
+        data["target_source"] = detected.get("source") or "binaries"
+    else:
+        data["target_source"] = "PYTHON.json" if data["format_version"] is not None else (
+            "sysconfig" if (data.get("sysconfig") or {}).get("HOST_GNU_TYPE") else (
+                "file name" if data["name"] else None))
+    platform, arch = _platform_of(data["target_triple"])
+    data["platform"] = detected.get("platform") or platform
+    data["arch"] = detected.get("arch") or arch
+    return data
+
+
+def _row(label: str, value) -> str:
+    return f"  {label:<15}{value}"
+
+
+def distribution_lines(d: dict) -> list[str]:
+    """The summary as label/value rows (shared by text and markdown)."""
+    rows = []
+    layout = d["layout"]
+    if d["format_version"] is not None:
+        layout += f" (PYTHON.json format {d['format_version']})"
+    elif d["layout"] != "unknown":
+        layout += " (no PYTHON.json)"
+    rows.append(("layout", layout))
+    if d.get("flavour") or d.get("release_tag"):
+        rows.append(("release", " ".join(x for x in (d.get("release_tag"), d.get("flavour")) if x)))
+    if d["python_version"]:
+        tags = ", ".join(x for x in (d.get("python_tag"), d.get("python_abi_tag") and f"abi {d['python_abi_tag']}") if x)
+        source = "" if d["python_version_source"] == "PYTHON.json" else f" from {d['python_version_source']}"
+        rows.append(("python", d["python_version"] + (f" ({tags})" if tags else "") + source))
+    if d["target_triple"]:
+        extra = ", ".join(x for x in (d.get("platform"), d.get("python_platform_tag")) if x)
+        rows.append(("target", d["target_triple"] + (f" ({extra})" if extra else "")))
+    if d["build_options"]:
+        source = "" if (d["build_options_source"] or "").startswith("PYTHON.json") else f" (from {d['build_options_source']})"
+        rows.append(("build options", d["build_options"] + source))
+    if d["libpython_link_mode"]:
+        rows.append(("libpython", d["libpython_link_mode"] + (f" ({d['libpython']})" if d.get("libpython") else "")))
+    if d["crt_features"]:
+        rows.append(("crt features", ", ".join(d["crt_features"])))
+    if d.get("apple_sdk"):
+        sdk = d["apple_sdk"]
+        rows.append(("apple sdk", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sdk.items() if v)))
+    if d["python_exe"]:
+        rows.append(("python exe", d["python_exe"]))
+    counts = d["extension_counts"]
+    if counts["total"]:
+        if d["extensions_source"] == "PYTHON.json":
+            rows.append(("extensions", f"{counts['total']}: {counts['in_core']} built in, {counts['shared_lib']} "
+                                       f"shared libraries, {counts['static']} static, {counts['required']} required"))
+        else:
+            rows.append(("extensions", f"{counts['shared_lib']} shared libraries in {d['extensions_source']} "
+                                       "(built-in modules unknown without PYTHON.json)"))
+    if d.get("object_file_format"):
+        rows.append(("object files", d["object_file_format"]["raw"]))
+    return [_row(k, v) for k, v in rows]
+
+
+def distribution_text(d: dict, report: dict) -> list[str]:
+    if not d.get("pbs"):
+        return ["Distribution", "  not a python-build-standalone distribution (no PYTHON.json, unknown layout)"]
+    return ["Distribution", *distribution_lines(d)]
+
+
+def distribution_markdown(d: dict, report: dict) -> list[str]:
+    out = ["## Distribution", ""]
+    if not d.get("pbs"):
+        return out + ["Not a python-build-standalone distribution (no PYTHON.json, unknown layout)."]
+    out += ["| | |", "|---|---|"]
+    for line in distribution_lines(d):
+        label, value = line[2:17].strip(), line[17:]
+        out.append(f"| {label} | {_md(value)} |")
+    return out
+
+
+def _md(value: str) -> str:
+    return str(value).replace("|", "\\|")
+
+
+# -- licences ---------------------------------------------------------------------------------
+
+def license_rows(data: dict, limit: int = 1) -> list[tuple[str, str, str]]:
+    """(component, licences, files) rows, naming ``limit`` files per component."""
+    rows = []
+    for c in data["components"]:
+        ids = ", ".join(c["licenses"]) or ("public domain" if c["public_domain"] else "unknown")
+        if c["gpl"]:
+            ids += "  [GPL]"
+        files = ", ".join(re.sub(r"^[^/]+/", "", p, count=1) for p in c["files"][:limit])
+        if len(c["files"]) > limit:
+            files += f" (+{len(c['files']) - limit})"
+        rows.append((c["name"], ids, files))
+    return rows
+
+
+def licenses_text(data: dict, report: dict) -> list[str]:
+    lines = ["Licences", f"  {data['statement']}"]
+    rows = license_rows(data)
+    if rows:
+        w1 = min(30, max(len(r[0]) for r in rows))
+        w2 = min(34, max(len(r[1]) for r in rows))
+        lines += [f"  {name:<{w1}}  {ids:<{w2}}  {files}" for name, ids, files in rows]
+    for g in data["gpl"]:
+        lines.append(f"  GPL: {g['component']}: {g['evidence']}")
+    if data["unidentified"]:
+        lines.append(f"  {len(data['unidentified'])} licence file(s) not identified: "
+                     + ", ".join(data["unidentified"][:3]) + (" ..." if len(data["unidentified"]) > 3 else ""))
+    return lines
+
+
+def licenses_markdown(data: dict, report: dict) -> list[str]:
+    out = ["## Licences", "", data["statement"], ""]
+    rows = license_rows(data, limit=3)
+    if rows:
+        out += ["| component | licences | files |", "|---|---|---|"]
+        out += [f"| {_md(a)} | {_md(b)} | {_md(c)} |" for a, b, c in rows]
+    if data["gpl"]:
+        out += ["", "GPL evidence:", ""] + [f"- **{_md(g['component'])}**: {_md(g['evidence'])}" for g in data["gpl"]]
+    return out
+
+
+register_section("distribution", build_distribution, distribution_text, distribution_markdown, order=20)
+register_section("licenses", licenses.summarize, licenses_text, licenses_markdown, order=70)
