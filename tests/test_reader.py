@@ -1,0 +1,252 @@
+"""On-demand member reads: every compression, links, batches, the seekable copy, `distscope cat`."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import tarfile
+import threading
+
+import pytest
+
+from tests.archives import entry, small_distribution, tar_bytes, write_archive
+from tests.conftest import real_archive
+from tui import cli, session
+from tui.archive import copies, reader as reader_mod
+from tui.archive.cache import cache_dir
+from tui.archive.reader import MemberNotReadable, MemberReader, SmallMembers
+from tui.errors import MemberNotFound
+
+COMPRESSIONS = ["zstd", "zstd-frames", "gzip", "xz", "bzip2", "none"]
+_rng = random.Random(7)
+BIG = bytes(_rng.getrandbits(8) for _ in range(300_000))  # above the small-member limit
+LAST = b"the very last member\n" * 5000
+
+
+def _entries():
+    return [
+        entry("pkg/first.txt", "first member\n"),
+        entry("pkg/sub", type="dir"),
+        entry("pkg/sub/big.bin", BIG),
+        entry("pkg/sub/empty", b""),
+        entry("pkg/alias", type="symlink", link="sub/big.bin"),
+        entry("pkg/dirlink", type="symlink", link="sub"),
+        entry("pkg/hard", type="hardlink", link="pkg/first.txt"),
+        entry("pkg/escape", type="symlink", link="../../etc/passwd"),
+        entry("pkg/absolute", type="symlink", link="/etc/passwd"),
+        entry("pkg/dangling", type="symlink", link="nowhere"),
+        entry("pkg/loop1", type="symlink", link="loop2"),
+        entry("pkg/loop2", type="symlink", link="loop1"),
+        entry("pkg/fifo", type="fifo"),
+        entry("pkg/z/last.txt", LAST),
+    ]
+
+
+def _archive(tmp_path, compression):
+    if compression == "zstd-frames":
+        return write_archive(tmp_path / "a.tar.zst", _entries(), "zstd", frame_size=64 << 10)
+    suffix = {"zstd": ".zst", "gzip": ".gz", "xz": ".xz", "bzip2": ".bz2", "none": ""}[compression]
+    return write_archive(tmp_path / f"a.tar{suffix}", _entries(), compression)
+
+
+def _expected(path: str) -> bytes:
+    with tarfile.open(fileobj=io.BytesIO(tar_bytes(_entries()))) as tar:
+        return tar.extractfile(path).read()
+
+
+def _fresh(path, **kwargs):
+    """A reader over a cache-loaded index (no small members in memory): the "later run" case."""
+    session.open_index(path)
+    index = session.open_index(path)
+    assert reader_mod.small_members(index) is None
+    return MemberReader(index, **kwargs)
+
+
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+def test_reads_first_last_and_linked_members(tmp_path, compression):
+    reader = _fresh(_archive(tmp_path, compression))
+    assert reader.read("pkg/first.txt") == b"first member\n"
+    assert reader.read("pkg/z/last.txt") == LAST == _expected("pkg/z/last.txt")
+    assert reader.read("pkg/alias") == BIG
+    assert reader.read("pkg/dirlink/big.bin") == BIG
+    assert reader.read("./pkg/hard") == _expected("pkg/hard")
+    assert reader.read("pkg/sub/empty") == b""
+    assert reader.read("pkg/z/last.txt", limit=10) == LAST[:10]
+    assert reader.read("pkg/sub/big.bin", limit=0) == b""
+    direct = {"none": "plain", "zstd-frames": "frames"}.get(compression)
+    if direct:
+        assert set(reader.stats) == {direct}
+    else:  # served while the copy is written, then from the finished copy
+        assert reader.stats["building"] >= 1 and set(reader.stats) <= {"building", "copy"}
+        assert reader.wait_copy()
+
+
+@pytest.mark.parametrize("compression", ["zstd", "gzip", "none"])
+def test_read_many_in_one_pass_without_cache(tmp_path, compression, monkeypatch):
+    path = _archive(tmp_path, compression)
+    index = session.open_index(path, use_cache=False)
+    reader_mod._small.pop(id(index), None)  # force real reads
+    opened = []
+    real_open = reader_mod.OpenedArchive
+    monkeypatch.setattr(reader_mod, "OpenedArchive", lambda *a, **k: opened.append(1) or real_open(*a, **k))
+    reader = MemberReader(index, use_cache=False)
+    got = reader.read_many(["pkg/z/last.txt", "pkg/first.txt", "pkg/alias", "pkg/hard"])
+    assert got == {"pkg/z/last.txt": LAST, "pkg/first.txt": b"first member\n", "pkg/alias": BIG,
+                   "pkg/hard": b"first member\n"}
+    if compression == "none":
+        assert reader.stats["plain"] == 3 and not opened
+    else:
+        assert reader.stats["stream"] == 3 and len(opened) == 1
+    assert not (cache_dir() / "seekable").exists()
+
+
+def test_small_members_of_the_pass_are_served_from_memory(tmp_path):
+    path = _archive(tmp_path, "zstd")
+    index = session.open_index(path)
+    reader = MemberReader(index)
+    assert reader.read("pkg/first.txt") == b"first member\n"
+    assert reader.read("pkg/z/last.txt") == LAST  # 105 KB: above the limit
+    assert reader.stats["small"] == 1 and reader.stats["building"] == 1
+
+
+def test_small_member_lru_is_bounded():
+    store = SmallMembers(member_limit=100, budget=250)
+    for key in range(5):
+        store.put(key, bytes(100))
+    assert store.total <= 250 and len(store) == 2
+    assert store.get(0) is None and store.get(4) is not None
+    store.get(3)
+    store.put(9, bytes(100))
+    assert store.get(3) is not None and store.get(4) is None
+
+
+def test_seekable_copy_is_reused_by_a_later_reader(tmp_path):
+    path = _archive(tmp_path, "zstd")
+    first = _fresh(path)
+    assert first.read("pkg/z/last.txt") == LAST
+    assert first.wait_copy()
+    copy = copies.copy_path(first.index)
+    assert copy.is_file()
+    with _zst_tar(copy) as tar:  # an ordinary .tar.zst: its frames hold the original tar stream
+        assert tar.extractfile("pkg/z/last.txt").read() == LAST
+    copies._builders.clear()  # as in a new process
+    second = _fresh(path)
+    assert second.read("pkg/z/last.txt") == LAST and second.read("pkg/alias") == BIG
+    assert dict(second.stats) == {"copy": 2}
+
+
+def test_broken_copy_is_discarded_and_rebuilt(tmp_path):
+    path = _archive(tmp_path, "gzip")
+    first = _fresh(path)
+    first.read("pkg/first.txt")
+    assert first.wait_copy()
+    copy = copies.copy_path(first.index)
+    copy.write_bytes(copy.read_bytes()[:-20])
+    copies._builders.clear()
+    second = _fresh(path)
+    assert second.read("pkg/z/last.txt") == LAST
+    assert second.stats["building"] == 1 and second.wait_copy()
+
+
+def test_copies_are_evicted_least_recently_used_first(tmp_path):
+    sizes = []
+    for name in ("one", "two", "three"):
+        path = write_archive(tmp_path / f"{name}.tar.gz", [entry(f"{name}.bin", os.urandom(50_000))], "gzip")
+        reader = _fresh(path)
+        reader.prepare()
+        assert reader.wait_copy()
+        sizes.append(copies.copy_path(reader.index).stat().st_size)
+    names = sorted(p.name for p in copies.copies_dir().iterdir())
+    assert len(names) == 3
+    copies.evict(budget=sizes[-1] + sizes[-2])
+    assert len(list(copies.copies_dir().iterdir())) == 2
+
+
+def test_no_copy_beyond_the_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("DISTSCOPE_COPY_BUDGET", "10")
+    reader = _fresh(_archive(tmp_path, "zstd"))
+    assert reader.read("pkg/z/last.txt") == LAST
+    assert dict(reader.stats) == {"stream": 1}
+
+
+@pytest.mark.parametrize("path, error, text", [
+    ("pkg/missing.txt", MemberNotFound, "not in the archive"),
+    ("pkg/frist.txt", MemberNotFound, "did you mean: pkg/first.txt"),
+    ("other/first.txt", MemberNotFound, "did you mean: pkg/first.txt"),
+    ("pkg/sub", MemberNotReadable, "is a directory"),
+    ("pkg/escape", MemberNotReadable, "leaves the archive"),
+    ("pkg/absolute", MemberNotReadable, "absolute"),
+    ("pkg/loop1", MemberNotReadable, "loops"),
+    ("pkg/dangling", MemberNotReadable, "dangling link"),
+    ("pkg/fifo", MemberNotReadable, "not a regular file"),
+])
+def test_clear_errors(tmp_path, path, error, text):
+    reader = _fresh(_archive(tmp_path, "zstd"))
+    with pytest.raises(error, match=text):
+        reader.read(path)
+
+
+def test_concurrent_reads_from_threads(tmp_path):
+    reader = _fresh(_archive(tmp_path, "xz"))
+    wanted = {"pkg/z/last.txt": LAST, "pkg/alias": BIG, "pkg/first.txt": b"first member\n"}
+    failures = []
+
+    def work(path):
+        for _ in range(5):
+            if reader.read(path) != wanted[path]:
+                failures.append(path)
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in wanted for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+
+
+def test_cat_command(tmp_path, capsysbinary):
+    path = _archive(tmp_path, "zstd")
+    assert cli.main(["cat", str(path), "pkg/alias"]) == 0
+    assert capsysbinary.readouterr().out == BIG
+    assert cli.main(["cat", str(path), "pkg/z/last.txt"]) == 0  # second run: from the copy
+    assert capsysbinary.readouterr().out == LAST
+    assert cli.main(["cat", str(path), "pkg/frist.txt"]) == 2
+    err = capsysbinary.readouterr().err.decode()
+    assert err.count("\n") == 1 and "did you mean: pkg/first.txt" in err
+    assert cli.main(["--no-cache", "cat", str(path), "pkg/sub"]) == 2
+    assert "is a directory" in capsysbinary.readouterr().err.decode()
+
+
+def test_cat_on_a_damaged_archive(tmp_path, capsysbinary):
+    good = write_archive(tmp_path / "g.tar", small_distribution(), "none").read_bytes()
+    path = tmp_path / "cut.tar"
+    path.write_bytes(good[:3000])
+    assert cli.main(["cat", str(path), "python/bin/python3"]) == 0
+    assert capsysbinary.readouterr().out == b"#!ELF-placeholder\n"
+    assert cli.main(["cat", str(path), "python/share/empty"]) == 2
+    assert "damaged" in capsysbinary.readouterr().err.decode()
+
+
+def _zst_tar(path):
+    import zstandard
+
+    with open(path, "rb") as f:
+        data = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(f, read_across_frames=True).read()
+    return tarfile.open(fileobj=io.BytesIO(data))
+
+
+def test_real_archive_members_equal_tarfile(capsysbinary):
+    path = real_archive("windows")
+    index = session.open_index(path)
+    files = [m for m in index.members if m.type == "file"]
+    deepest = max(files, key=lambda m: (m.path.count("/"), m.data_offset))
+    last = max(files, key=lambda m: m.data_offset)
+    biggest = max(files, key=lambda m: m.size)
+    reader = MemberReader(session.open_index(path))  # from the cache: real reads
+    got = reader.read_many(["python/PYTHON.json", deepest.path, last.path, biggest.path])
+    with _zst_tar(path) as tar:
+        for name, data in got.items():
+            assert data == tar.extractfile(name).read(), name
+    assert cli.main(["cat", str(path), "python/PYTHON.json"]) == 0
+    assert capsysbinary.readouterr().out == got["python/PYTHON.json"]
