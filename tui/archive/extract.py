@@ -239,12 +239,12 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike, members: list[s
     chosen, wanted = _selector(members)
     matched: set[str] = set()
     with OpenedArchive(archive, hash_bytes=False) as opened:
+        if os.path.exists(dest) and not os.path.isdir(dest):
+            raise DistscopeError(f"{os.fspath(dest)}: not a directory")
         try:
             os.makedirs(dest, exist_ok=True)
         except OSError as exc:
             raise DistscopeError(f"{os.fspath(dest)}: cannot create the destination: {exc.strerror or exc}") from None
-        if not os.path.isdir(dest):
-            raise DistscopeError(f"{os.fspath(dest)}: not a directory")
         extractor = Extractor(dest, force)
         reader = TarReader(opened.stream)
         seen = 0
