@@ -162,13 +162,30 @@ class ThreadedReader:
         return False
 
     def _run(self) -> None:
-        read = self._stream.read
+        # read1 where the stream has it (gzip, xz, bzip2): a read() that fails on a truncated
+        # stream would drop the data it had already decompressed. zstd's read() keeps it.
+        stream, size = self._stream, self._chunk_size
+        read = stream.read if isinstance(stream, zstandard.ZstdDecompressionReader) else \
+            getattr(stream, "read1", stream.read)
+        parts: list[bytes] = []
+        have = 0
         try:
             while not self._stop.is_set():
-                data = read(self._chunk_size)
-                if not self._put(data) or not data:
+                data = read(size - have)
+                if data:
+                    parts.append(data)
+                    have += len(data)
+                    if have < size:
+                        continue
+                if parts and not self._put(parts[0] if len(parts) == 1 else b"".join(parts)):
                     return
-        except BaseException as exc:  # handed to the reading thread
+                parts, have = [], 0
+                if not data:
+                    self._put(b"")
+                    return
+        except BaseException as exc:  # handed to the reading thread, after the data before it
+            if parts:
+                self._put(b"".join(parts))
             self._put(exc)
 
     def next_chunk(self) -> bytes:

@@ -77,7 +77,11 @@ class StreamBuffer:
         self.base += self.pos
         self.pos = 0
         while avail < n:
-            chunk = self._chunk()
+            try:
+                chunk = self._chunk()
+            except BaseException:
+                self.buf = b"".join(parts)
+                raise
             if not chunk:
                 self.buf = b"".join(parts)
                 return False
@@ -92,7 +96,8 @@ class StreamBuffer:
 
     def take(self, n: int) -> bytes:
         if not self.fill(n):
-            raise TruncatedError(f"stream ended {n - (len(self.buf) - self.pos):,} bytes early", self.offset)
+            missing = n - (len(self.buf) - self.pos)
+            raise TruncatedError(f"archive is truncated ({missing:,} more bytes expected)", self.offset)
         data = self.buf[self.pos:self.pos + n]
         self.pos += n
         return data
@@ -101,10 +106,11 @@ class StreamBuffer:
         """Yield the next ``n`` bytes in pieces (without joining them)."""
         while n > 0:
             if self.pos >= len(self.buf):
+                chunk = self._chunk()
                 self.base += len(self.buf)
-                self.buf, self.pos = self._chunk(), 0
-                if not self.buf:
-                    raise TruncatedError(f"stream ended {n:,} bytes early", self.offset)
+                self.buf, self.pos = chunk, 0
+                if not chunk:
+                    raise TruncatedError(f"archive is truncated ({n:,} more bytes expected)", self.offset)
             piece = self.buf[self.pos:self.pos + n] if self.pos or n < len(self.buf) else self.buf
             self.pos += len(piece)
             n -= len(piece)
@@ -113,12 +119,13 @@ class StreamBuffer:
     def skip(self, n: int) -> None:
         avail = len(self.buf) - self.pos
         while n > avail:
+            chunk = self._chunk()  # (may raise: leave the offset where the good data ends)
             n -= avail
             self.base += len(self.buf)
-            self.buf, self.pos = self._chunk(), 0
-            avail = len(self.buf)
+            self.buf, self.pos = chunk, 0
+            avail = len(chunk)
             if not avail:
-                raise TruncatedError(f"stream ended {n:,} bytes early", self.base)
+                raise TruncatedError(f"archive is truncated ({n:,} more bytes expected)", self.base)
         self.pos += n
 
 
