@@ -190,3 +190,27 @@ def test_real_archive_reopens_from_cache(scans):
     warm = session.open_index(path)
     assert scans["n"] == 1
     assert _rows(warm) == _rows(cold) and warm.results == cold.results
+
+
+def _member(i, **over):
+    from tui.archive.members import Member
+
+    values = dict(name=f"d/f{i}", path=f"d/f{i}", type="file", size=i * 1000, mode=0o644, mtime=1704067200,
+                  uid=0, gid=0, uname="root", gname="root", linkname="", header_offset=i * 1024,
+                  data_offset=i * 1024 + 512, kind="text", typeflag="0")
+    values.update(over)
+    return Member(**values)
+
+
+@pytest.mark.parametrize("odd", [
+    {}, {"size": 1 << 70}, {"mtime": -(1 << 40)}, {"name": "nul\0name"}, {"linkname": "a\0b"},
+    {"name": "bad-\udcff-utf8", "path": "elsewhere"}, {"uname": "\u00e9"},
+])
+def test_member_columns_round_trip(odd):
+    from tui.archive.columns import decode_members, encode_members
+
+    members = [_member(i) for i in range(50)] + [_member(50, **odd)]
+    for subset in (members, members[:1], []):
+        packed = msgpack.packb(encode_members(subset), use_bin_type=True, unicode_errors="surrogateescape")
+        data = msgpack.unpackb(packed, raw=False, strict_map_key=False, unicode_errors="surrogateescape")
+        assert [m.to_row() for m in decode_members(data)] == [m.to_row() for m in subset]

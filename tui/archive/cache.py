@@ -19,6 +19,7 @@ Cancelled passes are never cached. Damaged archives (truncated, corrupt) are cac
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tempfile
@@ -30,10 +31,10 @@ import msgpack
 
 from tui.analysis.base import Analyser
 from tui.archive.index import ArchiveIndex
-from tui.archive.members import Member
+from tui.archive.columns import decode_members, encode_members
 
 #: Bump when the layout of a cache entry changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MAGIC = "distscope-index"
 _SAMPLES = 16
 _SAMPLE_SIZE = 64 << 10
@@ -127,8 +128,13 @@ class IndexCache:
 
     @staticmethod
     def _index(archive, st: os.stat_result, data: dict) -> ArchiveIndex:
-        rows = msgpack.unpackb(data["members"], raw=False, use_list=False, unicode_errors=_ERRORS)
-        members = [Member(*row) for row in rows]
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # tens of thousands of new objects: collections would only slow this down
+        try:
+            members = decode_members(data["members"])
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         index = ArchiveIndex(path=os.fspath(archive), compression=data["compression"],
                              compressed_size=st.st_size, mtime=st.st_mtime, members=members,
                              complete=data["complete"], error=data["error"], sha256=data["sha256"],
@@ -152,9 +158,7 @@ class IndexCache:
                 "compression": index.compression, "complete": index.complete, "error": index.error,
                 "uncompressed_bytes": index.uncompressed_bytes,
                 "analysers": analyser_signature(analysers),
-                # Packed apart so loading can unpack the rows as tuples (faster).
-                "members": msgpack.packb([m.to_row() for m in index.members], use_bin_type=True,
-                                         unicode_errors=_ERRORS),
+                "members": encode_members(index.members),
                 "results": index.results, "analysis_errors": index.analysis_errors,
             }
             payload = msgpack.packb(data, use_bin_type=True, unicode_errors=_ERRORS)
