@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Benchmark the streaming index against ``zstd -dc | tar -t`` on a large archive.
+
+Builds (once, cached in ``benchmarks/work/``) an archive of the running interpreter's
+installation tree with ``tar | zstd``, then prints a table measured in the same run.
+Run by hand, never from the tests::
+
+    python benchmarks/bench_index.py                 # the ~1 GB archive, every row
+    python benchmarks/bench_index.py --long          # also the 128 MiB-window (--long=27) archive
+    python benchmarks/bench_index.py --only cold-index --repeat 5
+
+Adding a row is one function: decorate ``def my_row(bench) -> Row | list[Row]`` with
+``@row("name")``. ``bench.archive`` is the archive, ``bench.child(code)`` runs Python code in
+a fresh process (the code sets ``result`` to a dict, may call ``timer()`` to start the clock)
+and returns ``{"seconds", "max_rss_mb", ...}``, ``bench.baseline`` is the ``zstd -dc | tar -t``
+time for the archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+TARGET_BYTES = 1_000_000_000
+
+
+# -- building the archives -------------------------------------------------------------------
+def _tree_roots() -> list[Path]:
+    """The running interpreter's installation (base prefix), plus the venv when it is separate."""
+    roots = [Path(sys.base_prefix).resolve()]
+    prefix = Path(sys.prefix).resolve()
+    if prefix != roots[0] and roots[0] not in prefix.parents:
+        roots.append(prefix)
+    return roots
+
+
+def _tree_size(roots: list[Path]) -> tuple[int, int]:
+    total = count = 0
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            count += 1 + len(filenames)
+            for name in filenames:
+                try:
+                    total += os.lstat(os.path.join(dirpath, name)).st_size
+                except OSError:
+                    pass
+    return total, count
+
+
+def _padding_copies(roots: list[Path], target: int) -> list[Path]:
+    """Hard-linked (or copied) duplicates of site-packages until the tree reaches ``target``."""
+    size, _ = _tree_size(roots)
+    if size >= target:
+        return []
+    site = next((p for p in roots[0].glob("lib/python3*/site-packages")), None) or roots[0]
+    site_size, _ = _tree_size([site])
+    copies = []
+    for i in range(1, 1 + min(20, -(-(target - size) // max(site_size, 1)))):
+        dest = WORK / "padding" / f"copy{i}"
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if subprocess.run(["cp", "-al", str(site), str(dest)], stderr=subprocess.DEVNULL).returncode:
+                shutil.rmtree(dest, ignore_errors=True)
+                shutil.copytree(site, dest, symlinks=True)
+        copies.append(dest)
+    return copies
+
+
+def build_archive(name: str, zstd_args: list[str], target: int = TARGET_BYTES, rebuild: bool = False) -> Path:
+    """``tar | zstd`` the interpreter tree into ``benchmarks/work/<name>`` (kept between runs)."""
+    out = WORK / name
+    if out.exists() and not rebuild:
+        return out
+    WORK.mkdir(exist_ok=True)
+    roots = _tree_roots()
+    roots += _padding_copies(roots, target)
+    print(f"building {out.name} from {', '.join(map(str, roots))} (zstd {' '.join(zstd_args)}) ...",
+          file=sys.stderr, flush=True)
+    tmp = out.with_suffix(".part")
+    tar = subprocess.Popen(["tar", "-cf", "-", "--sort=name", "--hard-dereference", "--ignore-failed-read",
+                            "--exclude=*/benchmarks/work", "-C", "/",
+                            *[str(r.relative_to("/")) for r in roots]],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    with open(tmp, "wb") as fh:
+        zstd = subprocess.run(["zstd", "-q", "-T0", *zstd_args, "-c"], stdin=tar.stdout, stdout=fh)
+    tar.stdout.close()
+    tar.wait()
+    if zstd.returncode:
+        sys.exit(f"zstd failed ({zstd.returncode})")
+    tmp.rename(out)
+    return out
+
+
+# -- measuring ---------------------------------------------------------------------------------
+_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+_start = [time.perf_counter()]
+def timer():
+    _start[0] = time.perf_counter()
+ARCHIVE = {archive!r}
+result = {{}}
+{code}
+seconds = time.perf_counter() - _start[0]
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"seconds": seconds, "max_rss_mb": rss, **result}}))
+"""
+
+
+@dataclass
+class Row:
+    label: str
+    seconds: float | None = None
+    ratio: str = ""
+    rss_mb: float | None = None
+    note: str = ""
+
+
+@dataclass
+class Bench:
+    archive: Path
+    repeat: int = 3
+    baseline: float = 0.0
+    env: dict = field(default_factory=dict)
+
+    def child(self, code: str, env: dict | None = None) -> dict:
+        """Run ``code`` in a fresh interpreter ``repeat`` times; the fastest run, the largest RSS."""
+        script = _CHILD.format(root=str(ROOT), archive=str(self.archive), code=textwrap.dedent(code))
+        best: dict | None = None
+        for _ in range(self.repeat):
+            proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                  env={**os.environ, **self.env, **(env or {})})
+            if proc.returncode:
+                raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "child failed")
+            out = json.loads(proc.stdout.strip().splitlines()[-1])
+            if best is None or out["seconds"] < best["seconds"]:
+                out["max_rss_mb"] = max(out["max_rss_mb"], best["max_rss_mb"] if best else 0)
+                best = out
+            else:
+                best["max_rss_mb"] = max(best["max_rss_mb"], out["max_rss_mb"])
+        return best
+
+    def shell(self, command: str) -> float:
+        """The fastest wall time of a shell command over ``repeat`` runs."""
+        times = []
+        for _ in range(self.repeat):
+            start = time.perf_counter()
+            subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    def ratio(self, seconds: float) -> str:
+        return f"{seconds / self.baseline:.2f}x" if self.baseline else ""
+
+
+ROWS: list[tuple[str, Callable[[Bench], Row | list[Row]]]] = []
+
+
+def row(name: str):
+    """Register a table row (or rows) computed by ``fn(bench)``."""
+    def deco(fn):
+        ROWS.append((name, fn))
+        return fn
+    return deco
+
+
+@row("baseline")
+def baseline_row(bench: Bench) -> Row:
+    bench.baseline = bench.shell(f"zstd -dc --long=31 '{bench.archive}' | tar -tf - > /dev/null")
+    return Row("zstd -dc | tar -t", bench.baseline, "1.00x", None, "baseline")
+
+
+@row("cold-index")
+def cold_index_row(bench: Bench) -> Row:
+    out = bench.child("""
+        from tui.archive.index import Scan
+        timer()
+        index = Scan(ARCHIVE).run()
+        assert index.complete, index.error
+        result = {"members": len(index.members)}
+    """)
+    return Row("cold index (Scan, SHA-256, no analysers)", out["seconds"], bench.ratio(out["seconds"]),
+               out["max_rss_mb"], f"{out['members']:,} members")
+
+
+@row("cold-open")
+def cold_open_row(bench: Bench) -> Row:
+    out = bench.child("""
+        from tui.session import open_index
+        timer()
+        index = open_index(ARCHIVE, use_cache=False)
+        result = {"members": len(index.members)}
+    """)
+    return Row("cold open_index --no-cache (default analysers)", out["seconds"], bench.ratio(out["seconds"]),
+               out["max_rss_mb"], "")
+
+
+# -- main --------------------------------------------------------------------------------------
+def _fmt(row: Row) -> str:
+    sec = f"{row.seconds:.2f} s" if row.seconds is not None else ""
+    rss = f"{row.rss_mb:.0f} MB" if row.rss_mb is not None else ""
+    return f"| {row.label} | {sec} | {row.ratio} | {rss} | {row.note} |"
+
+
+def run_table(bench: Bench, only: list[str] | None) -> None:
+    size = bench.archive.stat().st_size
+    print(f"\n{bench.archive.name}: {size / 1e6:,.0f} MB compressed\n")
+    print("| measurement | time | vs baseline | peak RSS | notes |")
+    print("|---|---|---|---|---|")
+    for name, fn in ROWS:
+        if only and name not in only and name != "baseline":
+            continue
+        try:
+            rows = fn(bench)
+        except Exception as exc:  # one broken row must not hide the others
+            rows = Row(name, note=f"failed: {exc}")
+        for r in rows if isinstance(rows, list) else [rows]:
+            print(_fmt(r), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (fastest wins)")
+    parser.add_argument("--only", action="append", help="row names to run (repeatable)")
+    parser.add_argument("--long", action="store_true", help="also the 128 MiB-window archive (zstd -19 --long=27)")
+    parser.add_argument("--long-level", default="-19", help="zstd level for the --long archive (default -19)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the archives")
+    parser.add_argument("--archive", type=Path, help="benchmark this archive instead of building one")
+    args = parser.parse_args()
+    if args.archive:
+        archives = [args.archive]
+    else:
+        archives = [build_archive("interp.tar.zst", ["-3"], rebuild=args.rebuild)]
+        if args.long:
+            archives.append(build_archive(f"interp-long27{args.long_level}.tar.zst",
+                                          [args.long_level, "--long=27"], rebuild=args.rebuild))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    for archive in archives:
+        run_table(Bench(archive, repeat=args.repeat), args.only)
+
+
+if __name__ == "__main__":
+    main()
