@@ -13,8 +13,9 @@ def default_analysers() -> list[Analyser]:
     from tui.meta.distribution import VersionSources
     from tui.meta.licenses import LicenseFiles
     from tui.meta.pythonjson import PythonJsonAnalyser
+    from tui.meta.toolchain import ToolchainScan
 
-    analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles()]
+    analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles(), ToolchainScan()]
     return analysers
 
 

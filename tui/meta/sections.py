@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tui.meta import distribution, licenses
+from tui.meta import distribution, licenses, toolchain
 from tui.report import register_section
 
 _OS = (("windows", "windows"), ("darwin", "macos"), ("apple", "macos"), ("linux", "linux"))
@@ -156,5 +156,46 @@ def licenses_markdown(data: dict, report: dict) -> list[str]:
     return out
 
 
+# -- toolchain --------------------------------------------------------------------------------
+
+def toolchain_lines(data: dict) -> list[tuple[str, str]]:
+    rows = []
+    if data["compilers"]:
+        rows.append(("compilers", ", ".join(data["compilers"])))
+    if data["linkers"]:
+        rows.append(("linkers", ", ".join(data["linkers"])))
+    if data.get("vendored", {}).get("compilers"):
+        rows.append(("vendored", "prebuilt package binaries by " + ", ".join(data["vendored"]["compilers"])))
+    if data["object_file_format"]:
+        rows.append(("object format", data["object_file_format"]["raw"] + " (PYTHON.json)"))
+    objects = data["build"]["objects"] or data.get("relinkable_objects") or {}
+    if objects:
+        rows.append(("objects", ", ".join(f"{n} {k}" for k, n in sorted(objects.items(), key=lambda x: -x[1]))))
+    if data["build"]["msvc_ltcg_toolsets"]:
+        rows.append(("/GL toolset", ", ".join(data["build"]["msvc_ltcg_toolsets"])))
+    return rows
+
+
+def toolchain_text(data: dict, report: dict) -> list[str]:
+    lines = ["Toolchain", *[_row(k, v) for k, v in toolchain_lines(data)]]
+    if len(lines) == 1:
+        lines.append("  no compiler or linker identification found")
+    lines += [f"  advice: {a}" for a in data["advice"]]
+    return lines
+
+
+def toolchain_markdown(data: dict, report: dict) -> list[str]:
+    out = ["## Toolchain", ""]
+    rows = toolchain_lines(data)
+    if rows:
+        out += ["| | |", "|---|---|"] + [f"| {k} | {_md(v)} |" for k, v in rows]
+    else:
+        out.append("No compiler or linker identification found.")
+    if data["advice"]:
+        out += [""] + [f"- {_md(a)}" for a in data["advice"]]
+    return out
+
+
 register_section("distribution", build_distribution, distribution_text, distribution_markdown, order=20)
 register_section("licenses", licenses.summarize, licenses_text, licenses_markdown, order=70)
+register_section("toolchain", toolchain.summarize, toolchain_text, toolchain_markdown, order=75)

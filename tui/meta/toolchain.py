@@ -1,0 +1,361 @@
+"""Toolchain provenance: which compilers and linkers made the binaries and the ``build/`` objects.
+
+:class:`ToolchainScan` rides the pass: ELF ``.comment`` strings, PE Rich headers, COFF
+``@comp.id`` symbols and /GL objects, LLVM bitcode identification blocks (also inside ``ar``
+archives) and Mach-O LC_BUILD_VERSION tools. :func:`summarize` turns that and PYTHON.json's
+``object_file_format`` into the ``toolchain`` section, with advice for relinking ``build/``.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections import Counter
+
+from tui.analysis.base import Analyser
+from tui.meta import ar, bitcode, coff
+from tui.meta.pythonjson import finding
+
+#: COFF objects are read whole up to this; static libraries up to LIB_BYTES.
+OBJ_BYTES = 8 << 20
+LIB_BYTES = 32 << 20
+#: Members of one static library looked at, at most.
+LIB_MEMBERS = 256
+_MACHO_TOOLS = {1: "clang", 2: "swift", 3: "ld", 4: "lld", 1024: "metal"}
+
+
+# -- readers ----------------------------------------------------------------------------------
+
+def elf_section_table_end(head: bytes) -> int:
+    """Bytes of an ELF file needed to reach the end of its section header table (0: unknown)."""
+    if len(head) < 64 or not head.startswith(b"\x7fELF"):
+        return 0
+    is64, endian = head[4] == 2, "<" if head[5] == 1 else ">"
+    try:
+        if is64:
+            shoff = struct.unpack_from(endian + "Q", head, 0x28)[0]
+            shentsize, shnum = struct.unpack_from(endian + "HH", head, 0x3A)
+        else:
+            shoff = struct.unpack_from(endian + "I", head, 0x20)[0]
+            shentsize, shnum = struct.unpack_from(endian + "HH", head, 0x2E)
+    except struct.error:
+        return 0
+    return shoff + shentsize * shnum if shoff and shnum else 0
+
+
+def elf_comment(data: bytes) -> list[str]:
+    """The NUL-separated strings of an ELF file's ``.comment`` section ([] when absent or cut)."""
+    if len(data) < 64 or not data.startswith(b"\x7fELF"):
+        return []
+    is64, endian = data[4] == 2, "<" if data[5] == 1 else ">"
+    try:
+        if is64:
+            shoff = struct.unpack_from(endian + "Q", data, 0x28)[0]
+            shentsize, shnum, shstrndx = struct.unpack_from(endian + "HHH", data, 0x3A)
+            fmt, name_at, off_at, size_at = endian + "IIQQQQIIQQ", 0, 4, 5
+        else:
+            shoff = struct.unpack_from(endian + "I", data, 0x20)[0]
+            shentsize, shnum, shstrndx = struct.unpack_from(endian + "HHH", data, 0x2E)
+            fmt, name_at, off_at, size_at = endian + "IIIIIIIIII", 0, 4, 5
+        if not shoff or shnum > 65535 or shstrndx >= shnum or shentsize < struct.calcsize(fmt):
+            return []
+        sections = [struct.unpack_from(fmt, data, shoff + i * shentsize) for i in range(shnum)]
+        strtab = sections[shstrndx]
+        names = data[strtab[off_at]:strtab[off_at] + strtab[size_at]]
+        for section in sections:
+            start = section[name_at]
+            if names[start:start + 9] == b".comment\x00":
+                body = data[section[off_at]:section[off_at] + min(section[size_at], 1 << 16)]
+                return [s.decode("utf-8", "replace").strip() for s in body.split(b"\x00") if s.strip()]
+    except (struct.error, IndexError):
+        return []
+    return []
+
+
+def macho_tools(data: bytes) -> list[tuple[str, str]]:
+    """(tool, version) pairs of a thin Mach-O's LC_BUILD_VERSION commands."""
+    if len(data) < 32 or data[:4] not in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+        return []
+    is64 = data[:4] == b"\xcf\xfa\xed\xfe"
+    ncmds, sizeofcmds = struct.unpack_from("<II", data, 16)
+    pos, end = (32 if is64 else 28), min(len(data), (32 if is64 else 28) + sizeofcmds)
+    out = []
+    for _ in range(min(ncmds, 4096)):
+        if pos + 8 > end:
+            break
+        cmd, size = struct.unpack_from("<II", data, pos)
+        if size < 8:
+            break
+        if cmd == 0x32 and pos + 24 <= end:
+            ntools = struct.unpack_from("<I", data, pos + 20)[0]
+            for i in range(min(ntools, 16)):
+                at = pos + 24 + 8 * i
+                if at + 8 > end:
+                    break
+                tool, version = struct.unpack_from("<II", data, at)
+                out.append((_MACHO_TOOLS.get(tool, f"tool-{tool}"),
+                            f"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}"))
+        pos += size
+    return out
+
+
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)*)")
+
+
+def parse_comment(text: str) -> tuple[str, str | None, str]:
+    """(tool, version, role) of one ``.comment`` string: GCC, clang, LLD, rustc ..."""
+    lower = text.lower()
+    if lower.startswith("linker:"):
+        rest = text.split(":", 1)[1].strip()
+        match = _VERSION.search(rest)
+        tool = rest.split()[0] if rest.split() else "linker"
+        return tool, match.group(1) if match else None, "linker"
+    if lower.startswith("gcc:"):
+        versions = _VERSION.findall(text)
+        return "GCC", versions[-1] if versions else None, "compiler"
+    match = re.search(r"((?:apple |android )?clang) version (\d+\.\d+(?:\.\d+)*)", text, re.I)
+    if match:
+        name = match.group(1)
+        return ("Apple clang" if name.lower().startswith("apple") else "clang"), match.group(2), "compiler"
+    match = re.search(r"rustc version (\d+\.\d+(?:\.\d+)*)", text)
+    if match:
+        return "rustc", match.group(1), "compiler"
+    match = _VERSION.search(text)
+    return text[:40], match.group(1) if match else None, "other"
+
+
+# -- the analyser -----------------------------------------------------------------------------
+
+def _area(path: str) -> str:
+    """build (objects for relinking), vendored (prebuilt files shipped by packages) or install."""
+    if re.match(r"^(?:[^/]+/)?build/", path):
+        return "build"
+    if "/site-packages/" in path or "/dist-packages/" in path:
+        return "vendored"
+    return "install"
+
+
+class ToolchainScan(Analyser):
+    """Collects producer strings from binaries and objects as they stream past."""
+
+    name = "toolchain"
+    version = 1
+
+    def __init__(self) -> None:
+        #: (tool, version, role, source, area) -> [count, example path]
+        self.producers: dict[tuple, list] = {}
+        self.objects: Counter[str] = Counter()
+        self.comments: Counter[str] = Counter()
+
+    def _add(self, tool: str, version: str | None, role: str, source: str, path: str) -> None:
+        key = (tool, version, role, source, _area(path))
+        entry = self.producers.setdefault(key, [0, path])
+        entry[0] += 1
+
+    def want(self, member, head: bytes) -> int:
+        path, lower = member.path, member.path.lower()
+        if head.startswith(b"\x7fELF"):
+            if head[16:18] in (b"\x01\x00", b"\x00\x01"):
+                self.objects[f"{_area(path)}:elf-object"] += 1
+            return elf_section_table_end(head)
+        if head.startswith(b"MZ"):
+            self._pe(member, head)
+            return 0
+        if head.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
+            self._bitcode(path, head)
+            return 0
+        if head[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+            tools = macho_tools(head)
+            needed = 32 + struct.unpack_from("<I", head, 20)[0] if len(head) >= 24 else 0
+            if needed > len(head):
+                return needed
+            self._macho(path, tools, head)
+            return 0
+        if head.startswith(ar.MAGIC):
+            return LIB_BYTES
+        if lower.endswith(".obj") or lower.endswith(".o") or head[:4] == b"\x00\x00\xff\xff":
+            if coff.object_kind(head) is not None:
+                return OBJ_BYTES
+        return 0
+
+    def feed(self, member, data: bytes, complete: bool) -> None:
+        path = member.path
+        if data.startswith(b"\x7fELF"):
+            self._elf(path, data)
+        elif data.startswith(ar.MAGIC):
+            self._archive(path, data)
+        elif data[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+            self._macho(path, macho_tools(data), data)
+        else:
+            self._coff(path, data)
+
+    # -- per format
+    def _elf(self, path: str, data: bytes) -> None:
+        for text in elf_comment(data):
+            self.comments[text] += 1
+            tool, version, role = parse_comment(text)
+            self._add(tool, version, role, "elf-comment", path)
+
+    def _pe(self, member, head: bytes) -> None:
+        """The linker and the newest C/C++ compiler of a PE's Rich header (older entries are
+        the runtime and SDK libraries linked in)."""
+        linker, compiler = None, None
+        for prodid, build, _count in coff.rich_header(head) or []:
+            kind = coff.product(prodid)
+            if kind == "linker":
+                linker = max(linker or 0, build)
+            elif kind.startswith(("c", "ltcg", "pogo")) and kind != "cvtres" and coff.toolset(prodid, build):
+                if compiler is None or build > compiler[1]:
+                    compiler = (prodid, build)
+        if linker is not None and coff.toolset(0x0102, linker):
+            self._add("MSVC", coff.toolset(0x0102, linker)[0], "linker", "rich-header", member.path)
+        if compiler is not None:
+            self._add("MSVC", coff.toolset(*compiler)[0], "compiler", "rich-header", member.path)
+
+    def _bitcode(self, path: str, data: bytes) -> None:
+        info = bitcode.producer(data)
+        if info is None:
+            return
+        self.objects[f"{_area(path)}:llvm-bitcode"] += 1
+        self._add("LLVM", info["llvm_version"], "compiler", "llvm-bitcode", path)
+
+    def _macho(self, path: str, tools: list[tuple[str, str]], data: bytes) -> None:
+        if len(data) >= 16 and struct.unpack_from("<I", data, 12)[0] == 1:  # MH_OBJECT
+            self.objects[f"{_area(path)}:macho-object"] += 1
+        for tool, version in tools:
+            role = "linker" if tool in ("ld", "lld") else "compiler"
+            self._add(tool, version, role, "macho-build-version", path)
+
+    def _coff(self, path: str, data: bytes, counted: bool = True) -> None:
+        info = coff.describe_object(data)
+        if info is None:
+            return
+        if counted:
+            self.objects[f"{_area(path)}:coff-{info['kind']}"] += 1
+        for comp in info["compilers"][:2]:
+            if comp["msvc"] and comp["product"] not in ("import", "implib", "export"):
+                self._add("MSVC", comp["msvc"], "compiler", f"coff-{info['kind']}", path)
+        if info.get("toolset"):
+            self._add("MSVC toolset", info["toolset"], "compiler", "coff-ltcg", path)
+
+    def _archive(self, path: str, data: bytes) -> None:
+        self.objects[f"{_area(path)}:static-lib"] += 1
+        seen = Counter()
+        for name, body, _complete in ar.members(data, LIB_MEMBERS):
+            if body.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
+                info = bitcode.producer(body)
+                if info:
+                    seen[("LLVM", info["llvm_version"], "llvm-bitcode")] += 1
+            elif body.startswith(b"\x7fELF"):
+                for text in elf_comment(body):
+                    tool, version, role = parse_comment(text)
+                    seen[(tool, version, "elf-comment")] += 1
+            else:
+                info = coff.describe_object(body)
+                if info and info["kind"] != "import":
+                    for comp in info["compilers"][:2]:
+                        if comp["msvc"]:
+                            seen[("MSVC", comp["msvc"], f"coff-{info['kind']}")] += 1
+                    if info.get("toolset"):
+                        seen[("MSVC toolset", info["toolset"], "coff-ltcg")] += 1
+        for (tool, version, source), _n in seen.items():
+            role = "linker" if tool in ("LLD", "GNU", "ld") else "compiler"
+            self._add(tool, version, role, f"static-lib:{source}", path)
+
+    def result(self) -> dict:
+        producers = [{"tool": t, "version": v, "role": r, "source": s, "area": a, "count": n, "example": ex}
+                     for (t, v, r, s, a), (n, ex) in self.producers.items()]
+        producers.sort(key=lambda p: (p["area"], p["tool"], str(p["version"]), p["source"]))
+        return {"producers": producers, "objects": dict(self.objects),
+                "comments": dict(self.comments.most_common(50))}
+
+
+# -- the summary ------------------------------------------------------------------------------
+
+def _label(tool: str, version: str | None) -> str:
+    return f"{tool} {version}" if version else tool
+
+
+def _ordered(items) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def summarize(index) -> dict:
+    """The toolchain section (plain data)."""
+    from tui.meta.distribution import parse_object_file_format
+
+    scan = index.results.get("toolchain") or {}
+    producers = [p for p in scan.get("producers") or [] if isinstance(p, dict)]
+    objects = scan.get("objects") or {}
+    pj = (index.results.get("pythonjson") or {}).get("data")
+    build_info = pj.get("build_info") if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
+    off = parse_object_file_format(build_info.get("object_file_format"))
+    findings: list[dict] = []
+
+    def labels(role: str, area: str | None = None) -> list[str]:
+        rows = [p for p in producers if p["role"] == role and p["tool"] != "MSVC toolset"
+                and (p["area"] == area if area else p["area"] != "vendored")]
+        rows.sort(key=lambda p: -p["count"])
+        return _ordered(_label(p["tool"], p["version"]) for p in rows)
+
+    build_objects = {k.split(":", 1)[1]: v for k, v in objects.items() if k.startswith("build:")}
+    relinkable: Counter[str] = Counter()  # objects and static libraries outside vendored packages
+    for key, count in objects.items():
+        area, _, kind = key.partition(":")
+        if area != "vendored":
+            relinkable[kind] += count
+    bitcode_versions = _ordered(p["version"] for p in producers
+                                if p["tool"] == "LLVM" and p["version"] and p["area"] != "vendored")
+    ltcg_toolsets = _ordered(p["version"] for p in producers if p["tool"] == "MSVC toolset" and p["version"])
+    msvc_build = _ordered(p["version"] for p in producers if p["tool"] == "MSVC" and p["area"] == "build")
+    where = "build/" if build_objects else "shipped"
+    advice: list[str] = []
+    if off and off["llvm_version"]:
+        if bitcode_versions and off["llvm_version"] not in bitcode_versions:
+            findings.append(finding("warning", "toolchain-bitcode-mismatch",
+                                    f"PYTHON.json says llvm-bitcode {off['llvm_version']} but the objects were "
+                                    f"produced by LLVM {', '.join(bitcode_versions)}", []))
+    llvm = (off or {}).get("llvm_version") or (bitcode_versions[0] if bitcode_versions else None)
+    if len(bitcode_versions) > 1:
+        findings.append(finding("info", "toolchain-mixed-llvm",
+                                f"bitcode from several LLVM versions: {', '.join(bitcode_versions)}", []))
+    if llvm and (relinkable.get("llvm-bitcode") or relinkable.get("static-lib") or off):
+        example = next((p["example"] for p in producers if p["tool"] == "LLVM" and p["area"] != "vendored"), None)
+        advice.append(f"The {where} objects{f' (e.g. {example})' if example and not build_objects else ''} are LLVM {llvm} bitcode (LTO): relink them with clang/lld from "
+                      f"LLVM {llvm.split('.')[0]} (ideally exactly {llvm}); an older LLVM cannot read them "
+                      "and GCC or a linker without the LLVM plugin cannot link them.")
+    if build_objects.get("coff-ltcg"):
+        exact = ltcg_toolsets[0] if ltcg_toolsets else (msvc_build[0] if msvc_build else "unknown")
+        advice.append(f"The build/ .obj files are MSVC /GL (link-time code generation) objects from toolset "
+                      f"{exact}: they are tied to that exact toolset; link them with the same MSVC version "
+                      f"(other versions, and lld-link, reject them).")
+    elif build_objects.get("coff-coff") and msvc_build:
+        advice.append(f"The build/ .obj files are COFF objects from MSVC {msvc_build[0]}: link them with MSVC "
+                      f"{msvc_build[0]} or newer.")
+    elf_build = labels("compiler", "build")
+    if build_objects.get("elf-object") and elf_build and not llvm:
+        advice.append(f"The build/ objects are ELF objects from {', '.join(elf_build)}: any linker can use "
+                      "them; C++ code needs a C++ runtime at least as new as that compiler's.")
+    if off and off["format"] in ("elf", "mach-o", "coff") and not advice:
+        advice.append(f"PYTHON.json says the build/ objects are {off['format']} objects: any compatible "
+                      "linker can use them.")
+    if not relinkable and not off:
+        advice.append("No build/ objects in this archive (not a full distribution): nothing to relink.")
+
+    return {
+        "compilers": labels("compiler"),
+        "linkers": labels("linker"),
+        "binaries": {"compilers": labels("compiler", "install"), "linkers": labels("linker", "install")},
+        "vendored": {"compilers": labels("compiler", "vendored"), "linkers": labels("linker", "vendored")},
+        "relinkable_objects": dict(relinkable),
+        "build": {"compilers": labels("compiler", "build"), "objects": build_objects,
+                  "llvm_bitcode_versions": bitcode_versions, "msvc_ltcg_toolsets": ltcg_toolsets},
+        "object_file_format": off,
+        "producers": producers,
+        "advice": advice,
+        "findings": findings,
+    }
