@@ -1,0 +1,55 @@
+"""``distscope open [ARCHIVE]`` (the app; no archive: the demo distribution) and
+``distscope serve [ARCHIVE]`` (the app in a browser, with the optional textual-serve extra)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+from tui.errors import EXIT_OK, DistscopeError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("open", help="browse an archive in the terminal app (no archive: a demo distribution)")
+    p.add_argument("archive", nargs="?", help="a .tar.zst / .tar.gz / ... distribution; omit for the demo")
+    p.set_defaults(func=run_open)
+    s = sub.add_parser("serve", help="serve the app in a web browser (needs distscope[serve])")
+    s.add_argument("archive", nargs="?", help="archive to open; omit for the demo")
+    s.add_argument("--host", default="localhost")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=run_serve)
+
+
+def _target(archive: str | None) -> tuple[str, str | None]:
+    if archive:
+        return archive, None
+    from tui.demo import demo_archive
+
+    path = demo_archive()
+    return str(path), f"demo: {path.name}"
+
+
+def run_open(args: argparse.Namespace) -> int:
+    archive, title = _target(args.archive)
+    from tui.app import DistscopeApp
+
+    app = DistscopeApp(archive, use_cache=not args.no_cache, title=title)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise DistscopeError("serving needs the optional extra: pip install 'distscope[serve]'") from None
+    archive, _ = _target(args.archive)
+    command = [sys.executable, "-m", "tui"]
+    if args.no_cache:
+        command.append("--no-cache")
+    command += ["open", os.path.abspath(archive)]
+    print(f"Serving distscope on http://{args.host}:{args.port} (Ctrl+C stops)", file=sys.stderr)
+    Server(shlex.join(command), host=args.host, port=args.port, title="distscope").serve()
+    return EXIT_OK

@@ -1,0 +1,81 @@
+"""Shared bits of the panes: the "still coming" notice and small rich helpers."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+
+def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:
+    """A two-column key/value grid; rows whose value is None or empty are skipped."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", width=key_width, no_wrap=True)
+    grid.add_column(ratio=1)
+    for key, value in rows:
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        grid.add_row(key, value if isinstance(value, Text) else Text(str(value)))
+    return grid
+
+
+def heading(title: str) -> Text:
+    return Text(title, style="bold underline")
+
+
+def severity_text(severity: str) -> Text:
+    style = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}.get(severity, "")
+    return Text(f"{severity.upper():7}", style=style)
+
+
+class ReportPane(VerticalScroll):
+    """A scrolling pane that renders report sections once the analysis is done; before that it
+    says what is still coming."""
+
+    #: the report sections this pane renders; named in the waiting message
+    SECTIONS: tuple[str, ...] = ()
+    WHAT = "this pane"
+
+    DEFAULT_CSS = """
+    ReportPane { padding: 0 1; }
+    ReportPane > .notice { color: $text-muted; padding: 1 0; }
+    """
+
+    def compose(self):
+        yield Static(Text(f"Indexing the archive… {self.WHAT} appears when the analysis is done.",
+                          style="italic"), classes="notice", id=f"{self.id}-notice")
+        yield Static(id=f"{self.id}-body")
+
+    @property
+    def notice(self) -> Static:
+        return self.query_one(f"#{self.id}-notice", Static)
+
+    @property
+    def body(self) -> Static:
+        return self.query_one(f"#{self.id}-body", Static)
+
+    def set_pending(self, stage: str) -> None:
+        self.notice.update(Text(f"The archive is read; {stage}… {self.WHAT} comes next.", style="italic"))
+
+    def show_error(self, message: str) -> None:
+        self.notice.display = True
+        self.notice.update(Text(f"Nothing to show: {message}", style="bold red"))
+
+    def set_report(self, report: dict) -> None:
+        missing = [s for s in self.SECTIONS if report.get(s) is None]
+        if missing and len(missing) == len(self.SECTIONS):
+            self.notice.update(Text(f"This build of distscope does not produce the {', '.join(missing)} "
+                                    f"section{'s' if len(missing) > 1 else ''} yet.", style="italic"))
+            return
+        self.notice.display = False
+        self.render_report(report)
+
+    def render_report(self, report: dict) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError

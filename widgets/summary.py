@@ -1,0 +1,134 @@
+"""Pane 1: the distribution, the archive, the runtime verdict and the toolchain."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.archive.tree import human_size
+from widgets.common import heading, kv_table
+
+
+def verdict_text(verdict) -> Text | None:
+    """The one-line runtime verdict, whatever shape the report gives it."""
+    if verdict is None:
+        return None
+    if isinstance(verdict, dict):
+        line = next((verdict[k] for k in ("headline", "summary", "text", "message") if verdict.get(k)), None)
+        status = str(verdict.get("status") or verdict.get("level") or verdict.get("severity") or "")
+        line = line or status or str(verdict)
+    else:
+        line, status = str(verdict), ""
+    style = {"error": "bold red", "fail": "bold red", "warning": "bold yellow", "ok": "bold green",
+             "pass": "bold green"}.get(status.lower(), "bold")
+    return Text(line, style=style)
+
+
+def distribution_rows(d: dict) -> list:
+    counts = d.get("extension_counts") or {}
+    ext = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v) if isinstance(counts, dict) else counts
+    apple = d.get("apple_sdk") or {}
+    crt = d.get("crt_features")
+    off = d.get("object_file_format")
+    if isinstance(off, dict):
+        off = " ".join(str(v) for v in off.values() if v)
+    return [
+        ("Python", d.get("python_version")),
+        ("Target triple", d.get("target_triple")),
+        ("Layout", d.get("layout")),
+        ("Build options", d.get("build_options")),
+        ("Release", d.get("release_tag")),
+        ("ABI tag", d.get("python_abi_tag")),
+        ("Platform tag", d.get("python_platform_tag")),
+        ("libpython", d.get("libpython_link_mode")),
+        ("CRT features", crt),
+        ("macOS SDK", " ".join(f"{k} {v}" for k, v in apple.items() if v) if isinstance(apple, dict) else apple),
+        ("Interpreter", d.get("python_exe_member") or d.get("python_exe")),
+        ("Object format", off),
+        ("Extensions", ext),
+        ("PYTHON.json", f"format {d['format_version']}" if d.get("format_version") else
+         ("none (derived from the files)" if d.get("layout") else None)),
+    ]
+
+
+def archive_rows(a: dict) -> list:
+    packed, unpacked = a.get("compressed_bytes") or 0, a.get("uncompressed_bytes") or 0
+    ratio = f"{unpacked / packed:.1f}x" if packed and unpacked else None
+    return [
+        ("Compression", a.get("compression")),
+        ("Members", f"{a.get('members', 0):,}: {a.get('files', 0):,} files, {a.get('directories', 0):,} folders, "
+                    f"{a.get('symlinks', 0):,} symlinks, {a.get('hardlinks', 0):,} hardlinks"),
+        ("Size", f"{human_size(packed)} compressed, {human_size(unpacked)} of tar"
+                 + (f" (ratio {ratio})" if ratio else "")),
+        ("File bytes", human_size(a["file_bytes"]) if a.get("file_bytes") is not None else None),
+        ("Kinds", ", ".join(f"{n} {k}" for k, n in sorted((a.get("kinds") or {}).items(), key=lambda kv: -kv[1]))),
+        ("SHA-256", a.get("sha256")),
+        ("State", "complete" if a.get("complete") else Text(f"INCOMPLETE: {a.get('error')}", style="bold red")),
+    ]
+
+
+def toolchain_rows(t: dict) -> list:
+    rows = [("Compilers", t.get("compilers"))]
+    for key in ("linkers", "producers", "object_file_format", "msvc"):
+        if t.get(key):
+            rows.append((key.replace("_", " ").capitalize(), t[key]))
+    advice = t.get("advice")
+    if advice:
+        rows.append(("Advice", advice if isinstance(advice, str) else " ".join(map(str, advice))))
+    return rows
+
+
+class SummaryPane(VerticalScroll):
+    """Live archive counts while indexing, then the report's summary sections."""
+
+    DEFAULT_CSS = "SummaryPane { padding: 0 1; }"
+
+    def compose(self):
+        yield Static(Text("Opening the archive…", style="italic"), id="summary-body")
+
+    def focus_main(self) -> None:
+        self.focus()
+
+    def _show(self, *parts) -> None:
+        self.query_one("#summary-body", Static).update(Group(*parts))
+
+    def show_progress(self, progress, tree) -> None:
+        pct = 100 * progress.compressed_read / progress.compressed_total if progress.compressed_total else 0
+        self._show(
+            heading("Archive"),
+            kv_table([("Members so far", f"{progress.total_members:,}"),
+                      ("Read", f"{human_size(progress.compressed_read)} of "
+                               f"{human_size(progress.compressed_total)} ({pct:.0f}%)"),
+                      ("File bytes so far", human_size(tree.root.size))]),
+            Text(""),
+            Text("Still coming: the distribution summary, the runtime verdict and the toolchain "
+                 "(after the pass).", style="italic dim"))
+
+    def index_done(self, index) -> None:
+        from tui.report import archive_section
+
+        self._show(heading("Archive"), kv_table(archive_rows(archive_section(index))), Text(""),
+                   Text("Analysing… the distribution summary, verdict and toolchain come next.",
+                        style="italic dim"))
+
+    def show_error(self, message: str) -> None:
+        self._show(Text("Cannot show this archive", style="bold red"), Text(message))
+
+    def set_report(self, report: dict) -> None:
+        parts: list = []
+        verdict = verdict_text(report.get("verdict"))
+        if verdict is not None:
+            parts += [verdict, Text("")]
+        dist = report.get("distribution")
+        if isinstance(dist, dict):
+            parts += [heading("Distribution"), kv_table(distribution_rows(dist)), Text("")]
+        else:
+            parts += [Text("Distribution summary: not produced by this build yet.", style="italic dim")]
+        if isinstance(report.get("archive"), dict):
+            parts += [heading("Archive"), kv_table(archive_rows(report["archive"])), Text("")]
+        tool = report.get("toolchain")
+        if isinstance(tool, dict):
+            parts += [heading("Toolchain"), kv_table(toolchain_rows(tool))]
+        self._show(*parts)

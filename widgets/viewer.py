@@ -1,0 +1,202 @@
+"""The member viewer: text with syntax highlighting, a hex dump, or the binary summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.archive.tree import human_size
+
+#: How much of a member the viewer reads and shows.
+TEXT_LIMIT = 256 << 10
+HEX_LIMIT = 32 << 10
+MODES = ("auto", "text", "hex", "binary")
+NATIVE = ("elf", "pe", "macho")
+
+
+def hex_dump(data: bytes, offset: int = 0) -> Text:
+    """Classic 16-bytes-a-row hex dump with an ASCII column."""
+    out = Text(no_wrap=True)
+    for i in range(0, len(data), 16):
+        row = data[i:i + 16]
+        hexes = " ".join(f"{b:02x}" for b in row[:8]) + "  " + " ".join(f"{b:02x}" for b in row[8:])
+        ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in row)
+        out.append(f"{offset + i:08x}  ", style="dim")
+        out.append(f"{hexes:<49}")
+        out.append(f" {ascii_}\n", style="cyan")
+    return out
+
+
+def looks_text(data: bytes, kind: str = "") -> bool:
+    if kind == "text":
+        return True
+    if kind and kind not in ("other", "empty", ""):
+        return False
+    if b"\x00" in data[:8192]:
+        return False
+    try:
+        data[:8192].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > 8180
+    return True
+
+
+def highlight(path: str, data: bytes, truncated: bool) -> Text:
+    """Syntax-highlighted text (run in a worker thread: pygments is not free)."""
+    code = data.decode("utf-8", errors="replace")
+    try:
+        from pygments.lexers import get_lexer_for_filename
+        from pygments.util import ClassNotFound
+        from rich.syntax import Syntax
+
+        try:
+            lexer = get_lexer_for_filename(path.rpartition("/")[2], code)
+            name = lexer.aliases[0] if lexer.aliases else "text"
+        except ClassNotFound:
+            name = "json" if path.endswith((".json", ".pth")) else "text"
+        text = Syntax(code, name, theme="ansi_dark", word_wrap=False).highlight(code)
+    except Exception:  # highlighting is a nicety; plain text always works
+        text = Text(code)
+    text.no_wrap = True
+    if truncated:
+        text.append(f"\n… first {human_size(len(data))} shown; press p to page through it all",
+                    style="italic dim")
+    return text
+
+
+def binary_summary(info: Any) -> Text:
+    """The analysis of one binary (a dict from the binaries analysis) as readable lines."""
+    out = Text()
+    if not isinstance(info, dict):
+        return Text("No binary analysis for this member yet.", style="italic dim")
+    for key, value in info.items():
+        if key in ("path",) or value in (None, "", [], {}):
+            continue
+        label = key.replace("_", " ")
+        if isinstance(value, dict):
+            out.append(f"{label}:\n", style="bold")
+            for k, v in value.items():
+                vs = ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+                out.append(f"  {k}: {vs}\n")
+        elif isinstance(value, (list, tuple)):
+            out.append(f"{label}:", style="bold")
+            if all(not isinstance(v, (dict, list)) for v in value):
+                out.append(" " + ", ".join(map(str, value)) + "\n")
+            else:
+                out.append("\n")
+                for v in value:
+                    if isinstance(v, dict):
+                        out.append("  " + ", ".join(f"{k}={x}" for k, x in v.items() if x not in (None, [], "")) + "\n")
+                    else:
+                        out.append(f"  {v}\n")
+        else:
+            out.append(f"{label}: ", style="bold")
+            out.append(f"{value}\n")
+    return out
+
+
+def find_binary(index, report: dict | None, path: str) -> Any:
+    """The binary analysis entry for ``path`` from the index results or the report."""
+    sources = []
+    if index is not None:
+        sources.append(index.results.get("binaries"))
+    if report:
+        sources.append(report.get("binaries"))
+    for source in sources:
+        if isinstance(source, dict):
+            entry = source.get(path)
+            if entry is None and isinstance(source.get("binaries"), (dict, list)):
+                source = source["binaries"]
+                entry = source.get(path) if isinstance(source, dict) else None
+            if entry is not None:
+                return entry
+        if isinstance(source, list):
+            for entry in source:
+                if isinstance(entry, dict) and entry.get("path") == path:
+                    return entry
+    return None
+
+
+class MemberViewer(VerticalScroll, can_focus=True):
+    """Shows one member; reads happen on a worker thread, stale results are dropped."""
+
+    DEFAULT_CSS = """
+    MemberViewer { border-top: solid $primary-muted; padding: 0 1; }
+    MemberViewer:focus { border-top: solid $accent; }
+    MemberViewer > Static { width: auto; min-width: 100%; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mode = "auto"
+        self._token = 0
+        self._node = None
+        self.border_title = "viewer"
+
+    def compose(self):
+        yield Static(Text("Select a file to view it.", style="italic dim"), id="viewer-body")
+
+    def _set(self, renderable, title: str | None = None) -> None:
+        self.query_one("#viewer-body", Static).update(renderable)
+        if title is not None:
+            self.border_title = title
+        self.scroll_home(animate=False)
+
+    def cycle_mode(self) -> str:
+        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        if self._node is not None:
+            self.show_node(self._node)
+        return self.mode
+
+    def show_node(self, node) -> None:
+        """View a tree node (a folder shows its summary, a file its content)."""
+        self._node = node
+        self._token += 1
+        token = self._token
+        member = node.member
+        if node.is_dir:
+            self._set(Text(f"{node.path or '/'}: folder with {node.files:,} files, "
+                           f"{human_size(node.size)} in total", style="dim"), "folder")
+            return
+        if member is None or member.type not in ("file", "symlink", "hardlink"):
+            self._set(Text("Nothing to view for this member type.", style="italic dim"), "viewer")
+            return
+        app = self.app
+        mode = self.mode
+        kind = member.kind
+        if mode == "binary" or (mode == "auto" and kind in NATIVE):
+            info = find_binary(getattr(app, "index", None), getattr(app, "report", None), node.path)
+            if info is not None or mode == "binary":
+                self._set(binary_summary(info) if info is not None else
+                          Text("The binary analysis is not available (yet) for this member.", style="italic dim"),
+                          f"binary summary: {kind or '?'}")
+                return
+        limit = HEX_LIMIT if mode == "hex" else TEXT_LIMIT
+        self._set(Text("reading…", style="italic dim"), "viewer")
+        path = node.path
+
+        def work():
+            data = app.read_member(path, limit=limit + 1)
+            truncated = len(data) > limit
+            data = data[:limit]
+            if mode == "hex" or (mode == "auto" and not looks_text(data, kind)):
+                dump = hex_dump(data)
+                if truncated:
+                    dump.append(f"… first {human_size(limit)} shown", style="italic dim")
+                return dump, f"hex: {kind or 'data'}"
+            return highlight(path, data, truncated), f"text: {kind or 'text'}"
+
+        def done(result, error) -> None:
+            if token != self._token:
+                return
+            if error is not None:
+                msg = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+                self._set(Text(f"Cannot read {path}: {msg}", style="bold red"), "viewer")
+                return
+            renderable, title = result
+            self._set(renderable, title)
+
+        app.background(work, done)
