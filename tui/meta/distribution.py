@@ -246,7 +246,7 @@ def detect_layout(index, has_python_json: bool, name_layout: str | None) -> str:
     """full, install_only, install_only_stripped or unknown."""
     root = _root(index)
     top = _top_entries(index, root)
-    if has_python_json and ("install" in top or "build" in top):
+    if (has_python_json and ("install" in top or "build" in top)) or {"install", "build"} <= top:
         return "full"
     installed = root == "python" and (("bin" in top and "lib" in top) or "python.exe" in top
                                       or ("Lib" in top and "DLLs" in top))
@@ -355,7 +355,7 @@ def summarize(index) -> dict:
 
     crt = d.get("crt_features") if isinstance(d.get("crt_features"), list) else []
     extensions = extension_modules(data) if data else _lib_dynload(index, root)
-    layout = detect_layout(index, data is not None, (name or {}).get("layout"))
+    layout = detect_layout(index, pj.get("path") is not None, (name or {}).get("layout"))
     if data is None and layout == "full":
         findings.append(finding("warning", "distribution-no-pythonjson",
                                 "full distribution without a readable PYTHON.json", []))
