@@ -33,6 +33,8 @@ _GPL_LIBS = re.compile(r"^lib(readline|gdbm|gdbm_compat)[.\-]", re.I)
 def is_license_file(path: str, size: int = 0) -> bool:
     """A licence text by its name or folder (case-insensitive)."""
     base = posixpath.basename(path)
+    if base.upper() == "COPYING.LIB":  # the LGPL's customary name
+        return True
     if _NOT_TEXT.search(base) or size > MAX_FILE * 8:
         return False
     if base.lower() == "license.terms" or _NAME.match(base):
