@@ -250,3 +250,40 @@ def test_real_archive_members_equal_tarfile(capsysbinary):
             assert data == tar.extractfile(name).read(), name
     assert cli.main(["cat", str(path), "python/PYTHON.json"]) == 0
     assert capsysbinary.readouterr().out == got["python/PYTHON.json"]
+
+
+def test_damaged_copy_falls_back_and_is_discarded(tmp_path):
+    path = _archive(tmp_path, "zstd")
+    first = _fresh(path)
+    first.prepare()
+    assert first.wait_copy()
+    copy = copies.copy_path(first.index)
+    data = bytearray(copy.read_bytes())
+    for i in range(200, 2000, 50):
+        data[i] ^= 0x5A
+    copy.write_bytes(bytes(data))
+    copies._builders.clear()
+    second = _fresh(path)
+    assert second.read("pkg/first.txt") == b"first member\n"
+    assert second.read("pkg/z/last.txt") == LAST
+    assert not copy.exists() or copy.read_bytes() != bytes(data)
+
+
+def test_lying_frame_table_falls_back(tmp_path):
+    import struct
+
+    from tui.archive.seekable import SEEK_TABLE_MAGIC, SEEKABLE_MAGIC, walk_zstd_frames
+
+    path = _archive(tmp_path, "zstd-frames")
+    raw = path.read_bytes()
+    with open(path, "rb") as f:
+        frames = walk_zstd_frames(f, len(raw))
+    # A seek table whose decompressed sizes are shifted by one frame.
+    sizes = [fr[3] for fr in frames]
+    sizes = sizes[1:] + sizes[:1]
+    body = b"".join(struct.pack("<II", fr[2], usize) for fr, usize in zip(frames, sizes))
+    body += struct.pack("<IBI", len(frames), 0, SEEKABLE_MAGIC)
+    path.write_bytes(raw + struct.pack("<II", SEEK_TABLE_MAGIC, len(body)) + body)
+    reader = _fresh(path)
+    assert reader.read("pkg/z/last.txt") == LAST and reader.read("pkg/alias") == BIG
+    assert reader.stats["building"] + reader.stats["stream"] >= 1  # the table was dropped

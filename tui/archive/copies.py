@@ -65,6 +65,13 @@ def open_copy(index: ArchiveIndex) -> FramedSource | None:
         return None
 
 
+def discard_copy(index: ArchiveIndex) -> None:
+    """Delete the copy of ``index``'s archive (found damaged)."""
+    path = copy_path(index)
+    if path is not None:
+        _unlink(path)
+
+
 def evict(budget: int | None = None, keep: Path | None = None) -> None:
     """Delete least recently used copies until they fit ``budget``; drop stale temp files."""
     budget = copy_budget() if budget is None else budget

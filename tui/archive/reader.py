@@ -2,13 +2,17 @@
 
 Where the bytes come from, fastest first:
 
-1. small members (<= 64 KiB) seen during the indexing pass of this process, kept in a bounded
-   LRU (:class:`SmallMembers`, attached to the index by :func:`tui.session.open_index`);
+1. small members (up to 4 KiB: what the pass's look at each member's head already holds, so
+   keeping them is free) seen during the indexing pass of this process, in a bounded LRU
+   (:class:`SmallMembers`, attached to the index by :func:`tui.session.open_index`);
 2. direct seeks: plain tars (``pread``), multi-frame zstd archives (their own frame table);
 3. the seekable copy in the cache folder (:mod:`tui.archive.copies`), from this run or earlier;
 4. otherwise the copy is built by one background pass, and reads are served as soon as that
    pass has gone past their bytes. Without a cache (``use_cache=False``) or for a damaged
    archive, one streaming pass per call, batched by :meth:`MemberReader.read_many`.
+
+A source that turns out to lie (a bad frame table, a damaged copy) is dropped and the read
+falls back to the next one; hostile data ends in a one-line DistscopeError, never a traceback.
 
 :class:`MemberReader` is thread-safe: the app calls it from worker threads.
 """
@@ -21,17 +25,20 @@ import threading
 import weakref
 from collections import Counter, OrderedDict
 
-from tui.analysis.base import Analyser
+import zstandard
+
+from tui.analysis.base import HEAD_SIZE, Analyser
 from tui.archive.compression import OpenedArchive
-from tui.archive.copies import builder_for, open_copy
+from tui.archive.copies import builder_for, discard_copy, open_copy
 from tui.archive.index import ArchiveIndex
 from tui.archive.members import DIRECTORY, FILE, Member, normalize
 from tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
 from tui.errors import DistscopeError, MemberNotFound
 
-SMALL_MEMBER = 64 << 10
+SMALL_MEMBER = HEAD_SIZE  # members the head already holds: free to keep (larger ones cost ~15% of a pass)
 SMALL_BUDGET = 32 << 20
 _SKIP_CHUNK = 1 << 20
+_READ_ERRORS = (ValueError, EOFError, OSError, zstandard.ZstdError)
 
 
 class MemberNotReadable(DistscopeError):
@@ -122,6 +129,7 @@ class MemberReader:
         self._lock = threading.Lock()
         self._direct: PlainSource | FramedSource | None = None
         self._direct_checked = False
+        self._broken = False
         self._builder = None
 
     # -- lookups --------------------------------------------------------------------------
@@ -174,14 +182,21 @@ class MemberReader:
             return out
         source = self._direct_source()
         if source is not None:
-            for offset, size in todo.items():
-                out[offset] = source.read_range(offset, size)
-                self.stats[source.kind] += 1
-            return out
+            try:
+                for offset, size in todo.items():
+                    out[offset] = source.read_range(offset, size)
+                    self.stats[source.kind] += 1
+                return out
+            except _READ_ERRORS:  # a lying frame table, a damaged copy: never trust it again
+                self._drop_direct(source)
+                todo = {o: s for o, s in todo.items() if o not in out}
         builder = self._copy_builder()
         if builder is not None:
             for offset, size in sorted(todo.items()):
-                data = builder.read_range(offset, size)
+                try:
+                    data = builder.read_range(offset, size)
+                except _READ_ERRORS:
+                    data = None
                 if data is None:
                     break  # the copy failed: stream the rest
                 out[offset] = data
@@ -190,6 +205,15 @@ class MemberReader:
         if todo:
             out.update(self._stream(todo))
         return out
+
+    def _drop_direct(self, source) -> None:
+        with self._lock:
+            self._direct_checked = True
+            self._broken = True
+            if self._direct is source:
+                self._direct = None
+        if source.kind == "copy":
+            discard_copy(self.index)
 
     def _direct_source(self) -> PlainSource | FramedSource | None:
         with self._lock:
@@ -205,7 +229,7 @@ class MemberReader:
                             self._direct = FramedSource(index.path, frames)
                 except OSError:
                     self._direct = None
-            if self._direct is None and self.use_cache:
+            if self._direct is None and self.use_cache and not self._broken:
                 self._direct = open_copy(self.index)
             return self._direct
 
@@ -219,6 +243,14 @@ class MemberReader:
 
     def _stream(self, todo: dict[int, int]) -> dict[int, bytes]:
         """One pass over the decompressed stream, picking up the ranges in ``todo``."""
+        try:
+            return self._stream_pass(todo)
+        except DistscopeError:
+            raise
+        except Exception as exc:  # damaged data: one line, never a traceback
+            raise DistscopeError(f"{self.index.path}: cannot read the member: {type(exc).__name__}: {exc}") from None
+
+    def _stream_pass(self, todo: dict[int, int]) -> dict[int, bytes]:
         out: dict[int, bytes] = {}
         with OpenedArchive(self.index.path, hash_bytes=False) as archive:
             stream, pos = archive.stream, 0
