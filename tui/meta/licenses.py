@@ -246,7 +246,8 @@ def summarize(index) -> dict:
                            "source": "discovered", "licenses": ids, "declared": [], "detected": ids,
                            "files": paths, "public_domain": ids == ["LicenseRef-Public-Domain"]})
     for component in components:
-        component["files"].sort(key=_file_rank)
+        if component["source"] == "discovered":
+            component["files"].sort(key=_file_rank)
         component["gpl"] = any(is_gpl(x) for x in component["licenses"] + component["declared"])
     gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components)
     gpl_names = {g["component"] for g in gpl}

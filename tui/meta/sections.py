@@ -196,6 +196,17 @@ def toolchain_markdown(data: dict, report: dict) -> list[str]:
     return out
 
 
+def collect_findings(index) -> list[dict]:
+    """Every finding of the PYTHON.json reader and the three sections (for a findings list)."""
+    out = list((index.results.get("pythonjson") or {}).get("findings") or [])
+    for build in (distribution.summarize, licenses.summarize, toolchain.summarize):
+        try:
+            out += build(index).get("findings") or []
+        except Exception:  # a findings list must never fail the report
+            continue
+    return out
+
+
 register_section("distribution", build_distribution, distribution_text, distribution_markdown, order=20)
 register_section("licenses", licenses.summarize, licenses_text, licenses_markdown, order=70)
 register_section("toolchain", toolchain.summarize, toolchain_text, toolchain_markdown, order=75)
