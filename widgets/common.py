@@ -7,7 +7,8 @@ from typing import Any, Iterable
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.widgets import Static, Tree
 
 
 def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:
@@ -79,3 +80,9 @@ class ReportPane(VerticalScroll):
 
     def render_report(self, report: dict) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+
+class NavTree(Tree):
+    """A tree with j/k moving like the arrows."""
+
+    BINDINGS = [Binding("j", "cursor_down", "Down", show=False), Binding("k", "cursor_up", "Up", show=False)]

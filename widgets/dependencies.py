@@ -12,6 +12,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 
+from widgets.common import NavTree
+
 #: Display order: problems first.
 STATUS_ORDER = {"missing": 0, "unexpected": 1, "unreadable": 2, "internal": 3, "allowed": 4, "virtual": 5}
 STATUS_STYLE = {"missing": "bold red", "unexpected": "bold yellow", "unreadable": "red", "internal": "green",
@@ -154,7 +156,7 @@ class DependenciesPane(Vertical):
         yield Static(Text("Indexing the archive… the dependency graph appears when the analysis is done.",
                           style="italic"), id="deps-head")
         with Horizontal():
-            tree: Tree[str] = Tree("binaries", id="deps-tree")
+            tree = NavTree("binaries", id="deps-tree")
             tree.show_root = False
             tree.auto_expand = False
             yield tree

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, ProgressBar, Static, Tree
 
 from tui.archive.tree import Node, TreeModel, human_size
+from widgets.common import NavTree
 from widgets.dialogs import PromptScreen
 from widgets.viewer import MemberViewer, find_binary
 
@@ -48,7 +49,7 @@ def node_label(node: Node) -> Text:
     return text
 
 
-class ArchiveTree(Tree[str]):
+class ArchiveTree(NavTree):
     """A Textual tree over a :class:`TreeModel`: folders load when opened, rows arrive live."""
 
     DEFAULT_CSS = "ArchiveTree { width: 1fr; min-width: 30; border-right: solid $primary-muted; }"
@@ -274,14 +275,28 @@ class FilesPane(Vertical):
         else:
             tree.apply(changed, touched)
         self._info()
+        if tree.cursor_node is None and tree.root.children:
+            self.call_after_refresh(self._refresh_current)
 
     def index_done(self, index) -> None:
         self.atree.relabel_all()  # kinds are known now
         self._info()
-        self._update_details()
+        self.call_after_refresh(self._refresh_current)
 
     def set_report(self, report: dict) -> None:
-        self._update_details()
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        """Put the cursor on the first row if it has none; re-show the current member."""
+        tree = self.atree
+        if tree.cursor_node is None:
+            if tree.root.children:
+                tree.move_cursor(tree.root.children[0])
+            return
+        node = self.current()
+        if node is not None:
+            self._update_details()
+            self.viewer.show_node(node)
 
     def show_error(self, message: str) -> None:
         self.query_one("#details", Static).update(Text(message, style="bold red"))

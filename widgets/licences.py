@@ -47,6 +47,7 @@ class LicencesPane(Vertical):
         super().__init__(**kwargs)
         self.components: list[dict] = []
         self.texts: dict = {}
+        self.gpl: dict[str, str] = {}
         self._token = 0
 
     def compose(self) -> ComposeResult:
@@ -76,13 +77,14 @@ class LicencesPane(Vertical):
         if not isinstance(lic, dict):
             head.update(Text("This build of distscope does not produce the licences section yet.", style="italic"))
             return
-        gpl = _gpl_names(lic.get("gpl"))
+        gpl = self.gpl = _gpl_names(lic.get("gpl"))
         self.components = [c for c in lic.get("components") or [] if isinstance(c, dict)]
         self.texts = lic.get("texts") if isinstance(lic.get("texts"), dict) else {}
         summary = Text(f"{len(self.components)} components. ")
         if gpl:
             summary.append("GPL-licensed: ", style="bold red")
-            summary.append("; ".join(f"{n} ({e})" if e else n for n, e in gpl.items()), style="red")
+            summary.append(", ".join(gpl), style="red")
+            summary.append(" (evidence with the component)", style="dim")
         else:
             summary.append("Not GPL-encumbered: no GPL-licensed component found.", style="green")
         head.update(summary)
@@ -111,6 +113,12 @@ class LicencesPane(Vertical):
         self._token += 1
         token = self._token
         header = Text(f"{comp.get('name')}\n", style="bold")
+        evidence = self.gpl.get(str(comp.get("name")))
+        if evidence:
+            header.append(f"GPL: {evidence}\n", style="red")
+        detected = comp.get("detected")
+        if detected:
+            header.append(f"identified from the text: {', '.join(map(str, detected))}\n", style="dim")
         if files:
             header.append("files: " + ", ".join(files) + "\n\n", style="dim")
         inline = comp.get("text") or next((self.texts.get(f) for f in files if self.texts.get(f)), None)

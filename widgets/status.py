@@ -14,10 +14,11 @@ class StatusBar(Horizontal):
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; }
-    StatusBar > #status-title { width: auto; max-width: 40%; padding: 0 1; text-style: bold; }
+    StatusBar > #status-title { width: auto; max-width: 45%; padding: 0 1; text-style: bold;
+                                text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar > ProgressBar { width: auto; padding: 0 1 0 0; }
     StatusBar > ProgressBar Bar { width: 20; }
-    StatusBar > #status-text { width: 1fr; color: $text-muted; }
+    StatusBar > #status-text { width: 1fr; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar.-error > #status-text { color: $error; text-style: bold; }
     """
 

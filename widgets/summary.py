@@ -33,7 +33,7 @@ def distribution_rows(d: dict) -> list:
     crt = d.get("crt_features")
     off = d.get("object_file_format")
     if isinstance(off, dict):
-        off = " ".join(str(v) for v in off.values() if v)
+        off = " ".join(str(off[k]) for k in ("format", "version") if off.get(k)) or off.get("raw")
     return [
         ("Python", d.get("python_version")),
         ("Target triple", d.get("target_triple")),

@@ -17,15 +17,16 @@ MODES = ("auto", "text", "hex", "binary")
 NATIVE = ("elf", "pe", "macho")
 
 
-def hex_dump(data: bytes, offset: int = 0) -> Text:
-    """Classic 16-bytes-a-row hex dump with an ASCII column."""
+def hex_dump(data: bytes, offset: int = 0, width: int = 16) -> Text:
+    """Classic hex dump (``width`` bytes a row, 16 or 8) with an ASCII column."""
     out = Text(no_wrap=True)
-    for i in range(0, len(data), 16):
-        row = data[i:i + 16]
-        hexes = " ".join(f"{b:02x}" for b in row[:8]) + "  " + " ".join(f"{b:02x}" for b in row[8:])
+    half = width // 2
+    for i in range(0, len(data), width):
+        row = data[i:i + width]
+        hexes = " ".join(f"{b:02x}" for b in row[:half]) + "  " + " ".join(f"{b:02x}" for b in row[half:])
         ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in row)
         out.append(f"{offset + i:08x}  ", style="dim")
-        out.append(f"{hexes:<49}")
+        out.append(hexes.ljust(width * 3 + 1))
         out.append(f" {ascii_}\n", style="cyan")
     return out
 
@@ -98,6 +99,26 @@ def binary_summary(info: Any) -> Text:
     return out
 
 
+def folder_summary(node, top: int = 12) -> Text:
+    out = Text(f"{node.path or '/'}: {node.files:,} files, {human_size(node.size)} in total\n", style="bold")
+    kids = sorted((node.children or {}).values(), key=lambda n: -n.size)[:top]
+    if kids:
+        out.append("largest:\n", style="dim")
+        for kid in kids:
+            out.append(f"{human_size(kid.size):>10}  {kid.name}{'/' if kid.is_dir else ''}\n")
+    return out
+
+
+def resolve_node(app, node):
+    """The tree node a link ends at (following links like the loader), or None."""
+    index = getattr(app, "index", None)
+    model = getattr(app, "tree_model", None)
+    if index is None or model is None:
+        return None
+    final = index.resolve_path(node.path)
+    return model.get(final) if final is not None else None
+
+
 def find_binary(index, report: dict | None, path: str) -> Any:
     """The binary analysis entry for ``path`` from the index results or the report."""
     sources = []
@@ -158,9 +179,16 @@ class MemberViewer(VerticalScroll, can_focus=True):
         token = self._token
         member = node.member
         if node.is_dir:
-            self._set(Text(f"{node.path or '/'}: folder with {node.files:,} files, "
-                           f"{human_size(node.size)} in total", style="dim"), "folder")
+            self._set(folder_summary(node), "folder")
             return
+        if member is not None and member.type in ("symlink", "hardlink"):
+            target = resolve_node(self.app, node)
+            if target is None or target.is_dir:
+                self._set(Text(f"{member.type} to {member.linkname}: " +
+                               ("a folder" if target is not None else "target not in the archive (yet)"),
+                               style="italic dim"), member.type)
+                return
+            node, member = target, target.member
         if member is None or member.type not in ("file", "symlink", "hardlink"):
             self._set(Text("Nothing to view for this member type.", style="italic dim"), "viewer")
             return
@@ -175,6 +203,7 @@ class MemberViewer(VerticalScroll, can_focus=True):
                           f"binary summary: {kind or '?'}")
                 return
         limit = HEX_LIMIT if mode == "hex" else TEXT_LIMIT
+        width = 16 if self.size.width >= 80 or self.size.width == 0 else 8
         self._set(Text("reading…", style="italic dim"), "viewer")
         path = node.path
 
@@ -183,7 +212,7 @@ class MemberViewer(VerticalScroll, can_focus=True):
             truncated = len(data) > limit
             data = data[:limit]
             if mode == "hex" or (mode == "auto" and not looks_text(data, kind)):
-                dump = hex_dump(data)
+                dump = hex_dump(data, width=width)
                 if truncated:
                     dump.append(f"… first {human_size(limit)} shown", style="italic dim")
                 return dump, f"hex: {kind or 'data'}"

@@ -28,7 +28,7 @@ def _target(archive: str | None) -> tuple[str, str | None]:
     from tui.demo import demo_archive
 
     path = demo_archive()
-    return str(path), f"demo: {path.name}"
+    return str(path), "demo distribution (distscope with no archive)"
 
 
 def run_open(args: argparse.Namespace) -> int:

@@ -1,0 +1,333 @@
+"""Pilot tests: the app on fixture archives, driving every pane."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.archives import entry, small_distribution, write_archive
+from tui.app import DistscopeApp
+from tui.demo import build_demo
+from widgets.dependencies import DependenciesPane
+from widgets.files import ArchiveTree, FilesPane
+from widgets.help import HelpScreen
+from widgets.licences import LicencesPane
+from widgets.status import StatusBar
+
+SIZE = (100, 30)
+
+
+async def settle(pilot, app, until, tries: int = 200) -> None:
+    """Let the app run until ``until()`` holds (the index runs on a thread)."""
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if until():
+            return
+    raise AssertionError("condition never held")
+
+
+def text_of(widget) -> str:
+    """The plain text a Static (or Label) shows."""
+    content = widget.render()
+    return getattr(content, "plain", None) or str(content)
+
+
+def screen_text(app) -> str:
+    """The whole screen as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True,
+                      color_system=None, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    return build_demo(tmp_path / "demo.tar.zst")
+
+
+@pytest.fixture
+def small(tmp_path):
+    entries = [*small_distribution(), entry("python/lib/python3.12/json/decoder.py", "import re\n"),
+               entry("python/lib/python3.12/data.bin", bytes(range(256)))]
+    return write_archive(tmp_path / "small.tar.zst", entries)
+
+
+async def test_panes_switch_with_number_keys(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        panes = app.query_one("#panes")
+        for key, pane in [("2", "files"), ("3", "dependencies"), ("4", "requirements"), ("5", "licences"),
+                          ("1", "summary")]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert panes.active == pane
+        assert "3.12.7" in screen_text(app)
+
+
+async def test_number_keys_type_into_inputs(small):
+    app = DistscopeApp(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None)
+        await pilot.press("2", "f", "3")
+        await pilot.pause()
+        assert app.query_one("#panes").active == "files"
+        assert app.query_one("#filter").value == "3"
+
+
+async def test_tree_fills_expands_and_shows_folder_totals(small):
+    app = DistscopeApp(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None)
+        await pilot.press("2")
+        tree = app.query_one(ArchiveTree)
+        await settle(pilot, app, lambda: "python/lib" in tree._tnodes)  # the single top folder opens itself
+        lib = tree._tnodes["python/lib"]
+        assert "python/lib/python3.12" not in tree._tnodes  # lazy: not loaded until opened
+        lib.expand()
+        await pilot.pause()
+        assert "python/lib/python3.12" in tree._tnodes
+        assert "KiB" in str(tree._tnodes["python/lib"].label) or " B" in str(tree._tnodes["python/lib"].label)
+        bin_label = str(tree._tnodes["python/bin"].label)
+        assert bin_label.startswith("bin/")
+
+
+async def test_filter_jump_and_view_text(small):
+    app = DistscopeApp(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None)
+        await pilot.press("2", "f", *"decoder")
+        await pilot.pause()
+        tree = app.query_one(ArchiveTree)
+        assert tree.shown is not None and "python/lib/python3.12/json/decoder.py" in tree.shown
+        assert "python/bin" not in tree._tnodes
+        await pilot.press("escape")
+        await pilot.pause()
+        assert tree.shown is None and "python/bin" in tree._tnodes
+        await pilot.press("slash", *"os.py", "enter")
+        await settle(pilot, app, lambda: tree.cursor_path == "python/lib/python3.12/os.py")
+        viewer = app.query_one("#viewer-body")
+        await settle(pilot, app, lambda: "import abc" in text_of(viewer))
+        assert app.query_one("#viewer").border_title.startswith("text")
+
+
+async def test_view_binary_as_hex_and_symlink_details(small):
+    app = DistscopeApp(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None)
+        await pilot.press("2")
+        files = app.query_one(FilesPane)
+        files.select_path("python/lib/python3.12/data.bin")
+        viewer = app.query_one("#viewer-body")
+        await settle(pilot, app, lambda: "00000000" in text_of(viewer))
+        files.select_path("python/bin/python")
+        await settle(pilot, app, lambda: "symlink to python3" in text_of(app.query_one("#details")))
+        assert "resolves to python/bin/python3.12" in text_of(app.query_one("#details"))
+
+
+async def test_sort_by_size(tmp_path):
+    archive = write_archive(tmp_path / "s.tar.gz", [entry("r/a.txt", "x"), entry("r/b.txt", "x" * 500),
+                                                      entry("r/c/big", "y" * 5000)], "gzip")
+    app = DistscopeApp(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None)
+        await pilot.press("2")
+        tree = app.query_one(ArchiveTree)
+        await settle(pilot, app, lambda: "r/a.txt" in tree._tnodes)
+        names = lambda: [c.data for c in tree._tnodes["r"].children]  # noqa: E731
+        assert names() == ["r/c", "r/a.txt", "r/b.txt"]
+        await pilot.press("o")
+        await pilot.pause()
+        assert names() == ["r/c", "r/b.txt", "r/a.txt"]
+
+
+async def test_save_member_and_extract_subtree(small, tmp_path):
+    app = DistscopeApp(small)
+    dest = tmp_path / "saved-os.py"
+    out = tmp_path / "out"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None)
+        await pilot.press("2")
+        files = app.query_one(FilesPane)
+        files.select_path("python/lib/python3.12/os.py")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        box = app.screen.query_one("#prompt-input")
+        box.value = str(dest)
+        await pilot.press("enter")
+        await settle(pilot, app, lambda: dest.exists() and dest.stat().st_size == 550)
+        files.select_path("python/lib/python3.12/json")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(out)
+        await pilot.press("enter")
+        await settle(pilot, app, lambda: (out / "python/lib/python3.12/json/decoder.py").exists()
+                     and not files._extracting)
+        assert not (out / "python/lib/python3.12/os.py").exists()
+
+
+async def test_licences_pane_lists_components_and_text(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press("5")
+        pane = app.query_one(LicencesPane)
+        await pilot.pause()
+        names = [c.get("name") for c in pane.components]
+        assert names[0] == "readline"  # GPL first
+        assert "GPL-licensed: readline" in text_of(app.query_one("#lic-head"))
+        await settle(pilot, app, lambda: "GNU GENERAL PUBLIC LICENSE" in text_of(app.query_one("#lic-text")))
+        await pilot.press("down")
+        await settle(pilot, app, lambda: "PYTHON SOFTWARE FOUNDATION" in text_of(app.query_one("#lic-text")))
+
+
+async def test_dependencies_pane_tree_reverse_and_jump(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        if not isinstance(app.report.get("dependencies"), dict):
+            pytest.skip("the dependencies section is not produced yet")
+        await pilot.press("3")
+        pane = app.query_one(DependenciesPane)
+        await pilot.pause()
+        assert pane.graph.roots
+        head = text_of(app.query_one("#deps-head"))
+        assert "libtcl8.6.so" in head  # the missing library is named up front
+        await pilot.press("a")
+        await pilot.pause()
+        first = pane.dtree.root.children[0]
+        assert pane.graph.has_missing(first.data)  # missing first in the all-binaries view
+        lib = "python/install/lib/libpython3.12.so.1.0"
+        pane.show_detail(lib)
+        detail = text_of(app.query_one("#deps-detail"))
+        assert "python/install/bin/python3.12" in detail.split("needed by")[1]
+        for node in pane.dtree.root.children:
+            if node.data == lib:
+                pane.dtree.move_cursor(node)
+        await pilot.pause()
+        await pilot.press("g")
+        await settle(pilot, app, lambda: app.query_one(ArchiveTree).cursor_path == lib)
+        assert app.query_one("#panes").active == "files"
+
+
+async def test_requirements_pane_headline(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        if not isinstance(app.report.get("requirements"), dict):
+            pytest.skip("the requirements section is not produced yet")
+        await pilot.press("4")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "2.17" in text and "this machine" in text
+        assert "libtcl8.6.so" in text
+
+
+async def test_help_lists_bindings(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "Extract subtree" in text and "switch pane" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_bad_archive_shows_message_not_traceback(tmp_path):
+    bad = tmp_path / "bad.tar.zst"
+    bad.write_bytes(b"PK\x03\x04 this is a zip")
+    app = DistscopeApp(bad)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.error is not None)
+        assert "zip" in app.error
+        assert "zip" in text_of(app.query_one("#status-text"))
+        await pilot.press("2", "3", "4", "5")  # every pane copes
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_truncated_archive_keeps_what_was_read(tmp_path, small):
+    data = small.read_bytes()
+    cut = tmp_path / "cut.tar.zst"
+    cut.write_bytes(data[: len(data) // 2])
+    app = DistscopeApp(cut, use_cache=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None or app.error is not None)
+        if app.index is not None:
+            assert not app.index.complete
+            assert app.query_one(StatusBar).has_class("-error")
+
+
+async def test_quit_mid_index_cancels_the_scan(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.cancel.is_set()
+    assert not app.is_running
+
+
+async def test_export_report(demo, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        app.action_export_report("json")
+        await settle(pilot, app, lambda: any(p.name.endswith(".report.json") for p in tmp_path.iterdir()))
+    report = next(p for p in tmp_path.iterdir() if p.name.endswith(".report.json"))
+    assert '"archive"' in report.read_text()
+
+
+async def test_palette_go_to_member(small):
+    from tui.app import MemberCommands
+
+    app = DistscopeApp(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.index is not None)
+        provider = MemberCommands(app.screen)
+        hits = [hit async for hit in provider.search("patchlevel")]
+        assert hits
+        hits[0].command()
+        await settle(pilot, app, lambda: app.query_one(ArchiveTree).cursor_path
+                     == "python/include/python3.12/patchlevel.h")
+
+
+@pytest.mark.parametrize("which", ["windows", "linux", "macos"])
+async def test_real_archives_open_in_every_pane(which):
+    from tests.conftest import real_archive
+
+    path = real_archive(which)
+    app = DistscopeApp(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, lambda: app.report is not None or app.error is not None, tries=1500)
+        assert app.error is None
+        for key in "23451":
+            await pilot.press(key)
+            await pilot.pause()
+        text = screen_text(app)
+        assert "Python" in text
+        await pilot.press("2")
+        tree = app.query_one(ArchiveTree)
+        assert "python" in tree._tnodes
+
+
+def test_app_module_imports_no_analysis():
+    """The app module stays light: heavy core pieces load in the index thread."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.app; heavy = [m for m in ('elftools', 'pefile', 'tui.report', 'tui.analysis.classify')"
+            " if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert out.stdout.strip() == "[]"
