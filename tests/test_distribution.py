@@ -204,6 +204,7 @@ def test_real_windows():
     assert (s["layout"], s["format_version"], s["python_version"]) == ("full", 7, "3.11.9")
     assert s["target_triple"] == "x86_64-pc-windows-msvc" and s["platform"] == "windows"
     assert s["build_options"] == "pgo" and s["crt"]["vcruntime"] == "140"
+    assert s["msvc_runtime"] == ["vcruntime140.dll", "vcruntime140_1.dll"]
     assert s["extension_counts"]["total"] > 50 and s["extension_counts"]["shared_lib"] > 10
 
 
@@ -213,3 +214,16 @@ def test_real_linux_and_macos():
     assert linux["target_triple"] == "x86_64-unknown-linux-gnu" and linux["libpython_link_mode"] == "shared"
     mac = summarize(real_index("macos"))
     assert mac["python_version"] == "3.12.11" and mac["apple_sdk"]["deployment_target"] == "10.15"
+
+
+def test_windows_install_only(tmp_path):
+    entries = [entry("python/python.exe", b"MZ"), entry("python/vcruntime140.dll", b"MZ"),
+               entry("python/DLLs/_ssl.pyd", b"MZ"), entry("python/DLLs/_ctypes.pyd", b"MZ"),
+               entry("python/Lib/os.py", "x"), entry("python/include/patchlevel.h", '#define PY_VERSION "3.12.4"\n')]
+    index = scan(write_archive(tmp_path / "w.tar.gz", entries, "gzip"), default_analysers())
+    d = build_report(index)["distribution"]
+    assert d["layout"] == "install_only" and d["python_version"] == "3.12.4"
+    assert d["python_exe"] == "python.exe" and d["msvc_runtime"] == ["vcruntime140.dll"]
+    assert d["platform"] == "windows"
+    assert [e["name"] for e in d["extensions"]] == ["_ctypes", "_ssl"]
+    assert "vcruntime140.dll (bundled)" in to_text(build_report(index))

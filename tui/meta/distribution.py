@@ -274,10 +274,20 @@ def _derived_exe(index, root: str) -> str | None:
     return None
 
 
+def _msvc_runtime(index, root: str, exe: str | None) -> list[str] | None:
+    """The vcruntime DLLs next to a Windows python.exe (None when not a Windows tree)."""
+    if not exe or not exe.lower().endswith(".exe"):
+        return None
+    folder = f"{root}/{exe}".rsplit("/", 1)[0] + "/" if root else (exe.rsplit("/", 1)[0] + "/" if "/" in exe else "")
+    return sorted(p[len(folder):] for p in index.by_path
+                  if p.startswith(folder) and "/" not in p[len(folder):]
+                  and re.match(r"(vcruntime|msvcp)\d+(_\d+)?\.dll$", p[len(folder):], re.I))
+
+
 def _lib_dynload(index, root: str) -> list[dict]:
     rows = {}
     pattern = re.compile(rf"^{re.escape(root + '/' if root else '')}(?:install/)?(?:lib/python[^/]+/lib-dynload|DLLs)/"
-                         r"([A-Za-z0-9_]+)\.[^/]*(?:\.so|\.pyd)$")
+                         r"([A-Za-z0-9_]+)(?:\.[^/]*)?\.(?:so|pyd)$")
     for path in index.by_path:
         match = pattern.match(path)
         if match:
@@ -398,6 +408,7 @@ def summarize(index) -> dict:
         "object_file_format": parse_object_file_format(build_info.get("object_file_format")),
         "libpython": _str(core.get("shared_lib")) or _str(core.get("static_lib")),
         "core_links": [link["name"] for link in _links(core)],
+        "msvc_runtime": _msvc_runtime(index, root, exe),
         "extensions_source": "PYTHON.json" if data else ("lib-dynload" if extensions else None),
         "extensions": extensions,
         "extension_counts": extension_counts(extensions),

@@ -41,6 +41,8 @@ def build_distribution(index) -> dict:
             "sysconfig" if (data.get("sysconfig") or {}).get("HOST_GNU_TYPE") else (
                 "file name" if data["name"] else None))
     platform, arch = _platform_of(data["target_triple"])
+    if platform is None and data.get("msvc_runtime") is not None and data.get("python_exe", "").endswith(".exe"):
+        platform = "windows"
     data["platform"] = detected.get("platform") or platform
     data["arch"] = detected.get("arch") or arch
     return data
@@ -80,6 +82,9 @@ def distribution_lines(d: dict) -> list[str]:
         rows.append(("apple sdk", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sdk.items() if v)))
     if d["python_exe"]:
         rows.append(("python exe", d["python_exe"]))
+    if d.get("msvc_runtime") is not None:
+        rows.append(("msvc runtime", ", ".join(d["msvc_runtime"]) + " (bundled)" if d["msvc_runtime"]
+                     else "not bundled: needs the VC++ 2015+ redistributable"))
     counts = d["extension_counts"]
     if counts["total"]:
         if d["extensions_source"] == "PYTHON.json":
@@ -165,7 +170,8 @@ def toolchain_lines(data: dict) -> list[tuple[str, str]]:
     if data["linkers"]:
         rows.append(("linkers", ", ".join(data["linkers"])))
     if data.get("vendored", {}).get("compilers"):
-        rows.append(("vendored", "prebuilt package binaries by " + ", ".join(data["vendored"]["compilers"])))
+        rows.append(("prebuilt", "shipped as-is (package launchers, MSVC runtime): "
+                     + ", ".join(data["vendored"]["compilers"])))
     if data["object_file_format"]:
         rows.append(("object format", data["object_file_format"]["raw"] + " (PYTHON.json)"))
     objects = data["build"]["objects"] or data.get("relinkable_objects") or {}

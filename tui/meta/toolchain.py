@@ -126,11 +126,16 @@ def parse_comment(text: str) -> tuple[str, str | None, str]:
 
 # -- the analyser -----------------------------------------------------------------------------
 
+#: Microsoft's redistributable runtime DLLs: shipped as built by Microsoft, not by this build.
+_REDIST = re.compile(r"^(vcruntime|msvcp|concrt|vccorlib|ucrtbase|api-ms-win-)[^/]*\.dll$", re.I)
+
+
 def _area(path: str) -> str:
-    """build (objects for relinking), vendored (prebuilt files shipped by packages) or install."""
+    """build (objects for relinking), vendored (prebuilt by others: packages' launchers, the MSVC
+    runtime DLLs) or install."""
     if re.match(r"^(?:[^/]+/)?build/", path):
         return "build"
-    if "/site-packages/" in path or "/dist-packages/" in path:
+    if "/site-packages/" in path or "/dist-packages/" in path or _REDIST.match(path.rsplit("/", 1)[-1]):
         return "vendored"
     return "install"
 
