@@ -26,6 +26,10 @@ READ_SIZE = 4 << 20
 #: Decompressed bytes per hand-over from the decompression thread, and chunks queued ahead.
 THREAD_CHUNK = 4 << 20
 THREAD_DEPTH = 3
+#: Above this zstd window, use 1 MiB reads and chunks: the window already costs its size in
+#: memory (128 MiB for python-build-standalone), so keep the pass's own buffers small.
+LARGE_WINDOW = 32 << 20
+SMALL_SIZE = 1 << 20
 HASH_CHUNK = 1 << 20
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -120,11 +124,19 @@ def open_file(path: str | os.PathLike) -> BinaryIO:
         raise NotAnArchive(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def decompressed(raw: BinaryIO, compression: str) -> BinaryIO:
+def zstd_window(head: bytes) -> int:
+    """The window size the first zstd frame declares (0 when unknown)."""
+    try:
+        return zstandard.get_frame_parameters(head).window_size
+    except zstandard.ZstdError:
+        return 0
+
+
+def decompressed(raw: BinaryIO, compression: str, read_size: int = READ_SIZE) -> BinaryIO:
     """Wrap a raw (compressed) reader in the decompressor for ``compression``."""
     if compression == "zstd":
         dctx = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
-        return dctx.stream_reader(raw, read_size=READ_SIZE, read_across_frames=True, closefd=False)
+        return dctx.stream_reader(raw, read_size=read_size, read_across_frames=True, closefd=False)
     if compression == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if compression == "xz":
@@ -296,13 +308,17 @@ class OpenedArchive:
         self.raw = CountingReader(self._file, hash_bytes=False)
         self.hasher = FileHasher(self.path) if hash_bytes else None
         self._threaded: ThreadedReader | None = None
+        size = READ_SIZE
+        if self.compression == "zstd" and zstd_window(head) > LARGE_WINDOW:
+            size = SMALL_SIZE
         if self.compression == "none":
             # Plain tar: the counting reader is the stream itself.
             self.stream: BinaryIO = self.raw
         else:
-            self.stream = decompressed(self.raw, self.compression)
+            self.stream = decompressed(self.raw, self.compression, read_size=size)
             if threaded:
-                self._threaded = ThreadedReader(self.stream)
+                self._threaded = ThreadedReader(self.stream, chunk_size=size,
+                                                depth=THREAD_DEPTH if size == THREAD_CHUNK else 4)
                 self.stream = self._threaded  # type: ignore[assignment]
 
     def sha256(self) -> str | None:

@@ -22,7 +22,7 @@ from tui.errors import CorruptArchive
 BATCH_MEMBERS = 500
 BATCH_SECONDS = 0.05
 #: Bytes of wanted member content queued for the analysis thread at most.
-MAX_IN_FLIGHT = 256 << 20
+MAX_IN_FLIGHT = 16 << 20
 _MAX_LINK_HOPS = 40
 #: GIL switch interval while a pass runs (see :func:`_fast_switching`).
 SWITCH_INTERVAL = 0.0005
