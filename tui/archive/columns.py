@@ -45,10 +45,10 @@ def _unints(raw: bytes) -> list[int]:
     return packed.tolist()
 
 
-def _encode_column(values: list, columns: dict[str, list]) -> list:
+def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
     ints = all(type(v) is int for v in values)
     strs = not ints and all(type(v) is str for v in values)
-    if strs and "name" in columns and values is not columns["name"]:
+    if strs and field == "path" and "name" in columns:
         base = columns["name"]
         diff = {i: v for i, (v, b) in enumerate(zip(values, base)) if v != b}
         if len(diff) * 4 < len(values):
@@ -78,7 +78,7 @@ def encode_members(members: list[Member]) -> dict:
     raw = {name: [getattr(m, name) for m in members] for name in names}
     columns = {}
     for name in names:
-        columns[name] = _encode_column(raw[name], raw)
+        columns[name] = _encode_column(name, raw[name], raw)
     return {"count": len(members), "columns": columns}
 
 
