@@ -227,3 +227,11 @@ def test_windows_install_only(tmp_path):
     assert d["platform"] == "windows"
     assert [e["name"] for e in d["extensions"]] == ["_ctypes", "_ssl"]
     assert "vcruntime140.dll (bundled)" in to_text(build_report(index))
+
+
+def test_only_cpython_patchlevel_counts(tmp_path):
+    entries = [entry("python/bin/python3", b"x"),
+               entry("python/lib/python3.12/site-packages/foo/include/patchlevel.h", '#define PY_VERSION "9.9.9"\n'),
+               entry("python/include/python3.12/patchlevel.h", '#define PY_VERSION "3.12.8"\n')]
+    s = summarize(scan(write_archive(tmp_path / "p.tar.gz", entries, "gzip"), default_analysers()))
+    assert s["python_version"] == "3.12.8"

@@ -16,9 +16,9 @@ from typing import Any
 from tui.analysis.base import Analyser
 from tui.meta.pythonjson import finding
 
-_PATCHLEVEL = re.compile(r"(^|/)include/(python\d+\.\d+[a-z]*/)?patchlevel\.h$")
-_SYSCONFIG = re.compile(r"(^|/)lib/python\d+\.\d+[a-z]*/_sysconfigdata_[^/]*\.py$")
-_PY_VERSION = re.compile(rb'#\s*define\s+PY_VERSION\s+"([^"]+)"')
+_PATCHLEVEL = re.compile(r"^(?:[^/]+/)?(?:install/)?include/(?:python\d+\.\d+[a-z]*/)?patchlevel\.h$")
+_SYSCONFIG = re.compile(r"^(?:[^/]+/)?(?:install/)?lib/python\d+\.\d+[a-z]*/_sysconfigdata_[^/]*\.py$")
+_PY_VERSION = re.compile(rb'#\s*define\s+PY_VERSION\s+"(\d+\.\d+[^"]{0,20})"')
 #: Build variables worth keeping from the sysconfig data.
 SYSCONFIG_KEYS = ("VERSION", "ABIFLAGS", "HOST_GNU_TYPE", "MULTIARCH", "MACHDEP", "SOABI", "EXT_SUFFIX",
                   "Py_DEBUG", "Py_GIL_DISABLED", "Py_ENABLE_SHARED", "LDLIBRARY", "CC", "CONFIG_ARGS",
