@@ -264,6 +264,15 @@ def test_zstd_led_by_a_skippable_frame(tmp_path):
     assert index.complete and len(index.members) == len(small_distribution())
 
 
+def test_zstd_skippable_frames_between_and_after(tmp_path):
+    data = tar_bytes([entry(f"f{i}", "x" * 3000) for i in range(20)])
+    skippable = b"\x5e\x2a\x4d\x18" + (8).to_bytes(4, "little") + b"seektabl"
+    path = tmp_path / "seekable.tar.zst"
+    path.write_bytes(compress(data[:10240]) + skippable + compress(data[10240:]) + skippable)
+    index = scan(path)
+    assert index.complete and len(index.members) == 20
+
+
 def test_large_window_zstd(tmp_path):
     data = tar_bytes(small_distribution())
     params = zstandard.ZstdCompressionParameters.from_level(3, window_log=27)

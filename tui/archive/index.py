@@ -252,8 +252,8 @@ class Scan:
             except Exception as exc:
                 index.analysis_errors.append({"analyser": analyser.name, "path": None,
                                               "error": f"{type(exc).__name__}: {exc}"})
-        yield Progress(batch, len(index.members), self.archive.raw.bytes_read,
-                       self.archive.size, reader.offset, done=True)
+        read = self.archive.size if index.complete else min(self.archive.raw.bytes_read, self.archive.size)
+        yield Progress(batch, len(index.members), read, self.archive.size, reader.offset, done=True)
 
     def _offer(self, reader: TarReader, member: Member, feeder: _AnalysisThread) -> None:
         head = reader.peek_data(HEAD_SIZE)
