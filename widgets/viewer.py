@@ -100,10 +100,10 @@ def binary_summary(info: Any) -> Text:
 
 
 def folder_summary(node, top: int = 12) -> Text:
-    out = Text(f"{node.path or '/'}: {node.files:,} files, {human_size(node.size)} in total\n", style="bold")
+    out = Text()
     kids = sorted((node.children or {}).values(), key=lambda n: -n.size)[:top]
     if kids:
-        out.append("largest:\n", style="dim")
+        out.append("largest inside:\n", style="bold")
         for kid in kids:
             out.append(f"{human_size(kid.size):>10}  {kid.name}{'/' if kid.is_dir else ''}\n")
     return out
