@@ -165,10 +165,15 @@ def licenses_markdown(data: dict, report: dict) -> list[str]:
 
 def toolchain_lines(data: dict) -> list[tuple[str, str]]:
     rows = []
+    details = data.get("details") or {}
+
+    def named(labels: list[str]) -> str:
+        return ", ".join(f"{x} ({details[x]})" if details.get(x) else x for x in labels)
+
     if data["compilers"]:
-        rows.append(("compilers", ", ".join(data["compilers"])))
+        rows.append(("compilers", named(data["compilers"])))
     if data["linkers"]:
-        rows.append(("linkers", ", ".join(data["linkers"])))
+        rows.append(("linkers", named(data["linkers"])))
     if data.get("vendored", {}).get("compilers"):
         rows.append(("prebuilt", "shipped as-is (package launchers, MSVC runtime): "
                      + ", ".join(data["vendored"]["compilers"])))

@@ -152,10 +152,12 @@ class ToolchainScan(Analyser):
         self.objects: Counter[str] = Counter()
         self.comments: Counter[str] = Counter()
 
-    def _add(self, tool: str, version: str | None, role: str, source: str, path: str) -> None:
+    def _add(self, tool: str, version: str | None, role: str, source: str, path: str,
+             detail: str | None = None) -> None:
         key = (tool, version, role, source, _area(path))
-        entry = self.producers.setdefault(key, [0, path])
+        entry = self.producers.setdefault(key, [0, path, detail])
         entry[0] += 1
+        entry[2] = entry[2] or detail
 
     def want(self, member, head: bytes) -> int:
         path, lower = member.path, member.path.lower()
@@ -213,9 +215,11 @@ class ToolchainScan(Analyser):
                 if compiler is None or build > compiler[1]:
                     compiler = (prodid, build)
         if linker is not None and coff.toolset(0x0102, linker):
-            self._add("MSVC", coff.toolset(0x0102, linker)[0], "linker", "rich-header", member.path)
+            self._add("MSVC", coff.toolset(0x0102, linker)[0], "linker", "rich-header", member.path,
+                      _msvc_detail(0x0102, linker))
         if compiler is not None:
-            self._add("MSVC", coff.toolset(*compiler)[0], "compiler", "rich-header", member.path)
+            self._add("MSVC", coff.toolset(*compiler)[0], "compiler", "rich-header", member.path,
+                      _msvc_detail(*compiler))
 
     def _bitcode(self, path: str, data: bytes) -> None:
         info = bitcode.producer(data)
@@ -239,7 +243,8 @@ class ToolchainScan(Analyser):
             self.objects[f"{_area(path)}:coff-{info['kind']}"] += 1
         for comp in info["compilers"][:2]:
             if comp["msvc"] and comp["product"] not in ("import", "implib", "export"):
-                self._add("MSVC", comp["msvc"], "compiler", f"coff-{info['kind']}", path)
+                self._add("MSVC", comp["msvc"], "compiler", f"coff-{info['kind']}", path,
+                          f"{comp['vs']}, build {comp['build']}")
         if info.get("toolset"):
             self._add("MSVC toolset", info["toolset"], "compiler", "coff-ltcg", path)
 
@@ -268,11 +273,17 @@ class ToolchainScan(Analyser):
             self._add(tool, version, role, f"static-lib:{source}", path)
 
     def result(self) -> dict:
-        producers = [{"tool": t, "version": v, "role": r, "source": s, "area": a, "count": n, "example": ex}
-                     for (t, v, r, s, a), (n, ex) in self.producers.items()]
+        producers = [{"tool": t, "version": v, "role": r, "source": s, "area": a, "count": n, "example": ex,
+                      "detail": detail}
+                     for (t, v, r, s, a), (n, ex, detail) in self.producers.items()]
         producers.sort(key=lambda p: (p["area"], p["tool"], str(p["version"]), p["source"]))
         return {"producers": producers, "objects": dict(self.objects),
                 "comments": dict(self.comments.most_common(50))}
+
+
+def _msvc_detail(prodid: int, build: int) -> str | None:
+    known = coff.toolset(prodid, build)
+    return f"{known[1]}, build {build}" if known else None
 
 
 # -- the summary ------------------------------------------------------------------------------
@@ -335,8 +346,10 @@ def summarize(index) -> dict:
                       "and GCC or a linker without the LLVM plugin cannot link them.")
     if build_objects.get("coff-ltcg"):
         exact = ltcg_toolsets[0] if ltcg_toolsets else (msvc_build[0] if msvc_build else "unknown")
+        vs = next((p["detail"] for p in producers if p["area"] == "build" and p["tool"] == "MSVC"
+                   and p["source"] == "coff-ltcg" and p.get("detail")), None)
         advice.append(f"The build/ .obj files are MSVC /GL (link-time code generation) objects from toolset "
-                      f"{exact}: they are tied to that exact toolset; link them with the same MSVC version "
+                      f"{exact}{f' ({vs})' if vs else ''}: they are tied to that exact toolset; link them with the same MSVC version "
                       f"(other versions, and lld-link, reject them).")
     elif build_objects.get("coff-coff") and msvc_build:
         advice.append(f"The build/ .obj files are COFF objects from MSVC {msvc_build[0]}: link them with MSVC "
@@ -351,7 +364,12 @@ def summarize(index) -> dict:
     if not relinkable and not off:
         advice.append("No build/ objects in this archive (not a full distribution): nothing to relink.")
 
+    details: dict[str, str] = {}
+    for p in sorted(producers, key=lambda p: -p["count"]):
+        if p.get("detail") and p["area"] != "vendored":
+            details.setdefault(_label(p["tool"], p["version"]), p["detail"])
     return {
+        "details": details,
         "compilers": labels("compiler"),
         "linkers": labels("linker"),
         "binaries": {"compilers": labels("compiler", "install"), "linkers": labels("linker", "install")},
