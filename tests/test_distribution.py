@@ -22,7 +22,8 @@ def real_index(which: str):
 
 def python_json(version: int = 8, **extra) -> dict:
     """A PYTHON.json of format ``version`` (5..8 use target_triple; older ones os/arch)."""
-    doc: dict = {"version": str(version), "python_version": "3.12.7", "python_exe": "install/bin/python3"}
+    doc: dict = {"version": str(version), "python_version": "3.12.7", "python_exe": "install/bin/python3",
+                 "python_paths": {"stdlib": "install/lib/python3.12", "include": "install/include/python3.12"}}
     if version >= 5:
         doc.update(target_triple="x86_64-unknown-linux-gnu", python_tag="cp312", python_abi_tag="cp312",
                    python_platform_tag="linux-x86_64", libpython_link_mode="shared",
@@ -83,12 +84,13 @@ def test_format_versions(tmp_path, version):
     assert ssl["licenses"] == ["Apache-2.0"] and ssl["links"][0]["name"] == "ssl"
     assert ssl["static_lib"] == "build/lib/_ssl.a"
     assert s["python_exe_member"] == "python/install/bin/python3"
+    assert s["python_paths"]["stdlib"] == "install/lib/python3.12"
 
 
 def test_old_format_uses_os_arch(tmp_path):
     s = summarize(full_archive(tmp_path, python_json(4)))
     assert s["format_version"] == 4
-    assert s["target_triple"] == "x86_64-linux"
+    assert s["target_triple"] == "x86_64-unknown-linux-gnu"
     assert s["libpython_link_mode"] == "static"
 
 

@@ -168,6 +168,18 @@ def parse_crt_features(features: Any) -> dict:
     return out
 
 
+_OLD_OS = {"linux": "unknown-linux-gnu", "macos": "apple-darwin", "darwin": "apple-darwin",
+           "windows": "pc-windows-msvc"}
+_OLD_ARCH = {"x86": "i686", "i386": "i686", "amd64": "x86_64", "arm64": "aarch64"}
+
+
+def triple_from_os_arch(os_name: Any, arch: Any) -> str | None:
+    """The target triple of a format < 5 PYTHON.json (which has only ``os`` and ``arch``)."""
+    if not isinstance(os_name, str) or not isinstance(arch, str) or not os_name or not arch:
+        return None
+    return f"{_OLD_ARCH.get(arch.lower(), arch)}-{_OLD_OS.get(os_name.lower(), os_name)}"
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -339,8 +351,8 @@ def summarize(index) -> dict:
             break
 
     triple = _str(d.get("target_triple"))
-    if triple is None and version_number is not None and version_number < 5 and (d.get("os") or d.get("arch")):
-        triple = "-".join(str(d.get(k)) for k in ("arch", "os") if d.get(k))
+    if triple is None and version_number is not None and version_number < 5:
+        triple = triple_from_os_arch(d.get("os"), d.get("arch"))
     triple = triple or _str(sysvars.get("HOST_GNU_TYPE")) or (name or {}).get("target_triple")
 
     build_options, options_source = _str(d.get("build_options")), "PYTHON.json build_options"
@@ -401,6 +413,8 @@ def summarize(index) -> dict:
         "crt": parse_crt_features(crt),
         "apple_sdk": apple if any(apple.values()) else None,
         "python_exe": exe,
+        "python_paths": {k: v for k, v in (d.get("python_paths") or {}).items() if isinstance(v, str)}
+        if isinstance(d.get("python_paths"), dict) else None,
         "python_exe_member": f"{root}/{exe}" if exe and root else exe,
         "python_extension_module_loading": [x for x in d.get("python_extension_module_loading") or []
                                             if isinstance(x, str)] or None,
