@@ -199,3 +199,15 @@ def test_real_linux():
     assert by_name["pip/_vendor/certifi"]["licenses"] == ["MPL-2.0"]
     assert by_name["CPython"]["licenses"][:2] == ["Python-2.0", "CNRI-Python"]
     assert data["gpl_free"] and "Not GPL-encumbered" in data["statement"]
+
+
+def test_truncated_archive_says_so(tmp_path):
+    from tests.archives import tar_bytes
+    doc = python_json(8)
+    raw = tar_bytes([entry("python/PYTHON.json", json.dumps(doc)), entry("python/install/bin/python3", b"x"),
+                     entry("python/install/big", b"z" * 20000), entry("python/licenses/LICENSE.openssl-3.txt", APACHE)])
+    path = tmp_path / "cut.tar"
+    path.write_bytes(raw[:len(raw) // 2])
+    data = summarize(scan(path, default_analysers()))
+    assert not data["complete"] and data["statement"].startswith("Archive incomplete")
+    assert any(f["code"] == "license-file-missing" for f in data["findings"])

@@ -268,6 +268,8 @@ def summarize(index) -> dict:
         statement = "Not GPL-encumbered: " + ", ".join(checks) + "."
     else:
         statement = "No licence information found in this archive."
+    if not index.complete:
+        statement = f"Archive incomplete ({index.error or 'not read to the end'}); from what was read: " + statement
     all_ids = sorted({x for c in components for x in c["licenses"]})
     return {
         "source": "PYTHON.json" if data else ("discovered" if files else None),
@@ -275,6 +277,7 @@ def summarize(index) -> dict:
         "spdx": all_ids,
         "gpl": gpl,
         "gpl_free": not gpl,
+        "complete": bool(index.complete),
         "statement": statement,
         "files": [{"path": f["path"], "size": f["size"], "spdx": f["spdx"], "component": next(
             (c["name"] for c in components if f["path"] in c["files"]), None)} for f in files],

@@ -128,7 +128,7 @@ def license_rows(data: dict, limit: int = 1) -> list[tuple[str, str, str]]:
         ids = ", ".join(c["licenses"]) or ("public domain" if c["public_domain"] else "unknown")
         if c["gpl"]:
             ids += "  [GPL]"
-        files = ", ".join(re.sub(r"^[^/]+/", "", p, count=1) for p in c["files"][:limit])
+        files = ", ".join(re.sub(r"^[^/]+/", "", p, count=1) for p in c["files"][:limit]) or "(no licence file)"
         if len(c["files"]) > limit:
             files += f" (+{len(c['files']) - limit})"
         rows.append((c["name"], ids, files))
@@ -144,6 +144,10 @@ def licenses_text(data: dict, report: dict) -> list[str]:
         lines += [f"  {name:<{w1}}  {ids:<{w2}}  {files}" for name, ids, files in rows]
     for g in data["gpl"]:
         lines.append(f"  GPL: {g['component']}: {g['evidence']}")
+    missing = [f for f in data.get("findings") or [] if f.get("code") == "license-file-missing"]
+    if missing:
+        lines.append(f"  {len(missing)} licence file(s) named in PYTHON.json are not in the archive: "
+                     + ", ".join(p for f in missing[:3] for p in f["paths"]) + (" ..." if len(missing) > 3 else ""))
     if data["unidentified"]:
         lines.append(f"  {len(data['unidentified'])} licence file(s) not identified: "
                      + ", ".join(data["unidentified"][:3]) + (" ..." if len(data["unidentified"]) > 3 else ""))
