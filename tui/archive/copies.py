@@ -26,6 +26,7 @@ from tui.archive.seekable import FRAME_SIZE, FramedSource, read_seek_table, seek
 
 DEFAULT_BUDGET = 4 << 30
 COPY_LEVEL = 1
+COMPRESS_THREADS = 2
 _STALE_TMP_SECONDS = 3600
 _SUFFIX = ".tar.zst"
 
@@ -136,7 +137,8 @@ class CopyBuilder:
         return cctx.compress(chunk)
 
     def _run(self) -> None:
-        pool = ThreadPoolExecutor(1, thread_name_prefix="distscope-compress")
+        # Compression (the slow half) runs on its own threads, overlapping decompression.
+        pool = ThreadPoolExecutor(COMPRESS_THREADS, thread_name_prefix="distscope-compress")
         pending: deque = deque()
         position = [0, 0]  # decompressed, compressed
 
@@ -163,7 +165,7 @@ class CopyBuilder:
                     chunk = _read_exact(stream, min(FRAME_SIZE, remaining))
                     remaining -= len(chunk)
                     pending.append((pool.submit(self._compress, chunk), len(chunk)))
-                    while len(pending) > 2 or (pending and pending[0][0].done()):
+                    while len(pending) > 2 * COMPRESS_THREADS or (pending and pending[0][0].done()):
                         write_oldest()
                 while pending:
                     write_oldest()
