@@ -214,3 +214,12 @@ def test_member_columns_round_trip(odd):
         packed = msgpack.packb(encode_members(subset), use_bin_type=True, unicode_errors="surrogateescape")
         data = msgpack.unpackb(packed, raw=False, strict_map_key=False, unicode_errors="surrogateescape")
         assert [m.to_row() for m in decode_members(data)] == [m.to_row() for m in subset]
+
+
+def test_old_entries_are_pruned(tmp_path):
+    paths = [write_archive(tmp_path / f"a{i}.tar", [entry(f"f{i}", str(i))], "none") for i in range(4)]
+    for i, path in enumerate(paths):
+        session.open_index(path)
+        os.utime(IndexCache().entry_path(path), (1000 + i, 1000 + i))
+    IndexCache().prune(max_entries=2)
+    assert [IndexCache().entry_path(p).exists() for p in paths] == [False, False, True, True]

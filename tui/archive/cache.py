@@ -36,6 +36,8 @@ from tui.archive.columns import decode_members, encode_members
 #: Bump when the layout of a cache entry changes.
 FORMAT_VERSION = 2
 _MAGIC = "distscope-index"
+#: Index entries kept (least recently used dropped first); archives come and go.
+MAX_ENTRIES = 200
 _SAMPLES = 16
 _SAMPLE_SIZE = 64 << 10
 _EDGE = 1 << 20
@@ -118,7 +120,12 @@ class IndexCache:
                 return None  # valid, but for other analysers: rescan and overwrite
             if data["fingerprint"] != fingerprint(realpath, st.st_size):
                 raise ValueError("archive content changed")
-            return self._index(archive, st, data)
+            index = self._index(archive, st, data)
+            try:
+                os.utime(entry)  # recently used entries are kept longest
+            except OSError:
+                pass
+            return index
         except Exception:  # corrupt, truncated or stale: drop it, the caller rescans
             try:
                 entry.unlink()
@@ -165,9 +172,24 @@ class IndexCache:
             self.root.mkdir(parents=True, exist_ok=True)
             target = self.root / f"{_stat_key(realpath, st)}.msgpack"
             atomic_write(target, payload)
+            self.prune(keep=target)
             return True
         except (OSError, TypeError, ValueError, OverflowError):
             return False
+
+
+    def prune(self, max_entries: int = MAX_ENTRIES, keep: Path | None = None) -> None:
+        """Delete the least recently used entries beyond ``max_entries``."""
+        try:
+            entries = [(e.stat().st_mtime, e.path) for e in os.scandir(self.root) if e.name.endswith(".msgpack")]
+        except OSError:
+            return
+        for _, path in sorted(entries, reverse=True)[max_entries:]:
+            if keep is None or path != str(keep):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
 
 
 def atomic_write(target: Path, payload: bytes) -> None:
