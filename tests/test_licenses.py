@@ -211,3 +211,29 @@ def test_truncated_archive_says_so(tmp_path):
     data = summarize(scan(path, default_analysers()))
     assert not data["complete"] and data["statement"].startswith("Archive incomplete")
     assert any(f["code"] == "license-file-missing" for f in data["findings"])
+
+
+def test_readline_module_linking_gnu_readline(tmp_path):
+    import shutil
+    import subprocess
+    gcc = shutil.which("gcc")
+    if not gcc:
+        pytest.skip("gcc not available")
+    (tmp_path / "a.c").write_text("int rl_f(void) { return 1; }\n")
+    lib = tmp_path / "libreadline.so.8"
+    module = tmp_path / "readline.so"
+    for cmd in ([gcc, "-shared", "-fPIC", "-Wl,-soname,libreadline.so.8", "-o", str(lib), str(tmp_path / "a.c")],
+                [gcc, "-shared", "-fPIC", "-o", str(module), str(tmp_path / "a.c"), "-Wl,--no-as-needed",
+                 str(lib)]):
+        if subprocess.run(cmd, capture_output=True).returncode:
+            pytest.skip("cannot link test objects")
+    entries = [entry("python/bin/python3", b"x"), entry("python/lib/python3.9/os.py", "x"),
+               entry("python/lib/python3.9/lib-dynload/readline.cpython-39-x86_64-linux-gnu.so",
+                     module.read_bytes())]
+    index = scan(write_archive(tmp_path / "r.tar.gz", entries, "gzip"), default_analysers())
+    data = summarize(index)
+    assert not data["gpl_free"]
+    assert data["gpl"][0]["evidence"].endswith("needs libreadline.so.8")
+    entries.append(entry("python/lib/libgdbm.so.6", b"\x7fELF"))
+    data = summarize(scan(write_archive(tmp_path / "g.tar.gz", entries, "gzip"), default_analysers()))
+    assert any("ships python/lib/libgdbm.so.6" in g["evidence"] for g in data["gpl"])

@@ -12,7 +12,7 @@ import posixpath
 import re
 from typing import Any
 
-from tui.analysis.base import Analyser
+from tui.analysis.base import ALL, Analyser
 from tui.meta.pythonjson import finding
 from tui.meta.spdx import identify, is_gpl
 
@@ -28,6 +28,8 @@ _FOLDER = re.compile(r"(^|/)([^/]+\.dist-info/(licenses|license_files)|licenses)
 _GENERIC = {"demos", "doc", "docs", "licenses", "license", "share", "lib", "include", "install", "python",
             "lib64", "site-packages", "dist-packages", "src", "legal"}
 _GPL_LIBS = re.compile(r"^lib(readline|gdbm|gdbm_compat)[.\-]", re.I)
+#: Extension modules that link readline or gdbm when built against them.
+_GPL_MODULES = re.compile(r"/(?:lib-dynload|DLLs)/(readline|_gdbm|_dbm)\.[^/]*(?:so|pyd)$")
 
 
 def is_license_file(path: str, size: int = 0) -> bool:
@@ -50,12 +52,20 @@ class LicenseFiles(Analyser):
 
     def __init__(self) -> None:
         self.files: list[dict] = []
+        self.module_needs: dict[str, list[str]] = {}
         self._kept = 0
 
     def want(self, member, head: bytes) -> int:
+        if _GPL_MODULES.search(member.path) and head.startswith(b"\x7fELF"):
+            return ALL
         return MAX_FILE if is_license_file(member.path, member.size) else 0
 
     def feed(self, member, data: bytes, complete: bool) -> None:
+        if data.startswith(b"\x7fELF"):
+            from tui.meta.toolchain import elf_needed
+
+            self.module_needs[member.path] = elf_needed(data)
+            return
         text = data.decode("utf-8", "replace")
         keep = self._kept + len(data) <= MAX_TEXT_TOTAL
         self._kept += len(data) if keep else 0
@@ -63,7 +73,7 @@ class LicenseFiles(Analyser):
                            "text": text if keep else None, "truncated": not complete})
 
     def result(self) -> dict:
-        return {"files": self.files, "text_bytes": self._kept}
+        return {"files": self.files, "text_bytes": self._kept, "module_needs": self.module_needs}
 
 
 # -- grouping discovered files ----------------------------------------------------------------
@@ -157,7 +167,13 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
     for ext in extensions:
         if ext["name"] == "_gdbm":
             add("_gdbm", f"extension module _gdbm present ({ext.get('shared_lib') or 'built in'})")
-    for binary, needed in _binary_needs(index):
+    needs = _binary_needs(index)
+    module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
+    needs += [(path, lib) for path, libs in module_needs.items() for lib in libs or []]
+    for member in index.members:
+        if member.is_file and _GPL_LIBS.match(posixpath.basename(member.path)):
+            add(posixpath.basename(member.path), f"the archive ships {member.path}")
+    for binary, needed in needs:
         if _GPL_LIBS.match(posixpath.basename(needed)):
             add(needed, f"{binary} needs {needed}")
     for component in components:
@@ -263,8 +279,14 @@ def summarize(index) -> dict:
                   "no _gdbm extension module"]
         if data:
             checks.append("no extension links readline or gdbm")
-        checks.append("no binary needs libreadline or libgdbm" if index.results.get("binaries") is not None
-                      else "binaries not checked for libreadline/libgdbm")
+        module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
+        if index.results.get("binaries") is not None:
+            checks.append("no binary needs libreadline or libgdbm")
+        elif module_needs:
+            checks.append("no readline/_gdbm/_dbm module needs libreadline or libgdbm")
+        else:
+            checks.append("binaries not checked for libreadline/libgdbm")
+        checks.append("no libreadline or libgdbm shipped")
         statement = "Not GPL-encumbered: " + ", ".join(checks) + "."
     else:
         statement = "No licence information found in this archive."

@@ -43,8 +43,8 @@ def elf_section_table_end(head: bytes) -> int:
     return shoff + shentsize * shnum if shoff and shnum else 0
 
 
-def elf_comment(data: bytes) -> list[str]:
-    """The NUL-separated strings of an ELF file's ``.comment`` section ([] when absent or cut)."""
+def elf_sections(data: bytes) -> list[dict]:
+    """Section headers of an ELF file: [{name, type, offset, size, link, entsize}] ([] when unreadable)."""
     if len(data) < 64 or not data.startswith(b"\x7fELF"):
         return []
     is64, endian = data[4] == 2, "<" if data[5] == 1 else ">"
@@ -52,24 +52,56 @@ def elf_comment(data: bytes) -> list[str]:
         if is64:
             shoff = struct.unpack_from(endian + "Q", data, 0x28)[0]
             shentsize, shnum, shstrndx = struct.unpack_from(endian + "HHH", data, 0x3A)
-            fmt, name_at, off_at, size_at = endian + "IIQQQQIIQQ", 0, 4, 5
+            fmt = endian + "IIQQQQIIQQ"
         else:
             shoff = struct.unpack_from(endian + "I", data, 0x20)[0]
             shentsize, shnum, shstrndx = struct.unpack_from(endian + "HHH", data, 0x2E)
-            fmt, name_at, off_at, size_at = endian + "IIIIIIIIII", 0, 4, 5
+            fmt = endian + "IIIIIIIIII"
         if not shoff or shnum > 65535 or shstrndx >= shnum or shentsize < struct.calcsize(fmt):
             return []
-        sections = [struct.unpack_from(fmt, data, shoff + i * shentsize) for i in range(shnum)]
-        strtab = sections[shstrndx]
-        names = data[strtab[off_at]:strtab[off_at] + strtab[size_at]]
-        for section in sections:
-            start = section[name_at]
-            if names[start:start + 9] == b".comment\x00":
-                body = data[section[off_at]:section[off_at] + min(section[size_at], 1 << 16)]
-                return [s.decode("utf-8", "replace").strip() for s in body.split(b"\x00") if s.strip()]
-    except (struct.error, IndexError):
+        raw = [struct.unpack_from(fmt, data, shoff + i * shentsize) for i in range(shnum)]
+    except struct.error:
         return []
+    strtab = raw[shstrndx]
+    names = data[strtab[4]:strtab[4] + strtab[5]]
+    out = []
+    for sec in raw:
+        end = names.find(b"\x00", sec[0])
+        name = names[sec[0]:end if end >= 0 else len(names)].decode("ascii", "replace")
+        out.append({"name": name, "type": sec[1], "offset": sec[4], "size": sec[5], "link": sec[6],
+                    "entsize": sec[9]})
+    return out
+
+
+def elf_comment(data: bytes) -> list[str]:
+    """The NUL-separated strings of an ELF file's ``.comment`` section ([] when absent or cut)."""
+    for sec in elf_sections(data):
+        if sec["name"] == ".comment":
+            body = data[sec["offset"]:sec["offset"] + min(sec["size"], 1 << 16)]
+            return [s.decode("utf-8", "replace").strip() for s in body.split(b"\x00") if s.strip()]
     return []
+
+
+def elf_needed(data: bytes) -> list[str]:
+    """DT_NEEDED names of an ELF file, read through its section headers ([] when unreadable)."""
+    sections = elf_sections(data)
+    is64, endian = data[4:5] == b"\x02", "<" if data[5:6] == b"\x01" else ">"
+    entry = struct.Struct(endian + ("qQ" if is64 else "iI"))
+    out = []
+    for sec in sections:
+        if sec["type"] != 6 or sec["link"] >= len(sections):  # SHT_DYNAMIC
+            continue
+        strtab = sections[sec["link"]]
+        strings = data[strtab["offset"]:strtab["offset"] + strtab["size"]]
+        body = data[sec["offset"]:sec["offset"] + min(sec["size"], 1 << 20)]
+        for pos in range(0, len(body) - entry.size + 1, entry.size):
+            tag, value = entry.unpack_from(body, pos)
+            if tag == 0:
+                break
+            if tag == 1 and value < len(strings):
+                end = strings.find(b"\x00", value)
+                out.append(strings[value:end if end >= 0 else len(strings)].decode("utf-8", "replace"))
+    return out
 
 
 def macho_tools(data: bytes) -> list[tuple[str, str]]:
