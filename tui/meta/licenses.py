@@ -48,7 +48,7 @@ class LicenseFiles(Analyser):
     """Reads licence texts as they stream past."""
 
     name = "licenses"
-    version = 1
+    version = 2
 
     def __init__(self) -> None:
         self.files: list[dict] = []

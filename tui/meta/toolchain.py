@@ -176,7 +176,7 @@ class ToolchainScan(Analyser):
     """Collects producer strings from binaries and objects as they stream past."""
 
     name = "toolchain"
-    version = 1
+    version = 2
 
     def __init__(self) -> None:
         #: (tool, version, role, source, area) -> [count, example path]
