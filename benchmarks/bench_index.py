@@ -315,7 +315,8 @@ def main() -> None:
         if args.long:
             archives.append(build_archive(f"interp-long27{args.long_level}.tar.zst",
                                           [args.long_level, "--long=27"], rebuild=args.rebuild))
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load} at start")
     for archive in archives:
         cache = WORK / "cache"  # the benchmark's own cache folder, never the user's
         run_table(Bench(archive, repeat=args.repeat, env={"DISTSCOPE_CACHE_DIR": str(cache)}), args.only)
