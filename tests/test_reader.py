@@ -287,3 +287,19 @@ def test_lying_frame_table_falls_back(tmp_path):
     reader = _fresh(path)
     assert reader.read("pkg/z/last.txt") == LAST and reader.read("pkg/alias") == BIG
     assert reader.stats["building"] + reader.stats["stream"] >= 1  # the table was dropped
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+@pytest.mark.parametrize("compression", ["zstd", "none", "zstd-frames"])
+def test_iter_chunks(tmp_path, compression, use_cache):
+    path = _archive(tmp_path, compression)
+    index = session.open_index(path, use_cache=use_cache)
+    reader = MemberReader(index, use_cache=use_cache)
+    pieces = list(reader.iter_chunks("pkg/alias", chunk_size=70_000))
+    assert b"".join(pieces) == BIG and max(map(len, pieces)) <= 70_000 and len(pieces) == 5
+    assert b"".join(reader.iter_chunks("pkg/z/last.txt", chunk_size=1 << 20)) == LAST
+    assert list(reader.iter_chunks("pkg/sub/empty")) == []
+    with pytest.raises(MemberNotReadable):
+        list(reader.iter_chunks("pkg/sub"))
+    if not use_cache and compression == "zstd":
+        assert reader.stats["stream"] == 2

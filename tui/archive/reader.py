@@ -24,6 +24,7 @@ import posixpath
 import threading
 import weakref
 from collections import Counter, OrderedDict
+from typing import Iterator
 
 import zstandard
 
@@ -38,6 +39,8 @@ from tui.errors import DistscopeError, MemberNotFound
 SMALL_MEMBER = HEAD_SIZE  # members the head already holds: free to keep (larger ones cost ~15% of a pass)
 SMALL_BUDGET = 32 << 20
 _SKIP_CHUNK = 1 << 20
+#: Piece size of :meth:`MemberReader.iter_chunks`.
+CHUNK = 4 << 20
 _READ_ERRORS = (ValueError, EOFError, OSError, zstandard.ZstdError)
 
 
@@ -178,8 +181,13 @@ class MemberReader:
                 self.stats["small"] += 1
                 continue
             todo[member.data_offset] = max(size, todo.get(member.data_offset, 0))
-        if not todo:
-            return out
+        if todo:
+            out.update(self._read_ranges(todo))
+        return out
+
+    def _read_ranges(self, todo: dict[int, int]) -> dict[int, bytes]:
+        """Ranges of the tar stream (offset -> size), from the fastest source that works."""
+        out: dict[int, bytes] = {}
         source = self._direct_source()
         if source is not None:
             try:
@@ -271,6 +279,44 @@ class MemberReader:
                 pos += size
                 self.stats["stream"] += 1
         return out
+
+    def iter_chunks(self, path: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
+        """The bytes of member ``path`` in pieces of at most ``chunk_size``: for big members,
+        without holding them whole in memory."""
+        member = self.member(path)
+        offset, size = member.data_offset, member.size
+        if size <= chunk_size:
+            if size:
+                yield self._read_members([(member, size)])[offset]
+            return
+        if self._direct_source() is None and self._copy_builder() is None:
+            try:
+                yield from self._stream_chunks(offset, size, chunk_size)
+            except DistscopeError:
+                raise
+            except Exception as exc:
+                raise DistscopeError(f"{self.index.path}: cannot read the member: {type(exc).__name__}: {exc}") from None
+            return
+        for start in range(offset, offset + size, chunk_size):
+            n = min(chunk_size, offset + size - start)
+            yield self._read_ranges({start: n})[start]
+
+    def _stream_chunks(self, offset: int, size: int, chunk_size: int) -> Iterator[bytes]:
+        with OpenedArchive(self.index.path, hash_bytes=False) as archive:
+            stream, pos = archive.stream, 0
+            while pos < offset:
+                skipped = stream.read(min(_SKIP_CHUNK, offset - pos))
+                if not skipped:
+                    raise DistscopeError(f"{self.index.path}: archive ends before byte {offset:,}")
+                pos += len(skipped)
+            self.stats["stream"] += 1
+            left = size
+            while left:
+                chunk = stream.read(min(chunk_size, left))
+                if not chunk:
+                    raise DistscopeError(f"{self.index.path}: archive ends inside a member")
+                left -= len(chunk)
+                yield chunk
 
     # -- the seekable copy ----------------------------------------------------------------
     def prepare(self) -> None:

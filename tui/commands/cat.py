@@ -22,14 +22,15 @@ def run(args: argparse.Namespace) -> int:
     index = open_index(args.archive, use_cache=use_cache)
     reader = MemberReader(index, use_cache=use_cache)
     try:
-        data = reader.read(args.member)
+        reader.member(args.member)
     except MemberNotFound as exc:
         if index.error:
             raise DistscopeError(f"{exc.message}; the archive is damaged, only members before the damage "
                                  f"are known ({index.error})") from None
         raise
     out = sys.stdout.buffer
-    out.write(data)
+    for chunk in reader.iter_chunks(args.member):  # big members never sit whole in memory
+        out.write(chunk)
     out.flush()
     if use_cache:
         # Finish (or make) the seekable copy, so that the next read of this archive is instant.
