@@ -195,3 +195,19 @@ def test_real_archive_extracts_like_tarfile(tmp_path):
         chosen = [m for m in tar.getmembers() if m.name.startswith("python/share")]
         tar.extractall(tmp_path / "theirs", members=chosen, filter="data")
     assert _tree(tmp_path / "ours") == _tree(tmp_path / "theirs")
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from tui.commands import extract as command
+
+    entries = [entry(f"many/f{i}", b"x") for i in range(600)]
+    path = write_archive(tmp_path / "a.tar.zst", entries)
+    assert cli.main(["extract", str(path), "-C", str(tmp_path / "quiet")]) == 0
+    assert "[" not in capsys.readouterr().err
+    monkeypatch.setattr(command, "_DELAY", 0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["extract", str(path), "-C", str(tmp_path / "loud")]) == 0
+    err = capsys.readouterr().err
+    assert "\rextracting [" in err and "100%" in err and err.rstrip().endswith("into " + str(tmp_path / "loud"))
