@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import struct
+import threading
 from collections import Counter
 
 from tui.analysis.base import Analyser
@@ -183,19 +184,26 @@ class ToolchainScan(Analyser):
         self.producers: dict[tuple, list] = {}
         self.objects: Counter[str] = Counter()
         self.comments: Counter[str] = Counter()
+        # want() runs on the scanning thread, feed() on the analysis thread: both count here
+        self._lock = threading.Lock()
 
     def _add(self, tool: str, version: str | None, role: str, source: str, path: str,
              detail: str | None = None) -> None:
         key = (tool, version, role, source, _area(path))
-        entry = self.producers.setdefault(key, [0, path, detail])
-        entry[0] += 1
-        entry[2] = entry[2] or detail
+        with self._lock:
+            entry = self.producers.setdefault(key, [0, path, detail])
+            entry[0] += 1
+            entry[2] = entry[2] or detail
+
+    def _count(self, path: str, kind: str) -> None:
+        with self._lock:
+            self.objects[f"{_area(path)}:{kind}"] += 1
 
     def want(self, member, head: bytes) -> int:
         path, lower = member.path, member.path.lower()
         if head.startswith(b"\x7fELF"):
             if head[16:18] in (b"\x01\x00", b"\x00\x01"):
-                self.objects[f"{_area(path)}:elf-object"] += 1
+                self._count(path, "elf-object")
             return elf_section_table_end(head)
         if head.startswith(b"MZ"):
             self._pe(member, head)
@@ -257,12 +265,12 @@ class ToolchainScan(Analyser):
         info = bitcode.producer(data)
         if info is None:
             return
-        self.objects[f"{_area(path)}:llvm-bitcode"] += 1
+        self._count(path, "llvm-bitcode")
         self._add("LLVM", info["llvm_version"], "compiler", "llvm-bitcode", path)
 
     def _macho(self, path: str, tools: list[tuple[str, str]], data: bytes) -> None:
         if len(data) >= 16 and struct.unpack_from("<I", data, 12)[0] == 1:  # MH_OBJECT
-            self.objects[f"{_area(path)}:macho-object"] += 1
+            self._count(path, "macho-object")
         for tool, version in tools:
             role = "linker" if tool in ("ld", "lld") else "compiler"
             self._add(tool, version, role, "macho-build-version", path)
@@ -272,7 +280,7 @@ class ToolchainScan(Analyser):
         if info is None:
             return
         if counted:
-            self.objects[f"{_area(path)}:coff-{info['kind']}"] += 1
+            self._count(path, f"coff-{info['kind']}")
         for comp in info["compilers"][:2]:
             if comp["msvc"] and comp["product"] not in ("import", "implib", "export"):
                 self._add("MSVC", comp["msvc"], "compiler", f"coff-{info['kind']}", path,
@@ -281,7 +289,7 @@ class ToolchainScan(Analyser):
             self._add("MSVC toolset", info["toolset"], "compiler", "coff-ltcg", path)
 
     def _archive(self, path: str, data: bytes) -> None:
-        self.objects[f"{_area(path)}:static-lib"] += 1
+        self._count(path, "static-lib")
         seen = Counter()
         for name, body, _complete in ar.members(data, LIB_MEMBERS):
             if body.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
