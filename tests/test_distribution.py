@@ -237,3 +237,19 @@ def test_only_cpython_patchlevel_counts(tmp_path):
                entry("python/include/python3.12/patchlevel.h", '#define PY_VERSION "3.12.8"\n')]
     s = summarize(scan(write_archive(tmp_path / "p.tar.gz", entries, "gzip"), default_analysers()))
     assert s["python_version"] == "3.12.8"
+
+
+def test_target_from_binaries_when_nothing_else(tmp_path, monkeypatch):
+    import sys
+    import types
+    fake = types.ModuleType("tui.analysis.platform")
+    fake.detect_target = lambda index: {"target_triple": "aarch64-apple-darwin", "platform": "macos",
+                                        "arch": "aarch64", "source": "binaries"}
+    monkeypatch.setitem(sys.modules, "tui.analysis.platform", fake)
+    index = scan(write_archive(tmp_path / "x.tar.gz", [entry("python/bin/python3", b"x"),
+                                                       entry("python/lib/python3.12/os.py", "x")], "gzip"),
+                 default_analysers())
+    d = build_report(index)["distribution"]
+    assert (d["target_triple"], d["target_source"], d["platform"], d["arch"]) == \
+        ("aarch64-apple-darwin", "binaries", "macos", "aarch64")
+    assert d["python_version"] == "3.12" and d["python_version_source"] == "stdlib folder"

@@ -350,10 +350,13 @@ def summarize(index) -> dict:
             version, version_source = value, source
             break
 
-    triple = _str(d.get("target_triple"))
+    triple, triple_source = _str(d.get("target_triple")), "PYTHON.json"
     if triple is None and version_number is not None and version_number < 5:
         triple = triple_from_os_arch(d.get("os"), d.get("arch"))
-    triple = triple or _str(sysvars.get("HOST_GNU_TYPE")) or (name or {}).get("target_triple")
+    if triple is None and _str(sysvars.get("HOST_GNU_TYPE")):
+        triple, triple_source = sysvars["HOST_GNU_TYPE"], "sysconfig"
+    if triple is None and (name or {}).get("target_triple"):
+        triple, triple_source = name["target_triple"], "file name"
 
     build_options, options_source = _str(d.get("build_options")), "PYTHON.json build_options"
     if not build_options and _str(d.get("optimizations")):
@@ -402,6 +405,7 @@ def summarize(index) -> dict:
         "python_version_source": version_source,
         "python_tag": _str(d.get("python_tag")),
         "target_triple": triple,
+        "target_source": triple_source if triple else None,
         "build_options": build_options,
         "build_options_source": options_source,
         "debug": "debug" in option_set or bool(sysvars.get("Py_DEBUG")),

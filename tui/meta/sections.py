@@ -11,11 +11,12 @@ _OS = (("windows", "windows"), ("darwin", "macos"), ("apple", "macos"), ("linux"
 
 
 def _platform_of(triple: str | None) -> tuple[str | None, str | None]:
+    """(platform, arch) of a triple; arch without the x86-64 ISA level."""
     if not triple:
         return None, None
     platform = next((name for key, name in _OS if key in triple), None)
     arch = triple.split("-", 1)[0]
-    return platform, arch
+    return platform, "x86_64" if arch.startswith("x86_64") else arch
 
 
 def _detect_target(index) -> dict | None:
@@ -36,15 +37,11 @@ def build_distribution(index) -> dict:
     if not data["target_triple"] and detected.get("target_triple"):
         data["target_triple"] = detected["target_triple"]
         data["target_source"] = detected.get("source") or "binaries"
-    else:
-        data["target_source"] = "PYTHON.json" if data["format_version"] is not None else (
-            "sysconfig" if (data.get("sysconfig") or {}).get("HOST_GNU_TYPE") else (
-                "file name" if data["name"] else None))
     platform, arch = _platform_of(data["target_triple"])
-    if platform is None and data.get("msvc_runtime") is not None and data.get("python_exe", "").endswith(".exe"):
-        platform = "windows"
-    data["platform"] = detected.get("platform") or platform
-    data["arch"] = detected.get("arch") or arch
+    data["platform"] = platform or detected.get("platform")
+    data["arch"] = arch or detected.get("arch")
+    if data["platform"] is None and data.get("msvc_runtime") is not None:
+        data["platform"] = "windows"
     return data
 
 
