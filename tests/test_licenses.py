@@ -237,3 +237,12 @@ def test_readline_module_linking_gnu_readline(tmp_path):
     entries.append(entry("python/lib/libgdbm.so.6", b"\x7fELF"))
     data = summarize(scan(write_archive(tmp_path / "g.tar.gz", entries, "gzip"), default_analysers()))
     assert any("ships python/lib/libgdbm.so.6" in g["evidence"] for g in data["gpl"])
+
+
+def test_latin1_licence_text(tmp_path):
+    text = "Copyright (c) 2001 Fran\xe7ois\n" + MIT
+    index = scan(write_archive(tmp_path / "l.tar.gz", [entry("python/bin/python3", b"x"),
+                                                       entry("python/lib/foo/LICENSE", text.encode("latin-1"))],
+                               "gzip"), default_analysers())
+    assert text_of(index, "python/lib/foo/LICENSE") == text
+    assert summarize(index)["components"][0]["licenses"] == ["MIT"]

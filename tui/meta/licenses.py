@@ -66,7 +66,10 @@ class LicenseFiles(Analyser):
 
             self.module_needs[member.path] = elf_needed(data)
             return
-        text = data.decode("utf-8", "replace")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")  # old licence files; never fails
         keep = self._kept + len(data) <= MAX_TEXT_TOTAL
         self._kept += len(data) if keep else 0
         self.files.append({"path": member.path, "size": member.size, "spdx": identify(text),
