@@ -303,3 +303,15 @@ def test_iter_chunks(tmp_path, compression, use_cache):
         list(reader.iter_chunks("pkg/sub"))
     if not use_cache and compression == "zstd":
         assert reader.stats["stream"] == 2
+
+
+def test_member_past_the_end_of_a_damaged_archive(tmp_path):
+    data = tar_bytes([entry("one.txt", b"1" * 2000), entry("two.txt", b"2" * 50_000)])
+    path = tmp_path / "cut.tar"
+    path.write_bytes(data[:20_000])
+    index = session.open_index(path)
+    reader = MemberReader(index)
+    assert not index.complete and index.get("two.txt") is not None
+    assert reader.read("one.txt") == b"1" * 2000
+    with pytest.raises(MemberNotReadable, match="past the end"):
+        reader.read("two.txt")

@@ -39,6 +39,9 @@ from tui.errors import DistscopeError, MemberNotFound
 SMALL_MEMBER = HEAD_SIZE  # members the head already holds: free to keep (larger ones cost ~15% of a pass)
 SMALL_BUDGET = 32 << 20
 _SKIP_CHUNK = 1 << 20
+#: Frames of a multi-frame input bigger than this are not used for seeking (a read would
+#: decompress a whole frame); such archives get a seekable copy like single-frame ones.
+MAX_DIRECT_FRAME = 64 << 20
 #: Piece size of :meth:`MemberReader.iter_chunks`.
 CHUNK = 4 << 20
 _READ_ERRORS = (ValueError, EOFError, OSError, zstandard.ZstdError)
@@ -153,6 +156,8 @@ class MemberReader:
             raise MemberNotReadable(f"{path}: is a directory")
         if member.type != FILE:
             raise MemberNotReadable(f"{path}: is not a regular file (tar type {member.typeflag!r})")
+        if member.data_offset + member.size > index.uncompressed_bytes:
+            raise MemberNotReadable(f"{path}: its data runs past the end of the archive (truncated?)")
         return member
 
     # -- reads ----------------------------------------------------------------------------
@@ -233,7 +238,8 @@ class MemberReader:
                         self._direct = PlainSource(index.path)
                     elif index.compression == "zstd":
                         frames = zstd_frame_table(index.path, index.uncompressed_bytes)
-                        if frames is not None and frames[-1][0] + frames[-1][3] >= index.uncompressed_bytes:
+                        if (frames is not None and frames[-1][0] + frames[-1][3] >= index.uncompressed_bytes
+                                and max(f[3] for f in frames) <= MAX_DIRECT_FRAME):
                             self._direct = FramedSource(index.path, frames)
                 except OSError:
                     self._direct = None
