@@ -223,3 +223,10 @@ def test_old_entries_are_pruned(tmp_path):
         os.utime(IndexCache().entry_path(path), (1000 + i, 1000 + i))
     IndexCache().prune(max_entries=2)
     assert [IndexCache().entry_path(p).exists() for p in paths] == [False, False, True, True]
+
+
+def test_archive_changed_during_the_pass_is_not_cached(tmp_path, scans):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    index = session.open_index(path, use_cache=False)
+    os.utime(path, (1, 1))
+    assert not IndexCache().store(index, [])

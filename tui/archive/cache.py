@@ -156,7 +156,7 @@ class IndexCache:
         try:
             realpath = os.path.realpath(index.path)
             st = os.stat(realpath)
-            if st.st_size != index.compressed_size:
+            if st.st_size != index.compressed_size or (index.mtime and st.st_mtime != index.mtime):
                 return False  # changed while we read it
             data = {
                 "magic": _MAGIC, "format": FORMAT_VERSION, "written": time.time(),
@@ -168,7 +168,7 @@ class IndexCache:
                 "members": encode_members(index.members),
                 "results": index.results, "analysis_errors": index.analysis_errors,
             }
-            payload = msgpack.packb(data, use_bin_type=True, unicode_errors=_ERRORS)
+            payload = msgpack.packb(data, use_bin_type=True, unicode_errors=_ERRORS, default=_plain)
             self.root.mkdir(parents=True, exist_ok=True)
             target = self.root / f"{_stat_key(realpath, st)}.msgpack"
             atomic_write(target, payload)
@@ -176,7 +176,6 @@ class IndexCache:
             return True
         except (OSError, TypeError, ValueError, OverflowError):
             return False
-
 
     def prune(self, max_entries: int = MAX_ENTRIES, keep: Path | None = None) -> None:
         """Delete the least recently used entries beyond ``max_entries``."""
@@ -190,6 +189,13 @@ class IndexCache:
                     os.unlink(path)
                 except OSError:
                     pass
+
+
+def _plain(value):
+    """Sets in analyser results are stored as sorted lists; anything else unknown is an error."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
 def atomic_write(target: Path, payload: bytes) -> None:
