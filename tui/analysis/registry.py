@@ -9,7 +9,9 @@ def default_analysers() -> list[Analyser]:
     """Fresh instances of every analyser distscope runs on an archive."""
     from tui.analysis.classify import Classifier
 
-    analysers: list[Analyser] = [Classifier()]
+    from tui.analysis.binaries import BinaryAnalyser
+
+    analysers: list[Analyser] = [Classifier(), BinaryAnalyser()]
     from tui.meta.distribution import VersionSources
     from tui.meta.licenses import LicenseFiles
     from tui.meta.pythonjson import PythonJsonAnalyser

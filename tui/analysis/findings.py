@@ -1,0 +1,208 @@
+"""Policy: findings about the binaries, with a severity, a stable code, a message and paths.
+
+Codes (stable): missing-library, unexpected-system-library, glibc-too-new, glibc-in-musl,
+wrong-machine, foreign-binaries, unreadable-binary, absolute-rpath, library-off-search-path,
+banned-symbol, executable-stack, writable-executable-segment, text-relocations, no-relro,
+no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch,
+macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target.
+"""
+
+from __future__ import annotations
+
+from tui.analysis import rules
+from tui.analysis.elf import version_key
+from tui.analysis.graph import UNEXPECTED
+
+SEVERITIES = ("error", "warning", "info")
+_MAX_PATHS = 200
+
+
+def finding(severity: str, code: str, message: str, paths=()) -> dict:
+    return {"severity": severity, "code": code, "message": message, "paths": sorted(set(paths))[:_MAX_PATHS]}
+
+
+def sort_findings(findings: list[dict]) -> list[dict]:
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: (rank.get(f.get("severity"), 9), str(f.get("code")), str(f.get("message"))))
+
+
+def _plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
+def _vendored(path: str) -> bool:
+    lower = path.lower()
+    return "site-packages/" in lower or "/_vendor/" in lower or "/ensurepip/" in lower
+
+
+def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
+                    python_json: dict | None = None) -> list[dict]:
+    out: list[dict] = []
+    triple = target.get("target_triple")
+    known = triple in rules.RECOGNIZED_TRIPLES
+    native = {p: b for p, b in binaries.items() if b.get("runtime", b.get("native")) and not b.get("error")}
+
+    if triple is None and binaries:
+        out.append(finding("info", "unknown-target", "The target platform could not be determined "
+                           "(no PYTHON.json, no triple in the file name, no native binaries); rules not applied"))
+    for path, b in binaries.items():
+        if b.get("error"):
+            severe = b.get("native") or not _vendored(path)
+            out.append(finding("error" if severe else "warning", "unreadable-binary",
+                               f"{path}: {b['error']}", [path]))
+
+    for lib in req.get("missing_libraries", []):
+        n = len(lib["needed_by"])
+        out.append(finding("error", "missing-library",
+                           f"{lib['name']} is needed by {_plural(n, 'binary')} "
+                           f"but is not in the archive", lib["needed_by"]))
+    for lib in req.get("system_libraries", []):
+        if lib["status"] == UNEXPECTED:
+            out.append(finding("error" if known else "warning", "unexpected-system-library",
+                               f"{lib['name']} is a system library the python-build-standalone rules "
+                               f"{'for ' + triple if known else ''} do not allow".replace("  ", " "),
+                               lib["needed_by"]))
+
+    # glibc / musl
+    allowed = req.get("glibc_max_allowed")
+    if req.get("min_glibc") and allowed:
+        if allowed == "1":
+            out.append(finding("error", "glibc-in-musl", f"a musl distribution references glibc symbol "
+                               f"versions (up to GLIBC_{req['min_glibc']})", req["min_glibc_needed_by"]))
+        elif version_key(req["min_glibc"]) > version_key(allowed):
+            out.append(finding("error", "glibc-too-new", f"needs glibc {req['min_glibc']}, above the "
+                               f"{allowed} maximum for {triple}", req["min_glibc_needed_by"]))
+
+    # machines
+    foreign_arch = [p for p, b in binaries.items() if b.get("foreign_arch") and not b.get("error")]
+    core_wrong = [p for p in foreign_arch if not _vendored(p)]
+    if core_wrong:
+        machines = sorted({str(binaries[p].get("machine")) for p in core_wrong})
+        out.append(finding("error", "wrong-machine", f"{_plural(len(core_wrong), 'binary')} built for "
+                           f"{', '.join(machines)}, not {target.get('arch')}",
+                           core_wrong))
+    foreign = [p for p, b in binaries.items() if not b.get("native") and not b.get("error") and p not in core_wrong]
+    if foreign and target.get("platform"):
+        kinds = sorted({f"{binaries[p].get('format')}/{binaries[p].get('machine')}" for p in foreign})
+        out.append(finding("info", "foreign-binaries", f"{_plural(len(foreign), 'binary')} for another platform "
+                           f"or architecture ({', '.join(kinds)}) are listed but are not runtime requirements", foreign))
+
+    _elf_findings(native, out)
+    _graph_findings(index, graph, binaries, out)
+    _macho_findings(native, req, python_json, out)
+    msvc = req.get("msvc_runtime")
+    if msvc and not msvc["bundled"]:
+        out.append(finding("info", "msvc-runtime-not-bundled", f"needs the MSVC runtime "
+                           f"({', '.join(msvc['not_bundled'])}) from the system (Visual C++ 2015+ redistributable)"))
+    return sort_findings(out)
+
+
+def _elf_findings(native: dict, out: list[dict]) -> None:
+    absolute: dict[str, list[str]] = {}
+    banned: dict[str, list[str]] = {}
+    flags: dict[str, list[str]] = {"executable-stack": [], "writable-executable-segment": [],
+                                   "text-relocations": [], "no-relro": [], "no-bind-now": []}
+    for path, b in native.items():
+        if b.get("format") == "elf":
+            for kind in ("rpath", "runpath"):
+                for d in b.get(kind) or []:
+                    if d.startswith("/"):
+                        absolute.setdefault(f"{kind.upper()} {d}", []).append(path)
+            for sym in b.get("banned_symbols") or []:
+                banned.setdefault(sym, []).append(path)
+            h = b.get("hardening") or {}
+            if b.get("type") in ("exec", "dyn") and not b.get("static"):
+                if h.get("exec_stack"):
+                    flags["executable-stack"].append(path)
+                if h.get("wx_load"):
+                    flags["writable-executable-segment"].append(path)
+                if h.get("textrel"):
+                    flags["text-relocations"].append(path)
+                if not h.get("relro"):
+                    flags["no-relro"].append(path)
+                if not h.get("bind_now"):
+                    flags["no-bind-now"].append(path)
+        elif b.get("format") == "macho":
+            for d in b.get("rpaths") or []:
+                if d.startswith("/"):
+                    absolute.setdefault(f"LC_RPATH {d}", []).append(path)
+    for what, paths in sorted(absolute.items()):
+        out.append(finding("warning", "absolute-rpath", f"{what} is left from the build machine: the loader "
+                           f"searches it on the user's machine ({_plural(len(paths), 'binary')})", paths))
+    for sym, paths in sorted(banned.items()):
+        out.append(finding("error", "banned-symbol", f"undefined symbol {sym} is banned "
+                           f"(removed from newer glibc)", paths))
+    messages = {
+        "executable-stack": ("warning", "executable stack (PT_GNU_STACK with X)"),
+        "writable-executable-segment": ("warning", "a segment is both writable and executable"),
+        "text-relocations": ("warning", "text relocations (DT_TEXTREL)"),
+        "no-relro": ("info", "no PT_GNU_RELRO (no read-only relocations)"),
+        "no-bind-now": ("info", "no BIND_NOW (lazy binding)"),
+    }
+    for code, paths in flags.items():
+        if paths:
+            severity, text = messages[code]
+            out.append(finding(severity, code, f"{text}: {_plural(len(paths), 'binary')}"
+                               , paths))
+
+
+def _graph_findings(index, graph: dict, binaries: dict, out: list[dict]) -> None:
+    off_path: dict[str, list[str]] = {}
+    for edge in graph.get("edges", []):
+        if edge.get("off_path"):
+            off_path.setdefault(f"{edge['name']} ({edge['to']})", []).append(edge["from"])
+    interpreter_known = bool(graph.get("roots"))
+    for what, paths in sorted(off_path.items()):
+        if interpreter_known:
+            out.append(finding("warning", "library-off-search-path", f"{what} is in the archive but on no "
+                               f"RPATH/RUNPATH of the binaries that need it or of the interpreter", paths))
+        else:
+            out.append(finding("info", "library-off-search-path", f"{what} is in the archive but not on the "
+                               f"search path of the binaries that need it (the interpreter's RPATH is unknown)",
+                               paths))
+    if graph.get("roots"):
+        return
+    dangling = []
+    if index is not None:
+        for member in index.members:
+            name = member.path.rsplit("/", 1)[-1]
+            if member.type == "symlink" and name.lower().startswith("python") and "/bin/" in f"/{member.path}":
+                final = index.resolve_path(member.path)
+                if final is None or final not in index.by_path:
+                    dangling.append(f"{member.path} -> {member.linkname}")
+    if dangling:
+        out.append(finding("error", "missing-interpreter", "the interpreter is not in the archive: "
+                           + ", ".join(sorted(dangling)[:4]), [d.split(" -> ")[0] for d in dangling]))
+    elif any(b.get("native") for b in binaries.values()):
+        out.append(finding("warning", "no-interpreter", "no Python interpreter executable found among the "
+                           "native binaries"))
+
+
+def _macho_findings(native: dict, req: dict, python_json: dict | None, out: list[dict]) -> None:
+    machos = {p: b for p, b in native.items() if b.get("format") == "macho"}
+    if not machos:
+        return
+    deployment = (python_json or {}).get("apple_sdk_deployment_target")
+    if deployment:
+        off = [p for p, b in machos.items() if b.get("minos") and version_key(b["minos"]) != version_key(deployment)]
+        if off:
+            out.append(finding("warning", "macos-deployment-target-mismatch", f"minimum macOS differs from "
+                               f"PYTHON.json apple_sdk_deployment_target {deployment}", off))
+    compat: list[str] = []
+    for path, b in machos.items():
+        for d in b.get("dylibs") or []:
+            limit = rules.macho_allowed(d["name"])
+            if limit and version_key(d.get("compat", "0")) > version_key(limit):
+                compat.append(path)
+    if compat:
+        out.append(finding("warning", "macos-compat-version", "a dylib is loaded with a compatibility version "
+                           "above the allowed maximum", compat))
+    flat = [p for p, b in machos.items() if b.get("type") in ("execute", "dylib", "bundle") and not b.get("twolevel")]
+    if flat:
+        out.append(finding("warning", "macos-flat-namespace", "not linked with two-level namespaces (MH_TWOLEVEL)",
+                           flat))
+    fat = [p for p, b in machos.items() if b.get("fat") and not p.endswith("libclang_rt.osx.a")]
+    if fat:
+        out.append(finding("info", "fat-binary", f"{_plural(len(fat), 'universal (fat) binary')}", fat))

@@ -1,0 +1,258 @@
+"""What a distribution needs from the machine it runs on, and whether this host provides it.
+
+:func:`build_requirements` gives plain data (cached in ``results["binaries"]["requirements"]``)::
+
+    {platform, target_triple, machines, system_libraries [{name, allowed, status, needed_by}],
+     missing_libraries [{name, needed_by}],
+     # Linux
+     libc ("glibc"|"musl"|"none"|None), min_glibc ("2.17"|None), min_glibc_needed_by [paths],
+     glibc_symbols {path: [symbols needing min_glibc]}, glibc_max_allowed, distros [{family, release}],
+     other_version_needs {prefix: {max, needed_by}}, unversioned_needs {name: [paths]},
+     musl {linkage: static|dynamic} | None, isa_level (x86-64 level 1-4 | None),
+     # Windows
+     msvc_runtime {needed, bundled, bundled_paths, not_bundled} | None, ucrt {needed, dlls} | None,
+     min_windows ("6.2"|None), windows {name, header_os_version, api_set_minimum, ...} | None,
+     # macOS
+     min_macos ("10.9"|None), macos {sdk, needed_by, deployment_target} | None}
+
+:func:`host_check` compares that with the running machine (computed at report time, not cached).
+"""
+
+from __future__ import annotations
+
+import os
+import platform as _platform
+import sys
+
+from tui.analysis import rules
+from tui.analysis.elf import split_version, version_key
+from tui.analysis.graph import MISSING, SYSTEM, UNEXPECTED, VIRTUAL
+
+
+def _native(binaries: dict) -> dict:
+    """The binaries that make up the runnable distribution (native, readable, not build products)."""
+    return {p: b for p, b in binaries.items()
+            if b.get("runtime", b.get("native")) and not b.get("error")}
+
+
+def _libraries(graph: dict, runtime: dict) -> tuple[list[dict], list[dict]]:
+    system: dict[str, dict] = {}
+    missing: dict[str, dict] = {}
+    for edge in graph.get("edges", []):
+        if edge["from"] not in runtime:
+            continue
+        status = edge["status"]
+        if status in (SYSTEM, UNEXPECTED, VIRTUAL):
+            key = edge["name"].lower() if edge["name"].lower().endswith((".dll", ".drv")) else edge["name"]
+            entry = system.setdefault(key, {"name": edge["name"], "status": status, "needed_by": []})
+            entry["allowed"] = status == SYSTEM or (status == VIRTUAL and edge.get("allowed", True))
+            if edge.get("allowed_by"):
+                entry["allowed_by"] = edge["allowed_by"]
+            if edge["from"] not in entry["needed_by"]:
+                entry["needed_by"].append(edge["from"])
+        elif status == MISSING:
+            entry = missing.setdefault(edge["name"], {"name": edge["name"], "needed_by": []})
+            if edge["from"] not in entry["needed_by"]:
+                entry["needed_by"].append(edge["from"])
+    return sorted(system.values(), key=lambda e: e["name"].lower()), sorted(missing.values(), key=lambda e: e["name"])
+
+
+def build_requirements(binaries: dict, graph: dict, target: dict, python_json: dict | None = None) -> dict:
+    native = _native(binaries)
+    system, missing = _libraries(graph, native)
+    out: dict = {
+        "platform": target.get("platform"), "target_triple": target.get("target_triple"),
+        "machines": sorted({str(b.get("machine")) for b in native.values()}),
+        "system_libraries": system, "missing_libraries": missing,
+        "libc": None, "min_glibc": None, "min_glibc_needed_by": [], "glibc_symbols": {},
+        "glibc_max_allowed": rules.GLIBC_MAX_BY_TRIPLE.get(target.get("target_triple") or ""),
+        "distros": [], "other_version_needs": {}, "unversioned_needs": {}, "musl": None, "isa_level": None,
+        "msvc_runtime": None, "ucrt": None, "min_windows": None, "windows": None,
+        "min_macos": None, "macos": None,
+    }
+    elves = {p: b for p, b in native.items() if b.get("format") == "elf"}
+    if elves:
+        _linux(elves, target, out)
+    pes = {p: b for p, b in native.items() if b.get("format") == "pe"}
+    if pes:
+        _windows(pes, graph, out)
+    machos = {p: b for p, b in native.items() if b.get("format") == "macho"}
+    if machos:
+        _macos(machos, python_json, out)
+    return out
+
+
+def _linux(elves: dict, target: dict, out: dict) -> None:
+    glibc = {p: b["glibc_max"] for p, b in elves.items() if b.get("glibc_max")}
+    if glibc:
+        top = max(glibc.values(), key=version_key)
+        out["min_glibc"] = top
+        out["min_glibc_needed_by"] = sorted(p for p, v in glibc.items() if v == top)
+        out["glibc_symbols"] = {p: elves[p].get("glibc_symbols", []) for p in out["min_glibc_needed_by"]}
+        out["distros"] = rules.oldest_distros(top)
+    others: dict[str, dict] = {}
+    unversioned: dict[str, list[str]] = {}
+    for path, b in sorted(elves.items()):
+        for names in (b.get("version_needs") or {}).values():
+            for name in names:
+                parsed = split_version(name)
+                if parsed is None:
+                    unversioned.setdefault(name, []).append(path)
+                    continue
+                prefix, version = parsed
+                if prefix == "GLIBC":
+                    continue
+                text = ".".join(map(str, version))
+                entry = others.setdefault(prefix, {"max": text, "needed_by": []})
+                if version_key(text) > version_key(entry["max"]):
+                    entry["max"], entry["needed_by"] = text, []
+                if text == entry["max"] and path not in entry["needed_by"]:
+                    entry["needed_by"].append(path)
+    out["other_version_needs"] = others
+    out["unversioned_needs"] = {k: sorted(set(v)) for k, v in unversioned.items()}
+    libcs = {b.get("libc") for b in elves.values()}
+    triple = target.get("target_triple") or ""
+    if "musl" in libcs or triple.endswith("-musl"):
+        out["libc"] = "musl"
+        static = all(b.get("static") for b in elves.values())
+        out["musl"] = {"linkage": "static" if static else "dynamic"}
+    elif "glibc" in libcs:
+        out["libc"] = "glibc"
+    elif all(b.get("static") for b in elves.values()):
+        out["libc"] = "none"
+    levels = [b["isa_level"] for b in elves.values() if b.get("isa_level")]
+    arch = triple.split("-", 1)[0]
+    triple_level = int(arch[-1]) if arch.startswith("x86_64_v") and arch[-1].isdigit() else None
+    out["isa_level"] = max(levels + ([triple_level] if triple_level else []), default=None)
+
+
+def _windows(pes: dict, graph: dict, out: dict) -> None:
+    runtime: dict[str, dict] = {}
+    crt: set[str] = set()
+    for edge in graph.get("edges", []):
+        if edge["from"] not in pes:
+            continue
+        name = edge["name"]
+        if rules.MSVC_RUNTIME.match(name):
+            entry = runtime.setdefault(name.lower(), {"name": name, "paths": set(), "bundled": True})
+            if edge["to"]:
+                entry["paths"].add(edge["to"])
+            else:
+                entry["bundled"] = False
+        elif rules.UCRT.match(name):
+            crt.add(name.lower())
+    if runtime:
+        out["msvc_runtime"] = {
+            "needed": sorted(e["name"] for e in runtime.values()),
+            "bundled": all(e["bundled"] for e in runtime.values()),
+            "bundled_paths": sorted(p for e in runtime.values() for p in e["paths"]),
+            "not_bundled": sorted(e["name"] for e in runtime.values() if not e["bundled"]),
+        }
+    out["ucrt"] = {"needed": bool(crt), "dlls": sorted(crt)} if crt else None
+    header = {p: b.get("os_version") or "0.0" for p, b in pes.items()}
+    top_header = max(header.values(), key=version_key)
+    api_min, api_reason = None, None
+    for edge in graph.get("edges", []):
+        need = rules.API_SET_MIN_WINDOWS.get(edge["name"].lower())
+        if edge["from"] in pes and need and (api_min is None or version_key(need) > version_key(api_min)):
+            api_min, api_reason = need, edge["name"]
+    minimum = max([top_header] + ([api_min] if api_min else []), key=version_key)
+    subsystems: dict[str, int] = {}
+    for b in pes.values():
+        if b.get("type") == "exe":
+            subsystems[b.get("subsystem", "?")] = subsystems.get(b.get("subsystem", "?"), 0) + 1
+    out["min_windows"] = minimum
+    out["windows"] = {
+        "name": rules.WINDOWS_VERSIONS.get(minimum, f"Windows NT {minimum}"),
+        "header_os_version": top_header,
+        "header_needed_by": sorted(p for p, v in header.items() if v == top_header)[:20],
+        "api_set_minimum": api_min, "api_set_reason": api_reason, "executables_by_subsystem": subsystems,
+        "note": "PE header versions are linker defaults, not a tested minimum",
+    }
+
+
+def _macos(machos: dict, python_json: dict | None, out: dict) -> None:
+    minos = {p: b["minos"] for p, b in machos.items() if b.get("minos")}
+    sdks = [b["sdk"] for b in machos.values() if b.get("sdk")]
+    if minos:
+        top = max(minos.values(), key=version_key)
+        out["min_macos"] = top
+        needed_by = sorted(p for p, v in minos.items() if v == top)
+    else:
+        needed_by = []
+    out["macos"] = {
+        "needed_by": needed_by,
+        "sdk": max(sdks, key=version_key) if sdks else None,
+        "deployment_target": (python_json or {}).get("apple_sdk_deployment_target"),
+        "frameworks": sorted({e["name"] for e in out["system_libraries"] if ".framework/" in e["name"]}),
+    }
+
+
+# ---------------------------------------------------------------------------------- host
+_HOST_ARCH = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64", "x86": "i686",
+              "i386": "i686", "i686": "i686", "armv7l": "armv7", "ppc64le": "ppc64le", "s390x": "s390x",
+              "riscv64": "riscv64"}
+
+
+def host_info() -> dict:
+    """The running machine: platform, architecture, libc / OS version."""
+    system = "windows" if sys.platform.startswith("win") else "macos" if sys.platform == "darwin" else \
+        "linux" if sys.platform.startswith("linux") else sys.platform
+    machine = _platform.machine().lower()
+    info = {"platform": system, "arch": _HOST_ARCH.get(machine, machine), "glibc": None, "os_version": None}
+    if system == "linux":
+        try:
+            libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+        except (ValueError, OSError, AttributeError):
+            libc = ""
+        if libc.startswith("glibc "):
+            info["glibc"] = libc.split()[1]
+    elif system == "macos":
+        info["os_version"] = _platform.mac_ver()[0] or None
+    elif system == "windows":
+        v = sys.getwindowsversion()  # type: ignore[attr-defined]
+        info["os_version"] = f"{v.major}.{v.minor}"
+    return info
+
+
+def host_check(requirements: dict, host: dict | None = None) -> dict:
+    """Would the distribution run here? ``{..host, runs: True|False|None, reasons: [..]}``."""
+    host = dict(host or host_info())
+    reasons: list[str] = []
+    runs: bool | None = True
+    platform = requirements.get("platform")
+    if platform is None:
+        runs = None
+        reasons.append("the target platform is unknown")
+    elif platform != host["platform"]:
+        runs = False
+        reasons.append(f"built for {platform}, this machine runs {host['platform']}")
+    else:
+        machines = [m for m in requirements.get("machines") or [] if m != "None"]
+        arch_ok = not machines or host["arch"] in machines or (host["arch"] == "x86_64" and machines == ["i686"])
+        if not arch_ok:
+            runs = False
+            reasons.append(f"built for {', '.join(machines)}, this machine is {host['arch']}")
+        need = requirements.get("min_glibc")
+        if platform == "linux" and requirements.get("libc") == "glibc":
+            if host.get("glibc") is None:
+                runs = None if runs else runs
+                reasons.append("this machine's glibc version is unknown (musl?)")
+            elif need and version_key(host["glibc"]) < version_key(need):
+                runs = False
+                reasons.append(f"needs glibc {need}, this machine has {host['glibc']}")
+        if platform == "macos" and requirements.get("min_macos") and host.get("os_version") and \
+                version_key(host["os_version"]) < version_key(requirements["min_macos"]):
+            runs = False
+            reasons.append(f"needs macOS {requirements['min_macos']}, this machine has {host['os_version']}")
+        if platform == "windows" and requirements.get("min_windows") and host.get("os_version") and \
+                version_key(host["os_version"]) < version_key(requirements["min_windows"]):
+            runs = False
+            reasons.append(f"needs Windows {requirements['min_windows']}, this machine has {host['os_version']}")
+        if requirements.get("missing_libraries"):
+            runs = False
+            reasons.append(f"{len(requirements['missing_libraries'])} libraries are missing from the archive")
+        if runs and requirements.get("isa_level", 0) and requirements["isa_level"] > 1:
+            reasons.append(f"needs x86-64-v{requirements['isa_level']} (not checked against this CPU)")
+    host.update({"runs": runs, "reasons": reasons})
+    return host
