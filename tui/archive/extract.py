@@ -76,6 +76,7 @@ class Extractor:
         self._made: set[str] = set()  # every path created in this run
         self._links: list[tuple[str, str]] = []  # (member name, path on disk) of symlinks
         self._dirs: list[tuple[str, Member]] = []
+        self._real_dirs: set[str] = set()  # folders (not links) verified or made in this run
 
     # -- paths ----------------------------------------------------------------------------
     def _target(self, member: Member) -> str:
@@ -84,24 +85,28 @@ class Extractor:
             raise _Refused("absolute path")
         if ".." in name.replace("\\", "/").split("/"):
             raise _Refused("'..' in the path")
-        return os.path.join(self.dest, *member.path.split("/"))
+        return self.dest + os.sep + member.path.replace("/", os.sep)
 
     def _parents(self, member: Member) -> None:
         """Create the member's parent folders; refuse if one is a link or not a folder."""
         parts = member.path.split("/")[:-1]
         current = self.dest
         for i, part in enumerate(parts):
-            current = os.path.join(current, part)
+            current = f"{current}{os.sep}{part}"
+            if current in self._real_dirs:
+                continue  # checked before; folders are never replaced during a run
             try:
                 st = os.lstat(current)
             except FileNotFoundError:
                 os.mkdir(current)
                 self._made.add(current)
+                self._real_dirs.add(current)
                 continue
             if stat.S_ISLNK(st.st_mode):
                 raise _Refused(f"would write through the symlink {'/'.join(parts[:i + 1])}")
             if not stat.S_ISDIR(st.st_mode):
                 raise _Refused(f"{'/'.join(parts[:i + 1])} is not a directory")
+            self._real_dirs.add(current)
 
     def _clear(self, target: str, for_dir: bool = False) -> bool:
         """Make room at ``target``; True when a folder is already there (for folders)."""
@@ -144,6 +149,7 @@ class Extractor:
             if not self._clear(target, for_dir=True):
                 os.mkdir(target)
                 self._made.add(target)
+            self._real_dirs.add(target)
             self._dirs.append((target, member))
             self.report.extracted += 1
             return
