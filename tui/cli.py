@@ -10,7 +10,7 @@ from tui import __version__
 from tui.errors import EXIT_BAD_INPUT, DistscopeError
 
 #: Sub-command modules under tui.commands; each registers its parsers.
-COMMAND_MODULES = ["summary", "ls", "cat", "extract", "licenses", "app"]
+COMMAND_MODULES = ["summary", "ls", "cat", "extract", "licenses", "report", "app"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,12 +25,20 @@ class Section:
 
 
 SECTIONS: list[Section] = []
+#: Called as ``func(report, index)`` after every section is built (e.g. to gather findings).
+FINALIZERS: list[Callable[[dict, ArchiveIndex], None]] = []
 
 
 def register_section(key: str, build, text=None, markdown=None, order: int = 50) -> None:
     """Add (or replace) a report section."""
     SECTIONS[:] = [s for s in SECTIONS if s.key != key]
     SECTIONS.append(Section(key, build, text, markdown, order))
+
+
+def register_finalizer(func: Callable[[dict, ArchiveIndex], None]) -> None:
+    """Run ``func(report, index)`` after all sections are built (once per function)."""
+    if func not in FINALIZERS:
+        FINALIZERS.append(func)
 
 
 def archive_section(index: ArchiveIndex) -> dict:
@@ -90,6 +98,8 @@ def build_report(index: ArchiveIndex) -> dict:
     report: dict = {"report_version": REPORT_VERSION}
     for section in SECTIONS:
         report[section.key] = section.build(index)
+    for finalize in FINALIZERS:
+        finalize(report, index)
     return report
 
 

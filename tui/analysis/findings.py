@@ -108,7 +108,7 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
         if b.get("format") == "elf":
             for kind in ("rpath", "runpath"):
                 for d in b.get(kind) or []:
-                    if d.startswith("/"):
+                    if d.startswith("/") and path not in absolute.get(f"{kind.upper()} {d}", []):
                         absolute.setdefault(f"{kind.upper()} {d}", []).append(path)
             for sym in b.get("banned_symbols") or []:
                 banned.setdefault(sym, []).append(path)

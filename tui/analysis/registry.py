@@ -23,4 +23,4 @@ def default_analysers() -> list[Analyser]:
 
 def section_modules() -> list[str]:
     """Modules whose import registers report sections (see tui.report.register_section)."""
-    return ["tui.meta.sections"]
+    return ["tui.meta.sections", "tui.analysis.sections"]

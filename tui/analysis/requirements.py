@@ -251,7 +251,8 @@ def host_check(requirements: dict, host: dict | None = None) -> dict:
             reasons.append(f"needs Windows {requirements['min_windows']}, this machine has {host['os_version']}")
         if requirements.get("missing_libraries"):
             runs = False
-            reasons.append(f"{len(requirements['missing_libraries'])} libraries are missing from the archive")
+            n = len(requirements["missing_libraries"])
+            reasons.append(f"{n} {'library is' if n == 1 else 'libraries are'} missing from the archive")
         if runs and requirements.get("isa_level", 0) and requirements["isa_level"] > 1:
             reasons.append(f"needs x86-64-v{requirements['isa_level']} (not checked against this CPU)")
     host.update({"runs": runs, "reasons": reasons})

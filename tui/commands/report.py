@@ -1,0 +1,138 @@
+"""``distscope report ARCHIVE...`` (the full analysis) and ``distscope check ARCHIVE...`` (only the
+problems, exit 1 on any error finding: for CI). Several archives are analysed in parallel processes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+from tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="full analysis: verdict, problems, requirements, dependencies, binaries",
+                       description="Analyse each archive and print the full report: the verdict first, then "
+                                   "the problems, then the details. Exit 0 unless an input is bad (2).")
+    p.add_argument("archives", nargs="+", metavar="ARCHIVE")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="output format (json: one object, or a list of objects for several archives)")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="parallel processes (default: CPU count)")
+    p.set_defaults(func=run_report)
+
+    c = sub.add_parser("check", help="only the problems; exit 1 when any error finding exists (for CI)",
+                       description="Analyse each archive and print only its problems (errors and warnings). "
+                                   "Exit 1 when any archive has an error finding, 2 on bad input, else 0.")
+    c.add_argument("archives", nargs="+", metavar="ARCHIVE")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                   help="lowest severity that makes the exit code 1 (default: error)")
+    c.add_argument("-j", "--jobs", type=int, default=None, help="parallel processes (default: CPU count)")
+    c.set_defaults(func=run_check)
+
+
+def analyse(path: str, use_cache: bool = True) -> dict:
+    """One archive's report, or ``{"bad_input": message}``. Never raises (runs in a worker)."""
+    from tui.report import build_report
+    from tui.session import open_index
+
+    try:
+        if not os.path.exists(path):
+            return {"bad_input": f"{path}: no such file"}
+        if os.path.isdir(path):
+            return {"bad_input": f"{path}: is a directory, not an archive"}
+        index = open_index(path, use_cache=use_cache)
+        report = build_report(index)
+        damaged = index.error if index.error and index.error != "cancelled" else None
+        return {"report": report, "damaged": damaged}
+    except DistscopeError as exc:
+        return {"bad_input": f"{path}: {exc.message}"}
+    except Exception as exc:  # a bug must not become a traceback for the user
+        return {"bad_input": f"{path}: internal error: {type(exc).__name__}: {exc}"}
+
+
+def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = None) -> list[dict]:
+    """Reports for ``paths`` in order; several archives in parallel processes."""
+    if len(paths) == 1:
+        return [analyse(paths[0], use_cache)]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    if workers == 1:
+        return [analyse(p, use_cache) for p in paths]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(analyse, paths, [use_cache] * len(paths)))
+
+
+def _complain(outcomes: list[dict]) -> int:
+    code = EXIT_OK
+    for outcome in outcomes:
+        message = outcome.get("bad_input") or outcome.get("damaged")
+        if message:
+            if outcome.get("damaged"):
+                message = f"{outcome['report']['archive']['path']}: {message}"
+            print(f"distscope: {message}", file=sys.stderr)
+            code = EXIT_BAD_INPUT
+    return code
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from tui.report import to_json, to_markdown, to_text
+
+    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
+    reports = [o["report"] for o in outcomes if "report" in o]
+    if args.format == "json":
+        payload = reports[0] if len(args.archives) == 1 and reports else reports
+        if reports or len(args.archives) > 1:
+            sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+    else:
+        render = to_markdown if args.format == "markdown" else to_text
+        blocks = []
+        for report in reports:
+            text = render(report)
+            if len(args.archives) > 1:
+                rule = "#" if args.format == "markdown" else "="
+                title = f"{rule * (1 if rule == '#' else 78)} {report['archive']['path']}"
+                text = f"{title}\n\n{text}"
+            blocks.append(text)
+        sys.stdout.write("\n".join(blocks))
+    sys.stdout.flush()
+    return _complain(outcomes)
+
+
+def _problems(report: dict, fail_on: str) -> list[dict]:
+    wanted = ("error",) if fail_on == "error" else ("error", "warning")
+    shown = ("error", "warning")
+    return [f for f in report.get("findings") or [] if f["severity"] in shown], \
+        any(f["severity"] in wanted for f in report.get("findings") or [])
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from tui.analysis.sections import findings_text
+
+    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
+    failed = False
+    out: list = []
+    for outcome in outcomes:
+        report = outcome.get("report")
+        if report is None:
+            continue
+        problems, fails = _problems(report, args.fail_on)
+        failed |= fails
+        verdict = report.get("verdict") or {}
+        if args.format == "json":
+            out.append({"archive": report["archive"]["path"], "verdict": verdict, "findings": problems})
+        else:
+            lines = [f"{report['archive']['path']}: {verdict.get('headline', '')}"]
+            if problems:
+                lines += findings_text(problems, report)[1:]
+            out.append("\n".join(lines))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+    elif out:
+        sys.stdout.write("\n\n".join(out) + "\n")
+    sys.stdout.flush()
+    code = _complain(outcomes)
+    if code != EXIT_OK:
+        return code
+    return EXIT_FINDINGS if failed else EXIT_OK
