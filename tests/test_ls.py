@@ -54,6 +54,23 @@ def test_names_and_long_equal_tar(tmp_path, capsys, monkeypatch, fmt):
 
 
 @needs_tar
+@pytest.mark.parametrize("fmt", ["gnu", "posix"])
+def test_sparse_members_equal_tar(tmp_path, capsys, monkeypatch, fmt):
+    monkeypatch.setenv("TZ", "UTC")
+    tree = tmp_path / "sp"
+    tree.mkdir()
+    with open(tree / "holes", "wb") as fh:
+        fh.truncate(3 << 20)
+        fh.seek(0, 2)
+        fh.write(b"data")
+    (tree / "after").write_text("x")
+    path = tmp_path / "sparse.tar"
+    subprocess.run([TAR, f"--format={fmt}", "-S", "-cf", str(path), "-C", str(tmp_path), "sp"], check=True)
+    assert main(["ls", "-l", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == tar_list(path, "-v")
+
+
+@needs_tar
 @pytest.mark.parametrize("which", ["linux", "macos", "windows"])
 def test_real_archives_equal_tar(tmp_path, capsys, monkeypatch, which):
     monkeypatch.setenv("TZ", "UTC")

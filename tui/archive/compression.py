@@ -9,6 +9,7 @@ import lzma
 import os
 import queue
 import stat
+import sys
 import threading
 from typing import BinaryIO
 
@@ -236,7 +237,7 @@ class ThreadedReader:
     def close(self) -> None:
         """Stop the thread (it may be blocked on a full queue) and wait for it."""
         self._stop.set()
-        while self._thread.is_alive():
+        while self._thread.is_alive() and not sys.is_finalizing():
             try:
                 while True:
                     self._queue.get_nowait()
@@ -279,7 +280,8 @@ class FileHasher:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join()
+        if not sys.is_finalizing():  # (at exit, daemon threads may never run again)
+            self._thread.join()
 
 
 class OpenedArchive:

@@ -102,7 +102,9 @@ class ArchiveIndex:
         return out
 
 
-_switching_lock = threading.Lock()
+# Re-entrant: the garbage collector may finish an abandoned pass (running its ``finally``)
+# while this thread is inside the lock.
+_switching_lock = threading.RLock()
 _switching_users = 0
 _saved_interval = 0.005
 
@@ -182,7 +184,8 @@ class _AnalysisThread:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._thread.join()
+        if not sys.is_finalizing():  # (at exit, daemon threads may never run again)
+            self._thread.join()
 
 
 class Scan:

@@ -351,7 +351,11 @@ class TarReader:
         if fields:
             name, linkname, size, data_size, kind, uname, gname, uid, gid, mtime = self._apply_pax(
                 fields, offset, name, linkname, size, kind, uname, gname, uid, gid, mtime)
-        if typeflag == "S":
+        if typeflag == "S":  # old GNU sparse: the header's size is what is stored
+            try:
+                size = max(size, _number(block[483:495]))  # the file's real size
+            except ValueError:
+                raise TarFormatError("bad GNU sparse real size", offset) from None
             self._skip_sparse_extensions(block, offset)
         if typeflag in _NO_DATA or kind == DIRECTORY and typeflag != "D":
             data_size = 0
