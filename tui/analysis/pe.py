@@ -34,6 +34,7 @@ def parse_pe(data: bytes) -> dict:
         except Exception as exc:
             raise PeReadError(f"unreadable PE import tables ({type(exc).__name__}: {exc})") from None
         fh, opt = pe.FILE_HEADER, pe.OPTIONAL_HEADER
+        _check_tables(pe, opt)
         imports = [_name(e.dll) for e in getattr(pe, "DIRECTORY_ENTRY_IMPORT", []) if e.dll]
         delay = [_name(e.dll) for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", []) if e.dll]
         is_dll = bool(fh.Characteristics & 0x2000)
@@ -51,6 +52,21 @@ def parse_pe(data: bytes) -> dict:
         }
     finally:
         pe.close()
+
+
+def _check_tables(pe, opt) -> None:
+    """An import table the headers announce but that could not be read means a broken image."""
+    for index, attr in zip(_DIRECTORIES, ("DIRECTORY_ENTRY_IMPORT", "DIRECTORY_ENTRY_DELAY_IMPORT")):
+        if index >= len(opt.DATA_DIRECTORY):
+            continue
+        entry = opt.DATA_DIRECTORY[index]
+        if entry.VirtualAddress and entry.Size and not hasattr(pe, attr):
+            try:
+                offset = pe.get_offset_from_rva(entry.VirtualAddress)
+            except Exception:
+                offset = None
+            if offset is None or offset >= len(pe.__data__):
+                raise PeReadError("truncated PE: the import table lies outside the file")
 
 
 def _unique(names: list[str]) -> list[str]:

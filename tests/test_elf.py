@@ -1,0 +1,95 @@
+"""ELF analysis: synthetic binaries, a gcc-built library when gcc is present, hostile input."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+
+import pytest
+
+from tui.analysis.elf import ElfReadError, parse_elf, split_version
+from tui.synth import make_elf
+
+
+def test_dynamic_section_and_versions():
+    data = make_elf(needed=["libc.so.6", "libm.so.6"], soname="libx.so.1", rpath="$ORIGIN/../lib",
+                    runpath="/opt/x", versions={"libc.so.6": ["GLIBC_2.2.5", "GLIBC_2.17"], "libgcc_s.so.1": ["GCC_3.0"]},
+                    undefined_symbols={"memcpy": "GLIBC_2.14", "clock_gettime": "GLIBC_2.17", "free": None},
+                    comment="GCC: (GNU) 12.2.0", isa_level=3)
+    info = parse_elf(data)
+    assert info["machine"] == "x86_64" and info["bits"] == 64 and info["type"] == "dyn"
+    assert info["interpreter"] == "/lib64/ld-linux-x86-64.so.2"
+    assert info["needed"] == ["libc.so.6", "libm.so.6"] == info["needs"]
+    assert info["soname"] == "libx.so.1"
+    assert info["rpath"] == ["$ORIGIN/../lib"] and info["runpath"] == ["/opt/x"]
+    assert info["version_needs"]["libc.so.6"] == ["GLIBC_2.2.5", "GLIBC_2.17", "GLIBC_2.14"]
+    assert info["version_needs"]["libgcc_s.so.1"] == ["GCC_3.0"]
+    assert info["glibc_max"] == "2.17"
+    assert info["glibc_symbols"] == ["clock_gettime"]
+    assert info["isa_level"] == 3
+    assert info["comment"] == ["GCC: (GNU) 12.2.0"]
+    assert info["libc"] == "glibc" and not info["static"]
+    assert info["hardening"]["relro"] and info["hardening"]["bind_now"] and not info["hardening"]["exec_stack"]
+
+
+def test_static_and_other_machines():
+    static = parse_elf(make_elf(dynamic=False, machine="aarch64", etype="exec"))
+    assert static["static"] and static["needed"] == [] and static["machine"] == "aarch64"
+    assert static["type"] == "exec" and static["libc"] is None
+    i686 = parse_elf(make_elf(machine="i686", needed=["libc.so.6"], versions={"libc.so.6": ["GLIBC_2.0"]}))
+    assert i686["bits"] == 32 and i686["machine"] == "i686" and i686["glibc_max"] == "2.0"
+    s390 = parse_elf(make_elf(machine="s390x", needed=["libc.so.6"], versions={"libc.so.6": ["GLIBC_2.17"]},
+                              undefined_symbols={"pthread_yield": "GLIBC_2.17"}))
+    assert s390["endian"] == "big" and s390["machine"] == "s390x" and s390["glibc_max"] == "2.17"
+    assert s390["banned_symbols"] == ["pthread_yield"]
+    musl = parse_elf(make_elf(interp="/lib/ld-musl-x86_64.so.1", needed=["libc.so"]))
+    assert musl["libc"] == "musl"
+
+
+def test_hardening_flags():
+    info = parse_elf(make_elf(needed=["libc.so.6"], exec_stack=True, relro=False, bind_now=False))
+    assert info["hardening"]["exec_stack"] and not info["hardening"]["relro"] and not info["hardening"]["bind_now"]
+
+
+def test_split_version():
+    assert split_version("GLIBC_2.17") == ("GLIBC", (2, 17))
+    assert split_version("GLIBCXX_3.4.21") == ("GLIBCXX", (3, 4, 21))
+    assert split_version("GLIBC_PRIVATE") is None
+
+
+@pytest.mark.skipif(not shutil.which("gcc"), reason="no C compiler")
+def test_gcc_built_shared_library(tmp_path):
+    src = tmp_path / "x.c"
+    src.write_text("#include <stdio.h>\n#include <stdlib.h>\n"
+                   "int f(const char *s) { char *p = malloc(16); free(p); return puts(s); }\n")
+    out = tmp_path / "libx.so"
+    result = subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-o", str(out), str(src),
+                             "-Wl,-soname,libx.so.7", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/lib"],
+                            capture_output=True)
+    if result.returncode != 0:
+        pytest.skip("gcc could not build a shared library")
+    info = parse_elf(out.read_bytes())
+    assert info["soname"] == "libx.so.7"
+    assert "libc.so.6" in info["needed"]
+    assert info["runpath"] == ["$ORIGIN/lib"] and info["rpath"] == []
+    assert info["glibc_max"] is not None
+    assert any(c.startswith("GCC:") for c in info["comment"])
+
+
+def test_hostile_input_never_crashes():
+    data = make_elf(needed=["libc.so.6"], soname="liby.so", versions={"libc.so.6": ["GLIBC_2.17"]},
+                    undefined_symbols={"memcpy": "GLIBC_2.17"})
+    for cut in (0, 4, 20, 60, 100, 300, len(data) - 10):
+        with pytest.raises(ElfReadError):
+            parse_elf(data[:cut])
+    rng = random.Random(7)
+    for _ in range(300):
+        mutated = bytearray(data)
+        for _ in range(6):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        try:
+            info = parse_elf(bytes(mutated))
+        except ElfReadError:
+            continue
+        assert isinstance(info["needed"], list)
