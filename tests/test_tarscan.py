@@ -326,6 +326,37 @@ def test_threads_stop_when_the_pass_is_abandoned(tmp_path):
     assert threading.active_count() == before
 
 
+@pytest.mark.parametrize("collector", ["same-thread", "other-thread"])
+def test_pass_abandoned_in_a_reference_cycle(tmp_path, collector):
+    """The garbage collector may finish an abandoned pass on any thread: no deadlock, no
+    self-join, and the helper threads end."""
+    import gc
+    import threading
+    import time
+    data = tar_bytes([entry(f"f{i}", bytes(20000)) for i in range(300)])
+    path = tmp_path / "a.tar.zst"
+    path.write_bytes(compress(data, "zstd"))
+    before = threading.active_count()
+
+    class Holder:
+        pass
+
+    holder = Holder()
+    holder.me, holder.gen = holder, iter(Scan(path, batch_members=1))
+    next(holder.gen)
+    del holder
+    if collector == "same-thread":
+        gc.collect()
+    else:
+        t = threading.Thread(target=gc.collect)
+        t.start()
+        t.join()
+    deadline = time.monotonic() + 30
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before
+
+
 def test_cancel_stops_the_pass(tmp_path):
     import threading
     path = write_archive(tmp_path / "a.tar.zst", [entry(f"f{i}", "x") for i in range(50)])

@@ -147,6 +147,13 @@ def decompressed(raw: BinaryIO, compression: str, read_size: int = READ_SIZE) ->
     return raw
 
 
+def _may_join(thread: threading.Thread) -> bool:
+    """Whether waiting for ``thread`` is safe: not from the thread itself (the garbage collector
+    may finish an abandoned pass on any thread) and not at interpreter exit (daemon threads
+    may never run again)."""
+    return thread is not threading.current_thread() and not sys.is_finalizing()
+
+
 class ThreadedReader:
     """Runs a (decompressing) stream on a background thread, a few chunks ahead of the reader.
 
@@ -237,7 +244,7 @@ class ThreadedReader:
     def close(self) -> None:
         """Stop the thread (it may be blocked on a full queue) and wait for it."""
         self._stop.set()
-        while self._thread.is_alive() and not sys.is_finalizing():
+        while self._thread.is_alive() and _may_join(self._thread):
             try:
                 while True:
                     self._queue.get_nowait()
@@ -280,7 +287,7 @@ class FileHasher:
 
     def stop(self) -> None:
         self._stop.set()
-        if not sys.is_finalizing():  # (at exit, daemon threads may never run again)
+        if _may_join(self._thread):
             self._thread.join()
 
 
@@ -333,6 +340,14 @@ class OpenedArchive:
         if self.hasher is not None:
             self.hasher.stop()
         self._file.close()
+
+    def abandon(self) -> None:
+        """Tell the helper threads to stop, without waiting or closing the file (safe from any
+        thread, e.g. a garbage-collector finalizer; the file closes with its last reference)."""
+        if self._threaded is not None:
+            self._threaded._stop.set()
+        if self.hasher is not None:
+            self.hasher._stop.set()
 
     def __enter__(self) -> "OpenedArchive":
         return self

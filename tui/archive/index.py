@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 import zstandard
 
 from tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
-from tui.archive.compression import OpenedArchive
+from tui.archive.compression import OpenedArchive, _may_join
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
 from tui.errors import CorruptArchive
@@ -184,7 +184,7 @@ class _AnalysisThread:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        if not sys.is_finalizing():  # (at exit, daemon threads may never run again)
+        if _may_join(self._thread):
             self._thread.join()
 
 
@@ -217,6 +217,7 @@ class Scan:
         batch: list[Member] = []
         last_flush = time.monotonic()
         members, cancel, analysers = index.members, self.cancel, self.analysers
+        owner = threading.get_ident()
         _fast_switching(True)
         try:
             try:
@@ -247,7 +248,10 @@ class Scan:
                 index.sha256 = self.archive.sha256()
         finally:
             _fast_switching(False)
-            self.archive.close()
+            if threading.get_ident() == owner:
+                self.archive.close()
+            else:  # the garbage collector finishing an abandoned pass on some other thread
+                self.archive.abandon()
         for analyser in self.analysers:
             try:
                 analyser.finish(index)
