@@ -21,6 +21,8 @@ from widgets.requirements import RequirementsPane
 from widgets.status import StatusBar
 from widgets.summary import SummaryPane
 
+#: Seconds between UI updates from the index thread while it streams.
+UI_BEAT = 0.25
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
          ("requirements", "Requirements"), ("licences", "Licences")]
 
@@ -110,6 +112,7 @@ class DistscopeApp(App):
         self._last_progress = None
         self._inbox_lock = threading.Lock()
         self._woken = False
+        self._drained = False
         self._reader = None
 
     # -- layout -------------------------------------------------------------------------
@@ -129,6 +132,7 @@ class DistscopeApp(App):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._beat_timer = self.set_interval(UI_BEAT, self._beat)
         threading.Thread(target=self._load, name="distscope-index", daemon=True).start()
 
     # -- the index thread -----------------------------------------------------------------
@@ -161,7 +165,15 @@ class DistscopeApp(App):
     def _on_progress(self, progress) -> None:
         with self._inbox_lock:
             self._inbox.append(progress)
-        self._wake()
+            first = not self._drained
+        if first or progress.done:
+            self._wake()  # the first rows at once; later batches on the UI's own beat (_beat)
+
+    def _beat(self) -> None:
+        """Take in what the index thread queued, a few times a second (fewer, larger UI updates
+        keep keys responsive while a big archive streams by)."""
+        if self._inbox:
+            self.on_index_wake(None)
 
     def _wake(self) -> None:
         with self._inbox_lock:
@@ -170,9 +182,12 @@ class DistscopeApp(App):
             self._woken = True
         self.post_message(IndexWake())
 
-    def on_index_wake(self, _: IndexWake) -> None:
+    def on_index_wake(self, _: IndexWake | None) -> None:
         with self._inbox_lock:
             items, self._inbox, self._woken = self._inbox, [], False
+            self._drained = True
+        if not items:
+            return
         members: list = []
         index = None
         for item in items:
@@ -189,6 +204,7 @@ class DistscopeApp(App):
             status.show_progress(self._last_progress, self.tree_model)
             self.query_one(SummaryPane).show_progress(self._last_progress, self.tree_model)
         if index is not None:
+            self._beat_timer.stop()
             self.index = index
             if index.members and len(self.tree_model) == 0:
                 files.add_members(index.members)  # a cache hit without progress batches

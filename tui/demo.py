@@ -11,7 +11,7 @@ import tarfile
 from pathlib import Path
 
 #: Bump when the demo's content changes (the file name carries it, so old copies are not reused).
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 DEMO_NAME = f"cpython-3.12.7+demo{DEMO_VERSION}-x86_64-unknown-linux-gnu-pgo+lto-full.tar.zst"
 MTIME = 1704067200  # 2024-01-01, as python-build-standalone sets it
 
@@ -121,8 +121,10 @@ def python_json() -> dict:
                                                                                      "build/lib/libffi.a"}], False),
                 "_ssl": _extension("_ssl", ["Apache-2.0"], ["LICENSE.openssl-3.txt"],
                                    [{"name": "ssl", "path_static": "build/lib/libssl.a"}], False),
-                "_tkinter": _extension("_tkinter", ["TCL"], ["LICENSE.tcl-tk.txt"], ["tcl8.6", "tk8.6"]),
-                "_curses": _extension("_curses", ["MIT"], [], ["ncursesw"]),
+                "_tkinter": _extension("_tkinter", ["TCL"], ["LICENSE.tcl-tk.txt"],
+                                       [{"name": "tcl8.6", "path_dynamic": "install/lib/libtcl8.6.so"},
+                                        {"name": "tk8.6", "path_dynamic": "install/lib/libtk8.6.so"}]),
+                "_curses": _extension("_curses", ["MIT"], [], []),
                 "readline": _extension("readline", ["GPL-3.0-only"], ["LICENSE.readline.txt"], ["readline"],
                                        variant="readline"),
                 "_json": _extension("_json", None, [], (), False),
@@ -152,11 +154,12 @@ def _members() -> list[tuple[str, bytes | str, str]]:
             needed=["libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "libutil.so.1"],
             soname="libpython3.12.so.1.0", versions={**glibc, "libpthread.so.0": ["GLIBC_2.3.2"]},
             comment="clang version 19.1.0"), "file"),
+        ("install/lib/libpython3.12.so", "libpython3.12.so.1.0", "symlink"),
         ("install/lib/libpython3.so", make_elf(needed=["$ORIGIN/../lib/libpython3.12.so.1.0", "libc.so.6"],
                                                soname="libpython3.so"), "file"),
         ("install/lib/libtk8.6.so", make_elf(needed=["libc.so.6", "libm.so.6"], soname="libtk8.6.so"), "file"),
         (f"{dyn}/_tkinter.cpython-312-x86_64-linux-gnu.so",
-         make_elf(needed=["libtcl8.6.so", "libtk8.6.so", "libc.so.6"], runpath="$ORIGIN/../..",
+         make_elf(needed=["$ORIGIN/../../libtcl8.6.so", "libtk8.6.so", "libc.so.6"], runpath="$ORIGIN/../..",
                   versions={"libc.so.6": ["GLIBC_2.2.5"]}), "file"),
         (f"{dyn}/_curses.cpython-312-x86_64-linux-gnu.so",
          make_elf(needed=["libncursesw.so.6", "libc.so.6"], versions={"libc.so.6": ["GLIBC_2.2.5"]}), "file"),

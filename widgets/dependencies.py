@@ -187,7 +187,8 @@ class DependenciesPane(Vertical):
         self._ready = True
         missing = sorted({e.name for out in self.graph.edges.values() for e in out if e.status == "missing"})
         unexpected = sorted({e.name for out in self.graph.edges.values() for e in out if e.status == "unexpected"})
-        line = Text(f"{len(self.graph.binaries())} binaries, {len(self.graph.roots)} interpreter roots. ")
+        n_roots = len(self.graph.roots)
+        line = Text(f"{len(self.graph.binaries())} binaries, {n_roots} interpreter{'s' if n_roots != 1 else ''}. ")
         if missing:
             line.append(f"Missing: {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}. ", style="bold red")
         if unexpected:
@@ -210,6 +211,8 @@ class DependenciesPane(Vertical):
             label = Text(top, style="bold")
             if graph.has_missing(top):
                 label.append("  has missing libraries", style="bold red")
+            if graph.nodes.get(top, {}).get("runtime") is False:
+                label.append("  foreign: not a requirement", style="dim")
             node = tree.root.add(label, data=top, allow_expand=bool(graph.edges.get(top)))
             if self.view == "roots":
                 self._fill(node, top, {top})
@@ -256,7 +259,11 @@ class DependenciesPane(Vertical):
         status = graph.status(node_id)
         out = Text(node_id + "\n", style="bold")
         out.append(f"{STATUS_MARK.get(status) or 'in the archive'}\n", style=STATUS_STYLE.get(status, ""))
-        for key in ("format", "machine", "allowed_reason", "reason", "soname"):
+        if data.get("runtime") is False:
+            out.append("another platform's binary: listed, not a runtime requirement\n", style="dim")
+        if data.get("error"):
+            out.append(f"unreadable: {data['error']}\n", style="red")
+        for key in ("role", "format", "machine", "allowed_by", "reason", "soname"):
             if data.get(key):
                 out.append(f"{key}: {data[key]}\n", style="dim")
         needs = graph.edges.get(node_id, [])

@@ -11,7 +11,9 @@ from widgets.common import ReportPane, heading, kv_table, severity_text
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _KNOWN = {"min_glibc", "min_glibc_needed_by", "system_libraries", "missing_libraries", "msvc_runtime",
           "min_windows", "min_macos", "headline", "distros", "host", "platform", "glibc_symbols",
-          "version_needs", "oldest_distributions", "this_machine"}
+          "version_needs", "oldest_distributions", "this_machine", "libc", "glibc_max_allowed", "ucrt",
+          "windows", "macos", "machines", "target_triple"}
+PLATFORM = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
 
 
 def _names(items, limit: int = 4) -> str:
@@ -26,7 +28,8 @@ def host_text(req: dict) -> Text | None:
         return None
     if isinstance(host, dict):
         ok = host.get("runs", host.get("ok", host.get("compatible")))
-        why = host.get("reason") or host.get("message") or host.get("why") or ""
+        why = host.get("reason") or host.get("message") or host.get("why") or host.get("reasons") or ""
+        why = "; ".join(map(str, why)) if isinstance(why, list) else str(why)
     else:
         ok, why = host, ""
     word = {True: "yes", False: "no", None: "unknown"}.get(ok, str(ok))
@@ -43,17 +46,27 @@ def headline(req: dict, dist: dict | None) -> Text:
     if isinstance(line, str) and line:
         out = Text(line, style="bold")
     else:
-        plat = (dist or {}).get("target_triple") or req.get("platform") or "this distribution"
-        out = Text(str(plat), style="bold")
+        triple = req.get("target_triple") or (dist or {}).get("target_triple") or ""
+        plat = PLATFORM.get(str(req.get("platform")), req.get("platform") or "this distribution")
+        arch = triple.split("-")[0] if triple else ", ".join(req.get("machines") or [])
+        out = Text(f"{plat} {arch}".strip(), style="bold")
         if req.get("min_glibc"):
-            out.append(f", glibc >= {req['min_glibc']}")
+            out.append(f", glibc >= {req['min_glibc']}", style="bold")
+        elif req.get("libc") == "musl" or req.get("musl"):
+            out.append(", musl")
         distros = req.get("distros") or req.get("oldest_distributions")
         if isinstance(distros, dict):
             distros = [f"{k} {v}+" for k, v in distros.items()]
+        elif isinstance(distros, list):
+            distros = [f"{d.get('family')} {d.get('release')}+" if isinstance(d, dict) else str(d) for d in distros]
         if distros:
-            out.append(": " + ", ".join(str(d) for d in distros))
+            out.append(": " + ", ".join(distros))
         if req.get("min_windows"):
-            out.append(f", Windows {req['min_windows']}+")
+            name = (req.get("windows") or {}).get("name") if isinstance(req.get("windows"), dict) else None
+            out.append(f", Windows {req['min_windows']}+" + (f" ({name})" if name else ""))
+        msvc = req.get("msvc_runtime")
+        if isinstance(msvc, dict) and msvc.get("needed"):
+            out.append(", MSVC runtime " + ("bundled" if msvc.get("bundled") else "NOT bundled"))
         if req.get("min_macos"):
             out.append(f", macOS {req['min_macos']}+")
     host = host_text(req)
@@ -75,6 +88,8 @@ def libraries_table(rows: list, missing: bool = False) -> Table:
             status = Text("MISSING", style="bold red")
         elif row.get("allowed") is True:
             status = Text("allowed", style="green")
+            if row.get("allowed_by"):
+                status.append(f" ({row['allowed_by']})", style="dim")
         elif row.get("allowed") is False:
             status = Text("unexpected", style="bold yellow")
         else:
@@ -111,10 +126,14 @@ class RequirementsPane(ReportPane):
         dist = report.get("distribution") if isinstance(report.get("distribution"), dict) else None
         parts: list = [headline(req, dist), Text("")]
         if req.get("min_glibc"):
+            symbols = req.get("glibc_symbols")
+            if isinstance(symbols, dict):
+                symbols = sorted({s for v in symbols.values() for s in (v or [])})
             parts += [heading("glibc"),
                       kv_table([("Minimum", req["min_glibc"]),
+                                ("Allowed maximum", req.get("glibc_max_allowed")),
                                 ("Driven by", _names(req.get("min_glibc_needed_by"), 6)),
-                                ("Symbols", _names(req.get("glibc_symbols"), 8))]), Text("")]
+                                ("Symbols", _names(symbols, 8))]), Text("")]
         missing = req.get("missing_libraries") or []
         if missing:
             parts += [heading(f"Missing libraries ({len(missing)})"), libraries_table(missing, missing=True),
@@ -125,16 +144,26 @@ class RequirementsPane(ReportPane):
             parts += [heading(f"System libraries ({len(system)})"), libraries_table(system), Text("")]
         msvc = req.get("msvc_runtime")
         if req.get("min_windows") or msvc:
-            rows = [("Minimum Windows", req.get("min_windows"))]
+            win = req.get("windows") if isinstance(req.get("windows"), dict) else {}
+            rows = [("Minimum Windows", f"{req.get('min_windows')} {('(' + win['name'] + ')') if win.get('name') else ''}"
+                     if req.get("min_windows") else None)]
             if isinstance(msvc, dict):
                 rows += [("MSVC runtime", _names(msvc.get("needed"), 6) or "none"),
-                         ("Bundled", "yes" if msvc.get("bundled") else Text("no: install the VC++ redistributable",
-                                                                            style="bold yellow"))]
+                         ("Bundled", Text("yes: " + _names(msvc.get("bundled_paths"), 3), style="green")
+                          if msvc.get("bundled") else Text("no: install the VC++ redistributable", style="bold yellow"))]
+            ucrt = req.get("ucrt")
+            if isinstance(ucrt, dict) and ucrt.get("needed"):
+                rows.append(("Universal CRT", f"{len(ucrt.get('dlls') or [])} api-ms-win-crt DLLs "
+                                              "(built into Windows 10+, an update before)"))
             parts += [heading("Windows"), kv_table(rows), Text("")]
         if req.get("min_macos"):
+            mac = req.get("macos") if isinstance(req.get("macos"), dict) else {}
             parts += [heading("macOS"), kv_table([("Minimum macOS", req.get("min_macos")),
-                                                  ("SDK", (dist or {}).get("apple_sdk", {}) and
-                                                   (dist or {}).get("apple_sdk", {}).get("version"))]), Text("")]
+                                                  ("SDK", mac.get("sdk")),
+                                                  ("Deployment target", mac.get("deployment_target")),
+                                                  ("Frameworks", _names([f.rpartition("/")[2] for f in
+                                                                         mac.get("frameworks") or []], 8))]),
+                      Text("")]
         other = [(k.replace("_", " "), v) for k, v in req.items()
                  if k not in _KNOWN and isinstance(v, (str, int, float, bool, list)) and v not in ([], "")]
         if other:

@@ -21,8 +21,8 @@ def verdict_text(verdict) -> Text | None:
         line = line or status or str(verdict)
     else:
         line, status = str(verdict), ""
-    style = {"error": "bold red", "fail": "bold red", "warning": "bold yellow", "ok": "bold green",
-             "pass": "bold green"}.get(status.lower(), "bold")
+    style = {"error": "bold red", "errors": "bold red", "fail": "bold red", "warning": "bold yellow",
+             "warnings": "bold yellow", "ok": "bold green", "pass": "bold green"}.get(status.lower(), "bold")
     return Text(line, style=style)
 
 

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Benchmark the app: time from launch to the first paint and the first tree rows (goal < 0.5 s),
+and key response while a large archive is still being indexed. Run by hand, never from the tests::
+
+    python benchmarks/bench_app.py                  # the large archive of bench_index.py (built once)
+    python benchmarks/bench_app.py --archive FILE   # any archive
+
+Each measurement runs in a fresh process (headless Textual driver, cold: no cache), so "launch"
+includes the interpreter start and every import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+CHILD = r"""
+import asyncio, json, os, sys, time
+sys.path.insert(0, {root!r})
+T0 = float(os.environ["BENCH_T0"])
+from tui.app import DistscopeApp
+marks = {{"import": time.time() - T0}}
+
+class App(DistscopeApp):
+    def on_mount(self):
+        super().on_mount()
+        self.call_after_refresh(lambda: marks.setdefault("first_paint", time.time() - T0))
+    def on_index_wake(self, message):
+        super().on_index_wake(message)
+        if len(self.tree_model) and "first_rows" not in marks:
+            self.call_after_refresh(lambda: marks.setdefault("first_rows", time.time() - T0))
+
+async def main():
+    app = App({archive!r}, use_cache=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        while "first_rows" not in marks:
+            await pilot.pause(0.005)
+        await pilot.press("2")
+        await pilot.pause(0.05)
+        while {after_done} and app.report is None:
+            await asyncio.sleep(0.05)
+        panes = app.query_one("#panes")
+        lat, during = [], 0
+        for i in range({keys}):
+            # time from a key (switch pane) arriving to its effect on screen, without the pilot's idle waits
+            want = ("summary", "files", "licences", "files")[i % 4]
+            refreshed = asyncio.Event()
+            start = time.perf_counter()
+            app.simulate_key({{"summary": "1", "files": "2", "licences": "5"}}[want])
+            while panes.active != want and time.perf_counter() - start < 5:
+                await asyncio.sleep(0.0005)
+            app.call_after_refresh(refreshed.set)
+            await refreshed.wait()
+            lat.append(time.perf_counter() - start)
+            during += app.index is None
+            await asyncio.sleep(0.02)
+        marks["keys"] = lat
+        marks["keys_while_indexing"] = during
+        app.exit()
+    print(json.dumps(marks))
+
+asyncio.run(main())
+"""
+
+
+def run_child(archive: Path, keys: int, after_done: bool = False) -> dict:
+    env = dict(os.environ, BENCH_T0=repr(time.time()),
+               DISTSCOPE_CACHE_DIR=tempfile.mkdtemp(prefix="distscope-bench-"))
+    code = CHILD.format(root=str(ROOT), archive=str(archive), keys=keys, after_done=after_done)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archive", type=Path, help="archive to open (default: the bench_index.py archive)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keys", type=int, default=40, help="key presses measured while indexing")
+    args = parser.parse_args()
+    archive = args.archive
+    if archive is None:
+        sys.path.insert(0, str(HERE))
+        from bench_index import build_archive
+
+        archive = build_archive("interp.tar.zst", ["-3"])
+    size = archive.stat().st_size
+    print(f"archive: {archive.name}, {size / 1e6:.0f} MB compressed")
+    runs = [run_child(archive, args.keys) for _ in range(args.repeat)]
+    idle = run_child(archive, args.keys, after_done=True)["keys"]
+    best = lambda key: min(r[key] for r in runs)  # noqa: E731
+    keys = [k for r in runs for k in r["keys"]]
+    print("| measurement | result | goal |")
+    print("|---|---|---|")
+    print(f"| launch to imports done | {best('import'):.2f} s | |")
+    print(f"| launch to first paint | {best('first_paint'):.2f} s | < 0.5 s |")
+    print(f"| launch to first tree rows | {best('first_rows'):.2f} s | < 0.5 s |")
+    print(f"| key response while indexing (median / max of {len(keys)}) | "
+          f"{statistics.median(keys) * 1000:.0f} ms / {max(keys) * 1000:.0f} ms | no visible lag |")
+    print(f"| key response once indexed (median / max of {len(idle)}) | "
+          f"{statistics.median(idle) * 1000:.0f} ms / {max(idle) * 1000:.0f} ms | |")
+    print(f"| of those presses, made while the index was still running | "
+          f"{sum(r['keys_while_indexing'] for r in runs)} of {len(keys)} | |")
+
+
+if __name__ == "__main__":
+    main()
