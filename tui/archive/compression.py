@@ -74,35 +74,24 @@ def detect(head: bytes) -> str:
 
 
 class CountingReader:
-    """A raw file wrapper that counts and hashes the compressed bytes as they are read."""
+    """A raw file wrapper that counts the compressed bytes read (for progress)."""
 
-    def __init__(self, raw: BinaryIO, hash_bytes: bool = True) -> None:
+    def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
         self.bytes_read = 0
-        self._sha = hashlib.sha256() if hash_bytes else None
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
         self.bytes_read += len(data)
-        if self._sha is not None:
-            self._sha.update(data)
         return data
 
-    def readinto(self, buffer) -> int:  # used by some decompressors
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        self.bytes_read += n or 0
+        return n
 
     def readable(self) -> bool:
         return True
-
-    def drain(self) -> None:
-        """Read (and hash) whatever the decompressor left unread, so the digest covers the file."""
-        while self.read(READ_SIZE):
-            pass
-
-    def hexdigest(self) -> str | None:
-        return self._sha.hexdigest() if self._sha is not None else None
 
     def close(self) -> None:
         self.raw.close()
@@ -314,7 +303,7 @@ class OpenedArchive:
         except OSError as exc:
             self._file.close()
             raise NotAnArchive(f"{self.path}: cannot read: {exc.strerror or exc}") from None
-        self.raw = CountingReader(self._file, hash_bytes=False)
+        self.raw = CountingReader(self._file)
         self.hasher = FileHasher(self.path) if hash_bytes else None
         self._threaded: ThreadedReader | None = None
         size = READ_SIZE
