@@ -195,6 +195,13 @@ def test_cli_ls_outcome(tmp_path, name, capsys):
         assert len(out.splitlines()) == len(expected)
 
 
+@pytest.mark.parametrize("name", sorted(n for n in CASES if CASES[n][1] != "bad"))
+def test_cli_ls_long_never_crashes(tmp_path, name, capsys):
+    code = main(["ls", "--long", "--no-cache", str(_write(tmp_path, name))])
+    assert code in (0, 2)
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_symlink_escapes_do_not_resolve(tmp_path):
     index = scan(_write(tmp_path, "symlink-escapes"))
     assert index.resolve("python/lib/passwd") is None
