@@ -357,6 +357,30 @@ def test_pass_abandoned_in_a_reference_cycle(tmp_path, collector):
     assert threading.active_count() == before
 
 
+def test_analyser_bugs_are_recorded_not_fatal(tmp_path):
+    from tui.analysis.base import ALL, Analyser
+
+    class Broken(Analyser):
+        name = "broken"
+
+        def want(self, member, head):
+            if member.path.endswith("os.py"):
+                raise ValueError("want failed")
+            return ALL
+
+        def feed(self, member, data, complete):
+            raise RuntimeError("feed failed")
+
+        def finish(self, index):
+            raise KeyError("finish failed")
+
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    index = scan(path, [Broken()])
+    assert index.complete and index.error is None
+    errors = {e["error"].split(":")[0] for e in index.analysis_errors}
+    assert errors == {"ValueError", "RuntimeError", "KeyError"}
+
+
 def test_cancel_stops_the_pass(tmp_path):
     import threading
     path = write_archive(tmp_path / "a.tar.zst", [entry(f"f{i}", "x") for i in range(50)])

@@ -267,7 +267,12 @@ class Scan:
         wanted = []
         limit = 0
         for analyser in self.analysers:
-            n = analyser.want(member, head)
+            try:
+                n = analyser.want(member, head)
+            except Exception as exc:  # an analyser bug must not stop the pass
+                self.index.analysis_errors.append({"analyser": analyser.name, "path": member.path,
+                                                   "error": f"{type(exc).__name__}: {exc}"})
+                continue
             if n > 0:
                 wanted.append(analyser)
                 limit = max(limit, n)
