@@ -93,3 +93,79 @@ def test_hostile_input_never_crashes():
         except ElfReadError:
             continue
         assert isinstance(info["needed"], list)
+
+
+def pyelftools_view(data: bytes) -> dict:
+    """The same fields read with pyelftools, to check the fast reader against."""
+    import io
+
+    from elftools.elf.elffile import ELFFile
+
+    elf = ELFFile(io.BytesIO(data))
+    view = {"needed": [], "soname": None, "rpath": [], "runpath": [], "interpreter": None, "version_needs": {}}
+    for seg in elf.iter_segments():
+        if seg["p_type"] == "PT_INTERP":
+            view["interpreter"] = seg.get_interp_name()
+        elif seg["p_type"] == "PT_DYNAMIC":
+            for tag in seg.iter_tags():
+                kind = tag.entry.d_tag
+                if kind == "DT_NEEDED":
+                    view["needed"].append(tag.needed)
+                elif kind == "DT_SONAME":
+                    view["soname"] = tag.soname
+                elif kind in ("DT_RPATH", "DT_RUNPATH"):
+                    key = kind[3:].lower()
+                    view[key] += [p for p in getattr(tag, key).split(":") if p]
+    section = elf.get_section_by_name(".gnu.version_r")
+    if section is not None:
+        for verneed, auxes in section.iter_versions():
+            view["version_needs"].setdefault(verneed.name, []).extend(a.name for a in auxes)
+    return view
+
+
+def _same_as_pyelftools(data: bytes) -> None:
+    ours = parse_elf(data)
+    assert {k: ours[k] for k in pyelftools_view(data)} == pyelftools_view(data)
+
+
+def test_agrees_with_pyelftools_on_synthetic():
+    _same_as_pyelftools(make_elf(needed=["libc.so.6", "libm.so.6"], soname="libq.so", rpath="$ORIGIN:/x",
+                                 runpath="$ORIGIN/../lib", versions={"libc.so.6": ["GLIBC_2.2.5", "GLIBC_2.17"]}))
+    _same_as_pyelftools(make_elf(machine="s390x", needed=["libc.so.6"], versions={"libc.so.6": ["GLIBC_2.17"]}))
+
+
+@pytest.mark.skipif(not shutil.which("gcc"), reason="no C compiler")
+def test_agrees_with_pyelftools_on_gcc_output(tmp_path):
+    src = tmp_path / "m.c"
+    src.write_text("#include <stdio.h>\nint main(void) { return puts(\"hi\") < 0; }\n")
+    exe = tmp_path / "m"
+    if subprocess.run(["gcc", "-o", str(exe), str(src), "-Wl,-rpath,/opt/lib"], capture_output=True).returncode:
+        pytest.skip("gcc could not link an executable")
+    data = exe.read_bytes()
+    _same_as_pyelftools(data)
+    info = parse_elf(data)
+    assert info["interpreter"] and info["libc"] == "glibc" and info["hardening"]["gnu_stack"]
+
+
+def test_agrees_with_pyelftools_on_real_archive():
+    from tests.conftest import real_archive
+    from tui.analysis.base import ALL, Analyser
+    from tui.archive.index import scan
+
+    class Grab(Analyser):
+        name = "grab"
+
+        def __init__(self):
+            self.blobs = []
+
+        def want(self, member, head):
+            return ALL if head.startswith(b"\x7fELF") else 0
+
+        def feed(self, member, data, complete):
+            self.blobs.append(data)
+
+    grab = Grab()
+    scan(real_archive("linux"), [grab])
+    assert len(grab.blobs) >= 5
+    for data in grab.blobs:
+        _same_as_pyelftools(data)
