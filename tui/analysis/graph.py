@@ -5,7 +5,7 @@ Graph (plain data, in ``index.results["binaries"]["graph"]``)::
 
     {"nodes": {path: {format, native, role, needs: [names], needed_by: [paths]}},
      "edges": [{from, name, to (archive path | None), status, via}],
-     "roots": [interpreter paths], "top_level": [other native binaries nothing depends on],
+     "roots": [interpreter paths], "top_level": [other runtime binaries nothing depends on],
      "reverse": {archive path or unresolved name: [paths that need it]}}
 
 ``status``: bundled (found in the archive), system (allowed system library), unexpected
@@ -261,7 +261,7 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         reverse.setdefault(key, []).append(edge["from"])
         if edge["to"] in nodes:
             nodes[edge["to"]]["needed_by"].append(edge["from"])
-    top_level = [p for p, n in nodes.items() if n["native"] and not n["needed_by"] and p not in roots
+    top_level = [p for p, n in nodes.items() if n["runtime"] and not n["needed_by"] and p not in roots
                  and not n["error"]]
     return {"nodes": nodes, "edges": edges, "roots": roots, "top_level": top_level, "reverse": reverse}
 

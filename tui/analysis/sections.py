@@ -7,6 +7,8 @@ result or section may carry ``"findings": [{severity, code, message, paths}]``).
 
 from __future__ import annotations
 
+import textwrap
+
 from tui.analysis.findings import SEVERITIES, finding, sort_findings
 from tui.analysis.graph import walk
 from tui.analysis.requirements import host_check
@@ -87,7 +89,7 @@ def _requirements_summary(req: dict | None) -> str | None:
     if req.get("platform") == "windows":
         parts = []
         if req.get("min_windows"):
-            parts.append(f"needs Windows {req['min_windows']} ({(req.get('windows') or {}).get('name')}) or newer")
+            parts.append(f"Windows {req['min_windows']}+ per PE headers ({(req.get('windows') or {}).get('name')})")
         msvc = req.get("msvc_runtime")
         if msvc:
             parts.append(f"MSVC runtime {', '.join(msvc['needed'])} "
@@ -212,10 +214,16 @@ def requirements_text(req: dict | None, report: dict) -> list[str]:
     system = req.get("system_libraries") or []
     if system:
         bad = [s for s in system if not s["allowed"]]
+        api_sets = [s for s in system if s["status"] == "virtual" and s["allowed"]]
+        plain = [s["name"] for s in system if s["allowed"] and s not in api_sets]
         lines.append(f"  system libraries ({len(system)}, {len(bad)} not allowed):")
-        for s in system:
-            mark = "" if s["allowed"] else "  NOT ALLOWED"
-            lines.append(f"    {s['name']}  ({len(s['needed_by'])}){mark}")
+        if plain:
+            lines += textwrap.wrap(", ".join(plain), 96, initial_indent="    ", subsequent_indent="    ")
+        if api_sets:
+            lines.append(f"    + {len(api_sets)} Windows API sets ({api_sets[0]['name']} ...)")
+        for s in bad:
+            lines.append(f"    NOT ALLOWED {s['name']}  (needed by {', '.join(s['needed_by'][:3])}"
+                         f"{' ...' if len(s['needed_by']) > 3 else ''})")
     for m in req.get("missing_libraries") or []:
         lines.append(f"  MISSING {m['name']}  (needed by {len(m['needed_by'])})")
     if req.get("host"):
@@ -229,8 +237,14 @@ def dependencies_text(graph: dict | None, report: dict) -> list[str]:
     lines = ["Dependencies"]
     for root in graph.get("roots") or []:
         lines.append(f"  {root}")
+        system: dict[int, int] = {}
         for depth, edge in walk(graph, root):
+            if edge["status"] in ("system", "virtual"):
+                system[depth] = system.get(depth, 0) + 1
+                continue
             lines.append("    " + "  " * depth + _edge_text(edge))
+        if system:
+            lines.append(f"    (+ {sum(system.values())} system libraries and API sets)")
     others = graph.get("top_level") or []
     if others:
         lines.append(f"  other native binaries nothing in the archive loads ({len(others)}):")
