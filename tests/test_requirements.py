@@ -125,3 +125,17 @@ def test_real_macos():
     missing = result["requirements"]["missing_libraries"]
     assert missing == [{"name": "@executable_path/../lib/libpython3.12.dylib", "needed_by": ["python/bin/python3.12"]}]
     assert result["requirements"]["min_macos"] is not None
+
+
+def test_isa_level_host_check():
+    from tui.analysis.requirements import x86_64_level
+
+    assert x86_64_level(set()) == 1
+    v2 = {"cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"}
+    assert x86_64_level(v2) == 2
+    req = {"platform": "linux", "machines": ["x86_64"], "libc": "glibc", "min_glibc": "2.17",
+           "missing_libraries": [], "isa_level": 3}
+    host = {"platform": "linux", "arch": "x86_64", "glibc": "2.36", "os_version": None, "isa_level": 2}
+    checked = host_check(req, host)
+    assert checked["runs"] is False and "x86-64-v3" in checked["reasons"][0]
+    assert host_check(req, {**host, "isa_level": 4})["runs"] is True

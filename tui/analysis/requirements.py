@@ -194,6 +194,33 @@ _HOST_ARCH = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch6
               "riscv64": "riscv64"}
 
 
+#: CPU flags (as /proc/cpuinfo names them) each x86-64 micro-architecture level adds.
+_ISA_FLAGS = {2: {"cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"},
+              3: {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe"},
+              4: {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"}}
+
+
+def x86_64_level(flags: set[str]) -> int:
+    """The highest x86-64 level (1-4) whose CPU flags are all present."""
+    level = 1
+    for candidate in (2, 3, 4):
+        if not _ISA_FLAGS[candidate] <= flags:
+            break
+        level = candidate
+    return level
+
+
+def _cpu_flags() -> set[str] | None:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        return None
+    return None
+
+
 def host_info() -> dict:
     """The running machine: platform, architecture, libc / OS version."""
     system = "windows" if sys.platform.startswith("win") else "macos" if sys.platform == "darwin" else \
@@ -207,6 +234,9 @@ def host_info() -> dict:
             libc = ""
         if libc.startswith("glibc "):
             info["glibc"] = libc.split()[1]
+        flags = _cpu_flags() if info["arch"] == "x86_64" else None
+        if flags:
+            info["isa_level"] = x86_64_level(flags)
     elif system == "macos":
         info["os_version"] = _platform.mac_ver()[0] or None
     elif system == "windows":
@@ -253,7 +283,12 @@ def host_check(requirements: dict, host: dict | None = None) -> dict:
             runs = False
             n = len(requirements["missing_libraries"])
             reasons.append(f"{n} {'library is' if n == 1 else 'libraries are'} missing from the archive")
-        if runs and requirements.get("isa_level", 0) and requirements["isa_level"] > 1:
-            reasons.append(f"needs x86-64-v{requirements['isa_level']} (not checked against this CPU)")
+        level = requirements.get("isa_level") or 0
+        if level > 1 and host["arch"] == "x86_64":
+            if host.get("isa_level") is None:
+                reasons.append(f"needs x86-64-v{level} (not checked against this CPU)")
+            elif host["isa_level"] < level:
+                runs = False
+                reasons.append(f"needs x86-64-v{level}, this CPU is x86-64-v{host['isa_level']}")
     host.update({"runs": runs, "reasons": reasons})
     return host
