@@ -37,6 +37,7 @@ class Graph:
     nodes: dict[str, dict] = field(default_factory=dict)
     edges: dict[str, list[Edge]] = field(default_factory=dict)
     reverse: dict[str, list[str]] = field(default_factory=dict)
+    top_level: list[str] = field(default_factory=list)  #: binaries nothing needs (extensions, tools)
 
     def status(self, node_id: str) -> str:
         return node_status(self.nodes.get(node_id) or {}, node_id, self)
@@ -119,6 +120,9 @@ def normalize_graph(section) -> Graph:
                 graph.reverse.setdefault(e.target, []).append(src)
     roots = section.get("roots") or []
     graph.roots = [str(r.get("path") if isinstance(r, dict) else r) for r in roots]
+    top = section.get("top_level") or []
+    graph.top_level = [str(t.get("path") if isinstance(t, dict) else t) for t in top
+                       if (t.get("path") if isinstance(t, dict) else t) not in graph.roots]
     return graph
 
 
@@ -208,18 +212,33 @@ class DependenciesPane(Vertical):
             self.view = "all"
         tree.root.label = "interpreters" if self.view == "roots" else "all binaries"
         for top in tops:
-            label = Text(top, style="bold")
-            if graph.has_missing(top):
-                label.append("  has missing libraries", style="bold red")
-            if graph.nodes.get(top, {}).get("runtime") is False:
-                label.append("  foreign: not a requirement", style="dim")
-            node = tree.root.add(label, data=top, allow_expand=bool(graph.edges.get(top)))
+            node = tree.root.add(self._top_label(top), data=top, allow_expand=bool(graph.edges.get(top)))
             if self.view == "roots":
                 self._fill(node, top, {top})
                 node.expand()
+        if self.view == "roots" and graph.top_level:
+            others = sorted(graph.top_level, key=lambda n: (0 if graph.has_missing(n) else 1, n))
+            bad = sum(1 for n in others if graph.has_missing(n))
+            label = Text(f"loaded at run time ({len(others)})", style="bold")
+            if bad:
+                label.append(f"  {bad} with missing libraries", style="bold red")
+            group = tree.root.add(label, data=None, expand=True)
+            for top in others:
+                group.add(self._top_label(top), data=top, allow_expand=bool(graph.edges.get(top)))
         tree.root.expand()
         if tree.root.children:
             self.call_after_refresh(tree.move_cursor, tree.root.children[0])
+
+    def _top_label(self, top: str) -> Text:
+        folder, _, name = top.rpartition("/")
+        label = Text(name, style="bold")
+        if self.graph.has_missing(top):
+            label.append("  MISSING LIBRARIES", style="bold red")
+        if self.graph.nodes.get(top, {}).get("runtime") is False:
+            label.append("  foreign: not a requirement", style="dim")
+        if folder:
+            label.append(f"  {folder}/", style="dim")
+        return label
 
     def _fill(self, tnode, node_id: str, seen: set[str]) -> None:
         """Add the edges of ``node_id`` below ``tnode``; deeper levels load when opened."""

@@ -120,7 +120,17 @@ class SummaryPane(VerticalScroll):
         parts: list = []
         verdict = verdict_text(report.get("verdict"))
         if verdict is not None:
-            parts += [verdict, Text("")]
+            parts.append(verdict)
+            v = report.get("verdict")
+            if isinstance(v, dict) and any(isinstance(v.get(k), int) for k in ("errors", "warnings")):
+                counts = Text(f"{v.get('errors', 0)} errors, {v.get('warnings', 0)} warnings, "
+                              f"{v.get('infos', 0)} notes (4 Requirements has them all)", style="dim")
+                parts.append(counts)
+                for problem in (v.get("top_problems") or [])[:3]:
+                    msg = problem.get("message") if isinstance(problem, dict) else problem
+                    bad = str(v.get("status")) in ("errors", "error", "fail")
+                    parts.append(Text(f"  • {msg}", style="red" if bad else "yellow"))
+            parts.append(Text(""))
         dist = report.get("distribution")
         if isinstance(dist, dict):
             parts += [heading("Distribution"), kv_table(distribution_rows(dist)), Text("")]

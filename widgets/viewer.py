@@ -74,7 +74,7 @@ def binary_summary(info: Any) -> Text:
     if not isinstance(info, dict):
         return Text("No binary analysis for this member yet.", style="italic dim")
     for key, value in info.items():
-        if key in ("path",) or value in (None, "", [], {}):
+        if key in ("path", "needs", "size") or value in (None, "", [], {}):
             continue
         label = key.replace("_", " ")
         if isinstance(value, dict):
@@ -148,6 +148,7 @@ class MemberViewer(VerticalScroll, can_focus=True):
     MemberViewer { border-top: solid $primary-muted; padding: 0 1; }
     MemberViewer:focus { border-top: solid $accent; }
     MemberViewer > Static { width: auto; min-width: 100%; }
+    MemberViewer.-wrap > Static { width: 100%; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -160,7 +161,9 @@ class MemberViewer(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static(Text("Select a file to view it.", style="italic dim"), id="viewer-body")
 
-    def _set(self, renderable, title: str | None = None) -> None:
+    def _set(self, renderable, title: str | None = None, wrap: bool = True) -> None:
+        """Show ``renderable``; code and hex dumps (``wrap=False``) scroll sideways instead."""
+        self.set_class(wrap, "-wrap")
         self.query_one("#viewer-body", Static).update(renderable)
         if title is not None:
             self.border_title = title
@@ -226,6 +229,6 @@ class MemberViewer(VerticalScroll, can_focus=True):
                 self._set(Text(f"Cannot read {path}: {msg}", style="bold red"), "viewer")
                 return
             renderable, title = result
-            self._set(renderable, title)
+            self._set(renderable, title, wrap=False)
 
         app.background(work, done)
