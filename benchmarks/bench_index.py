@@ -218,6 +218,36 @@ def cold_open_row(bench: Bench) -> Row:
                out["max_rss_mb"], "")
 
 
+@row("cold-report")
+def cold_report_row(bench: Bench) -> list[Row]:
+    """A cold report (every analyser, binary analysis, the report built and rendered), in-process
+    and as the whole ``distscope --no-cache report`` command, each interleaved with the baseline."""
+    code = """
+        from tui.report import build_report, to_text
+        from tui.session import open_index
+        timer()
+        index = open_index(ARCHIVE, use_cache=False)
+        text = to_text(build_report(index))
+        result = {"binaries": len(index.results["binaries"]["binaries"])}
+    """
+    command = f"'{sys.executable}' -m tui.cli --no-cache report '{bench.archive}'"
+    repeat, bench.repeat = bench.repeat, 1
+    try:
+        runs = [(bench.shell(BASELINE.format(archive=bench.archive)), bench.child(code), bench.shell(command))
+                for _ in range(repeat)]
+    finally:
+        bench.repeat = repeat
+    base = min(b for b, _, _ in runs)
+    out = min((o for _, o, _ in runs), key=lambda o: o["seconds"])
+    cli = min(c for _, _, c in runs)
+    rss = max(o["max_rss_mb"] for _, o, _ in runs)
+    return [Row("cold report (open_index --no-cache + build + render)", out["seconds"], bench.ratio(out["seconds"]),
+                rss, f"{out['binaries']} binaries analysed; {out['seconds'] / base:.2f}x of an interleaved baseline "
+                     f"({base:.2f} s), goal <= 1.15x"),
+            Row("`distscope --no-cache report`, whole command", cli, bench.ratio(cli), None,
+                f"{cli / base:.2f}x of the interleaved baseline; interpreter start and imports included")]
+
+
 @row("reopen")
 def reopen_row(bench: Bench) -> list[Row]:
     cold = bench.child("""

@@ -110,12 +110,12 @@ class BinaryAnalyser(Analyser):
         kind = member.kind or classify(head, member.path)
         if kind in NATIVE:
             return ALL
-        if _is_python_json(member.path) and member.size < (16 << 20):
+        if member.path.endswith("PYTHON.json") and _is_python_json(member.path) and member.size < (16 << 20):
             return ALL
         return 0
 
     def feed(self, member, data: bytes, complete: bool) -> None:
-        if _is_python_json(member.path):
+        if member.path.endswith("PYTHON.json") and _is_python_json(member.path):
             if complete:
                 self.python_json = python_json_subset(data)
             return
