@@ -381,6 +381,14 @@ def test_analyser_bugs_are_recorded_not_fatal(tmp_path):
     assert errors == {"ValueError", "RuntimeError", "KeyError"}
 
 
+def test_an_opened_but_unread_archive_holds_no_decompression_thread(tmp_path):
+    import threading
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    archive = OpenedArchive(path, hash_bytes=False)
+    assert not any(t.name == "distscope-decompress" for t in threading.enumerate())
+    archive.close()
+
+
 def test_cancel_stops_the_pass(tmp_path):
     import threading
     path = write_archive(tmp_path / "a.tar.zst", [entry(f"f{i}", "x") for i in range(50)])

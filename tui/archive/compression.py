@@ -158,8 +158,9 @@ class ThreadedReader:
         self._stop = threading.Event()
         self._done = False
         self._rest = b""
+        # Started by the first read, so an archive opened but never read holds no thread.
         self._thread = threading.Thread(target=self._run, name="distscope-decompress", daemon=True)
-        self._thread.start()
+        self._started = False
 
     def _put(self, item) -> bool:
         while not self._stop.is_set():
@@ -204,6 +205,9 @@ class ThreadedReader:
             return data
         if self._done:
             return b""
+        if not self._started:
+            self._started = True
+            self._thread.start()
         item = self._queue.get()
         if isinstance(item, BaseException):
             self._done = True
@@ -233,7 +237,7 @@ class ThreadedReader:
     def close(self) -> None:
         """Stop the thread (it may be blocked on a full queue) and wait for it."""
         self._stop.set()
-        while self._thread.is_alive() and _may_join(self._thread):
+        while self._started and self._thread.is_alive() and _may_join(self._thread):
             try:
                 while True:
                     self._queue.get_nowait()
