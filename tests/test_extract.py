@@ -211,3 +211,51 @@ def test_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
     assert cli.main(["extract", str(path), "-C", str(tmp_path / "loud")]) == 0
     err = capsys.readouterr().err
     assert "\rextracting [" in err and "100%" in err and err.rstrip().endswith("into " + str(tmp_path / "loud"))
+
+
+def _hostile_cases():
+    try:
+        from tests.test_hostile import CASES
+    except ImportError:  # the corpus lives with the parser's tests
+        return {}
+    return CASES
+
+
+@pytest.mark.parametrize("name", sorted(_hostile_cases()))
+def test_hostile_corpus_never_escapes_as_a_traceback(tmp_path, name):
+    from tui.archive.reader import MemberReader
+    from tui.errors import DistscopeError
+    from tui.session import open_index
+
+    case = _hostile_cases()[name]
+    path = tmp_path / "hostile.bin"
+    path.write_bytes(case[0]() if isinstance(case, tuple) else case())
+    try:
+        report = extract(path, tmp_path / "out")
+    except DistscopeError:
+        return  # not an archive at all: a one-line message
+    assert all(os.path.realpath(p).startswith(str(tmp_path / "out")) for p in _walk(tmp_path / "out"))
+    index = open_index(path)
+    readable = []
+    for member in index.members:
+        if len(member.path) > 4096:
+            continue  # resolving a 32,768-deep path is slow (quadratic in the index): not this test's subject
+        try:
+            readable.append(MemberReader(index).member(member.path).path)
+        except DistscopeError:
+            pass
+    for use_cache in (True, False):
+        reader = MemberReader(index, use_cache=use_cache)
+        try:
+            got = reader.read_many(readable)
+            assert all(len(got[p]) == index.get(p).size for p in readable)
+        except DistscopeError:
+            pass
+        reader.wait_copy()
+    assert report.ok or report.refused or report.error or report.not_found
+
+
+def _walk(root):
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            yield os.path.join(folder, name)

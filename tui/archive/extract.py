@@ -10,6 +10,7 @@ extracted) when:
   change where an earlier one leads: links that then escape are removed and reported);
 * it is a hardlink whose target is outside the archive or was not extracted in this run;
 * it is a device, a fifo or another special member;
+* its path is longer than the file system allows (4096 bytes, 255 per name);
 * the destination already exists and ``force`` is not given (with ``force``, files and links in
   the way are replaced, never written through; a folder in the way of a file is refused).
 
@@ -31,6 +32,8 @@ from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, norm
 from tui.archive.tarscan import TarFormatError, TarReader
 from tui.errors import CorruptArchive, DistscopeError
 
+_PATH_MAX = 4096
+_NAME_MAX = 255
 _SPECIAL = {"3": "character device", "4": "block device", "6": "fifo"}
 
 
@@ -85,7 +88,10 @@ class Extractor:
             raise _Refused("absolute path")
         if ".." in name.replace("\\", "/").split("/"):
             raise _Refused("'..' in the path")
-        return self.dest + os.sep + member.path.replace("/", os.sep)
+        target = self.dest + os.sep + member.path.replace("/", os.sep)
+        if len(os.fsencode(target)) >= _PATH_MAX or any(len(os.fsencode(p)) > _NAME_MAX for p in member.path.split("/")):
+            raise _Refused("path too long for the file system")
+        return target
 
     def _parents(self, member: Member) -> None:
         """Create the member's parent folders; refuse if one is a link or not a folder."""
