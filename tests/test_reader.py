@@ -315,3 +315,19 @@ def test_member_past_the_end_of_a_damaged_archive(tmp_path):
     assert reader.read("one.txt") == b"1" * 2000
     with pytest.raises(MemberNotReadable, match="past the end"):
         reader.read("two.txt")
+
+
+def test_a_failed_copy_is_not_retried_and_reads_still_work(tmp_path, monkeypatch):
+    path = _archive(tmp_path, "zstd")
+    reader = _fresh(path)
+    attempts = []
+
+    def broken(*args, **kwargs):
+        attempts.append(1)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(copies, "OpenedArchive", broken)
+    assert reader.read("pkg/z/last.txt") == LAST
+    assert not reader.wait_copy()
+    assert MemberReader(reader.index).read("pkg/alias") == BIG
+    assert len(attempts) == 1 and not list(copies.copies_dir().glob("*"))

@@ -228,8 +228,8 @@ def builder_for(index: ArchiveIndex, start: bool = True) -> CopyBuilder | None:
         return None
     with _builders_lock:
         builder = _builders.get(target)
-        if builder is not None and not (builder.finished and builder.error):
-            return builder
+        if builder is not None:  # running, done, or failed (not retried in this process)
+            return None if builder.finished and builder.error else builder
         if not start or index.uncompressed_bytes // 3 > copy_budget():
             return None
         try:
