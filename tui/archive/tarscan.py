@@ -283,15 +283,21 @@ class TarReader:
             raise StopIteration
         pax: dict[str, str] | None = None
         long_name = long_link = None
-        first_header = self.buf.offset
+        buf = self.buf
+        first_header = buf.base + buf.pos
         while True:
-            block = self._block(first_header)
+            pos = buf.pos
+            if pos + BLOCK <= len(buf.buf):  # the usual case: the header is in the buffer
+                block = buf.buf[pos:pos + BLOCK]
+                buf.pos = pos + BLOCK
+            else:
+                block = self._block(first_header)
+            offset = buf.base + buf.pos - BLOCK
             if block == ZERO_BLOCK:
-                if self.buf.offset - BLOCK != first_header:
-                    raise TarFormatError("end-of-archive marker after an extended header", self.buf.offset - BLOCK)
+                if offset != first_header:
+                    raise TarFormatError("end-of-archive marker after an extended header", offset)
                 self.ended = True
                 raise StopIteration
-            offset = self.buf.offset - BLOCK
             if not checksum_ok(block):
                 raise TarFormatError("bad tar header checksum", offset)
             typeflag = chr(block[156])
