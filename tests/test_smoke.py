@@ -1,9 +1,6 @@
-import tarfile
-
-import zstandard
+"""Smoke tests: the index, the classifier riding the pass, and the CLI's bad-input path."""
 
 from tests.archives import small_distribution, write_archive
-from tests.conftest import real_archive
 from tui.analysis.classify import Classifier
 from tui.archive.index import scan
 from tui.cli import main
@@ -15,15 +12,15 @@ def test_scan_small_archive(tmp_path):
     assert index.complete and index.error is None
     assert [m.name for m in index.members] == [e[0].name for e in small_distribution()]
     assert index.resolve("python/bin/python").path == "python/bin/python3.12"
+    assert index.get("python/lib/python3.12/os.py").kind == "text"
 
 
-def test_real_linux_member_list_equals_tarfile():
-    path = real_archive("linux")
-    index = scan(path)
-    with open(path, "rb") as fh:
-        with tarfile.open(fileobj=zstandard.ZstdDecompressor().stream_reader(fh), mode="r|") as tar:
-            names = [m.name for m in tar]
-    assert [m.name.rstrip("/") for m in index.members] == names
+def test_cli_ls_and_summary(tmp_path, capsys):
+    path = write_archive(tmp_path / "d.tar.gz", small_distribution(), "gzip")
+    assert main(["ls", str(path)]) == 0
+    assert capsys.readouterr().out.split() == [e[0].name for e in small_distribution()]
+    assert main(["summary", str(path)]) == 0
+    assert "gzip, 8 members" in capsys.readouterr().out
 
 
 def test_cli_summary_bad_input(tmp_path, capsys):
