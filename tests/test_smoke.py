@@ -20,7 +20,7 @@ def test_cli_ls_and_summary(tmp_path, capsys):
     assert main(["ls", str(path)]) == 0
     assert capsys.readouterr().out.split() == [e[0].name for e in small_distribution()]
     assert main(["summary", str(path)]) == 0
-    assert "gzip, 8 members" in capsys.readouterr().out
+    assert "8 members" in capsys.readouterr().out
 
 
 def test_cli_summary_bad_input(tmp_path, capsys):
