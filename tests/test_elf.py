@@ -169,3 +169,9 @@ def test_agrees_with_pyelftools_on_real_archive():
     assert len(grab.blobs) >= 5
     for data in grab.blobs:
         _same_as_pyelftools(data)
+
+
+def test_exported_symbols_watched():
+    info = parse_elf(make_elf(exported_symbols=["Py_Initialize", "SSL_read", "my_func"], needed=["libc.so.6"]))
+    assert info["exports_python_api"] == ["Py_Initialize"]
+    assert info["exported_dependency_symbols"] == ["SSL_read"]

@@ -139,3 +139,15 @@ def test_isa_level_host_check():
     checked = host_check(req, host)
     assert checked["runs"] is False and "x86-64-v3" in checked["reasons"][0]
     assert host_check(req, {**host, "isa_level": 4})["runs"] is True
+
+
+def test_symbol_policy_findings(tmp_path):
+    result = analyse(tmp_path, [
+        entry("python/bin/python3.12", make_elf(etype="exec", needed=["libpython3.12.so.1.0", "libc.so.6"],
+                                                rpath="$ORIGIN/../lib")),
+        entry("python/lib/libpython3.12.so.1.0", make_elf(soname="libpython3.12.so.1.0", needed=["libc.so.6"],
+                                                          exported_symbols=["Py_Initialize", "SSL_read"])),
+    ], "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz")
+    by_code = {f["code"]: f for f in result["findings"]}
+    assert "SSL_read" in by_code["exported-dependency-symbol"]["message"]
+    assert "PyList_New" in by_code["libpython-missing-exports"]["message"]

@@ -49,12 +49,13 @@ def make_elf(*, needed=(), soname: str | None = None, rpath: str | None = None, 
              interp: str | None = "/lib64/ld-linux-x86-64.so.2", versions: dict | None = None,
              undefined_symbols: dict | None = None, machine: str = "x86_64", comment: str | None = None,
              etype: str = "dyn", dynamic: bool = True, exec_stack: bool = False, relro: bool = True,
-             bind_now: bool = True, isa_level: int | None = None) -> bytes:
+             bind_now: bool = True, isa_level: int | None = None, exported_symbols=()) -> bytes:
     """A minimal ELF executable or shared object.
 
     ``versions`` maps a needed library to its version needs (``{"libc.so.6": ["GLIBC_2.17"]}``);
     ``undefined_symbols`` maps a symbol to its version (or None), each bound to the library
-    listing that version. ``dynamic=False`` gives a static binary (no PT_DYNAMIC, no PT_INTERP).
+    listing that version. ``exported_symbols`` are defined global functions. ``dynamic=False``
+    gives a static binary (no PT_DYNAMIC, no PT_INTERP).
     """
     e_machine, bits, little = ELF_MACHINES[machine]
     end = "<" if little else ">"
@@ -106,6 +107,13 @@ def make_elf(*, needed=(), soname: str | None = None, rpath: str | None = None, 
             else:
                 dynsym += struct.pack(sym_fmt, dynstr.add(name), 0, 0, info, 0, 0)
             versym += struct.pack(end + "H", index_of.get(version, 1) if version else 1)
+        for name in exported_symbols:
+            info = (1 << 4) | 2
+            if bits == 64:
+                dynsym += struct.pack(sym_fmt, dynstr.add(name), info, 0, 1, 0, 0)
+            else:
+                dynsym += struct.pack(sym_fmt, dynstr.add(name), 0, 0, info, 0, 1)
+            versym += struct.pack(end + "H", 1)
     comment_data = (comment.encode() + b"\0") if comment else None
 
     # Layout: header, program headers, then section contents, then section headers.

@@ -16,6 +16,17 @@ from array import array
 #: Undefined symbols the PBS validator bans.
 BANNED_SYMBOLS = frozenset({"pthread_yield"})
 _BANNED_BYTES = tuple(name.encode() + b"\0" for name in BANNED_SYMBOLS)
+#: Symbols of bundled dependencies that the PBS validator says must not be exported.
+DEPENDENCY_SYMBOLS = frozenset({
+    "XClearWindow", "XFlush", "BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported", "SSL_read",
+    "CRYPTO_memcmp", "ecp_nistz256_neg", "OPENSSL_instrument_bus", "x25519_fe64_add", "__txn_begin", "rl_prompt",
+    "readline", "current_history", "history_expand", "ffi_call", "ffi_type_void", "new_field", "set_field_term",
+    "set_menu_init", "winstr", "gdbm_close", "gdbm_import", "sqlite3_initialize", "sqlite3_close",
+    "xcb_create_window", "xcb_get_property", "deflateEnd", "gzclose", "inflate", "Tix_DItemCreate",
+    "Tix_GrFormat", "lzma_index_init", "lzma_stream_encoder"})
+#: Symbols libpython must export.
+PYTHON_API_SYMBOLS = frozenset({"Py_Initialize", "PyList_New", "Py_CompileString"})
+_WATCHED = frozenset(n.encode() for n in DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)
 _MAX_SYMBOLS_LISTED = 40
 _MAX_VERNEED = 512
 _MAX_DYNAMIC_TAGS = 4096
@@ -125,6 +136,7 @@ def _parse(data: bytes) -> dict:
         "interpreter": None, "soname": None, "needed": [], "rpath": [], "runpath": [],
         "version_needs": {}, "glibc_max": None, "glibc_symbols": [], "banned_symbols": [],
         "isa_level": None, "comment": [], "static": True, "libc": None,
+        "exported_dependency_symbols": [], "exports_python_api": [],
         "hardening": {"gnu_stack": False, "exec_stack": False, "relro": False, "bind_now": False,
                       "textrel": False, "wx_load": False},
     }
@@ -311,7 +323,7 @@ def _isa_level(data: bytes, end: str, bits: int, offset: int, size: int) -> int 
 
 def _read_symbols(data, end, bits, dynsym, versym, dynstr, index_names, out) -> None:
     """Undefined dynamic symbols: which need the binary's maximum GLIBC version, which are banned."""
-    fmt = end + ("IxxH16x" if bits == 64 else "I8xxxH")
+    fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
     size = struct.calcsize(fmt)
     start, length = dynsym[4], min(dynsym[5], max(0, len(data) - dynsym[4]))
     raw = data[start:start + length - length % size]
@@ -325,8 +337,19 @@ def _read_symbols(data, end, bits, dynsym, versym, dynstr, index_names, out) -> 
     target = f"GLIBC_{out['glibc_max']}" if out["glibc_max"] else None
     wanted = {i for i, n in index_names.items() if n == target}
     listed, banned = [], set()
-    for i, (name_off, shndx) in enumerate(struct.iter_unpack(fmt, raw)):
-        if shndx != 0 or not name_off:
+    exported: set[str] = set()
+    n_exported = 0
+    for i, (name_off, info, other, shndx) in enumerate(struct.iter_unpack(fmt, raw)):
+        if not name_off:
+            continue
+        if shndx != 0:  # defined: exported when global/weak with default visibility
+            if info >> 4 in (1, 2) and other & 3 == 0:
+                n_exported += 1
+                pos = str_off + name_off
+                nul = data.find(b"\0", pos, str_end)
+                name = data[pos:nul] if nul >= 0 else b""
+                if name in _WATCHED:
+                    exported.add(name.decode())
             continue
         idx = (versions[i] & 0x7FFF) if versions is not None and i < len(versions) else 1
         pos = str_off + name_off
@@ -340,3 +363,6 @@ def _read_symbols(data, end, bits, dynsym, versym, dynstr, index_names, out) -> 
             listed.append(data[pos:nul if nul >= 0 else str_end].decode("utf-8", "replace"))
     out["glibc_symbols"] = sorted(listed)
     out["banned_symbols"] = sorted(banned)
+    out["exported_dependency_symbols"] = sorted(exported & DEPENDENCY_SYMBOLS)
+    out["exports_python_api"] = sorted(exported & PYTHON_API_SYMBOLS)
+    out["exported_count"] = n_exported

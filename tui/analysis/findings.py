@@ -2,7 +2,7 @@
 
 Codes (stable): missing-library, unexpected-system-library, glibc-too-new, glibc-in-musl,
 wrong-machine, foreign-binaries, unreadable-binary, absolute-rpath, library-off-search-path,
-banned-symbol, executable-stack, writable-executable-segment, text-relocations, no-relro,
+banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack, writable-executable-segment, text-relocations, no-relro,
 no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch,
 macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target.
 """
@@ -131,6 +131,19 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
     for what, paths in sorted(absolute.items()):
         out.append(finding("warning", "absolute-rpath", f"{what} is left from the build machine: the loader "
                            f"searches it on the user's machine ({_plural(len(paths), 'binary')})", paths))
+    leaks: dict[str, list[str]] = {}
+    for path, b in native.items():
+        for sym in b.get("exported_dependency_symbols") or []:
+            leaks.setdefault(path, []).append(sym)
+        name = path.rsplit("/", 1)[-1]
+        if b.get("format") == "elf" and name.startswith("libpython3.") and ".so" in name and b.get("exported_count"):
+            absent = sorted({"Py_Initialize", "PyList_New", "Py_CompileString"} - set(b.get("exports_python_api") or []))
+            if absent:
+                out.append(finding("warning", "libpython-missing-exports",
+                                   f"{path} does not export {', '.join(absent)}", [path]))
+    for path, syms in sorted(leaks.items()):
+        out.append(finding("warning", "exported-dependency-symbol", f"{path} exports symbols of a bundled "
+                           f"dependency ({', '.join(sorted(syms)[:5])}): they can clash with other copies", [path]))
     for sym, paths in sorted(banned.items()):
         out.append(finding("error", "banned-symbol", f"undefined symbol {sym} is banned "
                            f"(removed from newer glibc)", paths))
