@@ -190,3 +190,16 @@ def test_no_binaries(tmp_path):
     _, result = analyse(tmp_path, [entry("python/lib/x.py", "print(1)\n")])
     assert result["binaries"] == {} and result["target"]["source"] is None
     assert result["graph"]["roots"] == [] and result["findings"] == []
+
+
+def test_macos_json_mismatch(tmp_path):
+    entries = [
+        entry("python/PYTHON.json", '{"version": "8", "target_triple": "aarch64-apple-darwin", '
+                                    '"apple_sdk_deployment_target": "11.0", "apple_sdk_version": "14.2"}'),
+        entry("python/bin/python3.12", make_macho(cpu="arm64", minos="12.0", sdk="13.0",
+                                                  dylibs=["/usr/lib/libSystem.B.dylib"])),
+    ]
+    _, result = analyse(tmp_path, entries)
+    codes = {f["code"] for f in result["findings"]}
+    assert {"macos-deployment-target-mismatch", "macos-sdk-mismatch"} <= codes
+    assert result["binaries"]["python/bin/python3.12"]["native"] is True

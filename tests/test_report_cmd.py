@@ -103,3 +103,16 @@ def test_real_archives_check(capsys):
     win = next(v for k, v in by_name.items() if "windows" in k)
     assert {f["message"].split()[0] for f in win["findings"] if f["code"] == "missing-library"} == {
         "python311.dll", "libcrypto-3-x64.dll"}
+
+
+def test_findings_gathered_from_every_result_and_section(tmp_path):
+    from tui.report import build_report
+    from tui.session import open_index
+
+    index = open_index(good(tmp_path), use_cache=False)
+    index.results["someone"] = {"findings": [{"severity": "warning", "code": "x-odd", "message": "odd",
+                                              "paths": ["a"]}, "not a finding"]}
+    report = build_report(index)
+    codes = [f["code"] for f in report["findings"]]
+    assert "x-odd" in codes
+    assert report["verdict"]["status"] == "warnings" and report["verdict"]["warnings"] >= 1

@@ -3,7 +3,7 @@
 Codes (stable): missing-library, unexpected-system-library, glibc-too-new, glibc-in-musl,
 wrong-machine, foreign-binaries, unreadable-binary, absolute-rpath, library-off-search-path,
 banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack, writable-executable-segment, text-relocations, no-relro,
-no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch,
+no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch, macos-sdk-mismatch,
 macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target.
 """
 
@@ -203,6 +203,12 @@ def _macho_findings(native: dict, req: dict, python_json: dict | None, out: list
         if off:
             out.append(finding("warning", "macos-deployment-target-mismatch", f"minimum macOS differs from "
                                f"PYTHON.json apple_sdk_deployment_target {deployment}", off))
+    sdk = (python_json or {}).get("apple_sdk_version")
+    if sdk:
+        off = [p for p, b in machos.items() if b.get("sdk") and version_key(b["sdk"]) != version_key(sdk)]
+        if off:
+            out.append(finding("warning", "macos-sdk-mismatch", f"SDK version differs from PYTHON.json "
+                               f"apple_sdk_version {sdk}", off))
     compat: list[str] = []
     for path, b in machos.items():
         for d in b.get("dylibs") or []:
