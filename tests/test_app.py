@@ -331,3 +331,42 @@ def test_app_module_imports_no_analysis():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(__file__)))
     assert out.stdout.strip() == "[]"
+
+
+def test_no_color_is_honoured(demo, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert DistscopeApp(demo).no_color
+
+
+def test_open_command_parses_and_demo_builds(tmp_path, monkeypatch):
+    """`distscope` alone means `open` with the demo; the demo archive is built in the cache."""
+    from tui import cli
+    from tui.demo import DEMO_NAME, demo_archive
+
+    parser = cli.build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices)
+    args = parser.parse_args(cli._default_command([], commands))
+    assert args.command == "open" and args.archive is None
+    path = demo_archive()
+    assert path.name == DEMO_NAME and path.stat().st_size > 1000
+    assert demo_archive() == path  # reused, not rebuilt
+
+
+def test_normalize_graph_shapes():
+    from widgets.dependencies import normalize_graph
+
+    section = {
+        "roots": ["bin/python"],
+        "nodes": {"bin/python": {"format": "elf"}, "lib/libpy.so": {"format": "elf"}},
+        "edges": [{"from": "bin/python", "name": "libpy.so", "to": "lib/libpy.so", "status": "bundled"},
+                  {"from": "bin/python", "name": "libc.so.6", "to": None, "status": "system"},
+                  {"from": "lib/libpy.so", "name": "$ORIGIN/libz.so", "to": None, "status": "missing"},
+                  {"from": "lib/libpy.so", "name": "libfoo.so", "to": None, "status": "unexpected"}],
+    }
+    graph = normalize_graph(section)
+    assert graph.binaries() == ["lib/libpy.so", "bin/python"]  # missing first, only real binaries
+    assert [e.status for e in graph.sorted_edges("lib/libpy.so")] == ["missing", "unexpected"]
+    assert graph.reverse["lib/libpy.so"] == ["bin/python"]
+    adjacency = normalize_graph({"edges": {"a/x": ["libc.so.6"]}, "nodes": {"libc.so.6": {"allowed": True}}})
+    assert adjacency.sorted_edges("a/x")[0].status == "allowed"
+    assert normalize_graph(None).binaries() == []

@@ -54,10 +54,9 @@ class Graph:
 
 
 def _is_member(data: dict, node_id: str) -> bool:
-    if data.get("path") or data.get("member"):
+    if data.get("path") or data.get("member") or data.get("format"):
         return True
-    kind = str(data.get("kind") or data.get("type") or "")
-    return kind in ("binary", "member", "internal", "file") or "/" in node_id and not node_id.startswith("/")
+    return str(data.get("kind") or data.get("type") or "") in ("binary", "member", "internal", "file")
 
 
 def node_status(data: dict, node_id: str, graph: Graph | None = None) -> str:

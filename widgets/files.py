@@ -143,13 +143,17 @@ class ArchiveTree(NavTree):
             node = self.model.get(path)
             if tnode is not None and node is not None and path:
                 tnode.set_label(node_label(node))
-        if not self.root.children or len(self.root.children) != 1:
-            return
-        only = self.root.children[0]
-        if only.allow_expand and not only.is_expanded and only.data not in self._expanded_once:
-            self._expanded_once.add(only.data)
-            self.load(only.data)
-            only.expand()
+        # open a chain of lone folders (python/, or root/.pyenv/versions/...) once, as they appear
+        node = self.root
+        while len(node.children) == 1 and node.children[0].allow_expand:
+            only = node.children[0]
+            if only.data not in self._expanded_once:
+                self._expanded_once.add(only.data)
+                self.load(only.data)
+                only.expand()
+            elif not only.is_expanded:
+                break
+            node = only
 
     def on_mount(self) -> None:
         self.load("")
@@ -277,6 +281,10 @@ class FilesPane(Vertical):
         self._info()
         if tree.cursor_node is None and tree.root.children:
             self.call_after_refresh(self._refresh_current)
+        else:
+            current = self.current()
+            if current is not None and current.is_dir:
+                self._update_details()  # its totals grow while the archive streams
 
     def index_done(self, index) -> None:
         self.atree.relabel_all()  # kinds are known now
