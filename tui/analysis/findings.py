@@ -49,7 +49,8 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
                            "(no PYTHON.json, no triple in the file name, no native binaries); rules not applied"))
     for path, b in binaries.items():
         if b.get("error"):
-            severe = b.get("native") or not _vendored(path)
+            # Cut short (archive damaged, or beyond the per-member buffer): the file may be fine.
+            severe = (b.get("native") or not _vendored(path)) and not b.get("truncated")
             out.append(finding("error" if severe else "warning", "unreadable-binary",
                                f"{path}: {b['error']}", [path]))
 
