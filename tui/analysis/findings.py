@@ -2,7 +2,8 @@
 
 Codes (stable): missing-library, unexpected-system-library, glibc-too-new, glibc-in-musl,
 wrong-machine, foreign-binaries, unreadable-binary, absolute-rpath, library-off-search-path,
-banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack, writable-executable-segment, text-relocations, no-relro,
+banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack,
+writable-executable-segment, text-relocations, no-relro,
 no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch, macos-sdk-mismatch,
 macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target.
 """
@@ -10,7 +11,7 @@ macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled
 from __future__ import annotations
 
 from tui.analysis import rules
-from tui.analysis.elf import version_key
+from tui.analysis.elf import PYTHON_API_SYMBOLS, version_key
 from tui.analysis.graph import UNEXPECTED
 
 SEVERITIES = ("error", "warning", "info")
@@ -88,7 +89,8 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
     if foreign and target.get("platform"):
         kinds = sorted({f"{binaries[p].get('format')}/{binaries[p].get('machine')}" for p in foreign})
         out.append(finding("info", "foreign-binaries", f"{_plural(len(foreign), 'binary')} for another platform "
-                           f"or architecture ({', '.join(kinds)}) are listed but are not runtime requirements", foreign))
+                           f"or architecture ({', '.join(kinds)}) are listed but are not runtime requirements",
+                           foreign))
 
     _elf_findings(native, out)
     _graph_findings(index, graph, binaries, out)
@@ -138,7 +140,7 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
             leaks.setdefault(path, []).append(sym)
         name = path.rsplit("/", 1)[-1]
         if b.get("format") == "elf" and name.startswith("libpython3.") and ".so" in name and b.get("exported_count"):
-            absent = sorted({"Py_Initialize", "PyList_New", "Py_CompileString"} - set(b.get("exports_python_api") or []))
+            absent = sorted(PYTHON_API_SYMBOLS - set(b.get("exports_python_api") or []))
             if absent:
                 out.append(finding("warning", "libpython-missing-exports",
                                    f"{path} does not export {', '.join(absent)}", [path]))

@@ -77,7 +77,7 @@ def _complain(outcomes: list[dict]) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from tui.report import to_json, to_markdown, to_text
+    from tui.report import to_markdown, to_text
 
     outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
     reports = [o["report"] for o in outcomes if "report" in o]
