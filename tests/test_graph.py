@@ -203,3 +203,29 @@ def test_macos_json_mismatch(tmp_path):
     codes = {f["code"] for f in result["findings"]}
     assert {"macos-deployment-target-mismatch", "macos-sdk-mismatch"} <= codes
     assert result["binaries"]["python/bin/python3.12"]["native"] is True
+
+
+def test_rpath_inherited_through_a_library(tmp_path):
+    entries = [
+        entry("python/bin/python3", make_elf(etype="exec", needed=["libmid.so"], rpath="$ORIGIN/../lib")),
+        entry("python/lib/libmid.so", make_elf(soname="libmid.so", needed=["libleaf.so"], rpath="$ORIGIN/deep")),
+        entry("python/lib/deep/libleaf.so", make_elf(soname="libleaf.so", needed=["libc.so.6"])),
+    ]
+    _, result = analyse(tmp_path, entries)
+    e = edge(result, "python/lib/libmid.so", "libleaf.so")
+    assert e["to"] == "python/lib/deep/libleaf.so" and e["via"] == "RPATH"
+    assert [(d, x["name"]) for d, x in walk(result["graph"], "python/bin/python3")][:2] == [
+        (0, "libmid.so"), (1, "libleaf.so")]
+
+
+def test_rpath_of_intermediate_loader(tmp_path):
+    entries = [
+        entry("python/bin/python3", make_elf(etype="exec", needed=["libmid.so"], rpath="$ORIGIN/../lib")),
+        entry("python/lib/libmid.so", make_elf(soname="libmid.so", needed=["libuse.so"], rpath="$ORIGIN/deep")),
+        entry("python/lib/deep/libuse.so", make_elf(soname="libuse.so", needed=["libleaf.so"])),
+        entry("python/lib/deep/libleaf.so", make_elf(soname="libleaf.so")),
+    ]
+    _, result = analyse(tmp_path, entries)
+    e = edge(result, "python/lib/deep/libuse.so", "libleaf.so")
+    assert e["to"] == "python/lib/deep/libleaf.so" and e["via"] == "RPATH of python/lib/libmid.so"
+    assert not e.get("off_path")

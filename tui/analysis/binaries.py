@@ -98,7 +98,7 @@ class BinaryAnalyser(Analyser):
     """Parses native binaries during the pass; derives the graph, requirements and findings."""
 
     name = "binaries"
-    version = 6
+    version = 7
 
     def __init__(self) -> None:
         self.binaries: dict[str, dict] = {}

@@ -98,6 +98,7 @@ class _Resolver:
         self.python_version = (python_json or {}).get("python_version")
         self.system_links = frozenset((python_json or {}).get("system_links") or ())
         self.roots = roots
+        self.loaders: dict[str, set[str]] = {}  #: path -> paths found to load it
         self._sonames: dict[str, str] | None = None
 
     # -- ELF ---------------------------------------------------------------------------
@@ -115,9 +116,11 @@ class _Resolver:
         search: list[tuple[str, str, str]] = []  # (dir, via, defining object)
         if not record.get("runpath"):
             search += [(d, "RPATH", path) for d in record.get("rpath", [])]
-            for root in self.roots:  # an executable's RPATH applies to everything it loads
-                if root != path and not self.binaries[root].get("runpath"):
-                    search += [(d, f"RPATH of {root}", root) for d in self.binaries[root].get("rpath", [])]
+            # ld.so also searches the RPATH of each object up the loading chain, up to the
+            # executable (those without RUNPATH): loaders found so far, then the interpreters.
+            for loader in [*self._loader_chain(path), *self.roots]:
+                if loader != path and not self.binaries[loader].get("runpath"):
+                    search += [(d, f"RPATH of {loader}", loader) for d in self.binaries[loader].get("rpath", [])]
         search += [(d, "RUNPATH", path) for d in record.get("runpath", [])]
         for directory, via, owner in search:
             expanded = expand_origin(directory, posixpath.dirname(owner))
@@ -134,6 +137,17 @@ class _Resolver:
             edge["off_path"] = True
             return edge
         return self._elf_unresolved(path, record, name, "system search path")
+
+    def _loader_chain(self, path: str, limit: int = 16) -> list[str]:
+        """Objects that load ``path`` (directly or further up), nearest first."""
+        chain: list[str] = []
+        queue = sorted(self.loaders.get(path, ()))
+        while queue and len(chain) < limit:
+            loader = queue.pop(0)
+            if loader not in chain and loader != path and loader not in self.roots:
+                chain.append(loader)
+                queue += sorted(self.loaders.get(loader, ()))
+        return chain
 
     def _by_soname(self, name: str) -> str | None:
         if self._sonames is None:
@@ -255,6 +269,23 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         resolve = getattr(resolver, record["format"])
         for name in record.get("needs") or []:
             edges.append(resolve(path, record, name))
+    # RPATHs inherited through intermediate libraries: resolve again what the loaders found so
+    # far might reach, until nothing changes.
+    for _ in range(4):
+        resolver.loaders = {}
+        for e in edges:
+            if e["to"] and e["status"] == BUNDLED:
+                resolver.loaders.setdefault(e["to"], set()).add(e["from"])
+        changed = False
+        for i, e in enumerate(edges):
+            record = binaries[e["from"]]
+            if record.get("format") != "elf" or (e["status"] == BUNDLED and not e.get("off_path")):
+                continue
+            again = resolver.elf(e["from"], record, e["name"])
+            if again != e:
+                edges[i], changed = again, True
+        if not changed:
+            break
     reverse: dict[str, list[str]] = {}
     for edge in edges:
         key = edge["to"] or edge["name"]
