@@ -63,7 +63,7 @@ async def shoot(archive: Path, title: str, shots, out: Path, prefix: str, size: 
                 app.query_one(FilesPane).select_path(member)
                 for _ in range(100):
                     await pilot.pause(0.05)
-                    if "reading" not in str(app.query_one("#viewer-body").render()):
+                    if app.query_one("#viewer").border_title not in ("folder", "viewer"):
                         break
                 await pilot.pause(0.2)
             path = out / f"{prefix}-{stem}.svg"

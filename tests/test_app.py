@@ -14,6 +14,7 @@ from widgets.files import ArchiveTree, FilesPane
 from widgets.help import HelpScreen
 from widgets.licences import LicencesPane
 from widgets.status import StatusBar
+from widgets.viewer import MemberViewer
 
 SIZE = (100, 30)
 
@@ -111,8 +112,8 @@ async def test_filter_jump_and_view_text(small):
         assert tree.shown is None and "python/bin" in tree._tnodes
         await pilot.press("slash", *"os.py", "enter")
         await settle(pilot, app, lambda: tree.cursor_path == "python/lib/python3.12/os.py")
-        viewer = app.query_one("#viewer-body")
-        await settle(pilot, app, lambda: "import abc" in text_of(viewer))
+        viewer = app.query_one(MemberViewer)
+        await settle(pilot, app, lambda: "import abc" in viewer.plain)
         assert app.query_one("#viewer").border_title.startswith("text")
 
 
@@ -123,8 +124,8 @@ async def test_view_binary_as_hex_and_symlink_details(small):
         await pilot.press("2")
         files = app.query_one(FilesPane)
         files.select_path("python/lib/python3.12/data.bin")
-        viewer = app.query_one("#viewer-body")
-        await settle(pilot, app, lambda: "00000000" in text_of(viewer))
+        viewer = app.query_one(MemberViewer)
+        await settle(pilot, app, lambda: "00000000" in viewer.plain)
         files.select_path("python/bin/python")
         await settle(pilot, app, lambda: "symlink to python3" in text_of(app.query_one("#details")))
         assert "resolves to python/bin/python3.12" in text_of(app.query_one("#details"))

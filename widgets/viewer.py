@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Static
 
 from tui.archive.tree import human_size
@@ -141,14 +144,56 @@ def find_binary(index, report: dict | None, path: str) -> Any:
     return None
 
 
-class MemberViewer(VerticalScroll, can_focus=True):
-    """Shows one member; reads happen on a worker thread, stale results are dropped."""
+class LinesView(ScrollView, can_focus=True):
+    """Shows many lines (code, hex) by rendering only the visible ones."""
+
+    DEFAULT_CSS = "LinesView { height: 1fr; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lines: list[Text] = []
+        self._strips: dict[int, Strip] = {}
+
+    def set_lines(self, lines: list[Text]) -> None:
+        self.lines = lines
+        self._strips.clear()
+        width = max((line.cell_len for line in lines[:20000]), default=0)
+        self.virtual_size = Size(width, len(lines))
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(line.plain for line in self.lines)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        style = self.rich_style
+        if index >= len(self.lines):
+            return Strip.blank(width, style)
+        strip = self._strips.get(index)
+        if strip is None:
+            if len(self._strips) > 2000:
+                self._strips.clear()
+            line = self.lines[index].copy()
+            line.stylize_before(style)
+            strip = self._strips[index] = Strip(line.render(self.app.console), line.cell_len)
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, index)
+
+
+class MemberViewer(Vertical):
+    """Shows one member; reads happen on a worker thread, stale results are dropped. Short
+    texts (summaries, messages) wrap in a scrolling Static; code and hex dumps use a LinesView."""
 
     DEFAULT_CSS = """
-    MemberViewer { border-top: solid $primary-muted; padding: 0 1; }
-    MemberViewer:focus { border-top: solid $accent; }
-    MemberViewer > Static { width: auto; min-width: 100%; }
-    MemberViewer.-wrap > Static { width: 100%; }
+    MemberViewer { border-top: solid $primary-muted; }
+    MemberViewer:focus-within { border-top: solid $accent; }
+    MemberViewer > VerticalScroll { height: 1fr; padding: 0 1; }
+    MemberViewer > LinesView { display: none; padding: 0 1; }
+    MemberViewer.-lines > LinesView { display: block; }
+    MemberViewer.-lines > VerticalScroll { display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -159,15 +204,38 @@ class MemberViewer(VerticalScroll, can_focus=True):
         self.border_title = "viewer"
 
     def compose(self):
-        yield Static(Text("Select a file to view it.", style="italic dim"), id="viewer-body")
+        with VerticalScroll(id="viewer-scroll"):
+            yield Static(Text("Select a file to view it.", style="italic dim"), id="viewer-body")
+        yield LinesView(id="viewer-lines")
 
-    def _set(self, renderable, title: str | None = None, wrap: bool = True) -> None:
-        """Show ``renderable``; code and hex dumps (``wrap=False``) scroll sideways instead."""
-        self.set_class(wrap, "-wrap")
+    def focus(self, scroll_visible: bool = True):
+        target = self.query_one(LinesView) if self.has_class("-lines") else self.query_one("#viewer-scroll")
+        target.focus(scroll_visible)
+        return self
+
+    @property
+    def plain(self) -> str:
+        """The text shown now (for tests and screen readers of the future)."""
+        if self.has_class("-lines"):
+            return self.query_one(LinesView).plain
+        content = self.query_one("#viewer-body", Static).render()
+        return getattr(content, "plain", None) or str(content)
+
+    def _set(self, renderable, title: str | None = None) -> None:
+        """Show a short renderable (wrapped)."""
+        self.remove_class("-lines")
         self.query_one("#viewer-body", Static).update(renderable)
+        self.query_one("#viewer-scroll").scroll_home(animate=False)
         if title is not None:
             self.border_title = title
-        self.scroll_home(animate=False)
+
+    def _set_lines(self, lines: list[Text], title: str) -> None:
+        refocus = self.query_one("#viewer-scroll").has_focus
+        self.add_class("-lines")
+        self.query_one(LinesView).set_lines(lines)
+        self.border_title = title
+        if refocus:
+            self.query_one(LinesView).focus()
 
     def cycle_mode(self) -> str:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
@@ -217,9 +285,9 @@ class MemberViewer(VerticalScroll, can_focus=True):
             if mode == "hex" or (mode == "auto" and not looks_text(data, kind)):
                 dump = hex_dump(data, width=width)
                 if truncated:
-                    dump.append(f"… first {human_size(limit)} shown", style="italic dim")
-                return dump, f"hex: {kind or 'data'}"
-            return highlight(path, data, truncated), f"text: {kind or 'text'}"
+                    dump.append(f"… first {human_size(limit)} shown; p pages through it all", style="italic dim")
+                return dump.split("\n"), f"hex: {kind or 'data'}"
+            return highlight(path, data, truncated).split("\n", allow_blank=True), f"text: {kind or 'text'}"
 
         def done(result, error) -> None:
             if token != self._token:
@@ -228,7 +296,7 @@ class MemberViewer(VerticalScroll, can_focus=True):
                 msg = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
                 self._set(Text(f"Cannot read {path}: {msg}", style="bold red"), "viewer")
                 return
-            renderable, title = result
-            self._set(renderable, title, wrap=False)
+            lines, title = result
+            self._set_lines(lines, title)
 
         app.background(work, done)
