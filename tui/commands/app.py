@@ -8,7 +8,7 @@ import os
 import shlex
 import sys
 
-from tui.errors import EXIT_OK, DistscopeError
+from tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +28,7 @@ def _target(archive: str | None) -> tuple[str, str | None]:
     from tui.demo import demo_archive
 
     path = demo_archive()
-    return str(path), "demo distribution (distscope with no archive)"
+    return str(path), "demo distribution"
 
 
 def run_open(args: argparse.Namespace) -> int:
@@ -37,6 +37,9 @@ def run_open(args: argparse.Namespace) -> int:
 
     app = DistscopeApp(archive, use_cache=not args.no_cache, title=title)
     app.run()
+    if app.error:
+        print(f"distscope: {app.error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return app.return_code or EXIT_OK
 
 
