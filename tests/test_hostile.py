@@ -101,6 +101,9 @@ CASES.update({
                              "damaged", ["python/a.py", "python/b.py"]),
     "pax-size-not-a-number": (lambda: _prefix(header("p", 17, b"x"), padded(pax_record("size", "inf")),
                                               header("file", 0)), "damaged", ["python/a.py", "python/b.py"]),
+    "many-global-pax-headers": (lambda: _prefix(*[header("g", 2 << 20, b"g")
+                                                  + padded(b"2097152 k%d=" % i + b"v" * (2097152 - 12) + b"\n")
+                                                  for i in range(5)]), "damaged", ["python/a.py", "python/b.py"]),
     "huge-gnu-long-name": (lambda: _prefix(header("././@LongLink", 1 << 30, b"L"), b"n" * 4096),
                            "damaged", ["python/a.py", "python/b.py"]),
     "long-gnu-name-64k": (lambda: header("././@LongLink", 65536 + 1, b"L") + padded(b"d/" * 32768 + b"\x00")

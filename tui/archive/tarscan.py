@@ -318,6 +318,8 @@ class TarReader:
                 pax = records if pax is None else {**pax, **records}
             elif typeflag == "g":
                 self.global_pax.update(parse_pax(self._extended(size, offset, "pax global header"), offset))
+                if sum(len(k) + len(v) for k, v in self.global_pax.items()) > MAX_EXTENDED:
+                    raise TarFormatError("pax global headers add up to too much", offset)
             else:
                 return self._member(block, typeflag, size, pax, long_name, long_link, first_header, offset)
 
