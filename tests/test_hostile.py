@@ -104,6 +104,8 @@ CASES.update({
     "many-global-pax-headers": (lambda: _prefix(*[header("g", 2 << 20, b"g")
                                                   + padded(b"2097152 k%d=" % i + b"v" * (2097152 - 12) + b"\n")
                                                   for i in range(5)]), "damaged", ["python/a.py", "python/b.py"]),
+    "endless-extended-headers": (lambda: _prefix(*[header("././@LongLink", 1 << 20, b"L") + bytes(1 << 20)
+                                                   for _ in range(12)]), "damaged", ["python/a.py", "python/b.py"]),
     "huge-gnu-long-name": (lambda: _prefix(header("././@LongLink", 1 << 30, b"L"), b"n" * 4096),
                            "damaged", ["python/a.py", "python/b.py"]),
     "long-gnu-name-64k": (lambda: header("././@LongLink", 65536 + 1, b"L") + padded(b"d/" * 32768 + b"\x00")

@@ -309,6 +309,8 @@ class TarReader:
                 raise TarFormatError("negative member size", offset)
             if typeflag in _TYPES or typeflag in _NO_DATA:
                 return self._member(block, typeflag, size, pax, long_name, long_link, first_header, offset)
+            if offset - first_header > MAX_EXTENDED:
+                raise TarFormatError("extended headers of one member add up to too much", offset)
             if typeflag == "L":
                 long_name = _text(self._extended(size, offset, "GNU long name"))
             elif typeflag == "K":
