@@ -230,5 +230,15 @@ def test_unreadable_path(tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_member_count_is_bounded(tmp_path, monkeypatch):
+    from tui.archive import index as index_module
+    monkeypatch.setattr(index_module, "MAX_MEMBERS", 5)
+    path = tmp_path / "many.tar"
+    path.write_bytes(tar_bytes([entry(f"f{i}", "x") for i in range(8)]))
+    index = scan(path)
+    assert not index.complete and len(index.members) == 5
+    assert "more than 5 members" in index.error and "'f4'" in index.error
+
+
 def test_corpus_is_big_enough():
     assert len(CASES) >= 20

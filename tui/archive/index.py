@@ -20,6 +20,9 @@ from tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
 from tui.errors import CorruptArchive
 
 BATCH_MEMBERS = 500
+#: More members than this is treated as hostile (each costs a few hundred bytes of memory;
+#: python-build-standalone archives hold 2,000-70,000).
+MAX_MEMBERS = 500_000
 BATCH_SECONDS = 0.05
 #: Bytes of wanted member content queued for the analysis thread at most.
 MAX_IN_FLIGHT = 16 << 20
@@ -205,6 +208,7 @@ class Scan:
         self.cancel = cancel or threading.Event()
         self.batch_members = batch_members
         self.batch_seconds = batch_seconds
+        self.max_members = MAX_MEMBERS
         st = os.stat(self.archive.path)
         self.index = ArchiveIndex(path=self.archive.path, compression=self.archive.compression,
                                   compressed_size=self.archive.size, mtime=st.st_mtime)
@@ -222,6 +226,9 @@ class Scan:
         try:
             try:
                 for member in reader:
+                    if len(members) >= self.max_members:
+                        raise TarFormatError(f"more than {self.max_members:,} members (refusing to index more)",
+                                             member.header_offset)
                     members.append(member)
                     batch.append(member)
                     if analysers and member.type == FILE:
