@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
 import sys
 
 from tui import __version__
@@ -28,22 +30,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _default_command(argv: list[str], commands: set[str]) -> list[str]:
-    """``distscope ARCHIVE`` means ``distscope open ARCHIVE`` (or summary, without the app)."""
-    default = "open" if "open" in commands else "summary"
-    for i, arg in enumerate(argv):
-        if arg.startswith("-"):
-            continue
-        if arg not in commands:
-            return [*argv[:i], default, *argv[i:]]
+    """``distscope [ARCHIVE]`` means ``distscope open [ARCHIVE]``: the app on a terminal, the
+    text report when standard output is not a terminal (scripts, pipes)."""
+    if any(a in ("-h", "--help", "--version") for a in argv):
         return argv
-    return [*argv, default] if "open" in commands and not any(a in ("-h", "--help", "--version") for a in argv) else argv
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    default = "open" if interactive else "report"
+    positional = [i for i, a in enumerate(argv) if not a.startswith("-")]
+    if not positional:
+        return [*argv, default] if interactive else argv
+    i = positional[0]
+    if argv[i] in commands:
+        return argv
+    if not os.path.exists(argv[i]) and "." not in argv[i] and "/" not in argv[i]:
+        close = difflib.get_close_matches(argv[i], sorted(commands), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise DistscopeError(f"unknown command {argv[i]!r}{hint}; see 'distscope --help'")
+    return [*argv[:i], default, *argv[i:]]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    args = parser.parse_args(_default_command(argv, commands))
+    try:
+        argv = _default_command(argv, commands)
+    except DistscopeError as exc:
+        print(f"distscope: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_BAD_INPUT
@@ -57,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        sys.stderr.close()
-        return 0
+        # The reader went away (``| head``): exit as tools killed by SIGPIPE do, so that a
+        # pipeline under ``set -o pipefail`` never mistakes a cut-off ``check`` for success.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13
 
 
 if __name__ == "__main__":
