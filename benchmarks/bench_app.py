@@ -50,7 +50,7 @@ async def main():
         while {after_done} and app.report is None:
             await asyncio.sleep(0.05)
         panes = app.query_one("#panes")
-        lat, during = [], 0
+        lat = []
         for i in range({keys}):
             # time from a key (switch pane) arriving to its effect on screen, without the pilot's idle waits
             want = ("summary", "files", "licences", "files")[i % 4]
@@ -61,11 +61,9 @@ async def main():
                 await asyncio.sleep(0.0005)
             app.call_after_refresh(refreshed.set)
             await refreshed.wait()
-            lat.append(time.perf_counter() - start)
-            during += app.index is None
+            lat.append([time.perf_counter() - start, app.index is None])
             await asyncio.sleep(0.02)
         marks["keys"] = lat
-        marks["keys_while_indexing"] = during
         app.exit()
     print(json.dumps(marks))
 
@@ -96,20 +94,23 @@ def main() -> None:
     size = archive.stat().st_size
     print(f"archive: {archive.name}, {size / 1e6:.0f} MB compressed")
     runs = [run_child(archive, args.keys) for _ in range(args.repeat)]
-    idle = run_child(archive, args.keys, after_done=True)["keys"]
+    idle = [k for k, _ in run_child(archive, args.keys, after_done=True)["keys"]]
     best = lambda key: min(r[key] for r in runs)  # noqa: E731
-    keys = [k for r in runs for k in r["keys"]]
+    keys = [k for r in runs for k, indexing in r["keys"] if indexing]
+    later = [k for r in runs for k, indexing in r["keys"] if not indexing]
     print("| measurement | result | goal |")
     print("|---|---|---|")
     print(f"| launch to imports done | {best('import'):.2f} s | |")
     print(f"| launch to first paint | {best('first_paint'):.2f} s | < 0.5 s |")
     print(f"| launch to first tree rows | {best('first_rows'):.2f} s | < 0.5 s |")
-    print(f"| key response while indexing (median / max of {len(keys)}) | "
-          f"{statistics.median(keys) * 1000:.0f} ms / {max(keys) * 1000:.0f} ms | no visible lag |")
+    if keys:
+        print(f"| key response (pane switch) while indexing (median / max of {len(keys)}) | "
+              f"{statistics.median(keys) * 1000:.0f} ms / {max(keys) * 1000:.0f} ms | no visible lag |")
     print(f"| key response once indexed (median / max of {len(idle)}) | "
           f"{statistics.median(idle) * 1000:.0f} ms / {max(idle) * 1000:.0f} ms | |")
-    print(f"| of those presses, made while the index was still running | "
-          f"{sum(r['keys_while_indexing'] for r in runs)} of {len(keys)} | |")
+    if later:
+        print(f"| key response while the report is built (median / max of {len(later)}) | "
+              f"{statistics.median(later) * 1000:.0f} ms / {max(later) * 1000:.0f} ms | |")
 
 
 if __name__ == "__main__":

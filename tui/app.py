@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -23,6 +25,8 @@ from widgets.summary import SummaryPane
 
 #: Seconds between UI updates from the index thread while it streams.
 UI_BEAT = 0.25
+#: Seconds the index pass yields to the UI after each key press or click.
+UI_PRIORITY = 0.3
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
          ("requirements", "Requirements"), ("licences", "Licences")]
 
@@ -113,6 +117,7 @@ class DistscopeApp(App):
         self._inbox_lock = threading.Lock()
         self._woken = False
         self._drained = False
+        self._ui_busy_until = 0.0
         self._reader = None
 
     # -- layout -------------------------------------------------------------------------
@@ -163,11 +168,20 @@ class DistscopeApp(App):
         self.post_message(ReportReady(report, error))
 
     def _on_progress(self, progress) -> None:
+        # The user comes first: while keys or clicks are being handled, the pass waits a moment
+        # (the pass and the UI share one interpreter lock).
+        while time.monotonic() < self._ui_busy_until and not self.cancel.is_set():
+            time.sleep(0.01)
         with self._inbox_lock:
             self._inbox.append(progress)
             first = not self._drained
         if first or progress.done:
             self._wake()  # the first rows at once; later batches on the UI's own beat (_beat)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._ui_busy_until = time.monotonic() + UI_PRIORITY
+        await super().on_event(event)
 
     def _beat(self) -> None:
         """Take in what the index thread queued, a few times a second (fewer, larger UI updates
