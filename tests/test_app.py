@@ -346,6 +346,8 @@ def test_open_command_parses_and_demo_builds(tmp_path, monkeypatch):
 
     parser = cli.build_parser()
     commands = set(parser._subparsers._group_actions[0].choices)
+    monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
     args = parser.parse_args(cli._default_command([], commands))
     assert args.command == "open" and args.archive is None
     path = demo_archive()
