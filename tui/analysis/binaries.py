@@ -98,7 +98,7 @@ class BinaryAnalyser(Analyser):
     """Parses native binaries during the pass; derives the graph, requirements and findings."""
 
     name = "binaries"
-    version = 7
+    version = 8
 
     def __init__(self) -> None:
         self.binaries: dict[str, dict] = {}
@@ -131,13 +131,14 @@ class BinaryAnalyser(Analyser):
     def finish(self, index) -> None:
         self.target = detect_target(index, python_json=self.python_json, binaries=self.binaries)
         mark_native(self.binaries, self.target, build_prefix(index))
-        from tui.analysis.findings import binary_findings
+        from tui.analysis.findings import binary_findings, member_findings, sort_findings
         from tui.analysis.graph import build_graph
         from tui.analysis.requirements import build_requirements
 
         graph = build_graph(index, self.binaries, self.target, self.python_json)
         requirements = build_requirements(self.binaries, graph, self.target, self.python_json)
         findings = binary_findings(index, self.binaries, graph, requirements, self.target, self.python_json)
+        findings = sort_findings(findings + member_findings(index))
         self.derived = {"graph": graph, "requirements": requirements, "findings": findings}
 
     def result(self) -> dict:

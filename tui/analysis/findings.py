@@ -5,10 +5,14 @@ wrong-machine, foreign-binaries, unreadable-binary, absolute-rpath, library-off-
 banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack,
 writable-executable-segment, text-relocations, no-relro,
 no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch, macos-sdk-mismatch,
-macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target.
+macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target,
+unsafe-member.
 """
 
 from __future__ import annotations
+
+import posixpath
+import re
 
 from tui.analysis import rules
 from tui.analysis.elf import PYTHON_API_SYMBOLS, version_key
@@ -31,6 +35,17 @@ def _plural(n: int, word: str) -> str:
     if n == 1:
         return f"{n} {word}"
     return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
+#: The real libpython (not the stable-ABI stub ``libpython3.so``/``python3.dll``, which only
+#: forwards to it): libpython3.X[dt]*.so[.1.0], libpython3.X[dt]*.dylib, python3XY[_d|t].dll.
+_REAL_LIBPYTHON = re.compile(r"libpython3\.\d+[a-z]*\.(?:so(?:\.1\.0)?|dylib)|python3\d+[a-z_]*\.dll",
+                             re.IGNORECASE)
+
+
+def is_real_libpython(name: str) -> bool:
+    """Is ``name`` (a file name) the real libpython that must export the C API?"""
+    return bool(_REAL_LIBPYTHON.fullmatch(name))
 
 
 def _vendored(path: str) -> bool:
@@ -102,6 +117,46 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
     return sort_findings(out)
 
 
+_UNSAFE_SHOWN = 5  #: member names quoted in an unsafe-member message (all go in ``paths``, capped)
+
+
+def member_findings(index) -> list[dict]:
+    """``unsafe-member`` warnings: members a careless ``tar -x`` would write outside the target
+    folder or with surprising effects (absolute names, ``..``, links leading out, devices and
+    fifos, set-id files). ``distscope extract`` refuses them (set-id bits it strips)."""
+    kinds: dict[str, list[str]] = {}
+    for member in getattr(index, "members", None) or []:
+        name = member.name
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0].isalpha()):
+            kinds.setdefault("absolute names", []).append(name)
+        elif ".." in parts:
+            kinds.setdefault("'..' in the name", []).append(name)
+        link = member.linkname or ""
+        if member.type == "symlink":
+            where = posixpath.normpath(posixpath.join(posixpath.dirname(member.path), link))
+            if link.startswith("/") or (len(link) > 1 and link[1] == ":"):
+                kinds.setdefault("symlinks to absolute paths", []).append(f"{name} -> {link}")
+            elif where == ".." or where.startswith("../"):
+                kinds.setdefault("symlinks leading outside the archive", []).append(f"{name} -> {link}")
+        elif member.type == "hardlink":
+            if link.startswith("/") or ".." in link.replace("\\", "/").split("/"):
+                kinds.setdefault("hardlinks to paths outside the archive", []).append(f"{name} -> {link}")
+        elif member.type == "other":
+            kinds.setdefault("devices, fifos or other special members", []).append(name)
+        if member.type == "file" and member.mode & 0o6000:
+            kinds.setdefault("set-id files", []).append(name)
+    out = []
+    for what, names in kinds.items():
+        shown = ", ".join(names[:_UNSAFE_SHOWN]) + (f" (+{len(names) - _UNSAFE_SHOWN} more)"
+                                                   if len(names) > _UNSAFE_SHOWN else "")
+        verb = "strips their set-id bits" if what == "set-id files" else "refuses them"
+        out.append(finding("warning", "unsafe-member", f"{len(names):,} unsafe member"
+                           f"{'' if len(names) == 1 else 's'} ({what}): {shown}; distscope extract {verb}, "
+                           f"but another tool may not", [n.split(" -> ")[0] for n in names]))
+    return out
+
+
 def _elf_findings(native: dict, out: list[dict]) -> None:
     absolute: dict[str, list[str]] = {}
     banned: dict[str, list[str]] = {}
@@ -139,7 +194,7 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
         for sym in b.get("exported_dependency_symbols") or []:
             leaks.setdefault(path, []).append(sym)
         name = path.rsplit("/", 1)[-1]
-        if b.get("format") == "elf" and name.startswith("libpython3.") and ".so" in name and b.get("exported_count"):
+        if is_real_libpython(name) and b.get("exported_count"):
             absent = sorted(PYTHON_API_SYMBOLS - set(b.get("exports_python_api") or []))
             if absent:
                 out.append(finding("warning", "libpython-missing-exports",

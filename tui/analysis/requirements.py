@@ -245,8 +245,45 @@ def host_info() -> dict:
     return info
 
 
-def host_check(requirements: dict, host: dict | None = None) -> dict:
-    """Would the distribution run here? ``{..host, runs: True|False|None, reasons: [..]}``."""
+#: Error findings that stop the interpreter from starting, whatever the machine.
+_BLOCKING = ("missing-interpreter", "missing-library", "unreadable-binary", "wrong-machine", "glibc-in-musl",
+             "archive-incomplete")
+
+
+def _blocking_reasons(findings: list[dict], requirements: dict) -> list[str]:
+    reasons: list[str] = []
+    for f in findings:
+        code, paths = f.get("code"), f.get("paths") or []
+        if f.get("severity") != "error" or code not in _BLOCKING:
+            continue
+        if code == "missing-library" and requirements.get("missing_libraries"):
+            continue  # already said from the requirements
+        if code == "missing-interpreter":
+            reasons.append("the interpreter is missing from the archive"
+                           + (f" ({paths[0]} is a dangling link)" if paths else ""))
+        elif code == "unreadable-binary":
+            shown = ", ".join(paths[:2]) + (f" and {len(paths) - 2} more" if len(paths) > 2 else "")
+            reasons.append(f"unreadable binary: {shown}" if paths else "a binary cannot be read")
+        elif code == "wrong-machine":
+            reasons.append(f"{len(paths) or 'some'} core {'binary is' if len(paths) == 1 else 'binaries are'} "
+                           "built for another machine")
+        elif code == "archive-incomplete":
+            reasons.append("the archive is damaged (it could not be read to the end)")
+        elif code == "glibc-in-musl":
+            reasons.append("a musl build that needs glibc")
+        else:
+            reasons.append(str(f.get("message") or code))
+    return reasons
+
+
+def host_check(requirements: dict, host: dict | None = None, findings: list[dict] | None = None,
+               interpreters: list[str] | None = None, native_binaries: int | None = None) -> dict:
+    """Would the distribution run here? ``{..host, runs: True|False|None, reasons: [..]}``.
+
+    With ``findings`` (the binaries' findings), error findings that stop the interpreter
+    (missing interpreter or libraries, unreadable or wrong-machine binaries) make it no. With
+    ``interpreters`` (the native interpreter paths found), none found makes it no, or unknown
+    when ``native_binaries`` is 0 (nothing to run)."""
     host = dict(host or host_info())
     reasons: list[str] = []
     runs: bool | None = True
@@ -290,5 +327,16 @@ def host_check(requirements: dict, host: dict | None = None) -> dict:
             elif host["isa_level"] < level:
                 runs = False
                 reasons.append(f"needs x86-64-v{level}, this CPU is x86-64-v{host['isa_level']}")
+    blocking = _blocking_reasons(findings or [], requirements)
+    if blocking:
+        runs = False
+        reasons.extend(blocking)
+    if interpreters is not None and not interpreters:
+        if native_binaries == 0:
+            runs = None if runs else runs
+            reasons.append("nothing to run: no native binaries for the target")
+        elif not any(r.startswith("the interpreter is missing") for r in reasons):
+            runs = False
+            reasons.append("no Python interpreter executable was found")
     host.update({"runs": runs, "reasons": reasons})
     return host

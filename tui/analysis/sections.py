@@ -29,7 +29,14 @@ def build_requirements(index) -> dict | None:
     if not isinstance(req, dict):
         return None
     out = dict(req)
-    out["host"] = host_check(req)
+    result = _binaries_result(index)
+    binaries = result.get("binaries") or {}
+    native = sum(1 for b in binaries.values() if b.get("runtime", b.get("native")) and not b.get("error"))
+    findings = list(result.get("findings") or [])
+    if not index.complete:
+        findings.append(finding("error", "archive-incomplete", "the archive could not be read to the end"))
+    out["host"] = host_check(req, findings=findings, interpreters=(result.get("graph") or {}).get("roots") or [],
+                             native_binaries=native)
     return out
 
 

@@ -48,7 +48,13 @@ def analyse(path: str, use_cache: bool = True) -> dict:
         damaged = index.error if index.error and index.error != "cancelled" else None
         return {"report": report, "damaged": damaged}
     except DistscopeError as exc:
-        return {"bad_input": f"{path}: {exc.message}"}
+        # Most errors already name the file ("x.zip: a zip archive ..."): do not name it twice.
+        message, base = exc.message, os.path.basename(path)
+        if message.startswith(f"{base}: ") and not message.startswith(f"{path}:"):
+            message = message[len(base) + 2:]
+        if not message.startswith(f"{path}:"):
+            message = f"{path}: {message}"
+        return {"bad_input": message}
     except Exception as exc:  # a bug must not become a traceback for the user
         return {"bad_input": f"{path}: internal error: {type(exc).__name__}: {exc}"}
 
