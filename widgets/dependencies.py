@@ -19,7 +19,7 @@ STATUS_ORDER = {"missing": 0, "unexpected": 1, "unreadable": 2, "internal": 3, "
 STATUS_STYLE = {"missing": "bold red", "unexpected": "bold yellow", "unreadable": "red", "internal": "green",
                 "allowed": "dim", "virtual": "dim"}
 STATUS_MARK = {"missing": "✗ MISSING", "unexpected": "! unexpected", "unreadable": "? unreadable",
-               "internal": "", "allowed": "allowed", "virtual": "api set"}
+               "internal": "bundled", "allowed": "allowed", "virtual": "api set"}
 
 
 @dataclass
@@ -276,7 +276,8 @@ class DependenciesPane(Vertical):
         data = graph.nodes.get(node_id, {})
         status = graph.status(node_id)
         out = Text(node_id + "\n", style="bold")
-        out.append(f"{STATUS_MARK.get(status) or 'in the archive'}\n", style=STATUS_STYLE.get(status, ""))
+        out.append(f"{'in the archive' if status == 'internal' else STATUS_MARK.get(status, status)}\n",
+                   style=STATUS_STYLE.get(status, ""))
         if data.get("runtime") is False:
             out.append("another platform's binary: listed, not a runtime requirement\n", style="dim")
         if data.get("error"):
