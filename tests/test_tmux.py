@@ -24,7 +24,6 @@ def wait_for(session: str, *needles: str, timeout: float = 30.0) -> str:
     """Capture the pane until one of ``needles`` shows."""
     deadline = time.monotonic() + timeout
     screen = ""
-    needle = needles
     while time.monotonic() < deadline:
         screen = tmux("capture-pane", "-p", "-t", session)
         if any(n in screen for n in needles):
