@@ -3,6 +3,8 @@ host check on broken archives, 80-column text, unsafe members, the file name nam
 
 from __future__ import annotations
 
+import json
+
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
 from tui.analysis.findings import is_real_libpython
@@ -181,3 +183,84 @@ def test_error_names_the_file_once(tmp_path, capsys, monkeypatch):
         assert main(["--no-cache", command, name]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith(f"distscope: {name}: ") and err.count("x.zip") + err.count("empty.tar") == 1, err
+
+
+# ------------------------------------------------------------- 3: 80 columns
+LONG = "python/lib/python3.12/lib-dynload/_a_rather_long_extension_name.cpython-312-x86_64-linux-gnu.so"
+
+
+def _too_wide(text: str) -> list[str]:
+    """Lines over 80 columns that could have been wrapped (a single word longer is allowed)."""
+    return [line for line in text.splitlines() if len(line) > 80 and " " in line.strip()]
+
+
+def wide_report(tmp_path) -> dict:
+    return report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter()),
+        entry("python/lib/libpython3.12.so.1.0", libpython()),
+        entry(LONG, make_elf(needed=["libc.so.6", "libmissing_with_a_long_name.so.1"],
+                             versions={"libc.so.6": ["GLIBC_2.17"]})),
+        entry("python/lib/escape", type="symlink", link="/etc/a/very/long/absolute/target/for/the/message"),
+    ])
+
+
+def test_report_text_fits_80_columns(tmp_path, capsys):
+    report = wide_report(tmp_path)
+    text = to_text(report)
+    ours = text.split("\nArchive\n")[0] + "\n".join(  # the sections of this module
+        part for part in text.split("\n\n") if part.startswith(("Runtime requirements", "Dependencies", "Binaries")))
+    assert not _too_wide(ours), _too_wide(ours)
+    lines = text.splitlines()
+    # the headline without the distributions; they follow on their own line(s)
+    assert lines[0] == "FAIL: x86_64-unknown-linux-gnu; needs glibc 2.17 or newer"
+    assert lines[1].startswith("  distributions: RHEL/CentOS 7+, Debian 8+")
+    assert "Amazon Linux 1+" in " ".join(lines[1:4])
+    # a wrapped finding keeps a hanging indent under the message
+    missing = next(i for i, line in enumerate(lines) if "unexpected-system-library:" in line)
+    assert lines[missing].startswith("  ERROR   unexpected-system-library: libmissing_with_a_long_name.so.1")
+    assert lines[missing + 1].startswith(" " * 10) and lines[missing + 1].strip()
+    # the binaries table: a long path alone on its line, its details under in the columns
+    table = lines[lines.index("Binaries (3)"):]
+    header = table[1]
+    assert header.split() == ["path", "format", "machine", "role", "needs"]
+    row = table.index(f"  {LONG}")
+    details = table[row + 1]
+    assert details.index("elf") == header.index("format") and details.split() == ["elf", "x86_64", "extension",
+                                                                                 "2", "needs"]
+    short = next(line for line in table if line.startswith("  python/bin/python3.12 "))
+    assert short.index("elf") == header.index("format") and "interpreter" in short
+
+
+def test_markdown_and_json_not_wrapped(tmp_path, capsys):
+    path = write_archive(tmp_path / TRIPLE_NAME, [
+        entry("python/bin/python3.12", interpreter()),
+        entry("python/lib/libpython3.12.so.1.0", libpython()),
+        entry(LONG, make_elf(needed=["libc.so.6"], versions={"libc.so.6": ["GLIBC_2.17"]})),
+    ])
+    assert main(["--no-cache", "report", "--format", "markdown", str(path)]) == 0
+    md = capsys.readouterr().out
+    assert md.splitlines()[0].startswith("# OK: x86_64-unknown-linux-gnu; needs glibc 2.17 or newer (RHEL/CentOS 7+")
+    assert f"| `{LONG}` | elf | x86_64 |" in md
+    assert main(["--no-cache", "report", "--format", "json", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "Amazon Linux 1+" in report["verdict"]["headline"]
+
+
+def test_check_text_fits_80_columns(tmp_path, capsys):
+    path = write_archive(tmp_path / TRIPLE_NAME, [
+        entry("python/bin/python3.12", interpreter()),
+        entry(LONG, make_elf(needed=["libc.so.6", "libmissing_with_a_long_name.so.1"])),
+    ])
+    assert main(["--no-cache", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}:") and "unexpected-system-library" in out
+    assert not _too_wide(out), _too_wide(out)
+
+
+def test_real_linux_report_sections_fit():
+    report = build_report(open_index(real_archive("linux"), use_cache=False))
+    text = to_text(report)
+    ours = [part for part in text.split("\n\n")
+            if part.startswith(("FAIL", "WARN", "OK", "Problems", "Notes", "Runtime requirements", "Dependencies",
+                                "Binaries"))]
+    assert len(ours) >= 6 and not _too_wide("\n".join(ours)), _too_wide("\n".join(ours))

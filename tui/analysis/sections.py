@@ -16,6 +16,8 @@ from tui.report import register_finalizer, register_section
 
 _STATUS_WORD = {"errors": "FAIL", "warnings": "WARN", "ok": "OK"}
 _PATHS_SHOWN = 3
+#: Text output fits this many columns (read over SSH at 80x24); markdown and JSON are not wrapped.
+WIDTH = 80
 
 
 def _binaries_result(index) -> dict:
@@ -90,7 +92,7 @@ def _requirements_summary(req: dict | None) -> str | None:
         if req.get("libc") == "musl":
             return f"musl, {(req.get('musl') or {}).get('linkage', 'dynamic')} (no glibc)"
         if req.get("min_glibc"):
-            distros = ", ".join(f"{d['family']} {d['release']}+" for d in req.get("distros") or [] if d["release"])
+            distros = _distros(req)
             return f"needs glibc {req['min_glibc']} or newer" + (f" ({distros})" if distros else "")
         return "no glibc version needs found"
     if req.get("platform") == "windows":
@@ -106,6 +108,13 @@ def _requirements_summary(req: dict | None) -> str | None:
         sdk = (req.get("macos") or {}).get("sdk")
         return f"needs macOS {req['min_macos']} or newer" + (f" (SDK {sdk})" if sdk else "")
     return None
+
+
+def _distros(req: dict | None) -> str:
+    """The oldest distributions with the glibc the binaries need ("RHEL/CentOS 7+, ...")."""
+    if not req or req.get("platform") != "linux" or req.get("libc") == "musl" or not req.get("min_glibc"):
+        return ""
+    return ", ".join(f"{d['family']} {d['release']}+" for d in req.get("distros") or [] if d["release"])
 
 
 def finalize(report: dict, index) -> None:
@@ -136,22 +145,52 @@ def finalize(report: dict, index) -> None:
 
 
 # ------------------------------------------------------------------------------- text
+def wrap(text: str, indent: str = "", hang: str | None = None, width: int = WIDTH) -> list[str]:
+    """``text`` as lines of at most ``width`` columns, the first indented by ``indent``, the rest
+    by ``hang`` (default: four more); paths and words longer than a line are never broken."""
+    hang = indent + "    " if hang is None else hang
+    if len(indent) + len(text) <= width:
+        return [indent + text]
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=hang, break_long_words=False,
+                         break_on_hyphens=False) or [indent.rstrip()]
+
+
+def fit(lines: list[str], width: int = WIDTH) -> list[str]:
+    """Wrap each line longer than ``width`` with a hanging indent four past its own."""
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+        else:
+            indent = line[:len(line) - len(line.lstrip())]
+            out += wrap(line.strip(), indent, width=width)
+    return out
+
+
 def _paths_line(paths: list[str], indent: str = "      ") -> list[str]:
     if not paths:
         return []
     shown = ", ".join(paths[:_PATHS_SHOWN])
     more = f" (+{len(paths) - _PATHS_SHOWN} more)" if len(paths) > _PATHS_SHOWN else ""
-    return [f"{indent}{shown}{more}"]
+    return wrap(f"{shown}{more}", indent, indent)
 
 
 def verdict_text(v: dict, report: dict) -> list[str]:
     if not v:
         return []
-    lines = [v["headline"],
-             f"  {_counts(v)}"]
-    host = (report.get("requirements") or {}).get("host") if isinstance(report.get("requirements"), dict) else None
+    req = report.get("requirements") if isinstance(report.get("requirements"), dict) else None
+    headline, distros = v["headline"], _distros(req)
+    if distros and headline.endswith(f" ({distros})"):
+        headline = headline[:-len(f" ({distros})")]  # the distributions go on their own line(s)
+    else:
+        distros = ""
+    lines = wrap(headline, "", "  ")
+    if distros:
+        lines += wrap(f"distributions: {distros}", "  ", "    ")
+    lines.append(f"  {_counts(v)}")
+    host = (req or {}).get("host")
     if host:
-        lines.append("  " + _host_line(host))
+        lines += wrap(_host_line(host), "  ")
     return lines
 
 
@@ -172,15 +211,20 @@ def findings_text(findings: list[dict], report: dict) -> list[str]:
     notes = [f for f in findings if f["severity"] == "info"]
     lines = ["Problems" if problems else "Problems: none"]
     for f in problems:
-        lines.append(f"  {f['severity'].upper():<8}{f['code']}: {f['message']}")
+        lines += wrap(f"{f['severity'].upper():<8}{f['code']}: {f['message']}", "  ", " " * 10)
         lines += _paths_line(f["paths"], " " * 10)
     if notes:
         lines += ["", "Notes"]
-        lines += [f"  {f['code']}: {f['message']}" for f in notes]
+        for f in notes:
+            lines += wrap(f"{f['code']}: {f['message']}", "  ")
     return lines
 
 
 def requirements_text(req: dict | None, report: dict) -> list[str]:
+    return fit(_requirements_lines(req, report, WIDTH))
+
+
+def _requirements_lines(req: dict | None, report: dict, width: int = 96) -> list[str]:
     if not req:
         return ["Runtime requirements: unknown (no binaries analysed)"]
     lines = [f"Runtime requirements ({req.get('platform') or 'unknown platform'}, "
@@ -225,7 +269,7 @@ def requirements_text(req: dict | None, report: dict) -> list[str]:
         plain = [s["name"] for s in system if s["allowed"] and s not in api_sets]
         lines.append(f"  system libraries ({len(system)}, {len(bad)} not allowed):")
         if plain:
-            lines += textwrap.wrap(", ".join(plain), 96, initial_indent="    ", subsequent_indent="    ")
+            lines += textwrap.wrap(", ".join(plain), width, initial_indent="    ", subsequent_indent="    ")
         if api_sets:
             lines.append(f"    + {len(api_sets)} Windows API sets ({api_sets[0]['name']} ...)")
         for s in bad:
@@ -239,6 +283,10 @@ def requirements_text(req: dict | None, report: dict) -> list[str]:
 
 
 def dependencies_text(graph: dict | None, report: dict) -> list[str]:
+    return fit(_dependencies_lines(graph, report))
+
+
+def _dependencies_lines(graph: dict | None, report: dict) -> list[str]:
     if not graph:
         return []
     lines = ["Dependencies"]
@@ -277,14 +325,24 @@ def _edge_text(edge: dict) -> str:
 def binaries_text(rows: list[dict], report: dict) -> list[str]:
     if not rows:
         return ["Binaries: none"]
-    lines = [f"Binaries ({len(rows)})"]
-    width = min(max(len(r["path"]) for r in rows), 70)
+    # Columns: path, then format, machine, role, needs. A path too long for its column goes on
+    # its own line, the details under it in their columns; an unreadable binary's error below.
+    details = {}
     for r in rows:
-        tag = "" if r["native"] else "  (not native)"
+        details[r["path"]] = (f"{str(r['format']):<6} {str(r.get('machine') or '?'):<8} "
+                              f"{str(r.get('role') or ''):<11} {len(r['needs'])} needs"
+                              + ("" if r["native"] or r.get("error") else " (not native)"))
+    detail_width = max(len(d) for d in details.values())
+    width = max(20, min(max(len(r["path"]) for r in rows), WIDTH - 4 - detail_width))
+    lines = [f"Binaries ({len(rows)})", f"  {'path':<{width}}  {'format':<6} {'machine':<8} {'role':<11} needs"]
+    for r in rows:
+        if len(r["path"]) <= width:
+            lines.append(f"  {r['path']:<{width}}  {details[r['path']]}".rstrip())
+        else:
+            lines.append(f"  {r['path']}")
+            lines.append(f"  {'':<{width}}  {details[r['path']]}".rstrip())
         if r.get("error"):
-            tag = f"  UNREADABLE: {r['error']}"
-        lines.append(f"  {r['path']:<{width}}  {r['format']:<5} {str(r.get('machine') or '?'):<8} "
-                     f"{str(r.get('role') or ''):<11} {len(r['needs'])} needs{tag}")
+            lines += wrap(f"UNREADABLE: {r['error']}", "    ", "      ")
     return lines
 
 
@@ -318,11 +376,11 @@ def findings_markdown(findings: list[dict], report: dict) -> list[str]:
 
 
 def requirements_markdown(req: dict | None, report: dict) -> list[str]:
-    return _md("Runtime requirements", requirements_text(req, report)[1:])
+    return _md("Runtime requirements", _requirements_lines(req, report)[1:])
 
 
 def dependencies_markdown(graph: dict | None, report: dict) -> list[str]:
-    return _md("Dependencies", dependencies_text(graph, report)[1:])
+    return _md("Dependencies", _dependencies_lines(graph, report)[1:])
 
 
 def binaries_markdown(rows: list[dict], report: dict) -> list[str]:

@@ -98,7 +98,10 @@ def run_report(args: argparse.Namespace) -> int:
             text = render(report)
             if len(args.archives) > 1:
                 rule = "#" if args.format == "markdown" else "="
-                title = f"{rule * (1 if rule == '#' else 78)} {report['archive']['path']}"
+                if rule == "#":
+                    title = f"# {report['archive']['path']}"
+                else:  # the rule on its own line: 80 columns
+                    title = f"{rule * 78}\n{report['archive']['path']}"
                 text = f"{title}\n\n{text}"
             blocks.append(text)
         sys.stdout.write("\n".join(blocks))
@@ -114,7 +117,7 @@ def _problems(report: dict, fail_on: str) -> list[dict]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from tui.analysis.sections import findings_text
+    from tui.analysis.sections import findings_text, wrap
 
     outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
     failed = False
@@ -129,7 +132,7 @@ def run_check(args: argparse.Namespace) -> int:
         if args.format == "json":
             out.append({"archive": report["archive"]["path"], "verdict": verdict, "findings": problems})
         else:
-            lines = [f"{report['archive']['path']}: {verdict.get('headline', '')}"]
+            lines = wrap(f"{report['archive']['path']}: {verdict.get('headline', '')}", "", "    ")
             if problems:
                 lines += findings_text(problems, report)[1:]
             out.append("\n".join(lines))
