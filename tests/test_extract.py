@@ -259,3 +259,31 @@ def _walk(root):
     for folder, dirs, files in os.walk(root):
         for name in dirs + files:
             yield os.path.join(folder, name)
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd"])
+def test_a_bad_end_checksum_is_damage(tmp_path, capsys, compression):
+    """gzip and single-frame zstd check their checksum after the tar's end marker: extraction
+    reads up to there, keeps what it wrote, and reports the damage (exit 2)."""
+    import gzip
+
+    import zstandard
+
+    tail = os.urandom(1 << 16) * 160  # ~10 MiB, so that the members stream out before the end
+    data = tar_bytes([entry("one.txt", b"1" * 2000), entry("tail.bin", tail)])
+    if compression == "gzip":
+        raw = bytearray(gzip.compress(data, compresslevel=1, mtime=0))
+        raw[-8] ^= 0xFF  # the CRC-32 in the trailer
+    else:
+        raw = bytearray(zstandard.ZstdCompressor(level=1, write_checksum=True).compress(data))
+        raw[-1] ^= 0xFF  # the frame's content checksum
+    path = tmp_path / f"crc.tar.{'gz' if compression == 'gzip' else 'zst'}"
+    path.write_bytes(bytes(raw))
+    report = extract(path, tmp_path / "out")
+    assert report.error and "decompression failed" in report.error
+    assert (tmp_path / "out/one.txt").read_bytes() == b"1" * 2000
+    assert cli.main(["extract", str(path), "-C", str(tmp_path / "cli")]) == 2
+    assert "decompression failed" in capsys.readouterr().err
+    good = tmp_path / "good.tar.gz"
+    good.write_bytes(gzip.compress(data, compresslevel=1, mtime=0))
+    assert extract(good, tmp_path / "good").ok

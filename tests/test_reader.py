@@ -222,8 +222,10 @@ def test_cat_on_a_damaged_archive(tmp_path, capsysbinary):
     good = write_archive(tmp_path / "g.tar", small_distribution(), "none").read_bytes()
     path = tmp_path / "cut.tar"
     path.write_bytes(good[:3000])
-    assert cli.main(["cat", str(path), "python/bin/python3"]) == 0
-    assert capsysbinary.readouterr().out == b"#!ELF-placeholder\n"
+    assert cli.main(["cat", str(path), "python/bin/python3"]) == 2  # written, then a warning
+    out, err = capsysbinary.readouterr()
+    assert out == b"#!ELF-placeholder\n"
+    assert err.decode().startswith("distscope: warning: the archive is damaged (")
     assert cli.main(["cat", str(path), "python/share/empty"]) == 2
     assert "damaged" in capsysbinary.readouterr().err.decode()
 
@@ -331,3 +333,149 @@ def test_a_failed_copy_is_not_retried_and_reads_still_work(tmp_path, monkeypatch
     assert not reader.wait_copy()
     assert MemberReader(reader.index).read("pkg/alias") == BIG
     assert len(attempts) == 1 and not list(copies.copies_dir().glob("*"))
+
+
+# -- damage that only the end checksum reveals, links in stored paths, the copy notice ---------
+
+def _bad_checksum(tmp_path, compression):
+    """An archive whose data decompresses cleanly but fails the stream's end checksum."""
+    import gzip
+
+    import zstandard
+
+    # A long tail, so that the members come out of the decompressor before the end is reached
+    # (a small zstd frame is decoded, and its checksum checked, all at once).
+    data = tar_bytes([*_entries(), entry("pkg/zz/tail.bin", BIG * 40)])
+    if compression == "gzip":
+        raw = bytearray(gzip.compress(data, mtime=0))
+        raw[-8] ^= 0xFF  # the CRC-32 in the trailer
+        path = tmp_path / "crc.tar.gz"
+    else:
+        raw = bytearray(zstandard.ZstdCompressor(level=3, write_checksum=True).compress(data))
+        raw[-1] ^= 0xFF  # the frame's content checksum
+        path = tmp_path / "crc.tar.zst"
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd"])
+@pytest.mark.parametrize("member, expected", [("pkg/first.txt", b"first member\n"), ("pkg/alias", BIG)])
+@pytest.mark.parametrize("no_cache", [[], ["--no-cache"]])
+def test_cat_reports_a_bad_end_checksum(tmp_path, capsysbinary, compression, member, expected, no_cache):
+    path = _bad_checksum(tmp_path, compression)
+    for _ in range(2):  # a first run (index from the pass) and a later one (index from the cache)
+        assert cli.main([*no_cache, "cat", str(path), member]) == 2
+        out, err = capsysbinary.readouterr()
+        assert out == expected  # what could be read is still written
+        err = err.decode()
+        assert err.count("\n") == 1
+        assert err.startswith("distscope: warning: the archive is damaged (")
+        assert err.rstrip().endswith("these bytes could not be verified")
+    assert not list(copies.copies_dir().glob("*.tar.zst"))  # a copy failing the checksum is dropped
+
+
+def test_cat_of_a_member_before_the_damage_warns(tmp_path, capsysbinary):
+    import gzip
+
+    data = bytearray(tar_bytes(_entries()))
+    last = data.find(b"pkg/z/last.txt")  # the last member's header: damage after the others
+    data[last] ^= 0xFF
+    path = tmp_path / "bad.tar.gz"
+    path.write_bytes(gzip.compress(bytes(data), mtime=0))
+    for args in ([], ["--no-cache"]):
+        assert cli.main([*args, "cat", str(path), "pkg/alias"]) == 2
+        out, err = capsysbinary.readouterr()
+        assert out == BIG
+        assert err.decode() == ("distscope: warning: the archive is damaged (bad tar header checksum at byte "
+                                f"{last // 512 * 512:,} of the tar stream, after member 'pkg/fifo'); "
+                                "these bytes could not be verified\n")
+
+
+def test_verified_reads_of_a_good_archive_report_nothing(tmp_path):
+    for compression in COMPRESSIONS:
+        (tmp_path / compression).mkdir()
+        path = _archive(tmp_path / compression, compression)
+        for use_cache in (True, False):
+            reader = MemberReader(session.open_index(path, use_cache=use_cache), use_cache=use_cache, verify=True)
+            assert b"".join(reader.iter_chunks("pkg/alias")) == BIG
+            assert reader.read("pkg/first.txt") == b"first member\n"
+            reader.prepare()
+            reader.wait_copy()
+            assert reader.verify() is None, (compression, use_cache)
+
+
+def test_a_copy_pass_that_fails_the_checksum_is_not_installed(tmp_path):
+    path = _bad_checksum(tmp_path, "gzip")
+    reader = _fresh(path)
+    assert reader.read("pkg/z/last.txt") == LAST  # served while the copy pass was running
+    assert not reader.wait_copy()
+    builder = reader.copy_builder
+    assert builder.damage and "CRC" in builder.damage and builder.error
+    assert reader.verify() == builder.damage
+    assert copies.open_copy(reader.index) is None
+
+
+def _linked_folder_entries():
+    return [
+        entry("python/real", type="dir"),
+        entry("python/real/pwned.txt", "the real folder's file\n"),
+        entry("python/inside", type="symlink", link="real"),
+        entry("python/inside/pwned.txt", "stored under the link's path\n"),
+        entry("python/link_out", type="symlink", link="../.."),
+        entry("python/link_out/pwned.txt", "stored under an escaping link\n"),
+    ]
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_member_stored_under_a_linked_folder_is_read_as_stored(tmp_path, use_cache, capsysbinary):
+    path = write_archive(tmp_path / "links.tar.gz", _linked_folder_entries(), "gzip")
+    reader = MemberReader(session.open_index(path, use_cache=use_cache), use_cache=use_cache)
+    assert reader.read("python/link_out/pwned.txt") == b"stored under an escaping link\n"
+    assert reader.read("python/inside/pwned.txt") == b"stored under the link's path\n"
+    assert reader.read("python/real/pwned.txt") == b"the real folder's file\n"
+    with pytest.raises(MemberNotReadable, match="leaves the archive"):
+        reader.read("python/link_out/etc/passwd")  # not a member: the link is followed, and refused
+    with pytest.raises(MemberNotReadable, match="is a directory"):
+        reader.read("python/inside")  # a link itself is still followed
+    args = [] if use_cache else ["--no-cache"]
+    assert cli.main([*args, "cat", str(path), "python/link_out/pwned.txt"]) == 0
+    assert capsysbinary.readouterr().out == b"stored under an escaping link\n"
+    with tarfile.open(path) as tar:  # what tar -xO prints
+        assert tar.extractfile("python/link_out/pwned.txt").read() == b"stored under an escaping link\n"
+
+
+def test_cat_says_when_it_builds_a_copy_on_a_terminal(tmp_path, capsysbinary, monkeypatch):
+    import sys
+
+    path = _archive(tmp_path, "zstd")
+    assert cli.main(["cat", str(path), "pkg/first.txt"]) == 0  # not a terminal: silent
+    assert capsysbinary.readouterr().err == b""
+    copies.discard_copy(session.open_index(path))
+    monkeypatch.setattr(copies, "_builders", {})
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["cat", str(path), "pkg/first.txt"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert out == b"first member\n"
+    err = err.decode()
+    assert err.count("\n") == 1 and err.startswith("distscope: building a seekable copy for fast reads (")
+    assert f" MB in {copies.copies_dir()}; --no-cache skips)" in err
+    assert cli.main(["cat", str(path), "pkg/first.txt"]) == 0  # the copy exists: nothing to say
+    assert capsysbinary.readouterr().err == b""
+
+
+def test_no_copy_when_it_alone_exceeds_the_budget(tmp_path, capsysbinary, monkeypatch):
+    import sys
+
+    path = _archive(tmp_path, "gzip")
+    monkeypatch.setenv("DISTSCOPE_COPY_BUDGET", str(path.stat().st_size - 1))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["cat", str(path), "pkg/alias"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert out == BIG and err == b""
+    assert not copies.copies_dir().exists() or not list(copies.copies_dir().iterdir())
+
+
+def test_cat_help_documents_the_copy_budget(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["cat", "--help"])
+    assert "DISTSCOPE_COPY_BUDGET" in capsys.readouterr().out

@@ -4,8 +4,9 @@
 ~4 MiB zstd frames (level 1) plus a zstd seek table (see :mod:`tui.archive.seekable`). A
 :class:`CopyBuilder` writes one in a background thread during a single pass; reads wait only
 until the pass has gone past their bytes, then read from the frames already written. The copies
-together stay under a byte budget (``DISTSCOPE_COPY_BUDGET``, default 4 GiB): the least
-recently used are deleted first.
+together stay under a byte budget (``DISTSCOPE_COPY_BUDGET``, in bytes, default 4 GiB): the
+least recently used are deleted first, and no copy is made of an archive whose copy alone would
+exceed the budget (``DISTSCOPE_COPY_BUDGET=0`` turns copies off; ``--no-cache`` too).
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ def copy_budget() -> int:
         return int(os.environ.get("DISTSCOPE_COPY_BUDGET", DEFAULT_BUDGET))
     except ValueError:
         return DEFAULT_BUDGET
+
+
+def estimated_size(index: ArchiveIndex) -> int:
+    """About how big the copy of ``index``'s archive will be (level 1 zstd: roughly a third
+    of the tar stream, and never smaller than the archive itself)."""
+    return max(index.compressed_size, index.uncompressed_bytes // 3)
 
 
 def copy_path(index: ArchiveIndex) -> Path | None:
@@ -119,6 +126,9 @@ class CopyBuilder:
         self.available = 0  #: decompressed bytes already readable from written frames
         self.finished = False
         self.error: str | None = None
+        #: The archive's data failed (a decompression error or a bad end checksum): bytes
+        #: served from this pass were not verified. Also sets :attr:`error`.
+        self.damage: str | None = None
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._local = threading.local()
@@ -162,13 +172,16 @@ class CopyBuilder:
                 while remaining > 0:
                     if self._stop.is_set():
                         raise InterruptedError("stopped")
-                    chunk = _read_exact(stream, min(FRAME_SIZE, remaining))
+                    chunk = self._read_archive(_read_exact, stream, min(FRAME_SIZE, remaining))
                     remaining -= len(chunk)
                     pending.append((pool.submit(self._compress, chunk), len(chunk)))
                     while len(pending) > 2 * COMPRESS_THREADS or (pending and pending[0][0].done()):
                         write_oldest()
                 while pending:
                     write_oldest()
+                # Read to the end of the compressed stream: its checksum is checked only there
+                # (gzip, xz, bzip2, single-frame zstd). A copy failing it is never installed.
+                self._read_archive(_drain, stream)
             self._out.write(seek_table_bytes(self._source.frames))
             self._out.close()
             os.replace(self._tmp, self.target)
@@ -182,6 +195,13 @@ class CopyBuilder:
             with self._cond:
                 self.finished = True
                 self._cond.notify_all()
+
+    def _read_archive(self, read, *args):
+        try:
+            return read(*args)
+        except Exception as exc:
+            self.damage = f"decompression failed ({type(exc).__name__}: {exc})"
+            raise
 
     # -- reads ----------------------------------------------------------------------------
     def wait_for(self, end: int, timeout: float | None = None) -> bool:
@@ -216,6 +236,11 @@ def _read_exact(stream, size: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+def _drain(stream) -> None:
+    while stream.read(1 << 20):
+        pass
+
+
 _builders: dict[Path, CopyBuilder] = {}
 _builders_lock = threading.Lock()
 
@@ -230,7 +255,7 @@ def builder_for(index: ArchiveIndex, start: bool = True) -> CopyBuilder | None:
         builder = _builders.get(target)
         if builder is not None:  # running, done, or failed (not retried in this process)
             return None if builder.finished and builder.error else builder
-        if not start or index.uncompressed_bytes // 3 > copy_budget():
+        if not start or estimated_size(index) > copy_budget():  # it alone would not fit
             return None
         try:
             builder = CopyBuilder(index, target)

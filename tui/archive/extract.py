@@ -274,6 +274,11 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike, members: list[s
                 if cancel is not None and cancel.is_set():
                     extractor.report.error = "cancelled"
                     break
+            else:
+                # gzip, xz, bzip2 and single-frame zstd check their checksum at the very end,
+                # after the tar's end-of-archive marker: read up to there, or damage goes unseen.
+                while opened.stream.read(1 << 20):
+                    pass
         except TarFormatError as exc:
             extractor.report.error = CorruptArchive(str(exc), exc.offset, last_name).message
         except Exception as exc:  # decompression errors and the like: keep what was extracted

@@ -14,6 +14,13 @@ Where the bytes come from, fastest first:
 A source that turns out to lie (a bad frame table, a damaged copy) is dropped and the read
 falls back to the next one; hostile data ends in a one-line DistscopeError, never a traceback.
 
+gzip, xz, bzip2 and single-frame zstd check their checksum only at the end of the stream, so
+bytes taken from a pass that has not reached that end are not verified yet. A reader made with
+``verify=True`` (``distscope cat``) lets its stream passes run to the end of the compressed
+stream, and :meth:`MemberReader.verify` then says whether everything it served was verified
+(None) or names the damage. Frames of multi-frame archives and of the seekable copies carry
+their own checksums, checked at each read; plain tars have none to check.
+
 :class:`MemberReader` is thread-safe: the app calls it from worker threads.
 """
 
@@ -32,7 +39,7 @@ from tui.analysis.base import HEAD_SIZE, Analyser
 from tui.archive.compression import OpenedArchive
 from tui.archive.copies import builder_for, discard_copy, open_copy
 from tui.archive.index import ArchiveIndex
-from tui.archive.members import DIRECTORY, FILE, Member, normalize
+from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
 from tui.errors import DistscopeError, MemberNotFound
 
@@ -128,9 +135,14 @@ class MemberReader:
     """Reads members of an indexed archive. ``stats`` counts reads by source: small, plain,
     frames, copy, building (from the copy being written), stream."""
 
-    def __init__(self, index: ArchiveIndex, *, use_cache: bool = True) -> None:
+    def __init__(self, index: ArchiveIndex, *, use_cache: bool = True, verify: bool = False) -> None:
         self.index = index
         self.use_cache = use_cache
+        self.verify_streams = verify
+        #: Damage found by a stream pass after it had served its bytes (see :meth:`verify`).
+        self.damage: str | None = None
+        self._unverified_small = False
+        self._stream_verified = False  # a pass of this reader read the whole stream, checksums passed
         self.stats: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._direct: PlainSource | FramedSource | None = None
@@ -140,8 +152,13 @@ class MemberReader:
 
     # -- lookups --------------------------------------------------------------------------
     def member(self, path: str) -> Member:
-        """The file member ``path`` leads to, following links; raises a clear error otherwise."""
+        """The file member ``path`` leads to; raises a clear error otherwise. A member stored
+        under exactly that path is read as it is (reading is not writing, like ``tar -xO``);
+        links, in the path or at its end, are followed only when it is not a member itself."""
         index = self.index
+        exact = index.get(path)
+        if exact is not None and exact.type not in (SYMLINK, HARDLINK):
+            return self._readable(path, exact)
         final = index.resolve_path(path)
         if final is None:
             raise MemberNotReadable(f"{path}: a link on the way is absolute, loops or leaves the archive")
@@ -152,6 +169,10 @@ class MemberReader:
             hint = similar_names(index, path)
             more = f" (did you mean: {', '.join(hint)}?)" if hint else ""
             raise MemberNotFound(f"{path}: not in the archive{more}")
+        return self._readable(path, member)
+
+    def _readable(self, path: str, member: Member) -> Member:
+        index = self.index
         if member.type == DIRECTORY:
             raise MemberNotReadable(f"{path}: is a directory")
         if member.type != FILE:
@@ -184,6 +205,7 @@ class MemberReader:
             if data is not None and len(data) >= size:
                 out[member.data_offset] = data[:size]
                 self.stats["small"] += 1
+                self._unverified_small = True  # taken by the indexing pass (see verify())
                 continue
             todo[member.data_offset] = max(size, todo.get(member.data_offset, 0))
         if todo:
@@ -284,7 +306,26 @@ class MemberReader:
                 out[offset] = b"".join(parts)
                 pos += size
                 self.stats["stream"] += 1
+            self._drain(stream)
         return out
+
+    def _should_drain(self) -> bool:
+        return (self.verify_streams and self.index.complete and self.damage is None
+                and self.index.compression != "none")
+
+    def _drain(self, stream) -> bool:
+        """With ``verify``, read the rest of the stream so that its end checksum is checked;
+        damage found there is kept in :attr:`damage` (the bytes were already served)."""
+        if not self._should_drain():
+            return False
+        try:
+            while stream.read(_SKIP_CHUNK):
+                pass
+        except Exception as exc:
+            self.damage = f"decompression failed ({type(exc).__name__}: {exc})"
+        else:
+            self._stream_verified = True
+        return True
 
     def iter_chunks(self, path: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
         """The bytes of member ``path`` in pieces of at most ``chunk_size``: for big members,
@@ -323,12 +364,45 @@ class MemberReader:
                     raise DistscopeError(f"{self.index.path}: archive ends inside a member")
                 left -= len(chunk)
                 yield chunk
+            self._drain(stream)
+
+    # -- verification ---------------------------------------------------------------------
+    def verify(self) -> str | None:
+        """None when every byte served so far passed the archive's checksums (or the archive has
+        none), else what is wrong: the damage of an incomplete index, damage a pass found after
+        serving its bytes, or a copy pass that failed on the archive's data. May wait for the
+        copy being built, or read the archive once more when nothing else verified the bytes."""
+        index = self.index
+        if not index.complete and index.error and index.error != "cancelled":
+            return index.error
+        if self.damage:
+            return self.damage
+        builder = self._builder
+        if builder is not None:
+            builder.wait()
+            if builder.damage:
+                return builder.damage
+        unverified = (self._unverified_small or self.stats["building"]) and not self._stream_verified
+        if unverified and (builder is None or builder.error) and self.verify_streams \
+                and index.compression != "none":
+            self._unverified_small = False
+            try:
+                with OpenedArchive(index.path, hash_bytes=False) as archive:
+                    self._drain(archive.stream)
+            except DistscopeError as exc:
+                self.damage = exc.message
+        return self.damage
 
     # -- the seekable copy ----------------------------------------------------------------
     def prepare(self) -> None:
         """Start building the seekable copy in the background if reads will need one."""
         if self._direct_source() is None:
             self._copy_builder()
+
+    @property
+    def copy_builder(self):
+        """The :class:`~tui.archive.copies.CopyBuilder` this reader started or joined, if any."""
+        return self._builder
 
     def wait_copy(self, timeout: float | None = None) -> bool:
         """Wait for a copy being built by this reader; True when one is (now) on disk."""
