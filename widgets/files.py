@@ -27,7 +27,9 @@ class FilesPane(Vertical):
     """The tree, filter and jump boxes, member details and the viewer."""
 
     DEFAULT_CSS = """
-    FilesPane > Input { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    FilesPane > Input, FilesPane > Input:focus {
+        display: none; height: 1; border: none; padding: 0 1; background: $boost;
+    }
     FilesPane > Input.-open { display: block; }
     FilesPane > #files-main { height: 1fr; }
     FilesPane #files-side { width: 1fr; }
