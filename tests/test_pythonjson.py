@@ -61,3 +61,61 @@ def test_real_windows():
     assert result["format_version"] == 7
     assert result["data"]["target_triple"] == "x86_64-pc-windows-msvc"
     assert result["data"]["python_version"] == "3.11.9"
+
+
+def test_not_first_names_the_members_before_it(tmp_path):
+    """QA: an empty python/.gdignore before PYTHON.json; the note names it and stays info."""
+    result = _scan(tmp_path, [entry("python/", type="dir"), entry("python/.gdignore", b""),
+                              entry("python/PYTHON.json", '{"version": "7"}'), entry("python/install/x", "y")])
+    notes = [f for f in result["findings"] if f["code"] == "pythonjson-not-first"]
+    assert len(notes) == 1 and notes[0]["severity"] == "info"
+    assert "python/.gdignore (0 bytes) comes before it" in notes[0]["message"]
+    assert notes[0]["paths"] == ["python/PYTHON.json", "python/.gdignore"]
+    assert not result["first_member"]
+
+
+def test_folder_entries_before_it_are_not_a_finding(tmp_path):
+    result = _scan(tmp_path, [entry("python/", type="dir"), entry("python/install/", type="dir"),
+                              entry("python/PYTHON.json", '{"version": "7"}'), entry("python/install/x", "y")])
+    assert result["first_member"]
+    assert not any(f["code"] == "pythonjson-not-first" for f in result["findings"])
+
+
+def test_symlink_before_it_is_named(tmp_path):
+    result = _scan(tmp_path, [entry("python/a", type="symlink", link="b"),
+                              entry("python/PYTHON.json", '{"version": "7"}')])
+    note = next(f for f in result["findings"] if f["code"] == "pythonjson-not-first")
+    assert "python/a (symlink) comes before it" in note["message"]
+
+
+def test_field_shapes():
+    """Strings where lists belong, and non-string items, each get a pythonjson-field finding."""
+    doc = {"version": "8", "target_triple": "x", "licenses": "GPL-3.0", "crt_features": ["static", 3],
+           "python_extension_module_loading": "builtin", "license_path": ["a", "b"],
+           "build_info": {"core": {"links": {"name": "m"}},
+                          "extensions": {"_a": {"licenses": ["MIT"], "links": []},
+                                         "_b": [{"license_paths": "x.txt", "links": "m"}, 5]}}}
+    data, findings = parse(json.dumps(doc).encode())
+    messages = [f["message"] for f in findings]
+    assert all(f["code"] == "pythonjson-field" and f["severity"] == "warning" for f in findings)
+    assert messages == [
+        "PYTHON.json licenses is a single string, not a list; read as a list of one",
+        "PYTHON.json crt_features has 1 item(s) that are not strings; ignored",
+        "PYTHON.json python_extension_module_loading is a single string, not a list; read as a list of one",
+        "PYTHON.json license_path is a list, not a string; each string in it read as a path",
+        "PYTHON.json build_info.core.links is a single object, not a list; read as a list of one",
+        "PYTHON.json build_info.extensions._a is a single object, not a list; read as a list of one",
+        "PYTHON.json build_info.extensions._b has 1 item(s) that are not objects; ignored",
+        "PYTHON.json build_info.extensions._b[0].license_paths is a single string, not a list; "
+        "read as a list of one",
+        "PYTHON.json build_info.extensions._b[0].links is a JSON string, not a list; ignored",
+    ]
+    assert parse(json.dumps({"version": "8", "target_triple": "x", "licenses": ["MIT"]}).encode())[1] == []
+
+
+def test_real_windows_not_first_is_accurate():
+    index = scan(real_archive("windows"), default_analysers())
+    notes = [f for f in index.results["pythonjson"]["findings"] if f["code"] == "pythonjson-not-first"]
+    assert len(notes) == 1 and notes[0]["severity"] == "info"
+    assert "python/.gdignore (0 bytes) comes before it" in notes[0]["message"]
+    assert index.results["pythonjson"]["findings"] == notes  # nothing else to say about it

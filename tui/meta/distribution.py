@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from tui.analysis.base import Analyser
-from tui.meta.pythonjson import finding
+from tui.meta.pythonjson import dict_list, finding, str_list
 
 _PATCHLEVEL = re.compile(r"^(?:[^/]+/)?(?:install/)?include/(?:python\d+\.\d+[a-z]*/)?patchlevel\.h$")
 _SYSCONFIG = re.compile(r"^(?:[^/]+/)?(?:install/)?lib/python\d+\.\d+[a-z]*/_sysconfigdata_[^/]*\.py$")
@@ -186,8 +186,8 @@ def _str(value: Any) -> str | None:
 
 def _links(candidate: dict) -> list[dict]:
     out = []
-    for link in candidate.get("links") or []:
-        if isinstance(link, dict) and isinstance(link.get("name"), str):
+    for link in dict_list(candidate.get("links")):
+        if isinstance(link.get("name"), str):
             out.append({"name": link["name"], "system": bool(link.get("system")),
                         "framework": bool(link.get("framework")),
                         "path": _str(link.get("path_dynamic")) or _str(link.get("path_static"))})
@@ -201,16 +201,13 @@ def extension_modules(data: dict) -> list[dict]:
     extensions = build_info.get("extensions") if isinstance(build_info.get("extensions"), dict) else {}
     rows = []
     for name, candidates in sorted(extensions.items()):
-        if isinstance(candidates, dict):
-            candidates = [candidates]
-        candidates = [c for c in candidates if isinstance(c, dict)] if isinstance(candidates, list) else []
+        candidates = dict_list(candidates)
         if not candidates:
             rows.append({"name": name, "in_core": None, "shared_lib": None, "static_lib": None,
                          "required": None, "links": [], "licenses": None, "license_paths": [],
                          "license_public_domain": None, "variant": None, "variants": [], "objs": 0})
             continue
         first = next((c for c in candidates if c.get("variant") in (None, "default")), candidates[0])
-        licenses = first.get("licenses")
         paths = first.get("license_paths", first.get("license_path"))
         rows.append({
             "name": name,
@@ -219,8 +216,8 @@ def extension_modules(data: dict) -> list[dict]:
             "static_lib": _str(first.get("static_lib")),
             "required": bool(first.get("required")),
             "links": _links(first),
-            "licenses": [x for x in licenses if isinstance(x, str)] if isinstance(licenses, list) else None,
-            "license_paths": [paths] if isinstance(paths, str) else [p for p in paths or [] if isinstance(p, str)],
+            "licenses": str_list(first.get("licenses")),  # None: unknown; a lone string is one id
+            "license_paths": str_list(paths) or [],
             "license_public_domain": first.get("license_public_domain") if isinstance(
                 first.get("license_public_domain"), bool) else None,
             "variant": _str(first.get("variant")),
@@ -378,7 +375,7 @@ def summarize(index) -> dict:
     if link_mode is None and "Py_ENABLE_SHARED" in sysvars:
         link_mode = "shared" if sysvars["Py_ENABLE_SHARED"] else "static"
 
-    crt = d.get("crt_features") if isinstance(d.get("crt_features"), list) else []
+    crt = str_list(d.get("crt_features")) or []
     extensions = extension_modules(data) if data else _lib_dynload(index, root)
     layout = detect_layout(index, pj.get("path") is not None, (name or {}).get("layout"))
     if data is None and layout == "full":
@@ -420,8 +417,7 @@ def summarize(index) -> dict:
         "python_paths": {k: v for k, v in (d.get("python_paths") or {}).items() if isinstance(v, str)}
         if isinstance(d.get("python_paths"), dict) else None,
         "python_exe_member": f"{root}/{exe}" if exe and root else exe,
-        "python_extension_module_loading": [x for x in d.get("python_extension_module_loading") or []
-                                            if isinstance(x, str)] or None,
+        "python_extension_module_loading": str_list(d.get("python_extension_module_loading")) or None,
         "python_symbol_visibility": _str(d.get("python_symbol_visibility")),
         "object_file_format": parse_object_file_format(build_info.get("object_file_format")),
         "libpython": _str(core.get("shared_lib")) or _str(core.get("static_lib")),
