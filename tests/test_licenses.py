@@ -12,6 +12,7 @@ from tui.analysis.registry import default_analysers
 from tui.archive.index import scan
 from tui.cli import main
 from tui.meta.licenses import component_of, is_license_file, summarize, text_of
+from tui.meta.sections import licenses_text
 from tui.meta.spdx import identify, is_gpl
 
 # Short fingerprint-bearing snippets (not licence texts).
@@ -61,7 +62,8 @@ def test_gpl_ids():
 @pytest.mark.parametrize("path,expected", [
     ("python/LICENSE.txt", True), ("python/lib/foo/license", True), ("x/COPYING.LIB", True),
     ("x/Licence.md", True), ("x/NOTICE", True), ("python/lib/tk8.6/license.terms", True),
-    ("python/licenses/LICENSE.zlib.txt", True), ("p/pip-24.0.dist-info/licenses/AUTHORS.txt", True),
+    ("python/licenses/LICENSE.zlib.txt", True), ("p/pip-24.0.dist-info/licenses/AUTHORS.txt", False),
+    ("x/COPYRIGHT", False), ("x/AUTHORS", False), ("x/LICENSE-MIT", True), ("x/NOTICES.txt", True),
     ("x/license.py", False), ("x/licenses.html", False), ("x/README", False),
     ("pip/_vendor/packaging/licenses/__init__.py", False), ("x/licenses_test.c", False),
 ])
@@ -246,3 +248,146 @@ def test_latin1_licence_text(tmp_path):
                                "gzip"), default_analysers())
     assert text_of(index, "python/lib/foo/LICENSE") == text
     assert summarize(index)["components"][0]["licenses"] == ["MIT"]
+
+
+def test_licence_folder_files_need_licence_text():
+    """In a dist-info licenses/ folder only texts that are licences count (AUTHORS.txt is not)."""
+    path = "p/pip-24.0.dist-info/licenses/AUTHORS.txt"
+    assert not is_license_file(path, text="@alice\n@bob\nCarol <carol@example.org>\n")
+    assert is_license_file("p/pip-24.0.dist-info/licenses/vendor.txt", text=MIT)
+
+
+def _discovered(tmp_path, extra):
+    entries = [entry("python/bin/python3", b"x"), entry("python/lib/python3.13/os.py", "x"), *extra]
+    return scan(write_archive(tmp_path / "d.tar.gz", entries, "gzip"), default_analysers())
+
+
+def test_authors_file_in_licence_folder_is_not_a_licence(tmp_path):
+    sp = "python/lib/python3.13/site-packages"
+    data = summarize(_discovered(tmp_path, [
+        entry(f"{sp}/pip-26.0.1.dist-info/licenses/LICENSE.txt", MIT),
+        entry(f"{sp}/pip-26.0.1.dist-info/licenses/AUTHORS.txt", "Alice\nBob\n"),
+        entry(f"{sp}/pip-26.0.1.dist-info/licenses/src/pip/_vendor/x/COPYING.rst", BSD3)]))
+    paths = [f["path"] for f in data["files"]]
+    assert f"{sp}/pip-26.0.1.dist-info/licenses/LICENSE.txt" in paths
+    assert f"{sp}/pip-26.0.1.dist-info/licenses/src/pip/_vendor/x/COPYING.rst" in paths
+    assert not any(p.endswith("AUTHORS.txt") for p in paths) and data["unidentified"] == []
+    assert {c["name"]: c["files"] for c in data["components"]}["pip"] == [
+        f"{sp}/pip-26.0.1.dist-info/licenses/LICENSE.txt"]
+
+
+def test_dual_licence_pointer_is_resolved_once(tmp_path):
+    folder = "python/lib/python3.13/site-packages/pip/_vendor/packaging"
+    pointer = ("This software is made available under the terms of *either* of the licenses\n"
+               "found in LICENSE.APACHE or LICENSE.BSD. Contributions to this software is made\n"
+               "under the terms of *both* these licenses.\n")
+    index = _discovered(tmp_path, [entry(f"{folder}/LICENSE", pointer), entry(f"{folder}/LICENSE.APACHE", APACHE),
+                                   entry(f"{folder}/LICENSE.BSD", BSD3.replace("Neither", "x").replace(
+                                       "endorse or promote products derived", ""))])
+    data = summarize(index)
+    assert data["unidentified"] == []
+    entry_ = next(f for f in data["files"] if f["path"] == f"{folder}/LICENSE")
+    assert entry_["spdx"] == ["Apache-2.0", "BSD-2-Clause"]
+    assert entry_["refers_to"] == [f"{folder}/LICENSE.APACHE", f"{folder}/LICENSE.BSD"]
+    assert entry_["component"] == "pip/_vendor/packaging"
+    component = next(c for c in data["components"] if c["name"] == "pip/_vendor/packaging")
+    assert component["licenses"] == ["Apache-2.0", "BSD-2-Clause"]
+    out = "\n".join(licenses_text(data, {}))
+    assert "not identified" not in out
+    # a pointer to files that are not there stays unidentified (listed once)
+    (tmp_path / "b").mkdir()
+    data = summarize(_discovered(tmp_path / "b", [entry(f"{folder}/LICENSE", pointer)]))
+    assert data["unidentified"] == [f"{folder}/LICENSE"]
+
+
+def test_licenses_as_a_string_is_one_id_and_gpl(tmp_path, capsys):
+    """QA: "licenses": "GPL-3.0" was read letter by letter and the GPL check missed it."""
+    doc = python_json(8, licenses="GPL-3.0")
+    doc["build_info"]["extensions"]["_ssl"][0]["licenses"] = "GPL-2.0-only"
+    doc["build_info"]["extensions"]["_ssl"][0]["license_paths"] = "licenses/LICENSE.openssl-3.txt"
+    index = _full(tmp_path, doc)
+    data = summarize(index)
+    by_name = {c["name"]: c for c in data["components"]}
+    assert by_name["CPython"]["licenses"] == ["GPL-3.0"] and by_name["CPython"]["gpl"]
+    assert by_name["_ssl"]["licenses"] == ["GPL-2.0-only"] and by_name["_ssl"]["gpl"]
+    assert by_name["_ssl"]["files"] == ["python/licenses/LICENSE.openssl-3.txt"]
+    assert not data["gpl_free"] and data["statement"].startswith("GPL-encumbered")
+    assert {"CPython", "_ssl"} <= {g["component"] for g in data["gpl"]}
+    fields = [f["message"] for f in index.results["pythonjson"]["findings"] if f["code"] == "pythonjson-field"]
+    assert any("licenses is a single string, not a list" in m and "extensions" not in m for m in fields)
+    assert any("extensions._ssl[0].licenses is a single string" in m for m in fields)
+    assert any("extensions._ssl[0].license_paths is a single string" in m for m in fields)
+    path = tmp_path / "full.tar.zst"
+    assert main(["licenses", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "G, P, L" not in out and "GPL-3.0  [GPL]" in out and "Not GPL-encumbered" not in out
+
+
+def test_non_string_licence_items_are_ignored(tmp_path):
+    doc = python_json(8, licenses=["Python-2.0", 7, None, {"x": 1}], license_path=5)
+    doc["build_info"]["extensions"]["_ssl"][0]["licenses"] = 12
+    doc["build_info"]["extensions"]["_ssl"][0]["links"] = {"name": "readline"}
+    index = _full(tmp_path, doc)
+    data = summarize(index)
+    by_name = {c["name"]: c for c in data["components"]}
+    assert by_name["CPython"]["licenses"] == ["Python-2.0"] and by_name["CPython"]["files"] == []
+    assert by_name["_ssl"]["licenses"] == ["Apache-2.0"]  # unknown id: from the licence text
+    # a lone link object is one link: readline is GPL evidence
+    assert any(g["evidence"].endswith("links readline") for g in data["gpl"])
+    fields = " | ".join(f["message"] for f in index.results["pythonjson"]["findings"])
+    assert "licenses has 3 item(s) that are not strings" in fields
+    assert "license_path is a JSON number, not a string" in fields
+    assert "_ssl[0].licenses is a JSON number, not a list" in fields
+    assert "_ssl[0].links is a single object, not a list" in fields
+
+
+@pytest.mark.parametrize("bad", ["/etc/passwd", "../../etc/passwd", "licenses/../../x", "C:\\Windows\\x.txt", ""])
+def test_licence_path_outside_the_distribution(tmp_path, bad):
+    """QA: an absolute license_path was joined as python//etc/passwd and looked up."""
+    doc = python_json(8, license_path=bad)
+    doc["build_info"]["extensions"]["_ssl"][0]["license_paths"] = [bad, "./licenses//LICENSE.openssl-3.txt"]
+    data = summarize(_full(tmp_path, doc))
+    by_name = {c["name"]: c for c in data["components"]}
+    assert by_name["CPython"]["files"] == []
+    assert by_name["_ssl"]["files"] == ["python/licenses/LICENSE.openssl-3.txt"]  # normalised
+    unsafe = [f for f in data["findings"] if f["code"] == "license-path-unsafe"]
+    assert len(unsafe) == 2 and all(f["paths"] == ["python/PYTHON.json"] for f in unsafe)
+    assert not any("//" in p or "etc/passwd" in p for f in data["findings"] for p in f["paths"])
+    assert not any(f["code"] == "license-file-missing" for f in data["findings"])
+    assert "not inside the distribution" in "\n".join(licenses_text(data, {}))
+
+
+def test_normalises_license_path(tmp_path):
+    data = summarize(_full(tmp_path, python_json(8, license_path="./licenses//LICENSE.cpython.txt")))
+    assert data["components"][0]["files"] == ["python/licenses/LICENSE.cpython.txt"]
+    assert data["findings"] == []
+
+
+def test_text_fits_80_columns_and_paths_are_consistent(tmp_path):
+    doc = python_json(8)
+    doc["build_info"]["extensions"]["_ssl"][0]["license_paths"] = ["licenses/LICENSE.openssl-3.txt",
+                                                                   "licenses/missing-one.txt"]
+    sp = "python/lib/python3.12/site-packages"
+    data = summarize(_full(tmp_path, doc, [entry(f"{sp}/a_rather_long_package_name_here/LICENSE", "odd"),
+                                           entry(f"{sp}/a_rather_long_package_name_here/NOTICE", MIT)]))
+    lines = licenses_text(data, {})
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    text = "\n".join(lines)
+    # paths shown relative to python/ everywhere (table, missing, unidentified)
+    assert "    lib/python3.12/site-packages/a_rather_long_package_name_here/LICENSE" in text
+    assert "    licenses/missing-one.txt" in text and "python/licenses/missing-one.txt" not in text
+    assert "(under python/)" in text
+
+
+def test_real_linux_licences_text():
+    """QA: AUTHORS.txt counted, packaging's LICENSE twice, 24 of 25 lines over 80 columns."""
+    data = summarize(real_index("linux"))
+    assert not any(f["path"].endswith("AUTHORS.txt") for f in data["files"])
+    assert data["unidentified"] == []
+    packaging = next(c for c in data["components"] if c["name"] == "pip/_vendor/packaging")
+    assert packaging["licenses"] == ["Apache-2.0", "BSD-2-Clause"]
+    pip = next(c for c in data["components"] if c["name"] == "pip")
+    assert len(pip["files"]) == 1
+    lines = licenses_text(data, {})
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    assert not any(line.startswith("  python/") or line.startswith("    python/") for line in lines)

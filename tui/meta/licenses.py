@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from tui.analysis.base import ALL, Analyser
-from tui.meta.pythonjson import finding
+from tui.meta.pythonjson import finding, str_list
 from tui.meta.spdx import identify, is_gpl
 
 #: Licence files are read whole up to this size.
@@ -21,7 +21,8 @@ MAX_FILE = 1 << 20
 #: Texts kept in the (cached) result at most, in total; beyond it only ids are kept.
 MAX_TEXT_TOTAL = 8 << 20
 
-_NAME = re.compile(r"^(licen[cs]e|copying|copyright|notice|unlicense)(?:[._\-].*)?$", re.I)
+#: Licence files by name: LICENSE*, LICENCE*, COPYING*, NOTICE* (and license.terms, Tcl/Tk's).
+_NAME = re.compile(r"^(licen[cs]es?|copying|notices?)(?:[._\-].*)?$", re.I)
 _NOT_TEXT = re.compile(r"\.(py|pyc|pyo|pyi|h|c|cc|cpp|html?|so|dylib|dll|pyd|exe|lib|a|o|obj|gif|png|tcl|js)$", re.I)
 _FOLDER = re.compile(r"(^|/)([^/]+\.dist-info/(licenses|license_files)|licenses)/", re.I)
 #: Folders that say nothing about which component a licence file belongs to.
@@ -32,23 +33,37 @@ _GPL_LIBS = re.compile(r"^lib(readline|gdbm|gdbm_compat)[.\-]", re.I)
 _GPL_MODULES = re.compile(r"/(?:lib-dynload|DLLs)/(readline|_gdbm|_dbm)\.[^/]*(?:so|pyd)$")
 
 
-def is_license_file(path: str, size: int = 0) -> bool:
-    """A licence text by its name or folder (case-insensitive)."""
+def _named_license(path: str, size: int = 0) -> bool:
     base = posixpath.basename(path)
     if base.upper() == "COPYING.LIB":  # the LGPL's customary name
         return True
     if _NOT_TEXT.search(base) or size > MAX_FILE * 8:
         return False
-    if base.lower() == "license.terms" or _NAME.match(base):
-        return True
+    return base.lower() == "license.terms" or bool(_NAME.match(base))
+
+
+def _in_license_folder(path: str, size: int = 0) -> bool:
+    """Under a licences folder (``*.dist-info/licenses/``), whatever its name: a licence file only
+    when its text looks like one (``AUTHORS.txt`` sits there too)."""
+    base = posixpath.basename(path)
+    if _NOT_TEXT.search(base) or size > MAX_FILE * 8:
+        return False
     return bool(_FOLDER.search(path)) and "/_vendor/packaging/licenses/" not in path
+
+
+def is_license_file(path: str, size: int = 0, text: str | bytes | None = None) -> bool:
+    """A licence file: by its name (LICENSE*, LICENCE*, COPYING*, NOTICE*, license.terms), or a
+    file in a licences folder whose ``text`` (when given) is identified as a licence."""
+    if _named_license(path, size):
+        return True
+    return _in_license_folder(path, size) and text is not None and bool(identify(text))
 
 
 class LicenseFiles(Analyser):
     """Reads licence texts as they stream past."""
 
     name = "licenses"
-    version = 2
+    version = 3
 
     def __init__(self) -> None:
         self.files: list[dict] = []
@@ -58,7 +73,8 @@ class LicenseFiles(Analyser):
     def want(self, member, head: bytes) -> int:
         if _GPL_MODULES.search(member.path) and head.startswith(b"\x7fELF"):
             return ALL
-        return MAX_FILE if is_license_file(member.path, member.size) else 0
+        wanted = _named_license(member.path, member.size) or _in_license_folder(member.path, member.size)
+        return MAX_FILE if wanted else 0
 
     def feed(self, member, data: bytes, complete: bool) -> None:
         if data.startswith(b"\x7fELF"):
@@ -70,9 +86,12 @@ class LicenseFiles(Analyser):
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("latin-1")  # old licence files; never fails
+        ids = identify(text)
+        if not ids and not _named_license(member.path, member.size):
+            return  # in a licences folder but not a licence (AUTHORS.txt, a README)
         keep = self._kept + len(data) <= MAX_TEXT_TOTAL
         self._kept += len(data) if keep else 0
-        self.files.append({"path": member.path, "size": member.size, "spdx": identify(text),
+        self.files.append({"path": member.path, "size": member.size, "spdx": ids,
                            "text": text if keep else None, "truncated": not complete})
 
     def result(self) -> dict:
@@ -120,6 +139,42 @@ def _member(root: str, rel: str) -> str:
     return f"{root}/{rel}" if root else rel
 
 
+def safe_relative(rel: str) -> str | None:
+    """A PYTHON.json licence path, normalised (``./a//b`` -> ``a/b``); None when it is absolute
+    or leaves the distribution (``/etc/passwd``, ``../x``, ``C:\\x``): never an archive member."""
+    rel = rel.replace("\\", "/").strip()
+    if not rel or rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
+        return None
+    norm = posixpath.normpath(rel)
+    if norm in (".", "..") or norm.startswith("../"):
+        return None
+    return norm
+
+
+def resolve_pointers(files: list[dict]) -> dict[str, dict]:
+    """Licence files that only point at others (packaging's ``LICENSE``: "either of the licenses
+    found in LICENSE.APACHE or LICENSE.BSD"): path -> {"spdx": ids of the files named, "refers_to":
+    their paths}. Only unidentified files naming a licence file of the same folder count."""
+    by_folder: dict[str, list[dict]] = {}
+    for f in files:
+        by_folder.setdefault(posixpath.dirname(f["path"]), []).append(f)
+    out: dict[str, dict] = {}
+    for f in files:
+        text = f.get("text")
+        if f["spdx"] or not isinstance(text, str) or len(text) > 16 << 10:
+            continue
+        refers, ids = [], []
+        for other in by_folder[posixpath.dirname(f["path"])]:
+            name = posixpath.basename(other["path"])
+            if other is f or not re.search(rf"(?<![\w.\-]){re.escape(name)}(?![\w\-])", text, re.I):
+                continue
+            refers.append(other["path"])
+            ids += [x for x in other["spdx"] if x not in ids]
+        if refers:
+            out[f["path"]] = {"spdx": ids, "refers_to": refers}
+    return out
+
+
 def _binary_needs(index) -> list[tuple[str, str]]:
     """(binary path, needed library) pairs from the binaries analysis, when there is one."""
     data = index.results.get("binaries")
@@ -154,8 +209,8 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
         found.append({"component": component, "evidence": evidence})
 
     if data:
-        for spdx in data.get("licenses") or []:
-            if isinstance(spdx, str) and is_gpl(spdx):
+        for spdx in str_list(data.get("licenses")) or []:  # a lone string is one id, not letters
+            if is_gpl(spdx):
                 add("CPython", f"PYTHON.json licenses: {spdx}")
         for ext in extensions:
             for spdx in ext.get("licenses") or []:
@@ -200,7 +255,10 @@ def summarize(index) -> dict:
     pj = index.results.get("pythonjson") or {}
     data = pj.get("data") if isinstance(pj.get("data"), dict) else None
     files = (index.results.get("licenses") or {}).get("files") or []
+    pointers = resolve_pointers(files)
+    ids_of = {f["path"]: (pointers[f["path"]]["spdx"] if f["path"] in pointers else f["spdx"]) or [] for f in files}
     by_path = {f["path"]: f for f in files}
+    pj_path = pj.get("path") or "PYTHON.json"
     root = _root_of(index)
     components: list[dict] = []
     findings: list[dict] = []
@@ -208,8 +266,17 @@ def summarize(index) -> dict:
 
     def linked(rel_paths: list[str], name: str) -> list[str]:
         out = []
-        for rel in rel_paths:
+        for raw in rel_paths:
+            rel = safe_relative(raw)
+            if rel is None:
+                findings.append(finding("warning", "license-path-unsafe",
+                                        f"{name}: licence path {raw!r} in PYTHON.json is not inside the "
+                                        "distribution (absolute, empty or escaping with ..); not looked up "
+                                        "in the archive", [pj_path]))
+                continue
             path = _member(root, rel)
+            if path in out:
+                continue
             if path in by_path or index.get(path) is not None:
                 out.append(path)
                 claimed.add(path)
@@ -222,16 +289,15 @@ def summarize(index) -> dict:
     def detected(paths: list[str]) -> list[str]:
         ids: list[str] = []
         for path in paths:
-            for spdx in (by_path.get(path) or {}).get("spdx") or []:
+            for spdx in ids_of.get(path) or []:
                 if spdx not in ids:
                     ids.append(spdx)
         return ids
 
     extensions = extension_modules(data) if data else []
     if data:
-        declared = [x for x in data.get("licenses") or [] if isinstance(x, str)]
-        lpath = data.get("license_path")
-        paths = linked([lpath] if isinstance(lpath, str) else [], "CPython")
+        declared = str_list(data.get("licenses")) or []  # a lone string is one id (a finding says so)
+        paths = linked(str_list(data.get("license_path")) or [], "CPython")
         components.append({"name": "CPython", "kind": "cpython", "source": "PYTHON.json",
                            "licenses": declared or detected(paths), "declared": declared,
                            "detected": detected(paths), "files": paths, "public_domain": False})
@@ -272,7 +338,7 @@ def summarize(index) -> dict:
     gpl_names = {g["component"] for g in gpl}
     for component in components:
         component["gpl"] = component["gpl"] or component["name"] in gpl_names
-    unidentified = [f["path"] for f in files if not f["spdx"]]
+    unidentified = [f["path"] for f in files if not ids_of[f["path"]]]
     if gpl:
         statement = "GPL-encumbered: " + "; ".join(f"{g['component']} ({g['evidence']})" for g in gpl)
         findings.append(finding("warning", "license-gpl", statement, sorted({p for c in components
@@ -304,8 +370,10 @@ def summarize(index) -> dict:
         "gpl_free": not gpl,
         "complete": bool(index.complete),
         "statement": statement,
-        "files": [{"path": f["path"], "size": f["size"], "spdx": f["spdx"], "component": next(
-            (c["name"] for c in components if f["path"] in c["files"]), None)} for f in files],
+        "files": [{"path": f["path"], "size": f["size"], "spdx": ids_of[f["path"]], "component": next(
+            (c["name"] for c in components if f["path"] in c["files"]), None),
+            **({"refers_to": pointers[f["path"]]["refers_to"]} if f["path"] in pointers else {})} for f in files],
+        "root": root,
         "repository_license_files": folder_files,
         "unidentified": unidentified,
         "findings": findings,
