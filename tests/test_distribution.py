@@ -253,3 +253,33 @@ def test_target_from_binaries_when_nothing_else(tmp_path, monkeypatch):
     assert (d["target_triple"], d["target_source"], d["platform"], d["arch"]) == \
         ("aarch64-apple-darwin", "binaries", "macos", "aarch64")
     assert d["python_version"] == "3.12" and d["python_version_source"] == "stdlib folder"
+
+
+def test_string_fields_are_one_item_not_letters(tmp_path):
+    """A string where PYTHON.json has a list is one item (QA: "GPL-3.0" read as G, P, L, ...)."""
+    doc = python_json(8, crt_features="glibc-max-symbol-version:2.28",
+                      python_extension_module_loading="builtin")
+    doc["build_info"]["extensions"]["_ssl"][0].update(licenses="GPL-3.0-only", license_paths="licenses/x.txt",
+                                                      links={"name": "readline"})
+    s = summarize(full_archive(tmp_path, doc))
+    ssl = next(e for e in s["extensions"] if e["name"] == "_ssl")
+    assert ssl["licenses"] == ["GPL-3.0-only"] and ssl["license_paths"] == ["licenses/x.txt"]
+    assert [link["name"] for link in ssl["links"]] == ["readline"]
+    assert s["crt"]["glibc_max"] == "2.28" and s["crt_features"] == ["glibc-max-symbol-version:2.28"]
+    assert s["python_extension_module_loading"] == ["builtin"]
+    doc["build_info"]["extensions"]["_ssl"][0].update(licenses=[3, "MIT", None], links=[{"name": 5}, "x"])
+    ssl = next(e for e in summarize(full_archive(tmp_path, doc, "e.tar.zst"))["extensions"] if e["name"] == "_ssl")
+    assert ssl["licenses"] == ["MIT"] and ssl["links"] == []
+
+
+def test_report_text_wraps_at_80_columns(tmp_path):
+    doc = python_json(8, crt_features=[f"feature-number-{i}" for i in range(12)],
+                      python_platform_tag="linux-x86_64-with-a-rather-long-platform-tag-for-testing")
+    report = build_report(full_archive(tmp_path, doc))
+    text = to_text(report)
+    section = text[text.index("Distribution\n"):].split("\n\n")[0].splitlines()
+    assert all(len(line) <= 80 for line in section), [line for line in section if len(line) > 80]
+    crt = next(i for i, line in enumerate(section) if line.startswith("  crt features"))
+    assert section[crt + 1].startswith(" " * 17 + "feature-number-")  # hanging indent under the value
+    markdown = to_markdown(report)  # unchanged: one table row, not wrapped
+    assert "| crt features | " + ", ".join(doc["crt_features"]) + " |" in markdown

@@ -312,3 +312,18 @@ def test_real_linux():
     assert "clang 22.1.1" in data["compilers"]
     assert data["build"]["objects"] == {}
     assert any("22.1.1" in a for a in data["advice"])  # lib/python3.13/config-*/python.o is bitcode
+
+
+def test_report_text_wraps_advice(tmp_path):
+    """Advice is wrapped at 80 columns with a hanging indent; markdown keeps it on one line."""
+    doc = python_json(7, target_triple="x86_64-pc-windows-msvc")
+    doc["build_info"]["object_file_format"] = "coff"
+    entries = [entry("python/PYTHON.json", json.dumps(doc)),
+               entry("python/build/core/a.obj", make_ltcg(0x0104 << 16 | 30154))]
+    report = build_report(scan(write_archive(tmp_path / "w.tar.zst", entries), default_analysers()))
+    text = to_text(report)
+    section = text[text.index("Toolchain\n"):].split("\n\n")[0].splitlines()
+    advice = [i for i, line in enumerate(section) if line.startswith("  advice: ")]
+    assert advice and all(len(line) <= 80 for line in section)
+    assert section[advice[0] + 1].startswith(" " * 10) and not section[advice[0] + 1].startswith(" " * 11)
+    assert any(line.startswith("- ") and "/GL" in line and len(line) > 80 for line in to_markdown(report).splitlines())

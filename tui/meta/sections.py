@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 from tui.meta import distribution, licenses, toolchain
 from tui.report import register_section
@@ -45,8 +46,28 @@ def build_distribution(index) -> dict:
     return data
 
 
+#: Text renderings wrap at this width (fine in an 80-column terminal).
+WIDTH = 80
+_LABEL = 17  # "  " + a 15-column label
+
+
 def _row(label: str, value) -> str:
     return f"  {label:<15}{value}"
+
+
+def wrap(text: str, indent: str = "  ", hang: str = "    ", width: int = WIDTH) -> list[str]:
+    """One paragraph wrapped at ``width`` with a hanging indent; words (paths, SPDX ids) are
+    never split, so only a single overlong word can exceed the width."""
+    return textwrap.wrap(str(text), width, initial_indent=indent, subsequent_indent=hang,
+                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _wrapped_rows(lines: list[str]) -> list[str]:
+    """``_row`` lines with long values wrapped under the value column."""
+    out: list[str] = []
+    for line in lines:
+        out += [line] if len(line) <= WIDTH else wrap(line[_LABEL:], line[:_LABEL], " " * _LABEL)
+    return out
 
 
 def distribution_lines(d: dict) -> list[str]:
@@ -98,7 +119,7 @@ def distribution_lines(d: dict) -> list[str]:
 def distribution_text(d: dict, report: dict) -> list[str]:
     if not d.get("pbs"):
         return ["Distribution", "  not a python-build-standalone distribution (no PYTHON.json, unknown layout)"]
-    return ["Distribution", *distribution_lines(d)]
+    return ["Distribution", *_wrapped_rows(distribution_lines(d))]
 
 
 def distribution_markdown(d: dict, report: dict) -> list[str]:
@@ -132,22 +153,58 @@ def license_rows(data: dict, limit: int = 1) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _relative(path: str, root: str) -> str:
+    return path[len(root) + 1:] if root and path.startswith(root + "/") else path
+
+
+def _path_list(title: str, paths: list[str], root: str, limit: int = 3) -> list[str]:
+    """A title line, then one indented path a line (``limit`` of them, then how many more)."""
+    out = wrap(title)
+    out += [f"    {_relative(p, root)}" for p in paths[:limit]]
+    if len(paths) > limit:
+        out.append(f"    ... and {len(paths) - limit} more")
+    return out
+
+
 def licenses_text(data: dict, report: dict) -> list[str]:
-    lines = ["Licences", f"  {data['statement']}"]
-    rows = license_rows(data)
-    if rows:
-        w1 = min(30, max(len(r[0]) for r in rows))
-        w2 = min(34, max(len(r[1]) for r in rows))
-        lines += [f"  {name:<{w1}}  {ids:<{w2}}  {files}" for name, ids, files in rows]
+    """The licences at 80 columns: the statement wrapped, then per component a line with its
+    name and SPDX ids and an indented line with its first licence file (``(+N)``: N more)."""
+    root = data.get("root") or ""
+    lines = ["Licences", *wrap(data["statement"])]
+    components = data["components"]
+    if components:
+        w1 = min(30, max(len(c["name"]) for c in components))
+        lines.append(f"  {'component':<{w1}}  licences")
+        lines.append(f"    first licence file{f' (under {root}/)' if root else ''}, (+N): N more")
+        for c in components:
+            ids = ", ".join(c["licenses"]) or ("public domain" if c["public_domain"] else "unknown")
+            if c["gpl"]:
+                ids += "  [GPL]"
+            path = f"    {_relative(c['files'][0], root)}" if c["files"] else "    (no licence file)"
+            more = f" (+{len(c['files']) - 1})" if len(c["files"]) > 1 else ""
+            if more and len(path + more) > WIDTH:  # keep the path whole: the count goes up a line
+                ids, more = f"{ids}  ({len(c['files'])} files)", ""
+            head = f"  {c['name']:<{w1}}  "
+            lines += wrap(ids, head, " " * len(head)) if len(head) < WIDTH - 20 else [head.rstrip(), *wrap(
+                ids, " " * (w1 + 4), " " * (w1 + 4))]
+            lines.append(path + more)
     for g in data["gpl"]:
-        lines.append(f"  GPL: {g['component']}: {g['evidence']}")
-    missing = [f for f in data.get("findings") or [] if f.get("code") == "license-file-missing"]
+        lines += wrap(f"GPL: {g['component']}: {g['evidence']}")
+    findings = data.get("findings") or []
+    unsafe = [f for f in findings if f.get("code") == "license-path-unsafe"]
+    if unsafe:
+        lines += wrap(f"{len(unsafe)} licence path(s) in PYTHON.json not inside the distribution "
+                      "(not looked up):")
+        lines += [line for f in unsafe[:3] for line in wrap(f["message"].split(" in PYTHON.json")[0], "    ", "      ")]
+        if len(unsafe) > 3:
+            lines.append(f"    ... and {len(unsafe) - 3} more")
+    missing = [p for f in findings if f.get("code") == "license-file-missing" for p in f["paths"]]
     if missing:
-        lines.append(f"  {len(missing)} licence file(s) named in PYTHON.json are not in the archive: "
-                     + ", ".join(p for f in missing[:3] for p in f["paths"]) + (" ..." if len(missing) > 3 else ""))
+        lines += _path_list(f"{len(missing)} licence file(s) named in PYTHON.json are not in the archive:",
+                            missing, root)
     if data["unidentified"]:
-        lines.append(f"  {len(data['unidentified'])} licence file(s) not identified: "
-                     + ", ".join(data["unidentified"][:3]) + (" ..." if len(data["unidentified"]) > 3 else ""))
+        lines += _path_list(f"{len(data['unidentified'])} licence file(s) not identified:",
+                            data["unidentified"], root)
     return lines
 
 
@@ -189,10 +246,11 @@ def toolchain_lines(data: dict) -> list[tuple[str, str]]:
 
 
 def toolchain_text(data: dict, report: dict) -> list[str]:
-    lines = ["Toolchain", *[_row(k, v) for k, v in toolchain_lines(data)]]
+    lines = ["Toolchain", *_wrapped_rows([_row(k, v) for k, v in toolchain_lines(data)])]
     if len(lines) == 1:
         lines.append("  no compiler or linker identification found")
-    lines += [f"  advice: {a}" for a in data["advice"]]
+    for advice in data["advice"]:
+        lines += wrap(f"advice: {advice}", "  ", " " * len("  advice: "))
     return lines
 
 
