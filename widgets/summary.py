@@ -70,13 +70,26 @@ def archive_rows(a: dict) -> list:
 
 
 def toolchain_rows(t: dict) -> list:
-    rows = [("Compilers", t.get("compilers"))]
-    for key in ("linkers", "producers", "object_file_format", "msvc"):
-        if t.get(key):
-            rows.append((key.replace("_", " ").capitalize(), t[key]))
-    advice = t.get("advice")
-    if advice:
-        rows.append(("Advice", advice if isinstance(advice, str) else " ".join(map(str, advice))))
+    """Compilers with their release names, objects to relink, and the advice."""
+    details = t.get("details") or {}
+
+    def named(tools) -> str:
+        return ", ".join(f"{x} ({details[x]})" if details.get(x) else str(x) for x in tools or [])
+
+    rows = [("Compilers", named(t.get("compilers")) or "unknown")]
+    if t.get("linkers") and t.get("linkers") != t.get("compilers"):
+        rows.append(("Linkers", named(t["linkers"])))
+    vendored = (t.get("vendored") or {}).get("compilers")
+    if vendored:
+        rows.append(("Prebuilt", "shipped as-is: " + ", ".join(vendored)))
+    fmt = t.get("object_file_format")
+    if isinstance(fmt, dict) and fmt.get("raw"):
+        rows.append(("Object format", fmt["raw"]))
+    objects = (t.get("build") or {}).get("objects") or t.get("relinkable_objects") or {}
+    if objects:
+        rows.append(("Objects", ", ".join(f"{n} {kind}" for kind, n in objects.items())))
+    for advice in t.get("advice") or []:
+        rows.append(("Advice", str(advice)))
     return rows
 
 
