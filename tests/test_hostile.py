@@ -242,3 +242,17 @@ def test_member_count_is_bounded(tmp_path, monkeypatch):
 
 def test_corpus_is_big_enough():
     assert len(CASES) >= 20
+
+
+def test_bad_end_checksum_marks_the_index_incomplete(tmp_path):
+    """gzip verifies its CRC only at the very end: the pass must read that far."""
+    from tests.archives import small_distribution
+
+    data = bytearray(compress(tar_bytes(small_distribution()), "gzip"))
+    data[-8] ^= 0xFF  # the CRC-32 in the gzip trailer
+    path = tmp_path / "crc.tar.gz"
+    path.write_bytes(bytes(data))
+    index = scan(path)
+    assert not index.complete
+    assert "decompression failed" in index.error
+    assert len(index.members) == len(small_distribution())  # nothing read is lost

@@ -240,6 +240,10 @@ class Scan:
                         index.error = "cancelled"
                         break
                 else:
+                    # Read past the end marker to the end of the compressed stream, so that
+                    # gzip/xz/bzip2/zstd check their end checksums before we call it complete.
+                    while self.archive.stream.read(1 << 20):
+                        pass
                     index.complete = True
             except TarFormatError as exc:
                 self._fail(str(exc), exc.offset)
