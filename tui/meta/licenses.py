@@ -71,6 +71,11 @@ class LicenseFiles(Analyser):
         self._kept = 0
 
     def want(self, member, head: bytes) -> int:
+        lower = member.path.lower()
+        # Cheap rejection first: this runs for every member of the archive.
+        if not (lower.rpartition("/")[2].startswith(("licen", "copying", "notice"))
+                or "licens" in lower or "/lib-dynload/" in lower or "/dlls/" in lower):
+            return 0
         if _GPL_MODULES.search(member.path) and head.startswith(b"\x7fELF"):
             return ALL
         wanted = _named_license(member.path, member.size) or _in_license_folder(member.path, member.size)
