@@ -425,3 +425,34 @@ def test_real_archives_equal_tarfile(which):
                    for m in tar]
     assert index.complete
     assert [(m.name.rstrip("/"), m.header_offset, m.data_offset, m.linkname) for m in index.members] == ref
+
+
+def test_a_declared_interest_limits_the_members_want_sees(tmp_path):
+    from tui.analysis.base import Analyser, Interest
+    from tui.analysis.classify import Classifier
+
+    class Seen(Analyser):
+        def __init__(self, interest=None):
+            self.interest, self.seen = interest, []
+
+        def want(self, member, head):
+            self.seen.append(member.path)
+            return 0
+
+    path = write_archive(tmp_path / "a.tar.zst", [
+        entry("a/tool.exe", b"MZ" + bytes(100)), entry("a/notes.txt", "hello\n"),
+        entry("a/mod.OBJ", b"\x00\x00\xff\xff" + bytes(30)), entry("a/x.o", "not an object\n"),
+        entry("a/lib.so", b"\x7fELF" + bytes(60)), entry("a/empty", b""), entry("a/dir", type="dir")])
+    every, by_head, by_kind, by_suffix, nothing = (
+        Seen(), Seen(Interest(heads=(b"MZ",))), Seen(Interest(kinds=frozenset({"elf", "text"}))),
+        Seen(Interest(suffixes=(".o", ".OBJ"))), Seen(Interest()))
+    scan(path, [Classifier(), every, by_head, by_kind, by_suffix, nothing])
+    assert every.seen == ["a/tool.exe", "a/notes.txt", "a/mod.OBJ", "a/x.o", "a/lib.so", "a/empty"]
+    assert by_head.seen == ["a/tool.exe"]
+    assert by_kind.seen == ["a/notes.txt", "a/x.o", "a/lib.so"]
+    assert by_suffix.seen == ["a/mod.OBJ", "a/x.o"]
+    assert nothing.seen == []
+    # Without the classifier in the pass, the kind is worked out for the filter alone.
+    alone = Seen(Interest(kinds=frozenset({"elf"})))
+    index = scan(path, [alone])
+    assert alone.seen == ["a/lib.so"] and all(m.kind == "" for m in index.members)

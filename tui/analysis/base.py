@@ -5,12 +5,15 @@ For every file member the scanner calls :meth:`Analyser.want` with the member an
 (``ALL`` for the whole member); the scanner buffers that much (capped by ``MAX_MEMBER_BUFFER``) and
 later calls :meth:`Analyser.feed` with it, on one background thread, in archive order, so feeds
 overlap decompression. An analyser that needs only the head does its work in ``want`` and returns 0.
+An analyser interested in only some members may say so up front (:class:`Interest`); the scanner
+then calls its ``want`` only for members that match, saving a Python call per member.
 After the pass, :meth:`finish` gets the complete index, and :meth:`result` returns plain data
 (dicts, lists, str, int, float, bool, None) that the cache stores and the report and app read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,12 +26,27 @@ ALL = 1 << 62
 MAX_MEMBER_BUFFER = 256 << 20
 
 
+@dataclass(frozen=True)
+class Interest:
+    """Which file members an analyser's ``want`` must see: those whose content kind (as
+    :func:`tui.analysis.classify.classify` gives it) is in ``kinds``, whose head starts with one
+    of ``heads``, or whose normalized path ends with one of ``suffixes`` (case-sensitive). It is a
+    pre-filter: it may let through more than ``want`` takes, never less. (Only C-level tests:
+    a regular expression per member costs more than the ``want`` call it would save.)"""
+
+    kinds: frozenset[str] = frozenset()
+    heads: tuple[bytes, ...] = ()
+    suffixes: tuple[str, ...] = ()
+
+
 class Analyser:
     """Base class: subclasses set ``name`` and ``version`` and override what they need."""
 
     name = "analyser"
     #: Bump when the result format changes; cached results of another version are recomputed.
     version = 1
+    #: None: ``want`` sees every file member. An :class:`Interest`: only the members it matches.
+    interest: Interest | None = None
 
     def want(self, member: "Member", head: bytes) -> int:
         """Bytes of ``member`` wanted for :meth:`feed` (0: none, ALL: the whole member)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from tui.analysis.base import ALL, Analyser
+from tui.analysis.base import ALL, Analyser, Interest
 from tui.analysis.classify import ELF, MACHO, NATIVE, PE, classify
 from tui.analysis.elf import ElfReadError, parse_elf
 from tui.analysis.macho import MachOError, parse_macho
@@ -99,6 +99,7 @@ class BinaryAnalyser(Analyser):
 
     name = "binaries"
     version = 8
+    interest = Interest(kinds=frozenset(NATIVE), suffixes=("PYTHON.json",))
 
     def __init__(self) -> None:
         self.binaries: dict[str, dict] = {}

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 import zstandard
 
 from tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
+from tui.analysis.classify import classify
 from tui.archive.compression import OpenedArchive, _may_join
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
@@ -191,6 +192,14 @@ class _AnalysisThread:
             self._thread.join()
 
 
+def _plan(analyser: Analyser) -> tuple:
+    """``(analyser, kinds, heads, suffixes)`` for :meth:`Scan._offer`; heads None: no declared interest."""
+    interest = getattr(analyser, "interest", None)
+    if interest is None:
+        return analyser, None, None, None
+    return analyser, frozenset(interest.kinds), tuple(interest.heads), tuple(interest.suffixes)
+
+
 class Scan:
     """One streaming pass over an archive. Iterate it for :class:`Progress` batches; afterwards
     :attr:`index` holds the result. Set ``cancel`` (a threading.Event) to stop early.
@@ -222,6 +231,7 @@ class Scan:
         last_flush = time.monotonic()
         members, cancel, analysers = index.members, self.cancel, self.analysers
         owner = threading.get_ident()
+        self._plan = [_plan(a) for a in analysers]
         _fast_switching(True)
         try:
             try:
@@ -277,7 +287,19 @@ class Scan:
         head = reader.peek_data(HEAD_SIZE)
         wanted = []
         limit = 0
-        for analyser in self.analysers:
+        kind = None
+        for analyser, kinds, heads, suffixes in self._plan:
+            if heads is not None:  # a declared interest: skip members it does not match
+                if not (heads and head.startswith(heads)) and not (suffixes and member.path.endswith(suffixes)):
+                    if not kinds:
+                        continue
+                    if kind is None:
+                        try:
+                            kind = member.kind or classify(head, member.path)
+                        except Exception:
+                            kind = ""  # let want() see it (and report its own error)
+                    if kind and kind not in kinds:
+                        continue
             try:
                 n = analyser.want(member, head)
             except Exception as exc:  # an analyser bug must not stop the pass

@@ -69,13 +69,15 @@ class VersionSources(Analyser):
         self.sysconfig: dict | None = None
 
     def want(self, member, head: bytes) -> int:
-        if self.patchlevel is None and _PATCHLEVEL.search(member.path):
+        path = member.path
+        # Cheap substring tests first: this runs for every file member.
+        if self.patchlevel is None and "patchlevel.h" in path and _PATCHLEVEL.search(path):
             version = parse_patchlevel(head)
             if version:
                 self.patchlevel = {"path": member.path, "version": version}
                 return 0
             return 256 << 10
-        if self.sysconfig is None and _SYSCONFIG.search(member.path) and member.size <= _MAX_SYSCONFIG:
+        if self.sysconfig is None and "_sysconfigdata_" in path and _SYSCONFIG.search(path) and member.size <= _MAX_SYSCONFIG:
             self.sysconfig = {"path": member.path, "vars": {}}
             return _MAX_SYSCONFIG
         return 0

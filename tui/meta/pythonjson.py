@@ -170,7 +170,7 @@ class PythonJsonAnalyser(Analyser):
 
     def want(self, member, head: bytes) -> int:
         self._seen_files += 1
-        if not is_python_json(member.path):
+        if not member.path.endswith("PYTHON.json") or not is_python_json(member.path):
             return 0
         if self.path is not None:
             self._extra.append(member.path)

@@ -8,12 +8,13 @@ archives) and Mach-O LC_BUILD_VERSION tools. :func:`summarize` turns that and PY
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import threading
 from collections import Counter
 
-from tui.analysis.base import Analyser
+from tui.analysis.base import Analyser, Interest
 from tui.meta import ar, bitcode, coff
 from tui.meta.pythonjson import finding
 
@@ -173,11 +174,19 @@ def _area(path: str) -> str:
     return "install"
 
 
+#: ``.o`` and ``.obj`` in every mix of case (``want`` lowers the path).
+_OBJECT_SUFFIXES = (".o", ".O") + tuple("".join(c) for c in itertools.product(".", "oO", "bB", "jJ"))
+
+
 class ToolchainScan(Analyser):
     """Collects producer strings from binaries and objects as they stream past."""
 
     name = "toolchain"
     version = 2
+    #: Every branch of :meth:`want` that does anything starts with one of these heads or names.
+    interest = Interest(heads=(b"\x7fELF", b"MZ", bitcode.MAGIC, bitcode.WRAPPER_MAGIC, b"\xcf\xfa\xed\xfe",
+                               b"\xce\xfa\xed\xfe", ar.MAGIC, b"\x00\x00\xff\xff"),
+                        suffixes=_OBJECT_SUFFIXES)
 
     def __init__(self) -> None:
         #: (tool, version, role, source, area) -> [count, example path]
