@@ -22,6 +22,11 @@ _COFF_MACHINES = {0x14C, 0x8664, 0xAA64, 0x1C4, 0x0000}
 _BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\b\x1b") + b"\x7f"
 
 
+#: Every first byte of the magics tested in :func:`classify` (ELF, Mach-O, fat, PE, ar, bitcode,
+#: COFF import objects).
+_MAGIC_FIRST_BYTES = frozenset(b"\x7f" + bytes(m[0] for m in _MACHO_MAGICS | _FAT_MAGICS) + b"M!B\xde\x00")
+
+
 def _is_fat_macho(head: bytes) -> bool:
     # Java class files share 0xCAFEBABE; a fat header has a small architecture count.
     return head[:4] in _FAT_MAGICS and 0 < int.from_bytes(head[4:8], "big") < 32
@@ -61,6 +66,11 @@ def classify(head: bytes, path: str = "") -> str:
     """The content class of a member from its first bytes (and, for a few formats, its name)."""
     if not head:
         return EMPTY
+    if head[0] not in _MAGIC_FIRST_BYTES:  # fast path: no magic below can match (most members)
+        if path.endswith(".pyc") and len(head) >= 16 and head[2:4] == b"\r\n":
+            return BYTECODE
+        if path[-4:].lower() != ".obj":  # (a .obj's COFF machine type may start with any byte)
+            return TEXT if _is_text(head) else OTHER
     if head.startswith(b"\x7fELF"):
         return ELF
     if head[:4] in _MACHO_MAGICS or _is_fat_macho(head):
