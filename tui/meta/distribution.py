@@ -269,8 +269,9 @@ def detect_layout(index, has_python_json: bool, name_layout: str | None) -> str:
 
 
 def _version_from_tree(index, prefix: str) -> str | None:
+    match_os_py = re.compile(rf"{re.escape(prefix)}lib/python(\d+\.\d+)[a-z]*/os\.py$").match  # compiled once
     for path in index.by_path:
-        match = re.match(rf"{re.escape(prefix)}lib/python(\d+\.\d+)[a-z]*/os\.py$", path)
+        match = match_os_py(path)
         if match:
             return match.group(1)
     return None

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from tui.analysis.base import ALL, Analyser
+from tui.archive.members import FILE
 from tui.meta.pythonjson import finding, str_list
 from tui.meta.spdx import identify, is_gpl
 
@@ -233,8 +234,8 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
     needs = _binary_needs(index)
     module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
     needs += [(path, lib) for path, libs in module_needs.items() for lib in libs or []]
-    for member in index.members:
-        if member.is_file and _GPL_LIBS.match(posixpath.basename(member.path)):
+    for member in index.members:  # (rpartition: posixpath.basename without the call overhead)
+        if member.type == FILE and _GPL_LIBS.match(member.path.rpartition("/")[2]):
             add(posixpath.basename(member.path), f"the archive ships {member.path}")
     for binary, needed in needs:
         if _GPL_LIBS.match(posixpath.basename(needed)):
@@ -391,11 +392,14 @@ def _file_rank(path: str) -> tuple:
     return (not base.startswith(("licen", "copying")), ".dist-info/" in path, path)
 
 
+_DYNLOAD_EXTENSION = re.compile(r"/(?:lib-dynload|DLLs)/([A-Za-z0-9_]+)\.[^/]*(?:so|pyd)$").search
+
+
 def _dynload_extensions(index) -> list[dict]:
     """Extension modules of an install tree without PYTHON.json (names only)."""
     out = []
     for path in index.by_path:
-        match = re.search(r"/(?:lib-dynload|DLLs)/([A-Za-z0-9_]+)\.[^/]*(?:so|pyd)$", path)
+        match = _DYNLOAD_EXTENSION(path)
         if match:
             out.append({"name": match.group(1), "shared_lib": path, "licenses": None, "links": [],
                         "variants": [], "variant": None})
