@@ -127,10 +127,9 @@ def member_findings(index) -> list[dict]:
     kinds: dict[str, list[str]] = {}
     for member in getattr(index, "members", None) or []:
         name = member.name
-        parts = name.replace("\\", "/").split("/")
         if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0].isalpha()):
             kinds.setdefault("absolute names", []).append(name)
-        elif ".." in parts:
+        elif ".." in name and ".." in name.replace("\\", "/").split("/"):  # (substring test first: cheap)
             kinds.setdefault("'..' in the name", []).append(name)
         link = member.linkname or ""
         if member.type == "symlink":
