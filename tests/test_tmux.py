@@ -20,7 +20,7 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
 
 
-def wait_for(session: str, *needles: str, timeout: float = 30.0) -> str:
+def wait_for(session: str, *needles: str, timeout: float = 60.0) -> str:
     """Capture the pane until one of ``needles`` shows."""
     deadline = time.monotonic() + timeout
     screen = ""
@@ -29,7 +29,7 @@ def wait_for(session: str, *needles: str, timeout: float = 30.0) -> str:
         if any(n in screen for n in needles):
             return screen
         time.sleep(0.1)
-    raise AssertionError(f"{needle!r} never appeared; screen was:\n{screen}")
+    raise AssertionError(f"none of {needles!r} appeared; screen was:\n{screen}")
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")

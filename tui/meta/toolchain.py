@@ -182,7 +182,7 @@ class ToolchainScan(Analyser):
     """Collects producer strings from binaries and objects as they stream past."""
 
     name = "toolchain"
-    version = 2
+    version = 3
     #: Every branch of :meth:`want` that does anything starts with one of these heads or names.
     interest = Interest(heads=(b"\x7fELF", b"MZ", bitcode.MAGIC, bitcode.WRAPPER_MAGIC, b"\xcf\xfa\xed\xfe",
                                b"\xce\xfa\xed\xfe", ar.MAGIC, b"\x00\x00\xff\xff"),
@@ -325,8 +325,9 @@ class ToolchainScan(Analyser):
         producers = [{"tool": t, "version": v, "role": r, "source": s, "area": a, "count": n, "example": ex,
                       "detail": detail}
                      for (t, v, r, s, a), (n, ex, detail) in self.producers.items()]
-        producers.sort(key=lambda p: (p["area"], p["tool"], str(p["version"]), p["source"]))
-        return {"producers": producers, "objects": dict(self.objects),
+        producers.sort(key=lambda p: (p["area"], p["tool"], str(p["version"]), p["source"], p["role"]))
+        # Sorted: want() (scan thread) and feed() (analysis thread) count in no fixed order.
+        return {"producers": producers, "objects": dict(sorted(self.objects.items())),
                 "comments": dict(self.comments.most_common(50))}
 
 
