@@ -11,6 +11,10 @@ from tui.archive.tree import human_size
 from widgets.common import heading, kv_table
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def verdict_text(verdict) -> Text | None:
     """The one-line runtime verdict, whatever shape the report gives it."""
     if verdict is None:
@@ -136,8 +140,9 @@ class SummaryPane(VerticalScroll):
             parts.append(verdict)
             v = report.get("verdict")
             if isinstance(v, dict) and any(isinstance(v.get(k), int) for k in ("errors", "warnings")):
-                counts = Text(f"{v.get('errors', 0)} errors, {v.get('warnings', 0)} warnings, "
-                              f"{v.get('infos', 0)} notes (4 Requirements has them all)", style="dim")
+                counts = Text(f"{_count(v.get('errors', 0), 'error')}, "
+                              f"{_count(v.get('warnings', 0), 'warning')}, "
+                              f"{_count(v.get('infos', 0), 'note')} (4 Requirements has them all)", style="dim")
                 parts.append(counts)
                 for problem in (v.get("top_problems") or [])[:3]:
                     msg = problem.get("message") if isinstance(problem, dict) else problem
