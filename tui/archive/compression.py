@@ -347,3 +347,15 @@ class OpenedArchive:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def read_exact(stream, size: int) -> bytes:
+    """Exactly ``size`` bytes from a stream that may return less per read; EOFError if it ends."""
+    parts, got = [], 0
+    while got < size:
+        chunk = stream.read(size - got)
+        if not chunk:
+            raise EOFError(f"archive stream ended {size - got:,} bytes early")
+        parts.append(chunk)
+        got += len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)

@@ -21,7 +21,7 @@ from pathlib import Path
 import zstandard
 
 from tui.archive.cache import cache_dir
-from tui.archive.compression import OpenedArchive
+from tui.archive.compression import OpenedArchive, read_exact
 from tui.archive.index import ArchiveIndex
 from tui.archive.seekable import FRAME_SIZE, FramedSource, read_seek_table, seek_table_bytes
 
@@ -172,7 +172,7 @@ class CopyBuilder:
                 while remaining > 0:
                     if self._stop.is_set():
                         raise InterruptedError("stopped")
-                    chunk = self._read_archive(_read_exact, stream, min(FRAME_SIZE, remaining))
+                    chunk = self._read_archive(read_exact, stream, min(FRAME_SIZE, remaining))
                     remaining -= len(chunk)
                     pending.append((pool.submit(self._compress, chunk), len(chunk)))
                     while len(pending) > 2 * COMPRESS_THREADS or (pending and pending[0][0].done()):
@@ -225,15 +225,6 @@ class CopyBuilder:
         self._stop.set()
 
 
-def _read_exact(stream, size: int) -> bytes:
-    parts, got = [], 0
-    while got < size:
-        chunk = stream.read(size - got)
-        if not chunk:
-            raise EOFError(f"archive stream ended {size - got:,} bytes early")
-        parts.append(chunk)
-        got += len(chunk)
-    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _drain(stream) -> None:

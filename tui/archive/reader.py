@@ -36,7 +36,7 @@ from typing import Iterator
 import zstandard
 
 from tui.analysis.base import HEAD_SIZE, Analyser
-from tui.archive.compression import OpenedArchive
+from tui.archive.compression import OpenedArchive, read_exact
 from tui.archive.copies import builder_for, discard_copy, open_copy
 from tui.archive.index import ArchiveIndex
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
@@ -296,14 +296,10 @@ class MemberReader:
                     if not skipped:
                         raise DistscopeError(f"{self.index.path}: archive ends before byte {offset:,}")
                     pos += len(skipped)
-                parts, got = [], 0
-                while got < size:
-                    chunk = stream.read(size - got)
-                    if not chunk:
-                        raise DistscopeError(f"{self.index.path}: archive ends inside a member")
-                    parts.append(chunk)
-                    got += len(chunk)
-                out[offset] = b"".join(parts)
+                try:
+                    out[offset] = read_exact(stream, size)
+                except EOFError:
+                    raise DistscopeError(f"{self.index.path}: archive ends inside a member") from None
                 pos += size
                 self.stats["stream"] += 1
             self._drain(stream)
