@@ -254,18 +254,15 @@ def _macho_findings(native: dict, req: dict, python_json: dict | None, out: list
     machos = {p: b for p, b in native.items() if b.get("format") == "macho"}
     if not machos:
         return
-    deployment = (python_json or {}).get("apple_sdk_deployment_target")
-    if deployment:
-        off = [p for p, b in machos.items() if b.get("minos") and version_key(b["minos"]) != version_key(deployment)]
+    for key, field, code, what in (
+            ("apple_sdk_deployment_target", "minos", "macos-deployment-target-mismatch", "minimum macOS"),
+            ("apple_sdk_version", "sdk", "macos-sdk-mismatch", "SDK version")):
+        expected = (python_json or {}).get(key)
+        if not expected:
+            continue
+        off = [p for p, b in machos.items() if b.get(field) and version_key(b[field]) != version_key(expected)]
         if off:
-            out.append(finding("warning", "macos-deployment-target-mismatch", f"minimum macOS differs from "
-                               f"PYTHON.json apple_sdk_deployment_target {deployment}", off))
-    sdk = (python_json or {}).get("apple_sdk_version")
-    if sdk:
-        off = [p for p, b in machos.items() if b.get("sdk") and version_key(b["sdk"]) != version_key(sdk)]
-        if off:
-            out.append(finding("warning", "macos-sdk-mismatch", f"SDK version differs from PYTHON.json "
-                               f"apple_sdk_version {sdk}", off))
+            out.append(finding("warning", code, f"{what} differs from PYTHON.json {key} {expected}", off))
     compat: list[str] = []
     for path, b in machos.items():
         for d in b.get("dylibs") or []:
