@@ -141,7 +141,6 @@ class MemberReader:
         self.verify_streams = verify
         #: Damage found by a stream pass after it had served its bytes (see :meth:`verify`).
         self.damage: str | None = None
-        self._unverified_small = False
         self._stream_verified = False  # a pass of this reader read the whole stream, checksums passed
         self.stats: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -205,7 +204,6 @@ class MemberReader:
             if data is not None and len(data) >= size:
                 out[member.data_offset] = data[:size]
                 self.stats["small"] += 1
-                self._unverified_small = True  # taken by the indexing pass (see verify())
                 continue
             todo[member.data_offset] = max(size, todo.get(member.data_offset, 0))
         if todo:
@@ -378,10 +376,11 @@ class MemberReader:
             builder.wait()
             if builder.damage:
                 return builder.damage
-        unverified = (self._unverified_small or self.stats["building"]) and not self._stream_verified
+        # Bytes kept from the indexing pass need no second look: that pass read to the end of
+        # the compressed stream before it marked the index complete.
+        unverified = self.stats["building"] and not self._stream_verified
         if unverified and (builder is None or builder.error) and self.verify_streams \
                 and index.compression != "none":
-            self._unverified_small = False
             try:
                 with OpenedArchive(index.path, hash_bytes=False) as archive:
                     self._drain(archive.stream)
