@@ -268,6 +268,10 @@ class DistscopeApp(App):
         threading.Thread(target=run, name="distscope-work", daemon=True).start()
 
     def on_background(self, message: Background) -> None:
+        # Shutting down (Textual clears ``_running`` before it removes the widgets): the widgets
+        # the callback would update are going or gone, so there is nothing to update.
+        if not self.screen_stack or not getattr(self, "_running", True):
+            return
         message.callback(message.result, message.error)
 
     def read_member(self, path: str, limit: int | None = None) -> bytes:
