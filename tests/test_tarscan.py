@@ -452,7 +452,48 @@ def test_a_declared_interest_limits_the_members_want_sees(tmp_path):
     assert by_kind.seen == ["a/notes.txt", "a/x.o", "a/lib.so"]
     assert by_suffix.seen == ["a/mod.OBJ", "a/x.o"]
     assert nothing.seen == []
-    # Without the classifier in the pass, the kind is worked out for the filter alone.
+    # The scan classifies file members whenever analysers ride it (the classifier only counts);
+    # a bare index pass reads no heads and leaves the kind empty.
     alone = Seen(Interest(kinds=frozenset({"elf"})))
     index = scan(path, [alone])
-    assert alone.seen == ["a/lib.so"] and all(m.kind == "" for m in index.members)
+    assert alone.seen == ["a/lib.so"]
+    assert {m.path: m.kind for m in index.members if m.type == "file"}["a/lib.so"] == "elf"
+    assert all(m.kind == "" for m in scan(path).members)
+
+
+def test_path_interests_and_kind_counts(tmp_path):
+    from tui.analysis.base import Analyser, Interest
+    from tui.analysis.classify import Classifier
+
+    class Seen(Analyser):
+        def __init__(self, interest):
+            self.interest, self.seen = interest, []
+
+        def want(self, member, head):
+            self.seen.append(member.path)
+            return 0
+
+    path = write_archive(tmp_path / "a.tar.zst", [
+        entry("p/LICENSE.txt", "MIT\n"), entry("p/Licenses/zlib", "zlib\n"), entry("p/lib/patchlevel.h", "x\n"),
+        entry("p/PYTHON.json", "{}"), entry("p/bin/python", b"\x7fELF" + bytes(60)), entry("p/a.pyc", b"")])
+    folded, exact = Seen(Interest(contains_folded=("LICEN",))), Seen(Interest(contains=("patchlevel.h",)))
+    counter = Classifier()
+    scan(path, [counter, folded, exact])
+    assert folded.seen == ["p/LICENSE.txt", "p/Licenses/zlib"]
+    assert exact.seen == ["p/lib/patchlevel.h"]
+    assert counter.result() == {"kinds": {"text": 4, "elf": 1, "empty": 1}}
+
+
+def test_small_members_are_kept_from_the_heads(tmp_path):
+    from tui.archive.index import Scan
+    from tui.archive.reader import SmallMembers
+
+    big = bytes(range(256)) * 40  # 10 KiB: more than a head
+    path = write_archive(tmp_path / "a.tar.zst", [
+        entry("a/small", b"tiny"), entry("a/big", big), entry("a/empty", b""), entry("a/dir", type="dir")])
+    for analysers in ([], None):
+        store = SmallMembers()
+        index = Scan(path, analysers or [], keep_small=store).run()
+        offsets = {m.path: m.data_offset for m in index.members}
+        assert store.get(offsets["a/small"]) == b"tiny" and len(store) == 1
+        assert store.get(offsets["a/big"]) is None

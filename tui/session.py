@@ -33,7 +33,7 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
                                      index.compressed_size, index.uncompressed_bytes, done=True))
             return index
     small = SmallMembers()
-    scan = Scan(path, [*analysers, small], cancel=cancel)
+    scan = Scan(path, analysers, cancel=cancel, keep_small=small)
     for progress in scan:
         if on_progress is not None:
             on_progress(progress)

@@ -6,7 +6,8 @@ For every file member the scanner calls :meth:`Analyser.want` with the member an
 later calls :meth:`Analyser.feed` with it, on one background thread, in archive order, so feeds
 overlap decompression. An analyser that needs only the head does its work in ``want`` and returns 0.
 An analyser interested in only some members may say so up front (:class:`Interest`); the scanner
-then calls its ``want`` only for members that match, saving a Python call per member.
+then calls its ``want`` only for members that match, saving a Python call per member. The scanner
+classifies every file member (``member.kind``, see :mod:`tui.analysis.classify`) before ``want``.
 After the pass, :meth:`finish` gets the complete index, and :meth:`result` returns plain data
 (dicts, lists, str, int, float, bool, None) that the cache stores and the report and app read.
 """
@@ -30,13 +31,17 @@ MAX_MEMBER_BUFFER = 256 << 20
 class Interest:
     """Which file members an analyser's ``want`` must see: those whose content kind (as
     :func:`tui.analysis.classify.classify` gives it) is in ``kinds``, whose head starts with one
-    of ``heads``, or whose normalized path ends with one of ``suffixes`` (case-sensitive). It is a
-    pre-filter: it may let through more than ``want`` takes, never less. (Only C-level tests:
-    a regular expression per member costs more than the ``want`` call it would save.)"""
+    of ``heads``, whose normalized path ends with one of ``suffixes`` or holds one of
+    ``contains`` (case-sensitive), or whose lower-cased path holds one of ``contains_folded``.
+    It is a pre-filter: it may let through more than ``want`` takes, never less. (Only
+    C-level tests: a regular expression per member costs more than the ``want`` call it saves.)
+    ``Interest()`` matches nothing: an analyser that works from the finished index alone."""
 
     kinds: frozenset[str] = frozenset()
     heads: tuple[bytes, ...] = ()
     suffixes: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+    contains_folded: tuple[str, ...] = ()
 
 
 class Analyser:

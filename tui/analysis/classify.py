@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tui.analysis.base import Analyser
+from tui.analysis.base import Analyser, Interest
 
 ELF, PE, MACHO, STATIC_LIB, BITCODE, BYTECODE, COFF, TEXT, EMPTY, OTHER = (
     "elf", "pe", "macho", "static-lib", "llvm-bitcode", "python-bytecode", "coff", "text", "empty", "other")
@@ -91,18 +91,18 @@ def classify(head: bytes, path: str = "") -> str:
 
 
 class Classifier(Analyser):
-    """Sets ``member.kind`` for every file member and counts the kinds."""
+    """Counts the kinds of the file members. The scanner itself classifies every file member
+    (``member.kind``) when analysers ride the pass, so this needs no call per member."""
 
     name = "classify"
     version = 1
+    interest = Interest()
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
 
-    def want(self, member, head: bytes) -> int:
-        member.kind = classify(head, member.path)
-        self.counts[member.kind] += 1
-        return 0
+    def finish(self, index) -> None:
+        self.counts = Counter(m.kind for m in index.members if m.type == "file")
 
     def result(self) -> dict:
         return {"kinds": dict(self.counts)}

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import sys
 from array import array
-from dataclasses import fields
-
 from tui.archive.members import Member
 
 _ENC = "utf-8"
@@ -27,7 +25,7 @@ _I64 = (-(1 << 63), (1 << 63) - 1)
 
 
 def _field_names() -> list[str]:
-    return [f.name for f in fields(Member)]
+    return list(Member._fields)
 
 
 def _ints(values: list) -> bytes:

@@ -192,12 +192,13 @@ class _AnalysisThread:
             self._thread.join()
 
 
-def _plan(analyser: Analyser) -> tuple:
-    """``(analyser, kinds, heads, suffixes)`` for :meth:`Scan._offer`; heads None: no declared interest."""
+def _plan(analyser: Analyser) -> tuple | None:
+    """``(analyser, kinds, heads, suffixes, contains, folded)``, or None: no declared interest."""
     interest = getattr(analyser, "interest", None)
     if interest is None:
-        return analyser, None, None, None
-    return analyser, frozenset(interest.kinds), tuple(interest.heads), tuple(interest.suffixes)
+        return None
+    return (analyser, frozenset(interest.kinds), tuple(interest.heads), tuple(interest.suffixes),
+            tuple(interest.contains), tuple(w.lower() for w in interest.contains_folded))
 
 
 class Scan:
@@ -211,9 +212,13 @@ class Scan:
 
     def __init__(self, path: str | os.PathLike, analysers: Iterable[Analyser] = (),
                  cancel: threading.Event | None = None, hash_bytes: bool = True,
-                 batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS) -> None:
+                 batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS,
+                 keep_small: Any = None) -> None:
         self.archive = OpenedArchive(path, hash_bytes=hash_bytes)
         self.analysers = list(analysers)
+        #: Where the content of small file members goes (``member_limit`` and ``put_many(pairs)``,
+        #: see :class:`tui.archive.reader.SmallMembers`); at most the head is kept, so it is free.
+        self.keep_small = keep_small
         self.cancel = cancel or threading.Event()
         self.batch_members = batch_members
         self.batch_seconds = batch_seconds
@@ -225,13 +230,16 @@ class Scan:
 
     def __iter__(self) -> Iterator[Progress]:
         index = self.index
-        reader = TarReader(self.archive.stream)
-        feeder = _AnalysisThread(index.analysis_errors) if self.analysers else None
+        analysers = self.analysers
+        # File members are classified (their ``kind``) whenever analysers ride the pass.
+        reader = TarReader(self.archive.stream, classify if analysers else None, HEAD_SIZE)
+        feeder = _AnalysisThread(index.analysis_errors) if analysers else None
         batch: list[Member] = []
         last_flush = time.monotonic()
-        members, cancel, analysers = index.members, self.cancel, self.analysers
+        members, cancel = index.members, self.cancel
         owner = threading.get_ident()
-        self._plan = [_plan(a) for a in analysers]
+        self._prepare(reader)
+        offering = bool(analysers) or self._keep_limit > 0
         _fast_switching(True)
         try:
             try:
@@ -241,9 +249,10 @@ class Scan:
                                              member.header_offset)
                     members.append(member)
                     batch.append(member)
-                    if analysers and member.type == FILE:
+                    if offering and member.type == FILE:
                         self._offer(reader, member, feeder)
                     if len(batch) >= self.batch_members or time.monotonic() - last_flush >= self.batch_seconds:
+                        self._flush_small()
                         yield self._progress(batch, reader)
                         batch, last_flush = [], time.monotonic()
                     if cancel.is_set():
@@ -262,6 +271,7 @@ class Scan:
             except Exception as exc:  # hostile input must never escape as a traceback
                 self._fail(f"unreadable archive ({type(exc).__name__}: {_one_line(exc)})", reader.offset)
             finally:
+                self._flush_small()
                 if feeder is not None:
                     feeder.close()
             index.uncompressed_bytes = reader.offset
@@ -283,41 +293,83 @@ class Scan:
         read = self.archive.size if index.complete else min(self.archive.raw.bytes_read, self.archive.size)
         yield Progress(batch, len(index.members), read, self.archive.size, reader.offset, done=True)
 
-    def _offer(self, reader: TarReader, member: Member, feeder: _AnalysisThread) -> None:
-        head = reader.peek_data(HEAD_SIZE)
+    def _prepare(self, reader: TarReader) -> None:
+        """Sort the analysers for :meth:`_offer`: those that see every file member, and the
+        plans of those that declared an interest, with the union of those interests."""
+        plans = [_plan(a) for a in self.analysers]
+        self._always = [a for a, plan in zip(self.analysers, plans) if plan is None]
+        self._plans = [plan for plan in plans if plan is not None]
+        self._any_kinds = frozenset().union(*(p[1] for p in self._plans))
+        self._any_heads = tuple(h for p in self._plans for h in p[2])
+        self._any_suffixes = tuple(x for p in self._plans for x in p[3])
+        self._any_contains = tuple(w for p in self._plans for w in p[4])
+        self._any_folded = tuple(w for p in self._plans for w in p[5])
+        keep = self.keep_small
+        self._keep_limit = 0 if keep is None else min(keep.member_limit, reader.head_size)
+        self._kept: list[tuple[int, bytes]] = []
+        if keep is not None and not self.analysers:  # heads are read only for analysers
+            reader.classify = lambda head, path: ""
+
+    def _flush_small(self) -> None:
+        if self._kept:
+            self.keep_small.put_many(self._kept)
+            self._kept = []
+
+    def _offer(self, reader: TarReader, member: Member, feeder: _AnalysisThread | None) -> None:
+        head = reader.head
+        if 0 < member.size <= self._keep_limit:
+            self._kept.append((member.data_offset, head))
         wanted = []
         limit = 0
-        kind = None
-        for analyser, kinds, heads, suffixes in self._plan:
-            if heads is not None:  # a declared interest: skip members it does not match
-                if not (heads and head.startswith(heads)) and not (suffixes and member.path.endswith(suffixes)):
-                    if not kinds:
-                        continue
-                    if kind is None:
-                        try:
-                            kind = member.kind or classify(head, member.path)
-                        except Exception:
-                            kind = ""  # let want() see it (and report its own error)
-                    if kind and kind not in kinds:
-                        continue
-            try:
-                n = analyser.want(member, head)
-            except Exception as exc:  # an analyser bug must not stop the pass
-                self.index.analysis_errors.append({"analyser": analyser.name, "path": member.path,
-                                                   "error": f"{type(exc).__name__}: {exc}"})
-                continue
+        for analyser in self._always:
+            n = self._want(analyser, member, head)
             if n > 0:
                 wanted.append(analyser)
                 limit = max(limit, n)
+        if self._plans:
+            # The common case first: the member matches no declared interest (C-level tests only).
+            path, kind = member.path, member.kind
+            hit = kind in self._any_kinds or head.startswith(self._any_heads) or path.endswith(self._any_suffixes)
+            if not hit:
+                for word in self._any_contains:
+                    if word in path:
+                        hit = True
+                        break
+            if not hit and self._any_folded:
+                lower = path.lower()
+                for word in self._any_folded:
+                    if word in lower:
+                        hit = True
+                        break
+            if hit:
+                lower = path.lower()
+                for analyser, kinds, heads, suffixes, contains, folded in self._plans:
+                    if (kind in kinds or head.startswith(heads) or path.endswith(suffixes)
+                            or any(w in path for w in contains) or any(w in lower for w in folded)):
+                        n = self._want(analyser, member, head)
+                        if n > 0:
+                            wanted.append(analyser)
+                            limit = max(limit, n)
         if not wanted:
             return
         limit = min(limit, MAX_MEMBER_BUFFER, member.size)
+        if limit <= len(head):
+            feeder.submit(wanted, member, head[:limit], limit == member.size)
+            return
         try:
             data = b"".join(reader.data_chunks(limit))
         except TruncatedError:
             feeder.submit(wanted, member, head, False)
             raise
         feeder.submit(wanted, member, data, len(data) == member.size)
+
+    def _want(self, analyser: Analyser, member: Member, head: bytes) -> int:
+        try:
+            return analyser.want(member, head)
+        except Exception as exc:  # an analyser bug must not stop the pass
+            self.index.analysis_errors.append({"analyser": analyser.name, "path": member.path,
+                                               "error": f"{type(exc).__name__}: {exc}"})
+            return 0
 
     def _progress(self, batch: list[Member], reader: TarReader) -> Progress:
         return Progress(batch, len(self.index.members), self.archive.raw.bytes_read,

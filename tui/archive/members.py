@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FILE, DIRECTORY, SYMLINK, HARDLINK, OTHER = "file", "directory", "symlink", "hardlink", "other"
 
@@ -22,9 +22,9 @@ def normalize(name: str) -> str:
     return posixpath.normpath(path) if path else ""
 
 
-@dataclass(slots=True)
-class Member:
-    """One tar member, as recorded by the streaming index."""
+class Member(NamedTuple):
+    """One tar member, as recorded by the streaming index. A named tuple: tens of thousands
+    are made per archive (by the scan and by the cache), and a tuple is the cheapest to make."""
 
     name: str  #: exactly as stored (what ``tar -t`` prints)
     path: str  #: normalized lookup path
@@ -39,7 +39,7 @@ class Member:
     linkname: str  #: symlink or hardlink target, else ""
     header_offset: int  #: offset of the first header block in the decompressed stream
     data_offset: int  #: offset of the member's data in the decompressed stream
-    kind: str = ""  #: content class, set by the classifier (elf, pe, text, ...)
+    kind: str = ""  #: content class of a file member (elf, pe, text, ...) when analysers rode the pass
     typeflag: str = "0"
 
     @property
@@ -48,10 +48,8 @@ class Member:
 
     def to_row(self) -> list:
         """A compact list for the cache."""
-        return [self.name, self.path, self.type, self.size, self.mode, self.mtime, self.uid, self.gid,
-                self.uname, self.gname, self.linkname, self.header_offset, self.data_offset, self.kind,
-                self.typeflag]
+        return list(self)
 
     @classmethod
     def from_row(cls, row: list) -> "Member":
-        return cls(*row)
+        return cls._make(row)

@@ -35,7 +35,7 @@ from typing import Iterator
 
 import zstandard
 
-from tui.analysis.base import HEAD_SIZE, Analyser
+from tui.analysis.base import HEAD_SIZE
 from tui.archive.compression import OpenedArchive, read_exact
 from tui.archive.copies import builder_for, discard_copy, open_copy
 from tui.archive.index import ArchiveIndex
@@ -58,12 +58,10 @@ class MemberNotReadable(DistscopeError):
     """The path exists but has no bytes to read (a directory, a device, a dangling link)."""
 
 
-class SmallMembers(Analyser):
-    """Keeps the content of small file members seen during the pass, least recently used
-    dropped first. Not a cached result: it lives as long as the index of this process."""
-
-    name = "small-members"
-    version = 1
+class SmallMembers:
+    """Keeps the content of small file members seen during the pass (``Scan(keep_small=...)``:
+    members no larger than the head the pass reads anyway), least recently used dropped first.
+    Not a cached result: it lives as long as the index of this process."""
 
     def __init__(self, member_limit: int = SMALL_MEMBER, budget: int = SMALL_BUDGET) -> None:
         self.member_limit = member_limit
@@ -72,27 +70,21 @@ class SmallMembers(Analyser):
         self._data: OrderedDict[int, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def want(self, member: Member, head: bytes) -> int:
-        if member.size > self.member_limit or member.size == 0:
-            return 0
-        if len(head) >= member.size:  # the head is the whole member: no extra buffering
-            self.put(member.data_offset, head[:member.size])
-            return 0
-        return member.size
-
-    def feed(self, member: Member, data: bytes, complete: bool) -> None:
-        if complete:
-            self.put(member.data_offset, data)
-
     def put(self, key: int, data: bytes) -> None:
+        self.put_many([(key, data)])
+
+    def put_many(self, pairs: list[tuple[int, bytes]]) -> None:
+        """Keep ``(data offset, content)`` pairs, in order (the last is the most recent)."""
         with self._lock:
-            old = self._data.pop(key, None)
-            if old is not None:
-                self.total -= len(old)
-            self._data[key] = data
-            self.total += len(data)
-            while self.total > self.budget and self._data:
-                _, dropped = self._data.popitem(last=False)
+            data = self._data
+            for key, value in pairs:
+                old = data.pop(key, None)
+                if old is not None:
+                    self.total -= len(old)
+                data[key] = value
+                self.total += len(value)
+            while self.total > self.budget and data:
+                _, dropped = data.popitem(last=False)
                 self.total -= len(dropped)
 
     def get(self, key: int) -> bytes | None:
@@ -111,7 +103,6 @@ _small: dict[int, SmallMembers] = {}
 
 def attach_small_members(index: ArchiveIndex, store: SmallMembers) -> None:
     """Keep ``store`` for readers of ``index`` (dropped when the index is garbage collected)."""
-    index.results.pop(store.name, None)
     key = id(index)
     _small[key] = store
     weakref.finalize(index, _small.pop, key, None)

@@ -26,6 +26,7 @@ _TYPES = {"0": FILE, "\x00": FILE, "7": FILE, "5": DIRECTORY, "D": DIRECTORY, "2
 #: Types whose header carries no data (tarfile's SUPPORTED_TYPES minus the data-bearing ones).
 _NO_DATA = frozenset("123456")
 _PAX_HEADERS = frozenset("xX")
+_new_member = tuple.__new__  # Member(...) without the Python-level __new__: the hot path
 
 
 class TarFormatError(Exception):
@@ -103,7 +104,8 @@ class StreamBuffer:
         return data
 
     def chunks(self, n: int) -> Iterator[bytes]:
-        """Yield the next ``n`` bytes in pieces (without joining them)."""
+        """Yield the next ``n`` bytes in pieces (without joining them): the buffer itself or
+        memoryviews of it, never copies."""
         while n > 0:
             if self.pos >= len(self.buf):
                 chunk = self._chunk()
@@ -111,7 +113,8 @@ class StreamBuffer:
                 self.buf, self.pos = chunk, 0
                 if not chunk:
                     raise TruncatedError(f"archive is truncated ({n:,} more bytes expected)", self.offset)
-            piece = self.buf[self.pos:self.pos + n] if self.pos or n < len(self.buf) else self.buf
+            # A view, not a copy: the caller joins the pieces (one copy instead of two).
+            piece = memoryview(self.buf)[self.pos:self.pos + n] if self.pos or n < len(self.buf) else self.buf
             self.pos += len(piece)
             n -= len(piece)
             yield piece
@@ -234,10 +237,17 @@ def _pax_int(value: str, offset: int, what: str) -> int:
 class TarReader:
     """Iterate members of a tar stream. After each member, the caller may consume its data
     with :meth:`read_data`, :meth:`data_chunks` or :meth:`peek_data`; the rest is skipped on
-    the next iteration."""
+    the next iteration.
 
-    def __init__(self, stream: BinaryIO) -> None:
+    With ``classify`` (a function of a file's first ``head_size`` bytes and its path), every
+    file member gets its content class in ``kind``, and :attr:`head` holds those bytes."""
+
+    def __init__(self, stream: BinaryIO, classify: Callable[[bytes, str], str] | None = None,
+                 head_size: int = 4096) -> None:
         self.buf = StreamBuffer(stream)
+        self.classify = classify
+        self.head_size = head_size
+        self.head = b""
         self.global_pax: dict[str, str] = {}
         self.ended = False  # saw the end-of-archive marker
         self._pending = 0  # data + padding of the current member not yet consumed
@@ -371,12 +381,19 @@ class TarReader:
             data_size = 0
         if kind not in (SYMLINK, HARDLINK):
             linkname = ""
-        member = Member(name, normalize(name), kind, size, mode & 0o7777, mtime, uid, gid, uname, gname,
-                        linkname, header_offset, self.buf.offset, "", typeflag)
+        path = normalize(name)
+        content = ""
         if data_size:
             self._data_left = data_size
             self._pending = (data_size + BLOCK - 1) // BLOCK * BLOCK
-        return member
+        if kind == FILE and self.classify is not None:
+            head = self.head = self.buf.peek(min(self.head_size, data_size)) if data_size else b""
+            try:
+                content = self.classify(head, path)
+            except Exception:
+                content = ""
+        return _new_member(Member, (name, path, kind, size, mode & 0o7777, mtime, uid, gid, uname, gname,
+                                    linkname, header_offset, self.buf.offset, content, typeflag))
 
     def _apply_pax(self, fields, offset, name, linkname, size, kind, uname, gname, uid, gid, mtime):
         """Override header fields from pax records (an empty value restores the header's)."""

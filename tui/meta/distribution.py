@@ -13,7 +13,7 @@ import os
 import re
 from typing import Any
 
-from tui.analysis.base import Analyser
+from tui.analysis.base import Analyser, Interest
 from tui.meta.pythonjson import dict_list, finding, str_list
 
 _PATCHLEVEL = re.compile(r"^(?:[^/]+/)?(?:install/)?include/(?:python\d+\.\d+[a-z]*/)?patchlevel\.h$")
@@ -63,6 +63,7 @@ class VersionSources(Analyser):
 
     name = "distribution"
     version = 1
+    interest = Interest(contains=("patchlevel.h", "_sysconfigdata_"))
 
     def __init__(self) -> None:
         self.patchlevel: dict | None = None

@@ -12,7 +12,7 @@ import posixpath
 import re
 from typing import Any
 
-from tui.analysis.base import ALL, Analyser
+from tui.analysis.base import ALL, Analyser, Interest
 from tui.archive.members import FILE
 from tui.meta.pythonjson import finding, str_list
 from tui.meta.spdx import identify, is_gpl
@@ -65,6 +65,7 @@ class LicenseFiles(Analyser):
 
     name = "licenses"
     version = 3
+    interest = Interest(contains_folded=("licen", "copying", "notice", "/lib-dynload/", "/dlls/"))
 
     def __init__(self) -> None:
         self.files: list[dict] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tui.analysis.base import Analyser
+from tui.analysis.base import Analyser, Interest
 from tui.archive.members import DIRECTORY, FILE
 
 #: A PYTHON.json larger than this is not plausible (real ones are 50-300 KB).
@@ -159,6 +159,7 @@ class PythonJsonAnalyser(Analyser):
 
     name = "pythonjson"
     version = 2
+    interest = Interest(suffixes=("PYTHON.json",))
 
     def __init__(self) -> None:
         self.path: str | None = None
@@ -166,17 +167,14 @@ class PythonJsonAnalyser(Analyser):
         self.findings: list[dict] = []
         self.first_member = False
         self._extra: list[str] = []
-        self._seen_files = 0
 
     def want(self, member, head: bytes) -> int:
-        self._seen_files += 1
         if not member.path.endswith("PYTHON.json") or not is_python_json(member.path):
             return 0
         if self.path is not None:
             self._extra.append(member.path)
             return 0
         self.path = member.path
-        self.first_member = self._seen_files == 1
         if member.size > MAX_SIZE:
             self.findings.append(finding("error", "pythonjson-too-large",
                                          f"PYTHON.json is {member.size:,} bytes; not read", [member.path]))
