@@ -497,3 +497,42 @@ def test_small_members_are_kept_from_the_heads(tmp_path):
         offsets = {m.path: m.data_offset for m in index.members}
         assert store.get(offsets["a/small"]) == b"tiny" and len(store) == 1
         assert store.get(offsets["a/big"]) is None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stream_buffer_reads_across_chunks_like_a_flat_stream(seed):
+    """Peeks, takes, skips and piecewise reads straddling chunk boundaries (where only the
+    needed bytes are joined and the rest of the chunk is carried) see the flat stream."""
+    import random
+
+    from tui.archive.tarscan import StreamBuffer
+
+    rng = random.Random(seed)
+    flat = bytes(rng.getrandbits(8) for _ in range(600_000))
+    cuts = sorted(rng.sample(range(1, len(flat)), 12))
+    chunks = [flat[a:b] for a, b in zip([0, *cuts], [*cuts, len(flat)])]
+
+    class Chunked:
+        def __init__(self):
+            self.left = list(chunks)
+
+        def next_chunk(self):
+            return self.left.pop(0) if self.left else b""
+
+    buf, pos = StreamBuffer(Chunked()), 0
+    while pos < len(flat):
+        n = rng.choice([1, 512, 4096, 70_000, 200_000])
+        op = rng.choice(["peek", "take", "skip", "chunks"])
+        n = min(n, len(flat) - pos)
+        if op == "peek":
+            assert buf.peek(n) == flat[pos:pos + n]
+            continue
+        if op == "take":
+            assert buf.take(n) == flat[pos:pos + n]
+        elif op == "skip":
+            buf.skip(n)
+        else:
+            assert b"".join(buf.chunks(n)) == flat[pos:pos + n]
+        pos += n
+        assert buf.offset == pos
+    assert not buf.fill(1) and buf.peek(10) == b""

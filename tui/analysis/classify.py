@@ -51,11 +51,12 @@ def _is_coff_object(head: bytes, path: str) -> bool:
 def _is_text(head: bytes) -> bool:
     if b"\x00" in head:
         return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # a multibyte character cut at the end is fine
-            return False
+    if not head.isascii():  # (ASCII is valid UTF-8: no need to decode it)
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # a multibyte character cut at the end is fine
+                return False
     sample = head[:1024]
     # bytes.translate with a delete set runs in C: what is left are the binary-looking bytes.
     binary = len(sample) - len(sample.translate(None, _BINARY_BYTES))

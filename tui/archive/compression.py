@@ -31,7 +31,7 @@ THREAD_DEPTH = 3
 #: memory (128 MiB for python-build-standalone), so keep the pass's own buffers small.
 LARGE_WINDOW = 32 << 20
 SMALL_SIZE = 1 << 20
-HASH_CHUNK = 1 << 20
+HASH_CHUNK = 8 << 20  # (few, long GIL-free updates: each hand-back of the GIL costs the parser a switch)
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _SIGNATURES = [

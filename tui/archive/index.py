@@ -9,7 +9,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import zstandard
 
@@ -158,12 +158,14 @@ class _AnalysisThread:
         self._thread = threading.Thread(target=self._run, name="distscope-analysis", daemon=True)
         self._thread.start()
 
-    def submit(self, analysers: list[Analyser], member: Member, data: bytes, complete: bool) -> None:
+    def submit(self, analysers: list[Analyser], member: Member, pieces: list, complete: bool) -> None:
+        """Queue ``pieces`` (bytes or views of the stream's buffers, joined on this thread)."""
+        size = sum(map(len, pieces))
         with self._cond:
-            while self._in_flight and self._in_flight + len(data) > MAX_IN_FLIGHT:
+            while self._in_flight and self._in_flight + size > MAX_IN_FLIGHT:
                 self._cond.wait()
-            self._in_flight += len(data)
-            self._queue.append((analysers, member, data, complete))
+            self._in_flight += size
+            self._queue.append((analysers, member, pieces, complete))
             self._cond.notify_all()
 
     def _run(self) -> None:
@@ -173,7 +175,9 @@ class _AnalysisThread:
                     self._cond.wait()
                 if not self._queue:
                     return
-                analysers, member, data, complete = self._queue.pop(0)
+                analysers, member, pieces, complete = self._queue.pop(0)
+            data = pieces[0] if len(pieces) == 1 and type(pieces[0]) is bytes else b"".join(pieces)
+            pieces = None
             for analyser in analysers:
                 try:
                     analyser.feed(member, data, complete)
@@ -238,8 +242,7 @@ class Scan:
         last_flush = time.monotonic()
         members, cancel = index.members, self.cancel
         owner = threading.get_ident()
-        self._prepare(reader)
-        offering = bool(analysers) or self._keep_limit > 0
+        offer = self._offerer(reader, feeder)
         _fast_switching(True)
         try:
             try:
@@ -249,8 +252,8 @@ class Scan:
                                              member.header_offset)
                     members.append(member)
                     batch.append(member)
-                    if offering and member.type == FILE:
-                        self._offer(reader, member, feeder)
+                    if offer is not None and member.type == FILE:
+                        offer(member)
                     if len(batch) >= self.batch_members or time.monotonic() - last_flush >= self.batch_seconds:
                         self._flush_small()
                         yield self._progress(batch, reader)
@@ -293,75 +296,91 @@ class Scan:
         read = self.archive.size if index.complete else min(self.archive.raw.bytes_read, self.archive.size)
         yield Progress(batch, len(index.members), read, self.archive.size, reader.offset, done=True)
 
-    def _prepare(self, reader: TarReader) -> None:
-        """Sort the analysers for :meth:`_offer`: those that see every file member, and the
-        plans of those that declared an interest, with the union of those interests."""
+    def _offerer(self, reader: TarReader, feeder: _AnalysisThread | None) -> Callable[[Member], None] | None:
+        """The function the pass calls for each file member (None: nothing to offer): keeps
+        small members' heads, asks the analysers that may want the member (those without a
+        declared interest, and those whose :class:`~tui.analysis.base.Interest` it matches) and
+        hands what they want to ``feeder``. A closure over locals: it runs ~50,000 times a pass."""
         plans = [_plan(a) for a in self.analysers]
-        self._always = [a for a, plan in zip(self.analysers, plans) if plan is None]
-        self._plans = [plan for plan in plans if plan is not None]
-        self._any_kinds = frozenset().union(*(p[1] for p in self._plans))
-        self._any_heads = tuple(h for p in self._plans for h in p[2])
-        self._any_suffixes = tuple(x for p in self._plans for x in p[3])
-        self._any_contains = tuple(w for p in self._plans for w in p[4])
-        self._any_folded = tuple(w for p in self._plans for w in p[5])
+        always = [a for a, plan in zip(self.analysers, plans) if plan is None]
+        plans = [plan for plan in plans if plan is not None]
+        any_kinds = frozenset().union(*(p[1] for p in plans))
+        any_heads = tuple(h for p in plans for h in p[2])
+        any_suffixes = tuple(x for p in plans for x in p[3])
+        any_contains = tuple(w for p in plans for w in p[4])
+        any_folded = tuple(w for p in plans for w in p[5])
         keep = self.keep_small
-        self._keep_limit = 0 if keep is None else min(keep.member_limit, reader.head_size)
-        self._kept: list[tuple[int, bytes]] = []
-        if keep is not None and not self.analysers:  # heads are read only for analysers
+        keep_limit = 0 if keep is None else min(keep.member_limit, reader.head_size)
+        if keep_limit and reader.classify is None:  # heads are read only when classifying
             reader.classify = lambda head, path: ""
+        kept = self._kept = []
+        keep_head = kept.append
+        ask = self._want
+        if not self.analysers and not keep_limit:
+            return None
+
+        def offer(member: Member) -> None:
+            head = reader.head
+            size = member.size
+            if 0 < size <= keep_limit:
+                keep_head((member.data_offset, head))
+            wanted = []
+            limit = 0
+            for analyser in always:
+                n = ask(analyser, member, head)
+                if n > 0:
+                    wanted.append(analyser)
+                    limit = max(limit, n)
+            if plans:
+                # The common case first: the member matches no declared interest (C-level tests).
+                path, kind = member.path, member.kind
+                hit = kind in any_kinds or head.startswith(any_heads) or path.endswith(any_suffixes)
+                if not hit:
+                    for word in any_contains:
+                        if word in path:
+                            hit = True
+                            break
+                    else:
+                        if any_folded:
+                            lower = path.lower()
+                            for word in any_folded:
+                                if word in lower:
+                                    hit = True
+                                    break
+                if hit:
+                    lower = path.lower()
+                    for analyser, kinds, heads, suffixes, contains, folded in plans:
+                        if (kind in kinds or head.startswith(heads) or path.endswith(suffixes)
+                                or any(w in path for w in contains) or any(w in lower for w in folded)):
+                            n = ask(analyser, member, head)
+                            if n > 0:
+                                wanted.append(analyser)
+                                limit = max(limit, n)
+            if wanted:
+                self._hand_over(reader, member, head, wanted, limit, feeder)
+
+        return offer
 
     def _flush_small(self) -> None:
         if self._kept:
             self.keep_small.put_many(self._kept)
-            self._kept = []
+            self._kept.clear()
 
-    def _offer(self, reader: TarReader, member: Member, feeder: _AnalysisThread | None) -> None:
-        head = reader.head
-        if 0 < member.size <= self._keep_limit:
-            self._kept.append((member.data_offset, head))
-        wanted = []
-        limit = 0
-        for analyser in self._always:
-            n = self._want(analyser, member, head)
-            if n > 0:
-                wanted.append(analyser)
-                limit = max(limit, n)
-        if self._plans:
-            # The common case first: the member matches no declared interest (C-level tests only).
-            path, kind = member.path, member.kind
-            hit = kind in self._any_kinds or head.startswith(self._any_heads) or path.endswith(self._any_suffixes)
-            if not hit:
-                for word in self._any_contains:
-                    if word in path:
-                        hit = True
-                        break
-            if not hit and self._any_folded:
-                lower = path.lower()
-                for word in self._any_folded:
-                    if word in lower:
-                        hit = True
-                        break
-            if hit:
-                lower = path.lower()
-                for analyser, kinds, heads, suffixes, contains, folded in self._plans:
-                    if (kind in kinds or head.startswith(heads) or path.endswith(suffixes)
-                            or any(w in path for w in contains) or any(w in lower for w in folded)):
-                        n = self._want(analyser, member, head)
-                        if n > 0:
-                            wanted.append(analyser)
-                            limit = max(limit, n)
-        if not wanted:
-            return
+    @staticmethod
+    def _hand_over(reader: TarReader, member: Member, head: bytes, wanted: list[Analyser], limit: int,
+                   feeder: _AnalysisThread) -> None:
+        """Buffer ``limit`` bytes of ``member`` (capped) and queue them for ``wanted``."""
         limit = min(limit, MAX_MEMBER_BUFFER, member.size)
         if limit <= len(head):
-            feeder.submit(wanted, member, head[:limit], limit == member.size)
+            feeder.submit(wanted, member, [head[:limit]], limit == member.size)
             return
+        pieces: list = []
         try:
-            data = b"".join(reader.data_chunks(limit))
+            pieces.extend(reader.data_chunks(limit))  # views of the stream's buffers: no copy here
         except TruncatedError:
-            feeder.submit(wanted, member, head, False)
+            feeder.submit(wanted, member, pieces, False)
             raise
-        feeder.submit(wanted, member, data, len(data) == member.size)
+        feeder.submit(wanted, member, pieces, sum(map(len, pieces)) == member.size)
 
     def _want(self, analyser: Analyser, member: Member, head: bytes) -> int:
         try:

@@ -15,6 +15,8 @@ from tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, Membe
 
 BLOCK = 512
 CHUNK = 1 << 20
+#: Bytes joined beyond what a read straddling two chunks needs (see :class:`StreamBuffer`).
+_BRIDGE = 64 << 10
 #: Largest GNU long name / pax header accepted; anything bigger is treated as corrupt.
 MAX_EXTENDED = 8 << 20
 #: GNU sparse extension blocks accepted after one header (each maps 21 regions).
@@ -46,7 +48,8 @@ class StreamBuffer:
 
     ``stream`` is a binary file-like object; if it has ``next_chunk()`` (see
     :class:`~tui.archive.compression.ThreadedReader`) whole chunks are taken from it without
-    copying.
+    copying. A read that straddles two chunks joins only the bytes it needs: the rest of the
+    new chunk is kept aside (``_carry``) and served, uncopied, once the joined bytes are used up.
     """
 
     def __init__(self, stream: BinaryIO) -> None:
@@ -56,6 +59,7 @@ class StreamBuffer:
         self.pos = 0
         self.base = 0  # stream offset of buf[0]
         self.eof = False
+        self._carry: tuple[bytes, int] | None = None  # (chunk, start): stream data after ``buf``
 
     @property
     def offset(self) -> int:
@@ -69,26 +73,45 @@ class StreamBuffer:
             self.eof = True
         return chunk
 
+    def _following(self) -> tuple[bytes, int]:
+        """The stream data after ``buf``, as (chunk, start); may raise (state unchanged)."""
+        if self._carry is not None:
+            carry, self._carry = self._carry, None
+            return carry
+        return self._chunk(), 0
+
+    def _advance(self) -> int:
+        """Replace the (used up) buffer by the data that follows it; its length, 0 at the end."""
+        chunk, start = self._following()
+        self.base += len(self.buf) - start
+        self.buf, self.pos = chunk, start
+        return len(chunk) - start
+
     def fill(self, n: int) -> bool:
         """Make ``n`` bytes available at the current position; False at end of stream."""
         avail = len(self.buf) - self.pos
         if avail >= n:
             return True
-        parts = [self.buf[self.pos:]] if avail else []
+        parts = [memoryview(self.buf)[self.pos:]] if avail else []
         self.base += self.pos
         self.pos = 0
         while avail < n:
             try:
-                chunk = self._chunk()
+                chunk, start = self._following()
             except BaseException:
                 self.buf = b"".join(parts)
                 raise
-            if not chunk:
+            piece = memoryview(chunk)[start:]
+            if not piece:
                 self.buf = b"".join(parts)
                 return False
-            parts.append(chunk)
-            avail += len(chunk)
-        self.buf = parts[0] if len(parts) == 1 else b"".join(parts)
+            take = n - avail + _BRIDGE
+            if len(piece) > take + _BRIDGE:  # join a little, keep the rest of a big chunk as it is
+                self._carry = (chunk, start + take)
+                piece = piece[:take]
+            parts.append(piece)
+            avail += len(piece)
+        self.buf = b"".join(parts)
         return True
 
     def peek(self, n: int) -> bytes:
@@ -107,12 +130,8 @@ class StreamBuffer:
         """Yield the next ``n`` bytes in pieces (without joining them): the buffer itself or
         memoryviews of it, never copies."""
         while n > 0:
-            if self.pos >= len(self.buf):
-                chunk = self._chunk()
-                self.base += len(self.buf)
-                self.buf, self.pos = chunk, 0
-                if not chunk:
-                    raise TruncatedError(f"archive is truncated ({n:,} more bytes expected)", self.offset)
+            if self.pos >= len(self.buf) and not self._advance():
+                raise TruncatedError(f"archive is truncated ({n:,} more bytes expected)", self.offset)
             # A view, not a copy: the caller joins the pieces (one copy instead of two).
             piece = memoryview(self.buf)[self.pos:self.pos + n] if self.pos or n < len(self.buf) else self.buf
             self.pos += len(piece)
@@ -122,13 +141,10 @@ class StreamBuffer:
     def skip(self, n: int) -> None:
         avail = len(self.buf) - self.pos
         while n > avail:
-            chunk = self._chunk()  # (may raise: leave the offset where the good data ends)
             n -= avail
-            self.base += len(self.buf)
-            self.buf, self.pos = chunk, 0
-            avail = len(chunk)
+            avail = self._advance()  # (may raise: leave the offset where the good data ends)
             if not avail:
-                raise TruncatedError(f"archive is truncated ({n:,} more bytes expected)", self.base)
+                raise TruncatedError(f"archive is truncated ({n:,} more bytes expected)", self.base + self.pos)
         self.pos += n
 
 
