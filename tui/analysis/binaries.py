@@ -131,7 +131,10 @@ class BinaryAnalyser(Analyser):
 
     def finish(self, index) -> None:
         self.target = detect_target(index, python_json=self.python_json, binaries=self.binaries)
-        mark_native(self.binaries, self.target, build_prefix(index))
+        # The build folder matters only when a binary could lie under it (skips a walk over
+        # every path for most archives).
+        build = build_prefix(index) if any(map(_maybe_build_product, self.binaries)) else None
+        mark_native(self.binaries, self.target, build)
         from tui.analysis.findings import binary_findings, member_findings, sort_findings
         from tui.analysis.graph import build_graph
         from tui.analysis.requirements import build_requirements
@@ -151,10 +154,16 @@ def build_prefix(index) -> str | None:
     """``python/build/`` in a full archive (which also has ``python/install/``), else None:
     binaries under it are build products, not part of the runnable distribution."""
     for path in getattr(index, "by_path", {}) or {}:
-        head, sep, _ = path.partition("install/")
-        if sep and head.count("/") <= 1 and (not head or head.endswith("/")):
-            return f"{head}build/"
+        if "install/" in path:  # (cheap test first)
+            head, _, _ = path.partition("install/")
+            if head.count("/") <= 1 and (not head or head.endswith("/")):
+                return f"{head}build/"
     return None
+
+
+def _maybe_build_product(path: str) -> bool:
+    """Could ``path`` start with a :func:`build_prefix` (``build/`` or ``X/build/``)?"""
+    return path.startswith("build/") or path.partition("/")[2].startswith("build/")
 
 
 def mark_native(binaries: dict[str, dict], target: dict, build: str | None = None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from operator import attrgetter
 
 from tui.analysis import rules
 from tui.analysis.elf import PYTHON_API_SYMBOLS, version_key
@@ -118,6 +119,28 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
 
 
 _UNSAFE_SHOWN = 5  #: member names quoted in an unsafe-member message (all go in ``paths``, capped)
+_PLAIN_TYPES = frozenset(("file", "directory"))
+_BLOCK = 2048  #: member names searched at once by :func:`_unsafe_candidates`
+#: re finds a two-character literal in a long string several times faster than ``in`` does.
+_DOTS = re.compile(r"\.\.").search
+_ROOTED = re.compile("\n/").search
+
+
+def _unsafe_candidates(members: list) -> list:
+    """The members :func:`member_findings` must look at, in archive order: links, special
+    members, set-id files, and every member of a block whose names hold ``..``, ``:`` or a
+    leading ``/``. A block's names are joined and searched at once: far cheaper than a test
+    per name, and nearly every name is plain."""
+    name = attrgetter("name")
+    out: list = []
+    for start in range(0, len(members), _BLOCK):
+        block = members[start:start + _BLOCK]
+        names = "\n" + "\n".join(map(name, block))
+        if _DOTS(names) or ":" in names or _ROOTED(names):
+            out += block
+        else:
+            out += [m for m in block if m.type not in _PLAIN_TYPES or m.mode & 0o6000]
+    return out
 
 
 def member_findings(index) -> list[dict]:
@@ -125,7 +148,7 @@ def member_findings(index) -> list[dict]:
     folder or with surprising effects (absolute names, ``..``, links leading out, devices and
     fifos, set-id files). ``distscope extract`` refuses them (set-id bits it strips)."""
     kinds: dict[str, list[str]] = {}
-    for member in getattr(index, "members", None) or []:
+    for member in _unsafe_candidates(getattr(index, "members", None) or []):
         name = member.name
         if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0].isalpha()):
             kinds.setdefault("absolute names", []).append(name)

@@ -102,7 +102,8 @@ class _Resolver:
         self._sonames: dict[str, str] | None = None
 
     # -- ELF ---------------------------------------------------------------------------
-    def elf(self, path: str, record: dict, name: str) -> dict:
+    def elf(self, path: str, record: dict, name: str, chain: list[str] | None = None) -> dict:
+        """Resolve ``name`` needed by ``path``; ``chain``: its loader chain when already known."""
         origin = posixpath.dirname(path)
         if "/" in name:
             expanded = expand_origin(name, origin)
@@ -118,7 +119,9 @@ class _Resolver:
             search += [(d, "RPATH", path) for d in record.get("rpath", [])]
             # ld.so also searches the RPATH of each object up the loading chain, up to the
             # executable (those without RUNPATH): loaders found so far, then the interpreters.
-            for loader in [*self._loader_chain(path), *self.roots]:
+            if chain is None:
+                chain = self._loader_chain(path)
+            for loader in [*chain, *self.roots]:
                 if loader != path and not self.binaries[loader].get("runpath"):
                     search += [(d, f"RPATH of {loader}", loader) for d in self.binaries[loader].get("rpath", [])]
         search += [(d, "RUNPATH", path) for d in record.get("runpath", [])]
@@ -270,7 +273,9 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         for name in record.get("needs") or []:
             edges.append(resolve(path, record, name))
     # RPATHs inherited through intermediate libraries: resolve again what the loaders found so
-    # far might reach, until nothing changes.
+    # far might reach, until nothing changes. An edge resolved with the same loader chain (or
+    # whose object has a RUNPATH, which ignores the chain) would resolve the same again.
+    used_chain: dict[int, list[str]] = {}  #: edge index -> the loader chain it was resolved with
     for _ in range(4):
         resolver.loaders = {}
         for e in edges:
@@ -279,9 +284,14 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         changed = False
         for i, e in enumerate(edges):
             record = binaries[e["from"]]
-            if record.get("format") != "elf" or (e["status"] == BUNDLED and not e.get("off_path")):
+            if record.get("format") != "elf" or (e["status"] == BUNDLED and not e.get("off_path")) \
+                    or record.get("runpath"):
                 continue
-            again = resolver.elf(e["from"], record, e["name"])
+            chain = resolver._loader_chain(e["from"])
+            if chain == used_chain.get(i, []):
+                continue
+            used_chain[i] = chain
+            again = resolver.elf(e["from"], record, e["name"], chain)
             if again != e:
                 edges[i], changed = again, True
         if not changed:

@@ -247,10 +247,14 @@ def _root(index) -> str:
 def _top_entries(index, root: str) -> set[str]:
     """Names directly under the root folder (files and folders)."""
     prefix = f"{root}/" if root else ""
-    out = set()
+    out: set[str] = set()
+    known: tuple[str, ...] = ()  #: "root/name/" of each name found: most paths start with one
     for path in index.by_path:
-        if path.startswith(prefix):
-            out.add(path[len(prefix):].split("/", 1)[0])
+        if not path.startswith(known) and path.startswith(prefix):
+            name = path[len(prefix):].split("/", 1)[0]
+            if name not in out:
+                out.add(name)
+                known += (f"{prefix}{name}/",)
     return out
 
 
@@ -269,12 +273,18 @@ def detect_layout(index, has_python_json: bool, name_layout: str | None) -> str:
     return "unknown"
 
 
+#: How paths the patterns below match end (``$`` also matches before a final newline).
+_OS_PY_TAILS = ("/os.py", "/os.py\n")
+_EXTENSION_TAILS = (".so", ".pyd", ".so\n", ".pyd\n")
+
+
 def _version_from_tree(index, prefix: str) -> str | None:
     match_os_py = re.compile(rf"{re.escape(prefix)}lib/python(\d+\.\d+)[a-z]*/os\.py$").match  # compiled once
     for path in index.by_path:
-        match = match_os_py(path)
-        if match:
-            return match.group(1)
+        if path.endswith(_OS_PY_TAILS):  # (cheap test first)
+            match = match_os_py(path)
+            if match:
+                return match.group(1)
     return None
 
 
@@ -302,7 +312,7 @@ def _lib_dynload(index, root: str) -> list[dict]:
     pattern = re.compile(rf"^{re.escape(root + '/' if root else '')}(?:install/)?(?:lib/python[^/]+/lib-dynload|DLLs)/"
                          r"([A-Za-z0-9_]+)(?:\.[^/]*)?\.(?:so|pyd)$")
     for path in index.by_path:
-        match = pattern.match(path)
+        match = path.endswith(_EXTENSION_TAILS) and pattern.match(path)  # (cheap test first)
         if match:
             rows.setdefault(match.group(1), {"name": match.group(1), "in_core": False, "shared_lib": path,
                                              "static_lib": None, "required": False, "links": [],

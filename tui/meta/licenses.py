@@ -198,11 +198,12 @@ def _binary_needs(index) -> list[tuple[str, str]]:
                         name = item if isinstance(item, str) else (item.get("name") if isinstance(item, dict) else None)
                         if isinstance(name, str) and here:
                             pairs.append((here, name))
-                else:
+                elif isinstance(value, (dict, list)):  # (only containers hold pairs)
                     walk(value, key if isinstance(value, dict) and "/" in key else here, depth + 1)
         elif isinstance(node, list):
             for item in node:
-                walk(item, path, depth + 1)
+                if isinstance(item, (dict, list)):
+                    walk(item, path, depth + 1)
 
     walk(data, None, 0)
     return pairs
@@ -235,9 +236,12 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
     needs = _binary_needs(index)
     module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
     needs += [(path, lib) for path, libs in module_needs.items() for lib in libs or []]
-    for member in index.members:  # (rpartition: posixpath.basename without the call overhead)
-        if member.type == FILE and _GPL_LIBS.match(member.path.rpartition("/")[2]):
-            add(posixpath.basename(member.path), f"the archive ships {member.path}")
+    for member in index.members:
+        if member.type == FILE:
+            name = member.path.rpartition("/")[2]  # (posixpath.basename without the call overhead)
+            # The first-letter test is cheaper than the regex, and exact: only "l" and "L" match.
+            if name[:1] in "lL" and _GPL_LIBS.match(name):
+                add(posixpath.basename(member.path), f"the archive ships {member.path}")
     for binary, needed in needs:
         if _GPL_LIBS.match(posixpath.basename(needed)):
             add(needed, f"{binary} needs {needed}")
@@ -394,13 +398,15 @@ def _file_rank(path: str) -> tuple:
 
 
 _DYNLOAD_EXTENSION = re.compile(r"/(?:lib-dynload|DLLs)/([A-Za-z0-9_]+)\.[^/]*(?:so|pyd)$").search
+#: How the paths it matches end (``$`` also matches before a final newline).
+_EXTENSION_TAILS = ("so", "pyd", "so\n", "pyd\n")
 
 
 def _dynload_extensions(index) -> list[dict]:
     """Extension modules of an install tree without PYTHON.json (names only)."""
     out = []
     for path in index.by_path:
-        match = _DYNLOAD_EXTENSION(path)
+        match = path.endswith(_EXTENSION_TAILS) and _DYNLOAD_EXTENSION(path)  # (cheap test first)
         if match:
             out.append({"name": match.group(1), "shared_lib": path, "licenses": None, "links": [],
                         "variants": [], "variant": None})
