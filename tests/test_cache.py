@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 
 import msgpack
@@ -11,9 +13,10 @@ import pytest
 from tests.archives import entry, small_distribution, write_archive
 from tests.conftest import real_archive
 from tui import cli, session
+from tui.analysis import registry
 from tui.analysis.classify import Classifier
 from tui.archive import cache as cache_mod
-from tui.archive.cache import IndexCache, cache_dir, fingerprint
+from tui.archive.cache import IndexCache, analyser_versions, cache_dir, fingerprint
 from tui.archive.index import Scan
 
 
@@ -120,11 +123,29 @@ def test_older_format_version_is_not_used(tmp_path, scans, monkeypatch):
 def test_analyser_version_change_rescans(tmp_path, scans, monkeypatch):
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
     session.open_index(path)
-    monkeypatch.setattr(Classifier, "version", Classifier.version + 1)
+    monkeypatch.setattr(Classifier, "version", Classifier.version + 1)  # a bump, in both places
+    monkeypatch.setitem(registry.ANALYSER_VERSIONS, Classifier.name, Classifier.version)
     session.open_index(path)
     assert scans["n"] == 2
     session.open_index(path)
     assert scans["n"] == 2
+
+
+def test_analyser_version_table_matches_the_analysers():
+    """A cache hit checks the static table instead of importing the analysers: it must not drift."""
+    assert analyser_versions(registry.default_analysers()) == registry.ANALYSER_VERSIONS
+
+
+def test_cache_hit_imports_no_analyser(tmp_path):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    code = (f"import sys; from tui import session; session.open_index({str(path)!r});"
+            "print(sorted(m for m in sys.modules if m.startswith(('tui.meta', 'tui.analysis.binaries', 'pefile'))))")
+    env = {**os.environ, "DISTSCOPE_CACHE_DIR": str(tmp_path / "cache")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    miss = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
+    hit = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
+    assert "tui.analysis.binaries" in miss.stdout
+    assert hit.stdout.strip() == "[]"
 
 
 def test_use_cache_false_neither_reads_nor_writes(tmp_path, scans):
@@ -229,4 +250,4 @@ def test_archive_changed_during_the_pass_is_not_cached(tmp_path, scans):
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
     index = session.open_index(path, use_cache=False)
     os.utime(path, (1, 1))
-    assert not IndexCache().store(index, [])
+    assert not IndexCache().store(index, {})

@@ -7,8 +7,8 @@ import os
 import threading
 from typing import Callable
 
-from tui.analysis.registry import default_analysers
-from tui.archive.cache import IndexCache
+from tui.analysis.registry import ANALYSER_VERSIONS, default_analysers
+from tui.archive.cache import IndexCache, analyser_versions
 from tui.archive.index import ArchiveIndex, Progress, Scan
 from tui.archive.reader import SmallMembers, attach_small_members
 
@@ -23,15 +23,15 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
     ``on_progress`` call, done, holding every member); otherwise the pass's index is stored.
     Small members seen during a pass stay in memory for :class:`~tui.archive.reader.MemberReader`.
     """
-    analysers = default_analysers()
     cache = IndexCache() if use_cache else None
     if cache is not None:
-        index = cache.load(path, analysers)
+        index = cache.load(path, ANALYSER_VERSIONS)  # no analyser imported on a hit
         if index is not None:
             if on_progress is not None:
                 on_progress(Progress(list(index.members), len(index.members), index.compressed_size,
                                      index.compressed_size, index.uncompressed_bytes, done=True))
             return index
+    analysers = default_analysers()
     small = SmallMembers()
     scan = Scan(path, analysers, cancel=cancel, keep_small=small)
     for progress in scan:
@@ -40,5 +40,5 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
     index = scan.index
     attach_small_members(index, small)
     if cache is not None:
-        cache.store(index, analysers)
+        cache.store(index, analyser_versions(analysers))
     return index

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from tui.analysis.base import Analyser
 
+#: ``name: version`` of every analyser :func:`default_analysers` returns. A cache hit is checked
+#: against this table, so it needs no analyser import (pefile alone takes ~10 ms).
+#: tests/test_cache.py asserts that it equals the classes' own: bump a version in both places.
+ANALYSER_VERSIONS: dict[str, int] = {
+    "classify": 1, "binaries": 8, "pythonjson": 2, "distribution": 1, "licenses": 3, "toolchain": 3,
+}
+
 
 def default_analysers() -> list[Analyser]:
     """Fresh instances of every analyser distscope runs on an archive."""

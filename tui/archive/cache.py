@@ -7,7 +7,8 @@ mtime (a lookup needs one ``stat``). A hit is trusted only when every check pass
 * a *fingerprint* matches: SHA-256 of the size plus the first and last MiB and 16 evenly spread
   64 KiB samples of the compressed file (about 3 MiB read, ~2 ms). It catches a file rewritten
   with the same size and a restored mtime, which size+mtime alone cannot;
-* the registered analysers (name and version) equal the cached ones.
+* the registered analysers (name and version) equal the cached ones; the caller passes their
+  versions (:data:`tui.analysis.registry.ANALYSER_VERSIONS` on a lookup), not the analysers.
 
 Anything else (a changed file, a truncated or garbled cache file, an older format) is a miss:
 the archive is rescanned and the entry rewritten. The full SHA-256 of the compressed bytes,
@@ -25,7 +26,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import msgpack
 
@@ -34,7 +35,7 @@ from tui.archive.index import ArchiveIndex
 from tui.archive.columns import decode_members, encode_members
 
 #: Bump when the layout of a cache entry changes.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _MAGIC = "distscope-index"
 #: Index entries kept (least recently used dropped first); archives come and go.
 MAX_ENTRIES = 200
@@ -81,9 +82,14 @@ def fingerprint(path: str, size: int | None = None) -> str:
     return sha.hexdigest()
 
 
-def analyser_signature(analysers: Iterable[Analyser]) -> list[list]:
-    """The ``[name, version]`` pairs a cache entry must match."""
-    return sorted([a.name, int(a.version)] for a in analysers)
+def analyser_versions(analysers: Iterable[Analyser]) -> dict[str, int]:
+    """``name: version`` of ``analysers``, as :meth:`IndexCache.load` and ``store`` take them."""
+    return {a.name: int(a.version) for a in analysers}
+
+
+def _signature(versions: Mapping[str, int]) -> list[list]:
+    """The ``[name, version]`` pairs stored in an entry, sorted."""
+    return sorted([name, int(version)] for name, version in dict(versions).items())
 
 
 class IndexCache:
@@ -100,8 +106,9 @@ class IndexCache:
             return None
         return self.root / f"{_stat_key(realpath, st)}.msgpack"
 
-    def load(self, archive: str | os.PathLike, analysers: Iterable[Analyser]) -> ArchiveIndex | None:
-        """The cached index of ``archive``, or None when absent, stale or unreadable."""
+    def load(self, archive: str | os.PathLike, versions: Mapping[str, int]) -> ArchiveIndex | None:
+        """The cached index of ``archive`` for analysers of ``versions`` (name: version), or None
+        when absent, stale or unreadable."""
         try:
             realpath = os.path.realpath(archive)
             st = os.stat(realpath)
@@ -109,6 +116,8 @@ class IndexCache:
             raw = entry.read_bytes()
         except OSError:
             return None
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # tens of thousands of new objects: collections would only slow this down
         try:
             data = msgpack.unpackb(raw, raw=False, strict_map_key=False, unicode_errors=_ERRORS)
             if not isinstance(data, dict) or data.get("magic") != _MAGIC or data.get("format") != FORMAT_VERSION:
@@ -116,11 +125,12 @@ class IndexCache:
             if (data["realpath"] != realpath or data["size"] != st.st_size
                     or data["mtime_ns"] != st.st_mtime_ns):
                 raise ValueError("archive changed")
-            if data["analysers"] != analyser_signature(analysers):
+            if data["analysers"] != _signature(versions):
                 return None  # valid, but for other analysers: rescan and overwrite
             if data["fingerprint"] != fingerprint(realpath, st.st_size):
                 raise ValueError("archive content changed")
             index = self._index(archive, st, data)
+            _tenure()
             try:
                 os.utime(entry)  # recently used entries are kept longest
             except OSError:
@@ -132,16 +142,13 @@ class IndexCache:
             except OSError:
                 pass
             return None
-
-    @staticmethod
-    def _index(archive, st: os.stat_result, data: dict) -> ArchiveIndex:
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # tens of thousands of new objects: collections would only slow this down
-        try:
-            members = decode_members(data["members"])
         finally:
             if gc_was_enabled:
                 gc.enable()
+
+    @staticmethod
+    def _index(archive, st: os.stat_result, data: dict) -> ArchiveIndex:
+        members = decode_members(data["members"])
         index = ArchiveIndex(path=os.fspath(archive), compression=data["compression"],
                              compressed_size=st.st_size, mtime=st.st_mtime, members=members,
                              complete=data["complete"], error=data["error"], sha256=data["sha256"],
@@ -149,8 +156,9 @@ class IndexCache:
                              results=data["results"], analysis_errors=data["analysis_errors"])
         return index
 
-    def store(self, index: ArchiveIndex, analysers: Iterable[Analyser]) -> bool:
-        """Write ``index`` atomically; False when it is not cacheable or the write failed."""
+    def store(self, index: ArchiveIndex, versions: Mapping[str, int]) -> bool:
+        """Write ``index``, made by analysers of ``versions`` (see :func:`analyser_versions`),
+        atomically; False when it is not cacheable or the write failed."""
         if index.error == "cancelled":
             return False
         try:
@@ -164,7 +172,7 @@ class IndexCache:
                 "fingerprint": fingerprint(realpath, st.st_size), "sha256": index.sha256,
                 "compression": index.compression, "complete": index.complete, "error": index.error,
                 "uncompressed_bytes": index.uncompressed_bytes,
-                "analysers": analyser_signature(analysers),
+                "analysers": _signature(versions),
                 "members": encode_members(index.members),
                 "results": index.results, "analysis_errors": index.analysis_errors,
             }
@@ -189,6 +197,18 @@ class IndexCache:
                     os.unlink(path)
                 except OSError:
                     pass
+
+
+def _tenure() -> None:
+    """Move every object the garbage collector tracks to its oldest generation, unscanned.
+
+    A loaded index holds tens of thousands of long-lived named tuples (which CPython never
+    untracks); the young collections would traverse them twice (~10 ms each) only to promote
+    them there. ``freeze`` + ``unfreeze`` does it in constant time. Skipped when someone else
+    froze objects, as unfreeze would thaw theirs."""
+    if hasattr(gc, "freeze") and gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _plain(value):

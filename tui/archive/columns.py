@@ -1,101 +1,159 @@
 """A compact, fast-loading columnar encoding of the member list, for the index cache.
 
-Loading 60,000 members must take a few tens of milliseconds, so instead of one msgpack list per
-member each :class:`Member` field becomes one column with the cheapest codec that fits:
+Loading 65,000 members must take a few tens of milliseconds, so instead of one msgpack list per
+member each :class:`Member` field becomes one column with the cheapest codec that fits. A column
+is a msgpack list ``[codec, ...]``; integer arrays are little-endian ``int64`` bytes.
 
-* ``i64``: integers packed in an ``array('q')`` (one C-level copy to decode);
-* ``enum``: few distinct strings (type, owner, kind): the values plus ``array('H')`` indices;
-* ``blob``: strings joined by NUL into one UTF-8 (surrogateescape) byte string, split on load;
-* ``same``: equal to another column except at a few indices (``path`` is mostly ``name``);
-* ``bigint``: integers beyond 64 bits (hostile headers), as decimal strings;
+Value codecs:
+
+* ``const``: every value is the same (uid, gid, owner names): ``[value]``, decoded as
+  ``[value] * n`` without a per-member step;
+* ``enum``: few distinct values (mode, mtime, kind): the distinct values plus one index per
+  member, one byte each for up to 256 values, else two (``uint16``);
+* ``i64``: integers packed in an ``int64`` array (one C-level copy to decode);
+* ``bigint``: integers beyond 64 bits (hostile base-256 headers), as decimal strings;
+* ``blob``: strings without NUL joined by NUL into one UTF-8 (surrogateescape) byte string, split
+  on load;
 * ``list``: anything else, as a plain msgpack list.
 
-Any mismatch with the current ``Member`` fields raises on decode, so the cache entry is rebuilt.
+Patch codecs, for columns that are mostly predictable; the exceptions are an ``int64``
+array of member indices and a nested value-codec column of their values:
+
+* ``fill``: mostly one value (type, typeflag, linkname): ``[value, indices, values]``;
+* ``same``: equal to an earlier column except at a few indices (``path`` is mostly ``name``):
+  ``[field, indices, values]``.
+
+Decoding checks every length and index, so a damaged column raises (ValueError, KeyError,
+IndexError, TypeError) and the cache entry is rebuilt; so does any mismatch with the current
+``Member`` fields. The members are built by ``tuple.__new__`` over the zipped columns (the named
+tuple's own ``__new__`` is a Python function and would double the cost); ``const``, ``enum`` and
+``i64`` columns reach zip as iterators, without a list per column.
 """
 
 from __future__ import annotations
 
 import sys
 from array import array
+from collections import Counter
+from itertools import repeat
+
 from tui.archive.members import Member
 
 _ENC = "utf-8"
 _ERRORS = "surrogateescape"
 _I64 = (-(1 << 63), (1 << 63) - 1)
+#: A column is patched (``fill``/``same``) when at most this share of its values are exceptions:
+#: a patch costs a Python-level store, an ``enum`` value a C-level lookup (about 3x cheaper).
+_PATCH_SHARE = 0.25
 
 
-def _field_names() -> list[str]:
-    return list(Member._fields)
-
-
-def _ints(values: list) -> bytes:
+def _ints(values) -> bytes:
     packed = array("q", values)
     if sys.byteorder != "little":
         packed.byteswap()
     return packed.tobytes()
 
 
-def _unints(raw: bytes) -> list[int]:
+def _unints(raw: bytes) -> array:
     packed = array("q")
     packed.frombytes(raw)
     if sys.byteorder != "little":
         packed.byteswap()
-    return packed.tolist()
+    return packed
+
+
+def _fits_i64(values) -> bool:
+    return all(_I64[0] <= v <= _I64[1] for v in values)
+
+
+# -- encoding ----------------------------------------------------------------------------------
+def _encode_values(values: list) -> list:
+    """The cheapest value codec for ``values``."""
+    ints = all(type(v) is int for v in values)
+    strs = not ints and all(type(v) is str for v in values)
+    if values and (ints or strs):  # exact types only: True == 1 would merge in a lookup table
+        distinct = list(dict.fromkeys(values))
+        if strs or _fits_i64(distinct):
+            if len(distinct) == 1:
+                return ["const", distinct[0]]
+            if len(distinct) <= 0xFFFF and len(distinct) * 8 < len(values):
+                lookup = {v: i for i, v in enumerate(distinct)}
+                indices = array("B" if len(distinct) <= 256 else "H", [lookup[v] for v in values])
+                if sys.byteorder != "little":
+                    indices.byteswap()
+                return ["enum", distinct, indices.tobytes()]
+    if ints:
+        if _fits_i64(values):
+            return ["i64", _ints(values)]
+        return ["bigint", [str(v) for v in values]]  # beyond msgpack's integers
+    if strs and not any("\0" in v for v in values):
+        return ["blob", "\0".join(values).encode(_ENC, _ERRORS)]
+    return ["list", values]
+
+
+def _exceptions(values: list, base) -> tuple[list[int], list] | None:
+    """Indices and values where ``values`` differs from ``base`` (a value or a list of the same
+    length), or None when they are too many for a patch codec to pay off."""
+    if isinstance(base, list):
+        at = [i for i, (v, b) in enumerate(zip(values, base)) if v != b or type(v) is not type(b)]
+    else:
+        at = [i for i, v in enumerate(values) if v != base or type(v) is not type(base)]
+    if len(at) > len(values) * _PATCH_SHARE:
+        return None
+    return at, [values[i] for i in at]
 
 
 def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
-    ints = all(type(v) is int for v in values)
-    strs = not ints and all(type(v) is str for v in values)
-    if strs and field == "path" and "name" in columns:
-        base = columns["name"]
-        diff = {i: v for i, (v, b) in enumerate(zip(values, base)) if v != b}
-        if len(diff) * 4 < len(values):
-            return ["same", "name", list(diff.items())]
-    if ints or strs:  # few distinct values (mode, owner, type, kind): shared objects, 2 bytes each
-        distinct = list(dict.fromkeys(values))
-        if len(distinct) <= 0xFFFF and len(distinct) * 8 < len(values) and (
-                strs or all(_I64[0] <= v <= _I64[1] for v in distinct)):
-            lookup = {v: i for i, v in enumerate(distinct)}
-            indices = array("H", [lookup[v] for v in values])
-            if sys.byteorder != "little":
-                indices.byteswap()
-            return ["enum", distinct, indices.tobytes()]
-    if ints:
-        if all(_I64[0] <= v <= _I64[1] for v in values):
-            return ["i64", _ints(values)]
-        return ["bigint", [str(v) for v in values]]  # hostile base-256 fields: beyond msgpack
-    if strs:
-        if not any("\0" in v for v in values):
-            return ["blob", "\0".join(values).encode(_ENC, _ERRORS)]
-    return ["list", values]
+    if field == "path" and "name" in columns:
+        patch = _exceptions(values, columns["name"])
+        if patch is not None:
+            return ["same", "name", _ints(patch[0]), _encode_values(patch[1])]
+    plain = _encode_values(values)
+    if plain[0] in ("enum", "list"):  # mostly one value? (a list may hold one common value too)
+        try:
+            common = Counter(values).most_common(1)[0][0]
+        except TypeError:  # unhashable values
+            return plain
+        if type(common) in (int, str) and (type(common) is str or _fits_i64([common])):
+            patch = _exceptions(values, common)
+            if patch is not None:
+                return ["fill", common, _ints(patch[0]), _encode_values(patch[1])]
+    return plain
 
 
 def encode_members(members: list[Member]) -> dict:
     """The member list as ``{"count": n, "columns": {field: [codec, ...]}}``."""
-    names = _field_names()
+    names = list(Member._fields)
     raw = {name: [getattr(m, name) for m in members] for name in names}
-    columns = {}
-    for name in names:
-        columns[name] = _encode_column(name, raw[name], raw)
-    return {"count": len(members), "columns": columns}
+    return {"count": len(members), "columns": {name: _encode_column(name, raw[name], raw) for name in names}}
 
 
-def _decode_column(spec, count: int, decoded: dict[str, list]) -> list:
+# -- decoding ----------------------------------------------------------------------------------
+def _decode_values(spec: list, count: int):
+    """The ``count`` values of a value-codec column, as a list or a one-pass iterable of exactly
+    that length (a lookup per value, ``repeat``): no list is built that zip would only walk."""
     codec = spec[0]
+    if codec == "const":
+        (value,) = spec[1:]
+        return repeat(value, count)
+    if codec == "enum":
+        distinct, raw = spec[1:]
+        if not isinstance(distinct, list) or not distinct:
+            raise ValueError("bad enum values")
+        if len(distinct) <= 256:
+            indices = raw
+        else:
+            indices = array("H")
+            indices.frombytes(raw)
+            if sys.byteorder != "little":
+                indices.byteswap()
+        if len(indices) != count:
+            raise ValueError("column length mismatch")
+        return map(distinct.__getitem__, indices)  # an index out of range raises IndexError
     if codec == "i64":
         values = _unints(spec[1])
-    elif codec == "enum":
-        indices = array("H")
-        indices.frombytes(spec[2])
-        if sys.byteorder != "little":
-            indices.byteswap()
-        values = list(map(list(spec[1]).__getitem__, indices))
     elif codec == "blob":
         values = spec[1].decode(_ENC, _ERRORS).split("\0") if count else []
-    elif codec == "same":
-        values = list(decoded[spec[1]])
-        for i, v in spec[2]:
-            values[i] = v
     elif codec == "bigint":
         values = [int(v) for v in spec[1]]
     elif codec == "list":
@@ -107,24 +165,40 @@ def _decode_column(spec, count: int, decoded: dict[str, list]) -> list:
     return values
 
 
+def _patch(values: list, spec: list) -> list:
+    """Apply the exceptions ``[indices, values spec]`` of a patch codec to ``values``, in place."""
+    at = _unints(spec[0])
+    if at and (min(at) < 0 or max(at) >= len(values)):
+        raise ValueError("bad patch indices")
+    for i, value in zip(at, _decode_values(spec[1], len(at))):
+        values[i] = value
+    return values
+
+
 def decode_members(data: dict) -> list[Member]:
-    """The members encoded by :func:`encode_members`; raises ValueError/KeyError if unusable."""
-    names = _field_names()
+    """The members encoded by :func:`encode_members`; raises (ValueError, KeyError, ...) if unusable."""
+    names = Member._fields
     columns = data["columns"]
-    if set(columns) != set(names):
-        raise ValueError("member fields changed")
     count = data["count"]
-    decoded: dict[str, list] = {}
-    pending = list(names)
-    while pending:  # "same" columns after the column they refer to
-        progress = False
-        for name in list(pending):
-            spec = columns[name]
-            if spec[0] == "same" and spec[1] not in decoded:
-                continue
-            decoded[name] = _decode_column(spec, count, decoded)
-            pending.remove(name)
-            progress = True
-        if not progress:
-            raise ValueError("circular column references")
-    return list(map(Member, *(decoded[name] for name in names)))
+    if set(columns) != set(names) or type(count) is not int or count < 0:
+        raise ValueError("member fields changed")
+    decoded: dict = {}
+    for name in sorted(names, key=lambda n: columns[n][0] == "same"):  # "same" columns last
+        spec = columns[name]
+        if spec[0] == "fill":
+            if len(spec) != 4:
+                raise ValueError("bad fill column")
+            decoded[name] = _patch([spec[1]] * count, spec[2:])
+        elif spec[0] == "same":
+            base = decoded.get(spec[1]) if len(spec) == 4 else None
+            if base is None:
+                raise ValueError("bad same column")
+            if not isinstance(base, list):  # a one-pass iterable: zip must still get every value
+                base = decoded[spec[1]] = list(base)
+            decoded[name] = _patch(list(base), spec[2:])
+        else:
+            decoded[name] = _decode_values(spec, count)
+    members = list(map(tuple.__new__, repeat(Member), zip(*(decoded[name] for name in names))))
+    if len(members) != count:
+        raise ValueError("column length mismatch")
+    return members
