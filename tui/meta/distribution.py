@@ -350,16 +350,19 @@ def summarize(index) -> dict:
     d = data or {}
     version_number = pj.get("format_version")
 
-    # version, with where it came from
+    # version, with where it came from (the tree is searched only when nothing else tells)
     version, version_source = None, None
     for value, source in ((_str(d.get("python_version")), "PYTHON.json"),
                           (patch.get("version"), patch.get("path")),
                           (_str(sysvars.get("VERSION")), (sources.get("sysconfig") or {}).get("path")),
-                          ((name or {}).get("python_version"), "file name"),
-                          (_version_from_tree(index, f"{root}/" if root else ""), "stdlib folder")):
+                          ((name or {}).get("python_version"), "file name")):
         if value:
             version, version_source = value, source
             break
+    else:
+        value = _version_from_tree(index, f"{root}/" if root else "")
+        if value:
+            version, version_source = value, "stdlib folder"
 
     triple, triple_source = _str(d.get("target_triple")), "PYTHON.json"
     if triple is None and version_number is not None and version_number < 5:
