@@ -536,3 +536,15 @@ def test_stream_buffer_reads_across_chunks_like_a_flat_stream(seed):
         pos += n
         assert buf.offset == pos
     assert not buf.fill(1) and buf.peek(10) == b""
+
+
+def test_path_lookup_is_built_once_with_duplicate_paths(tmp_path):
+    """An archive that holds a path twice (appended tars do) keeps one lookup: the later member
+    wins, as with tar, and the dict is not rebuilt on every access."""
+    path = write_archive(tmp_path / "a.tar.zst", [entry("a/x", "one\n"), entry("a/x", "two\n")])
+    index = scan(path)
+    first = index.by_path
+    assert index.by_path is first and index.get("a/x").size == 4
+    assert index.get("a/x") is index.members[1]
+    assert index.counts() == {"members": 2, "files": 2, "directories": 0, "symlinks": 0, "hardlinks": 0,
+                              "other": 0, "file_bytes": 8}

@@ -154,7 +154,13 @@ class ThreadedReader:
     def __init__(self, stream: BinaryIO, chunk_size: int = THREAD_CHUNK, depth: int = THREAD_DEPTH) -> None:
         self._stream = stream
         self._chunk_size = chunk_size
-        self._queue: queue.Queue = queue.Queue(depth)
+        # C-level queues (no Python code runs to hand a chunk over, so the decompressing thread
+        # needs the GIL as briefly as possible): decompressed chunks, and free slots, which
+        # bound the chunks waiting to ``depth``.
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._slots: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(depth):
+            self._slots.put(None)
         self._stop = threading.Event()
         self._done = False
         self._rest = b""
@@ -165,10 +171,11 @@ class ThreadedReader:
     def _put(self, item) -> bool:
         while not self._stop.is_set():
             try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
+                self._slots.get(timeout=0.1)
+            except queue.Empty:
                 continue
+            self._queue.put(item)
+            return True
         return False
 
     def _run(self) -> None:
@@ -209,6 +216,7 @@ class ThreadedReader:
             self._started = True
             self._thread.start()
         item = self._queue.get()
+        self._slots.put(None)
         if isinstance(item, BaseException):
             self._done = True
             raise item
@@ -241,6 +249,7 @@ class ThreadedReader:
             try:
                 while True:
                     self._queue.get_nowait()
+                    self._slots.put(None)
             except queue.Empty:
                 pass
             self._thread.join(0.05)

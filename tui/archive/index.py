@@ -8,7 +8,9 @@ import sys
 import threading
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator
 
 import zstandard
@@ -48,12 +50,15 @@ class ArchiveIndex:
     results: dict[str, Any] = field(default_factory=dict)
     analysis_errors: list[dict] = field(default_factory=list)
     _by_path: dict[str, Member] | None = field(default=None, repr=False)
+    _by_path_size: int = field(default=-1, repr=False)  #: members the lookup was built from
 
     # -- lookups --------------------------------------------------------------------------
     @property
     def by_path(self) -> dict[str, Member]:
-        if self._by_path is None or len(self._by_path) < len(self.members):
+        # (By count, not by the dict's size: duplicate paths make the dict smaller.)
+        if self._by_path is None or self._by_path_size != len(self.members):
             self._by_path = {m.path: m for m in self.members}
+            self._by_path_size = len(self.members)
         return self._by_path
 
     def get(self, path: str) -> Member | None:
@@ -66,6 +71,7 @@ class ArchiveIndex:
         parts = [p for p in normalize(path).split("/") if p]
         resolved: list[str] = []
         hops = 0
+        by_path = self.by_path
         while parts:
             part = parts.pop(0)
             if part == ".":
@@ -75,7 +81,7 @@ class ArchiveIndex:
                     return None
                 resolved.pop()
                 continue
-            member = self.by_path.get("/".join([*resolved, part]))
+            member = by_path.get("/".join([*resolved, part]))
             if member is not None and member.type in (SYMLINK, HARDLINK):
                 hops += 1
                 if hops > _MAX_LINK_HOPS or member.linkname.startswith("/"):
@@ -96,14 +102,12 @@ class ArchiveIndex:
 
     # -- counts ---------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
-        out = {"members": len(self.members), "files": 0, "directories": 0, "symlinks": 0,
-               "hardlinks": 0, "other": 0, "file_bytes": 0}
-        key = {FILE: "files", DIRECTORY: "directories", SYMLINK: "symlinks", HARDLINK: "hardlinks"}
-        for m in self.members:
-            out[key.get(m.type, "other")] += 1
-            if m.type == FILE:
-                out["file_bytes"] += m.size
-        return out
+        members = self.members
+        by_type = Counter(map(attrgetter("type"), members))
+        known = by_type[FILE] + by_type[DIRECTORY] + by_type[SYMLINK] + by_type[HARDLINK]
+        return {"members": len(members), "files": by_type[FILE], "directories": by_type[DIRECTORY],
+                "symlinks": by_type[SYMLINK], "hardlinks": by_type[HARDLINK], "other": len(members) - known,
+                "file_bytes": sum([m.size for m in members if m.type == FILE])}
 
 
 # Re-entrant: the garbage collector may finish an abandoned pass (running its ``finally``)
