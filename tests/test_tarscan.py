@@ -548,3 +548,22 @@ def test_path_lookup_is_built_once_with_duplicate_paths(tmp_path):
     assert index.get("a/x") is index.members[1]
     assert index.counts() == {"members": 2, "files": 2, "directories": 0, "symlinks": 0, "hardlinks": 0,
                               "other": 0, "file_bytes": 8}
+
+
+def test_pass_pauses_the_cyclic_collector_and_restores_it(tmp_path):
+    import gc
+    import sys
+
+    path = write_archive(tmp_path / "a.tar.zst", [entry("a/x", "one\n"), entry("a/y", "two\n")])
+    seen = []
+    interval = sys.getswitchinterval()
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            for progress in Scan(path, batch_members=1):
+                if not progress.done:  # (the last batch comes after the pass)
+                    seen.append(gc.isenabled())
+            assert gc.isenabled() is enabled and sys.getswitchinterval() == interval
+        finally:
+            gc.enable()
+    assert not any(seen)
