@@ -80,6 +80,15 @@ def test_many_distinct_values_use_wide_enum_indices():
     assert _same(_round_trip(members), members)
 
 
+def test_long_names_span_several_blob_chunks():
+    members = [_member(i, name=f"\u00e9t\u00e9/{i:06}/" + "x" * (i % 300) + "\udcff", path=f"p{i}")
+               for i in range(2000)]
+    members[700] = _member(700, name="", path="")
+    chunks = encode_members(members)["columns"]["name"][1]
+    assert len(chunks) > 3
+    assert _same(_round_trip(members), members)
+
+
 def test_empty_and_single_member():
     assert _round_trip([]) == []
     one = [_member(1)]
@@ -99,12 +108,17 @@ def _damaged(change) -> dict:
     lambda c: c.update(uid=["nonsense", 1]),
     lambda c: c.update(uid=["const"]),
     lambda c: c.update(size=["i64", c["size"][1][:-8]]),
-    lambda c: c.update(name=["blob", c["name"][1] + b"\0x"]),
+    lambda c: c.update(name=["blob", [*c["name"][1][:-1], c["name"][1][-1] + b"\0x"]]),
+    lambda c: c.update(name=["blob", [*c["name"][1], b""]]),
+    lambda c: c.update(name=["blob", c["name"][1][1:]]),
+    lambda c: c.update(name=["blob", b"a\0b"]),
     lambda c: c.update(kind=["enum", c["kind"][1], c["kind"][2][:-1]]),
     lambda c: c.update(kind=["enum", c["kind"][1][:1], c["kind"][2]]),
     lambda c: c.update(kind=["enum", [], b""]),
     lambda c: c.update(type=["fill", "file", c["type"][2] + (10**6).to_bytes(8, "little"), c["type"][3]]),
     lambda c: c.update(type=["fill", "file", (-1).to_bytes(8, "little", signed=True), ["const", "x"]]),
+    lambda c: c.update(type=["fill", "file", (200).to_bytes(8, "little"), ["const", "x"]]),
+    lambda c: c.update(type=["fill", "file", b"\0" * 7, ["const", "x"]]),
     lambda c: c.update(type=["fill", "file", c["type"][2][:-8], c["type"][3]]),
     lambda c: c.update(path=["same", "missing", *c["path"][2:]]),
     lambda c: c.update(path=["same", "path", *c["path"][2:]]),

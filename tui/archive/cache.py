@@ -1,7 +1,11 @@
 """The persistent index cache: members and analyser results of an archive, in msgpack.
 
 Layout: ``<cache dir>/index/<key>.msgpack`` where the key hashes the archive's realpath, size and
-mtime (a lookup needs one ``stat``). A hit is trusted only when every check passes:
+mtime (a lookup needs one ``stat``). An entry is a 16-byte magic, the 8-byte length of a msgpack
+*header* (everything but the bulk), then *sections*: the big byte payloads of the member columns
+(:class:`~tui.archive.columns.Packed`), which the header references as msgpack ext values
+(offset, length). Loading decodes them straight from the read buffer, without the copy msgpack
+makes of a bin value (~9 MB for 60,000 members). A hit is trusted only when every check passes:
 
 * the format version, realpath, size and mtime (ns) stored inside match;
 * a *fingerprint* matches: SHA-256 of the size plus the first and last MiB and 16 evenly spread
@@ -23,7 +27,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import struct
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -32,11 +38,18 @@ import msgpack
 
 from tui.analysis.base import Analyser
 from tui.archive.index import ArchiveIndex
-from tui.archive.columns import decode_members, encode_members
+from tui.archive.columns import Packed, decode_members, encode_members
 
 #: Bump when the layout of a cache entry changes.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _MAGIC = "distscope-index"
+_HEAD = b"distscope-index\n"
+_LENGTH = struct.Struct("<Q")
+#: msgpack ext type of a section reference: little-endian u64 offset and length.
+_SECTION = 1
+_SECTION_REF = struct.Struct("<QQ")
+#: Smaller payloads stay inline.
+_SECTION_MIN = 512
 #: Index entries kept (least recently used dropped first); archives come and go.
 MAX_ENTRIES = 200
 _SAMPLES = 16
@@ -82,6 +95,27 @@ def fingerprint(path: str, size: int | None = None) -> str:
     return sha.hexdigest()
 
 
+class _Fingerprint(threading.Thread):
+    """:func:`fingerprint` computed on a thread of its own while the cache entry is read and
+    decoded: its reads and its hashing release the GIL (~3 ms saved on two cores)."""
+
+    def __init__(self, path: str, size: int) -> None:
+        super().__init__(name="distscope-fingerprint", daemon=True)
+        self._args = (path, size)
+        self._value: str | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._value = fingerprint(*self._args)
+        except OSError:
+            pass  # None matches no entry
+
+    def result(self) -> str | None:
+        self.join()
+        return self._value
+
+
 def analyser_versions(analysers: Iterable[Analyser]) -> dict[str, int]:
     """``name: version`` of ``analysers``, as :meth:`IndexCache.load` and ``store`` take them."""
     return {a.name: int(a.version) for a in analysers}
@@ -113,13 +147,15 @@ class IndexCache:
             realpath = os.path.realpath(archive)
             st = os.stat(realpath)
             entry = self.root / f"{_stat_key(realpath, st)}.msgpack"
-            raw = entry.read_bytes()
+            with open(entry, "rb") as f:
+                content = _Fingerprint(realpath, st.st_size)  # meanwhile, on another thread
+                raw = f.read()
         except OSError:
             return None
         gc_was_enabled = gc.isenabled()
         gc.disable()  # tens of thousands of new objects: collections would only slow this down
         try:
-            data = msgpack.unpackb(raw, raw=False, strict_map_key=False, unicode_errors=_ERRORS)
+            data = _unpack(raw)
             if not isinstance(data, dict) or data.get("magic") != _MAGIC or data.get("format") != FORMAT_VERSION:
                 raise ValueError("not a current cache entry")
             if (data["realpath"] != realpath or data["size"] != st.st_size
@@ -127,9 +163,9 @@ class IndexCache:
                 raise ValueError("archive changed")
             if data["analysers"] != _signature(versions):
                 return None  # valid, but for other analysers: rescan and overwrite
-            if data["fingerprint"] != fingerprint(realpath, st.st_size):
-                raise ValueError("archive content changed")
             index = self._index(archive, st, data)
+            if data["fingerprint"] != content.result():
+                raise ValueError("archive content changed")
             _tenure()
             try:
                 os.utime(entry)  # recently used entries are kept longest
@@ -176,7 +212,7 @@ class IndexCache:
                 "members": encode_members(index.members),
                 "results": index.results, "analysis_errors": index.analysis_errors,
             }
-            payload = msgpack.packb(data, use_bin_type=True, unicode_errors=_ERRORS, default=_plain)
+            payload = _pack(data)
             self.root.mkdir(parents=True, exist_ok=True)
             target = self.root / f"{_stat_key(realpath, st)}.msgpack"
             atomic_write(target, payload)
@@ -197,6 +233,48 @@ class IndexCache:
                     os.unlink(path)
                 except OSError:
                     pass
+
+
+def _pack(data: dict) -> bytes:
+    """An entry: magic, header length, msgpack header, sections (see the module docstring)."""
+    sections: list[bytes] = []
+    offset = 0
+
+    def hoist(value):
+        nonlocal offset
+        if type(value) is Packed and len(value) >= _SECTION_MIN:
+            sections.append(value)
+            offset += len(value)
+            return msgpack.ExtType(_SECTION, _SECTION_REF.pack(offset - len(value), len(value)))
+        if type(value) is list:
+            return [hoist(v) for v in value]
+        if type(value) is dict:
+            return {k: hoist(v) for k, v in value.items()}
+        return value
+
+    data = {**data, "members": hoist(data["members"])}
+    header = msgpack.packb(data, use_bin_type=True, unicode_errors=_ERRORS, default=_plain)
+    return b"".join([_HEAD, _LENGTH.pack(len(header)), header, *sections])
+
+
+def _unpack(raw: bytes) -> dict:
+    """The header of an entry, its section references replaced by memoryviews of ``raw``."""
+    if raw[:len(_HEAD)] != _HEAD:
+        raise ValueError("not a cache entry")
+    start = len(_HEAD) + _LENGTH.size
+    (length,) = _LENGTH.unpack_from(raw, len(_HEAD))
+    view = memoryview(raw)
+    body = view[start + length:]
+
+    def section(code: int, ref: bytes) -> memoryview:
+        offset, size = _SECTION_REF.unpack(ref)
+        if code != _SECTION or offset + size > len(body):
+            raise ValueError("bad section reference")
+        return body[offset:offset + size]
+
+    # an incomplete header (a truncated entry) or trailing bytes in it raise
+    return msgpack.unpackb(view[start:start + length], raw=False, strict_map_key=False,
+                           unicode_errors=_ERRORS, ext_hook=section)
 
 
 def _tenure() -> None:

@@ -2,7 +2,9 @@
 
 Loading 65,000 members must take a few tens of milliseconds, so instead of one msgpack list per
 member each :class:`Member` field becomes one column with the cheapest codec that fits. A column
-is a msgpack list ``[codec, ...]``; integer arrays are little-endian ``int64`` bytes.
+is a msgpack list ``[codec, ...]``; integer arrays are little-endian ``int64`` bytes. Such byte
+payloads are :class:`Packed` (a ``bytes`` subclass that msgpack packs as bin) so the cache can
+store the big ones outside msgpack; decoding takes any bytes-like payload (bytes, memoryview).
 
 Value codecs:
 
@@ -12,12 +14,12 @@ Value codecs:
   member, one byte each for up to 256 values, else two (``uint16``);
 * ``i64``: integers packed in an ``int64`` array (one C-level copy to decode);
 * ``bigint``: integers beyond 64 bits (hostile base-256 headers), as decimal strings;
-* ``blob``: strings without NUL joined by NUL into one UTF-8 (surrogateescape) byte string, split
-  on load;
+* ``blob``: strings without NUL, joined by NUL and encoded as UTF-8 (surrogateescape) in chunks
+  of about 64 K characters (each holds whole strings), split on load;
 * ``list``: anything else, as a plain msgpack list.
 
-Patch codecs, for columns that are mostly predictable; the exceptions are an ``int64``
-array of member indices and a nested value-codec column of their values:
+Patch codecs, for columns that are mostly predictable; the exceptions are a ``uint64`` array
+of member indices and a nested value-codec column of their values:
 
 * ``fill``: mostly one value (type, typeflag, linkname): ``[value, indices, values]``;
 * ``same``: equal to an earlier column except at a few indices (``path`` is mostly ``name``):
@@ -42,20 +44,31 @@ from tui.archive.members import Member
 _ENC = "utf-8"
 _ERRORS = "surrogateescape"
 _I64 = (-(1 << 63), (1 << 63) - 1)
+#: Characters per ``blob`` chunk: decoding one at a time reuses the same scratch memory
+#: instead of first-touching a temporary string as large as all the names (~2 ms per 7 MB).
+_CHUNK = 64 << 10
 #: A column is patched (``fill``/``same``) when at most this share of its values are exceptions:
 #: a patch costs a Python-level store, an ``enum`` value a C-level lookup (about 3x cheaper).
 _PATCH_SHARE = 0.25
 
 
-def _ints(values) -> bytes:
-    packed = array("q", values)
+class Packed(bytes):
+    """A codec's byte payload (packed integers or indices, joined names), as opposed to a member
+    value: the cache stores the big ones after the msgpack header (see tui.archive.cache)."""
+
+    __slots__ = ()
+
+
+def _ints(values, typecode: str = "q") -> Packed:
+    """Little-endian ``int64`` (``uint64`` for typecode "Q")."""
+    packed = array(typecode, values)
     if sys.byteorder != "little":
         packed.byteswap()
-    return packed.tobytes()
+    return Packed(packed.tobytes())
 
 
-def _unints(raw: bytes) -> array:
-    packed = array("q")
+def _unints(raw, typecode: str = "q") -> array:
+    packed = array(typecode)
     packed.frombytes(raw)
     if sys.byteorder != "little":
         packed.byteswap()
@@ -81,14 +94,25 @@ def _encode_values(values: list) -> list:
                 indices = array("B" if len(distinct) <= 256 else "H", [lookup[v] for v in values])
                 if sys.byteorder != "little":
                     indices.byteswap()
-                return ["enum", distinct, indices.tobytes()]
+                return ["enum", distinct, Packed(indices.tobytes())]
     if ints:
         if _fits_i64(values):
             return ["i64", _ints(values)]
         return ["bigint", [str(v) for v in values]]  # beyond msgpack's integers
     if strs and not any("\0" in v for v in values):
-        return ["blob", "\0".join(values).encode(_ENC, _ERRORS)]
+        return ["blob", _chunks(values)]
     return ["list", values]
+
+
+def _chunks(values: list[str]) -> list[Packed]:
+    """``values`` (at least one) joined by NUL, in pieces of about :data:`_CHUNK` characters."""
+    out, start, size = [], 0, 0
+    for i, v in enumerate(values, 1):
+        size += len(v) + 1
+        if size >= _CHUNK or i == len(values):
+            out.append(Packed("\0".join(values[start:i]).encode(_ENC, _ERRORS)))
+            start, size = i, 0
+    return out
 
 
 def _exceptions(values: list, base) -> tuple[list[int], list] | None:
@@ -107,7 +131,7 @@ def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
     if field == "path" and "name" in columns:
         patch = _exceptions(values, columns["name"])
         if patch is not None:
-            return ["same", "name", _ints(patch[0]), _encode_values(patch[1])]
+            return ["same", "name", _ints(patch[0], "Q"), _encode_values(patch[1])]
     plain = _encode_values(values)
     if plain[0] in ("enum", "list"):  # mostly one value? (a list may hold one common value too)
         try:
@@ -117,7 +141,7 @@ def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
         if type(common) in (int, str) and (type(common) is str or _fits_i64([common])):
             patch = _exceptions(values, common)
             if patch is not None:
-                return ["fill", common, _ints(patch[0]), _encode_values(patch[1])]
+                return ["fill", common, _ints(patch[0], "Q"), _encode_values(patch[1])]
     return plain
 
 
@@ -153,7 +177,9 @@ def _decode_values(spec: list, count: int):
     if codec == "i64":
         values = _unints(spec[1])
     elif codec == "blob":
-        values = spec[1].decode(_ENC, _ERRORS).split("\0") if count else []
+        values = []
+        for chunk in spec[1]:  # each holds at least one name ("" splits into [""])
+            values += str(chunk, _ENC, _ERRORS).split("\0")
     elif codec == "bigint":
         values = [int(v) for v in spec[1]]
     elif codec == "list":
@@ -167,9 +193,7 @@ def _decode_values(spec: list, count: int):
 
 def _patch(values: list, spec: list) -> list:
     """Apply the exceptions ``[indices, values spec]`` of a patch codec to ``values``, in place."""
-    at = _unints(spec[0])
-    if at and (min(at) < 0 or max(at) >= len(values)):
-        raise ValueError("bad patch indices")
+    at = _unints(spec[0], "Q")  # unsigned: an index past the end raises IndexError, none wraps
     for i, value in zip(at, _decode_values(spec[1], len(at))):
         values[i] = value
     return values
