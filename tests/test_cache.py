@@ -112,6 +112,30 @@ def test_corrupt_cache_entry_is_rebuilt(tmp_path, scans, damage):
     assert scans["n"] == 2  # the rebuilt entry is good
 
 
+@pytest.mark.parametrize("damage", ["last-byte-cut", "header-cut", "huge-header-length", "bad-section-ref",
+                                    "format-3-entry"])
+def test_damaged_entry_layout_is_rebuilt(tmp_path, scans, damage):
+    path = write_archive(tmp_path / "a.tar.zst", [entry(f"d/f{i}", f"text {i}\n" * 50) for i in range(300)])
+    cold = session.open_index(path)
+    entry_path = IndexCache().entry_path(path)
+    raw = entry_path.read_bytes()
+    head = len(cache_mod._HEAD) + 8
+    length = int.from_bytes(raw[len(cache_mod._HEAD):head], "little")
+    assert len(raw) > head + length  # the members' payloads are stored as sections
+    ref = raw.rindex(bytes([0xd8, cache_mod._SECTION]), head, head + length)  # fixext 16 of the last reference
+    entry_path.write_bytes({
+        "last-byte-cut": raw[:-1],
+        "header-cut": raw[:head + length // 2],
+        "huge-header-length": raw[:len(cache_mod._HEAD)] + (1 << 62).to_bytes(8, "little") + raw[head:],
+        "bad-section-ref": raw[:ref + 2] + (len(raw)).to_bytes(8, "little") + raw[ref + 10:],
+        "format-3-entry": msgpack.packb({"magic": "distscope-index", "format": 3}),
+    }[damage])
+    again = session.open_index(path)
+    assert scans["n"] == 2 and _rows(again) == _rows(cold)
+    session.open_index(path)
+    assert scans["n"] == 2
+
+
 def test_older_format_version_is_not_used(tmp_path, scans, monkeypatch):
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
     session.open_index(path)
