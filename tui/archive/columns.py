@@ -8,8 +8,8 @@ store the big ones outside msgpack; decoding takes any bytes-like payload (bytes
 
 Value codecs:
 
-* ``const``: every value is the same (uid, gid, owner names): ``[value]``, decoded as
-  ``[value] * n`` without a per-member step;
+* ``const``: every value is the same (uid, gid, owner names, often mtime): ``[value]``, decoded
+  as ``repeat(value, n)``;
 * ``enum``: few distinct values (mode, mtime, kind): the distinct values plus one index per
   member, one byte each for up to 256 values, else two (``uint16``);
 * ``i64``: integers packed in an ``int64`` array (one C-level copy to decode);
