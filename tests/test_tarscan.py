@@ -567,3 +567,26 @@ def test_pass_pauses_the_cyclic_collector_and_restores_it(tmp_path):
         finally:
             gc.enable()
     assert not any(seen)
+
+
+def test_collector_pauses_nest_across_users():
+    """A pass and a cache load may overlap (the app): the collector stays paused until the last
+    pause ends, then comes back only if it was on."""
+    import gc
+
+    from tui import gcpause
+
+    gc.enable()
+    try:
+        gcpause.pause()
+        with gcpause.paused(tenure=True):
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        gcpause.resume()
+        assert gc.isenabled()
+        gc.disable()
+        with gcpause.paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

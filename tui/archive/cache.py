@@ -25,7 +25,6 @@ Cancelled passes are never cached. Damaged archives (truncated, corrupt) are cac
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import struct
@@ -40,6 +39,7 @@ import msgpack
 from tui.analysis.base import Analyser
 from tui.archive.index import ArchiveIndex
 from tui.archive.columns import Packed, decode_members, encode_members
+from tui.gcpause import pause as pause_gc, resume as resume_gc
 
 #: Bump when the layout of a cache entry changes.
 FORMAT_VERSION = 4
@@ -153,8 +153,8 @@ class IndexCache:
                 raw = f.read()
         except OSError:
             return None
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # tens of thousands of new objects: collections would only slow this down
+        pause_gc()  # tens of thousands of new objects: collections would only slow this down
+        loaded = False
         try:
             data = _unpack(raw)
             if not isinstance(data, dict) or data.get("magic") != _MAGIC or data.get("format") != FORMAT_VERSION:
@@ -167,7 +167,7 @@ class IndexCache:
             index = self._index(archive, st, data)
             if data["fingerprint"] != content.result():
                 raise ValueError("archive content changed")
-            _tenure()
+            loaded = True
             try:
                 os.utime(entry)  # recently used entries are kept longest
             except OSError:
@@ -180,8 +180,7 @@ class IndexCache:
                 pass
             return None
         finally:
-            if gc_was_enabled:
-                gc.enable()
+            resume_gc(tenure=loaded)
 
     @staticmethod
     def _index(archive, st: os.stat_result, data: dict) -> ArchiveIndex:
@@ -276,18 +275,6 @@ def _unpack(raw: bytes) -> dict:
     # an incomplete header (a truncated entry) or trailing bytes in it raise
     return msgpack.unpackb(view[start:start + length], raw=False, strict_map_key=False,
                            unicode_errors=_ERRORS, ext_hook=section)
-
-
-def _tenure() -> None:
-    """Move every object the garbage collector tracks to its oldest generation, unscanned.
-
-    A loaded index holds tens of thousands of long-lived named tuples (which CPython never
-    untracks); the young collections would traverse them twice (~10 ms each) only to promote
-    them there. ``freeze`` + ``unfreeze`` does it in constant time. Skipped when someone else
-    froze objects, as unfreeze would thaw theirs."""
-    if hasattr(gc, "freeze") and gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
 
 def _plain(value):

@@ -1,0 +1,59 @@
+"""Pause the cyclic garbage collector while tens of thousands of objects are made.
+
+An indexing pass or a cache load makes a member (a named tuple, which CPython keeps tracked)
+per archive member and no reference cycles; every young collection meanwhile would walk all
+the members made so far. Pauses nest and may overlap across threads (a pass and a cache load
+in the app): the collector resumes, if it was on, when the last pause ends.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+# Re-entrant: the garbage collector may finish an abandoned pass (running its ``finally``)
+# while this thread holds the lock.
+_lock = threading.RLock()
+_pauses = 0
+_was_enabled = True
+
+
+def pause() -> None:
+    global _pauses, _was_enabled
+    with _lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+
+
+def resume(tenure: bool = False) -> None:
+    """End one pause; with ``tenure``, first move the objects made meanwhile (long-lived, like
+    an index's members) to the oldest generation, so young collections never walk them."""
+    global _pauses
+    with _lock:
+        _pauses -= 1
+        if _pauses == 0:
+            if tenure:
+                _tenure()
+            if _was_enabled:
+                gc.enable()
+
+
+@contextmanager
+def paused(tenure: bool = False) -> Iterator[None]:
+    pause()
+    try:
+        yield
+    finally:
+        resume(tenure)
+
+
+def _tenure() -> None:
+    """``freeze`` + ``unfreeze`` moves every tracked object to the oldest generation in constant
+    time. Skipped when someone else froze objects, as unfreeze would thaw theirs."""
+    if hasattr(gc, "freeze") and gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
