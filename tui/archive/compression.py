@@ -23,10 +23,10 @@ __all__ = ["MAX_WINDOW", "CountingReader", "FileHasher", "OpenedArchive", "Threa
 
 #: python-build-standalone compresses at level 22 with a 128 MiB window; allow up to 2 GiB.
 MAX_WINDOW = 2**31
-READ_SIZE = 4 << 20
+READ_SIZE = 8 << 20
 #: Decompressed bytes per hand-over from the decompression thread, and chunks queued ahead.
-THREAD_CHUNK = 4 << 20
-THREAD_DEPTH = 3
+THREAD_CHUNK = 8 << 20
+THREAD_DEPTH = 4  # (32 MiB: lets decompression run ahead through stretches of many small members)
 #: Above this zstd window, use 1 MiB reads and chunks: the window already costs its size in
 #: memory (128 MiB for python-build-standalone), so keep the pass's own buffers small.
 LARGE_WINDOW = 32 << 20

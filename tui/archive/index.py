@@ -32,7 +32,7 @@ BATCH_SECONDS = 0.05
 MAX_IN_FLIGHT = 16 << 20
 _MAX_LINK_HOPS = 40
 #: GIL switch interval while a pass runs (see :func:`_fast_switching`).
-SWITCH_INTERVAL = 0.0005
+SWITCH_INTERVAL = 0.0002
 
 
 @dataclass
