@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import tarfile
 
 import pytest
@@ -590,3 +591,24 @@ def test_collector_pauses_nest_across_users():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
+def test_hashing_thread_yields_the_cpu_and_only_it():
+    import os
+    import threading
+
+    from tui.archive.compression import HASH_NICENESS, _lower_priority
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    seen = {}
+
+    def work():
+        _lower_priority()
+        seen["thread"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen["thread"] == min(19, before + HASH_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before

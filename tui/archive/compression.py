@@ -256,6 +256,23 @@ class ThreadedReader:
         self._done = True
 
 
+#: Niceness added to the hashing thread: it needs a sixth of the CPU the pass uses and has slack, so
+#: it takes what the decompressing and parsing threads leave (measured: 3% off an analysed pass
+#: on two CPUs, where four threads share them).
+HASH_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Lower this thread's scheduling priority on Linux (where a thread id names one thread)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + HASH_NICENESS))
+    except (AttributeError, OSError):
+        pass
+
+
 class FileHasher:
     """SHA-256 of a file, computed on its own thread with its own handle (hashlib releases the
     GIL), so hashing overlaps the decompressing pass instead of adding to it."""
@@ -268,6 +285,7 @@ class FileHasher:
         self._thread.start()
 
     def _run(self) -> None:
+        _lower_priority()
         sha = hashlib.sha256()
         try:
             with open(self.path, "rb", buffering=0) as fh:
