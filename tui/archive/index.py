@@ -28,8 +28,12 @@ BATCH_MEMBERS = 500
 #: python-build-standalone archives hold 2,000-70,000).
 MAX_MEMBERS = 500_000
 BATCH_SECONDS = 0.05
-#: Bytes of wanted member content queued for the analysis thread at most.
-MAX_IN_FLIGHT = 16 << 20
+#: Bytes queued for the analysis thread at most: wanted member content, counted by the buffers
+#: it holds (a view keeps its whole decompressed chunk alive).
+MAX_IN_FLIGHT = 32 << 20
+#: Wanted content below this is copied out of the stream's buffers at once; above, it travels as
+#: views of them (no copy on the parsing thread; the analysis thread joins them).
+VIEW_MIN = 1 << 20
 _MAX_LINK_HOPS = 40
 #: GIL switch interval while a pass runs (see :func:`_fast_switching`).
 SWITCH_INTERVAL = 0.0002
@@ -169,12 +173,12 @@ class _AnalysisThread:
 
     def submit(self, analysers: list[Analyser], member: Member, pieces: list, complete: bool) -> None:
         """Queue ``pieces`` (bytes or views of the stream's buffers, joined on this thread)."""
-        size = sum(map(len, pieces))
+        size = sum(len(p.obj) if type(p) is memoryview else len(p) for p in pieces)
         with self._cond:
             while self._in_flight and self._in_flight + size > MAX_IN_FLIGHT:
                 self._cond.wait()
             self._in_flight += size
-            self._queue.append((analysers, member, pieces, complete))
+            self._queue.append((analysers, member, pieces, complete, size))
             self._cond.notify_all()
 
     def _run(self) -> None:
@@ -184,7 +188,7 @@ class _AnalysisThread:
                     self._cond.wait()
                 if not self._queue:
                     return
-                analysers, member, pieces, complete = self._queue.pop(0)
+                analysers, member, pieces, complete, size = self._queue.pop(0)
             data = pieces[0] if len(pieces) == 1 and type(pieces[0]) is bytes else b"".join(pieces)
             pieces = None
             for analyser in analysers:
@@ -194,7 +198,7 @@ class _AnalysisThread:
                     self._errors.append({"analyser": analyser.name, "path": member.path,
                                          "error": f"{type(exc).__name__}: {exc}"})
             with self._cond:
-                self._in_flight -= len(data)
+                self._in_flight -= size
                 self._cond.notify_all()
 
     def close(self) -> None:
@@ -387,9 +391,12 @@ class Scan:
         try:
             pieces.extend(reader.data_chunks(limit))  # views of the stream's buffers: no copy here
         except TruncatedError:
-            feeder.submit(wanted, member, pieces, False)
+            feeder.submit(wanted, member, [b"".join(pieces)], False)
             raise
-        feeder.submit(wanted, member, pieces, sum(map(len, pieces)) == member.size)
+        got = sum(map(len, pieces))
+        if got < VIEW_MIN:  # small: copy it, so that it keeps no whole chunk alive in the queue
+            pieces = [b"".join(pieces)]
+        feeder.submit(wanted, member, pieces, got == member.size)
 
     def _want(self, analyser: Analyser, member: Member, head: bytes) -> int:
         try:
