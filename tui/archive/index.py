@@ -253,25 +253,28 @@ class Scan:
         feeder = _AnalysisThread(index.analysis_errors) if analysers else None
         batch: list[Member] = []
         last_flush = time.monotonic()
-        members, cancel = index.members, self.cancel
+        members, cancelled = index.members, self.cancel.is_set
+        add_member, add_to_batch, now = members.append, batch.append, time.monotonic
+        max_members, batch_members, batch_seconds = self.max_members, self.batch_members, self.batch_seconds
         owner = threading.get_ident()
         offer = self._offerer(reader, feeder)
         _fast_switching(True)
         try:
             try:
-                for member in reader:
-                    if len(members) >= self.max_members:
-                        raise TarFormatError(f"more than {self.max_members:,} members (refusing to index more)",
+                for member in reader:  # (locals only in this loop: it runs once per member)
+                    if len(members) >= max_members:
+                        raise TarFormatError(f"more than {max_members:,} members (refusing to index more)",
                                              member.header_offset)
-                    members.append(member)
-                    batch.append(member)
+                    add_member(member)
+                    add_to_batch(member)
                     if offer is not None and member.type == FILE:
                         offer(member)
-                    if len(batch) >= self.batch_members or time.monotonic() - last_flush >= self.batch_seconds:
+                    if len(batch) >= batch_members or now() - last_flush >= batch_seconds:
                         self._flush_small()
                         yield self._progress(batch, reader)
-                        batch, last_flush = [], time.monotonic()
-                    if cancel.is_set():
+                        batch, last_flush = [], now()
+                        add_to_batch = batch.append
+                    if cancelled():
                         index.error = "cancelled"
                         break
                 else:

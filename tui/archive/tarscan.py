@@ -399,17 +399,19 @@ class TarReader:
             linkname = ""
         path = normalize(name)
         content = ""
+        buf = self.buf
+        data_offset = buf.base + buf.pos
         if data_size:
             self._data_left = data_size
             self._pending = (data_size + BLOCK - 1) // BLOCK * BLOCK
         if kind == FILE and self.classify is not None:
-            head = self.head = self.buf.peek(min(self.head_size, data_size)) if data_size else b""
+            head = self.head = buf.peek(min(self.head_size, data_size)) if data_size else b""
             try:
                 content = self.classify(head, path)
             except Exception:
                 content = ""
         return _new_member(Member, (name, path, kind, size, mode & 0o7777, mtime, uid, gid, uname, gname,
-                                    linkname, header_offset, self.buf.offset, content, typeflag))
+                                    linkname, header_offset, data_offset, content, typeflag))
 
     def _apply_pax(self, fields, offset, name, linkname, size, kind, uname, gname, uid, gid, mtime):
         """Override header fields from pax records (an empty value restores the header's)."""
