@@ -15,12 +15,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 import zstandard
 
+from tui import gcpause
 from tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
 from tui.analysis.classify import classify
 from tui.archive.compression import OpenedArchive, _may_join
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
-from tui import gcpause
 from tui.errors import CorruptArchive
 
 BATCH_MEMBERS = 500
