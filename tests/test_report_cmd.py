@@ -60,6 +60,24 @@ def test_report_markdown(tmp_path, capsys):
     assert out.startswith("# FAIL: ") and "| error | `missing-library` |" in out
 
 
+def test_report_markdown_tables_escape_pipes_in_names(tmp_path, capsys):
+    """A member name may hold ``|``: in a markdown table cell it is escaped, so the row keeps its
+    columns (binaries table and the findings' paths)."""
+    path = write_archive(tmp_path / "pipes-x86_64-unknown-linux-gnu.tar.zst", [
+        entry("python/bin/a|b", make_elf(etype="exec", needed=["libmissing.so.1", "libc.so.6"]))])
+    assert main(["--no-cache", "report", "--format", "markdown", str(path)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if "`python/bin/a" in line]
+    assert rows and all("a\\|b" in line and "a|b" not in line for line in rows)
+    binary = next(line for line in rows if line.startswith("| `python/bin/a"))
+    assert binary.replace("\\|", "").count("|") == 7  # six columns
+
+
+def test_markdown_table_shape():
+    from tui.report import markdown_table
+
+    assert markdown_table(["", ""], [("Python", "3.12 | 3.13")]) == ["| | |", "|---|---|", "| Python | 3.12 \\| 3.13 |"]
+
+
 def test_check_exit_codes(tmp_path, capsys):
     ok, broken = good(tmp_path), bad(tmp_path)
     assert main(["check", str(ok)]) == 0

@@ -77,8 +77,22 @@ def archive_text(data: dict, report: dict) -> Lines:
     return lines
 
 
+def markdown_block(title: str, lines: Lines) -> Lines:
+    """A markdown section holding ``lines`` as preformatted text (nothing when there are none)."""
+    return [f"## {title}", "", "```", *lines, "```"] if lines else []
+
+
+def markdown_table(header: list[str], rows) -> Lines:
+    """A markdown table; ``|`` in any cell (member names may hold one) is escaped."""
+    def row(cells) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    head = "|" + "".join(f" {h} |" if h else " |" for h in header)
+    return [head, "|" + "---|" * len(header), *map(row, rows)]
+
+
 def archive_markdown(data: dict, report: dict) -> Lines:
-    return ["## Archive", "", "```", *archive_text(data, report)[1:], "```"]
+    return markdown_block("Archive", archive_text(data, report)[1:])
 
 
 register_section("archive", archive_section, archive_text, archive_markdown, order=10)

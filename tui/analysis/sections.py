@@ -12,7 +12,7 @@ import textwrap
 from tui.analysis.findings import SEVERITIES, finding, sort_findings
 from tui.analysis.graph import walk
 from tui.analysis.requirements import host_check
-from tui.report import register_finalizer, register_section
+from tui.report import markdown_block, markdown_table, register_finalizer, register_section
 
 _STATUS_WORD = {"errors": "FAIL", "warnings": "WARN", "ok": "OK"}
 _PATHS_SHOWN = 3
@@ -347,10 +347,6 @@ def binaries_text(rows: list[dict], report: dict) -> list[str]:
 
 
 # --------------------------------------------------------------------------- markdown
-def _md(title: str, lines: list[str]) -> list[str]:
-    return [f"## {title}", "", "```", *lines, "```"] if lines else []
-
-
 def verdict_markdown(v: dict, report: dict) -> list[str]:
     if not v:
         return []
@@ -365,36 +361,35 @@ def findings_markdown(findings: list[dict], report: dict) -> list[str]:
     out = ["## Findings", ""]
     if not findings:
         return out + ["No findings."]
-    out += ["| severity | code | message | paths |", "|---|---|---|---|"]
+    rows = []
     for f in findings:
         paths = ", ".join(f"`{p}`" for p in f["paths"][:_PATHS_SHOWN])
         if len(f["paths"]) > _PATHS_SHOWN:
             paths += f" (+{len(f['paths']) - _PATHS_SHOWN})"
-        message = f["message"].replace("|", "\\|")
-        out.append(f"| {f['severity']} | `{f['code']}` | {message} | {paths} |")
-    return out
+        rows.append((f["severity"], f"`{f['code']}`", f["message"], paths))
+    return out + markdown_table(["severity", "code", "message", "paths"], rows)
 
 
 def requirements_markdown(req: dict | None, report: dict) -> list[str]:
-    return _md("Runtime requirements", _requirements_lines(req, report)[1:])
+    return markdown_block("Runtime requirements", _requirements_lines(req, report)[1:])
 
 
 def dependencies_markdown(graph: dict | None, report: dict) -> list[str]:
-    return _md("Dependencies", _dependencies_lines(graph, report)[1:])
+    return markdown_block("Dependencies", _dependencies_lines(graph, report)[1:])
 
 
 def binaries_markdown(rows: list[dict], report: dict) -> list[str]:
     out = ["## Binaries", ""]
     if not rows:
         return out + ["None."]
-    out += ["| path | format | machine | role | native | needs |", "|---|---|---|---|---|---|"]
+    table = []
     for r in rows:
         native = "yes" if r["native"] else "no"
         if r.get("error"):
             native = f"unreadable: {r['error']}"
-        out.append(f"| `{r['path']}` | {r['format']} | {r.get('machine') or '?'} | {r.get('role') or ''} | "
-                   f"{native} | {', '.join(r['needs'][:6])}{' ...' if len(r['needs']) > 6 else ''} |")
-    return out
+        table.append((f"`{r['path']}`", r["format"], r.get("machine") or "?", r.get("role") or "", native,
+                      f"{', '.join(r['needs'][:6])}{' ...' if len(r['needs']) > 6 else ''}"))
+    return out + markdown_table(["path", "format", "machine", "role", "native", "needs"], table)
 
 
 register_section("verdict", lambda index: None, verdict_text, verdict_markdown, order=0)

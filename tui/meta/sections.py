@@ -6,7 +6,7 @@ import re
 import textwrap
 
 from tui.meta import distribution, licenses, toolchain
-from tui.report import register_section
+from tui.report import markdown_table, register_section
 
 _OS = (("windows", "windows"), ("darwin", "macos"), ("apple", "macos"), ("linux", "linux"))
 
@@ -126,11 +126,7 @@ def distribution_markdown(d: dict, report: dict) -> list[str]:
     out = ["## Distribution", ""]
     if not d.get("pbs"):
         return out + ["Not a python-build-standalone distribution (no PYTHON.json, unknown layout)."]
-    out += ["| | |", "|---|---|"]
-    for line in distribution_lines(d):
-        label, value = line[2:17].strip(), line[17:]
-        out.append(f"| {label} | {_md(value)} |")
-    return out
+    return out + markdown_table(["", ""], ((line[2:17].strip(), line[17:]) for line in distribution_lines(d)))
 
 
 def _md(value: str) -> str:
@@ -212,8 +208,7 @@ def licenses_markdown(data: dict, report: dict) -> list[str]:
     out = ["## Licences", "", data["statement"], ""]
     rows = license_rows(data, limit=3)
     if rows:
-        out += ["| component | licences | files |", "|---|---|---|"]
-        out += [f"| {_md(a)} | {_md(b)} | {_md(c)} |" for a, b, c in rows]
+        out += markdown_table(["component", "licences", "files"], rows)
     if data["gpl"]:
         out += ["", "GPL evidence:", ""] + [f"- **{_md(g['component'])}**: {_md(g['evidence'])}" for g in data["gpl"]]
     return out
@@ -258,7 +253,7 @@ def toolchain_markdown(data: dict, report: dict) -> list[str]:
     out = ["## Toolchain", ""]
     rows = toolchain_lines(data)
     if rows:
-        out += ["| | |", "|---|---|"] + [f"| {k} | {_md(v)} |" for k, v in rows]
+        out += markdown_table(["", ""], rows)
     else:
         out.append("No compiler or linker identification found.")
     if data["advice"]:
