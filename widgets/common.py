@@ -36,6 +36,21 @@ def severity_text(severity: str) -> Text:
     return Text(f"{severity.upper():7}", style=style)
 
 
+def waiting_text(what: str, plural: bool = False) -> Text:
+    """What a report pane says while the archive is indexed."""
+    return Text(f"Indexing the archive… {what} {'appear' if plural else 'appears'} when the analysis is done.",
+                style="italic")
+
+
+def pending_text(stage: str, what: str, plural: bool = False) -> Text:
+    """What a report pane says once the archive is read and the analysis is at ``stage``."""
+    return Text(f"The archive is read; {stage}… {what} {'come' if plural else 'comes'} next.", style="italic")
+
+
+def error_text(message: str) -> Text:
+    return Text(f"Nothing to show: {message}", style="bold red")
+
+
 class ReportPane(VerticalScroll):
     """A scrolling pane that renders report sections once the analysis is done; before that it
     says what is still coming."""
@@ -50,8 +65,7 @@ class ReportPane(VerticalScroll):
     """
 
     def compose(self):
-        yield Static(Text(f"Indexing the archive… {self.WHAT} appears when the analysis is done.",
-                          style="italic"), classes="notice", id=f"{self.id}-notice")
+        yield Static(waiting_text(self.WHAT), classes="notice", id=f"{self.id}-notice")
         yield Static(id=f"{self.id}-body")
 
     @property
@@ -63,11 +77,11 @@ class ReportPane(VerticalScroll):
         return self.query_one(f"#{self.id}-body", Static)
 
     def set_pending(self, stage: str) -> None:
-        self.notice.update(Text(f"The archive is read; {stage}… {self.WHAT} comes next.", style="italic"))
+        self.notice.update(pending_text(stage, self.WHAT))
 
     def show_error(self, message: str) -> None:
         self.notice.display = True
-        self.notice.update(Text(f"Nothing to show: {message}", style="bold red"))
+        self.notice.update(error_text(message))
 
     def set_report(self, report: dict) -> None:
         missing = [s for s in self.SECTIONS if report.get(s) is None]

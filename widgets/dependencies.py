@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 
-from widgets.common import NavTree
+from widgets.common import NavTree, error_text, pending_text, waiting_text
 
 #: Display order: problems first.
 STATUS_ORDER = {"missing": 0, "unexpected": 1, "unreadable": 2, "internal": 3, "allowed": 4, "virtual": 5}
@@ -156,8 +156,7 @@ class DependenciesPane(Vertical):
         self._ready = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Indexing the archive… the dependency graph appears when the analysis is done.",
-                          style="italic"), id="deps-head")
+        yield Static(waiting_text("the dependency graph"), id="deps-head")
         with Horizontal():
             tree = NavTree("binaries", id="deps-tree")
             tree.show_root = False
@@ -174,11 +173,10 @@ class DependenciesPane(Vertical):
         self.dtree.focus()
 
     def set_pending(self, stage: str) -> None:
-        self.query_one("#deps-head", Static).update(
-            Text(f"The archive is read; {stage}… the dependency graph comes next.", style="italic"))
+        self.query_one("#deps-head", Static).update(pending_text(stage, "the dependency graph"))
 
     def show_error(self, message: str) -> None:
-        self.query_one("#deps-head", Static).update(Text(f"Nothing to show: {message}", style="bold red"))
+        self.query_one("#deps-head", Static).update(error_text(message))
 
     def set_report(self, report: dict) -> None:
         head = self.query_one("#deps-head", Static)

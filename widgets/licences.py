@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from widgets.common import error_text, pending_text, waiting_text
+
 TEXT_LIMIT = 512 << 10
 
 
@@ -51,8 +53,7 @@ class LicencesPane(Vertical):
         self._token = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Indexing the archive… the licences appear when the analysis is done.",
-                          style="italic"), id="lic-head")
+        yield Static(waiting_text("the licences", plural=True), id="lic-head")
         with Horizontal():
             yield DataTable(cursor_type="row", zebra_stripes=True, id="lic-table")
             with VerticalScroll(id="lic-text-scroll"):
@@ -65,11 +66,10 @@ class LicencesPane(Vertical):
         self.query_one(DataTable).focus()
 
     def set_pending(self, stage: str) -> None:
-        self.query_one("#lic-head", Static).update(
-            Text(f"The archive is read; {stage}… the licences come next.", style="italic"))
+        self.query_one("#lic-head", Static).update(pending_text(stage, "the licences", plural=True))
 
     def show_error(self, message: str) -> None:
-        self.query_one("#lic-head", Static).update(Text(f"Nothing to show: {message}", style="bold red"))
+        self.query_one("#lic-head", Static).update(error_text(message))
 
     def set_report(self, report: dict) -> None:
         lic = report.get("licenses")
