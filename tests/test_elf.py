@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import shutil
 import subprocess
 
 import pytest
 
+from tests.mutations import mutations
 from tui.analysis.elf import ElfReadError, parse_elf, split_version
 from tui.synth import make_elf
 
@@ -83,13 +83,9 @@ def test_hostile_input_never_crashes():
     for cut in (0, 4, 20, 60, 100, 300, len(data) - 10):
         with pytest.raises(ElfReadError):
             parse_elf(data[:cut])
-    rng = random.Random(7)
-    for _ in range(300):
-        mutated = bytearray(data)
-        for _ in range(6):
-            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+    for mutated in mutations(data, seed=7, count=300, flips=6):
         try:
-            info = parse_elf(bytes(mutated))
+            info = parse_elf(mutated)
         except ElfReadError:
             continue
         assert isinstance(info["needed"], list)

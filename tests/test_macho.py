@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
+from tests.mutations import mutations
 from tui.analysis.binaries import parse_binary
 from tui.analysis.macho import MachOError, parse_macho
 from tui.synth import make_macho
@@ -52,12 +51,8 @@ def test_hostile_input():
     assert parse_binary(data[:40], "macho")["error"]
     with pytest.raises(MachOError):
         parse_macho(b"\xca\xfe\xba\xbe\x00\x00\x00\x02" + b"\x00" * 40)
-    rng = random.Random(5)
-    for _ in range(300):
-        mutated = bytearray(data[:512])
-        for _ in range(4):
-            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+    for mutated in mutations(data[:512], seed=5, count=300, flips=4):
         try:
-            parse_macho(bytes(mutated))
+            parse_macho(mutated)
         except MachOError:
             pass

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
+from tests.mutations import mutations
 from tui.analysis.pe import PeReadError, parse_pe
 from tui.synth import make_pe
 
@@ -41,13 +40,9 @@ def test_hostile_input():
     bad_offset[0x3C:0x40] = (0x7FFFFFF0).to_bytes(4, "little")
     with pytest.raises(PeReadError):
         parse_pe(bytes(bad_offset))
-    rng = random.Random(3)
-    for _ in range(200):
-        mutated = bytearray(data)
-        for _ in range(6):
-            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+    for mutated in mutations(data, seed=3, count=200, flips=6):
         try:
-            info = parse_pe(bytes(mutated))
+            info = parse_pe(mutated)
         except PeReadError:
             continue
         assert isinstance(info["needs"], list)
