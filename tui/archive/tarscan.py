@@ -255,13 +255,15 @@ class TarReader:
     with :meth:`read_data`, :meth:`data_chunks` or :meth:`peek_data`; the rest is skipped on
     the next iteration.
 
-    With ``classify`` (a function of a file's first ``head_size`` bytes and its path), every
-    file member gets its content class in ``kind``, and :attr:`head` holds those bytes."""
+    With ``heads``, :attr:`head` holds each file member's first ``head_size`` bytes as it is
+    read; with ``classify`` as well (a function of those bytes and the path), the member gets its
+    content class in ``kind``."""
 
     def __init__(self, stream: BinaryIO, classify: Callable[[bytes, str], str] | None = None,
-                 head_size: int = 4096) -> None:
+                 head_size: int = 4096, heads: bool | None = None) -> None:
         self.buf = StreamBuffer(stream)
         self.classify = classify
+        self.heads = classify is not None if heads is None else heads
         self.head_size = head_size
         self.head = b""
         self.global_pax: dict[str, str] = {}
@@ -404,12 +406,13 @@ class TarReader:
         if data_size:
             self._data_left = data_size
             self._pending = (data_size + BLOCK - 1) // BLOCK * BLOCK
-        if kind == FILE and self.classify is not None:
+        if kind == FILE and self.heads:
             head = self.head = buf.peek(min(self.head_size, data_size)) if data_size else b""
-            try:
-                content = self.classify(head, path)
-            except Exception:
-                content = ""
+            if self.classify is not None:
+                try:
+                    content = self.classify(head, path)
+                except Exception:
+                    content = ""
         return _new_member(Member, (name, path, kind, size, mode & 0o7777, mtime, uid, gid, uname, gname,
                                     linkname, header_offset, data_offset, content, typeflag))
 
