@@ -15,13 +15,14 @@ from tui.archive.reader import SmallMembers, attach_small_members
 
 def open_index(path: str | os.PathLike, *, use_cache: bool = True,
                on_progress: Callable[[Progress], None] | None = None,
-               cancel: threading.Event | None = None) -> ArchiveIndex:
+               cancel: threading.Event | None = None, keep_small: bool = True) -> ArchiveIndex:
     """The analysed index of ``path``. Raises NotAnArchive for bad input; damage found
     mid-stream leaves ``index.complete`` False and ``index.error`` set.
 
     With ``use_cache``, a fresh cache entry is returned without reading the archive (one
     ``on_progress`` call, done, holding every member); otherwise the pass's index is stored.
-    Small members seen during a pass stay in memory for :class:`~tui.archive.reader.MemberReader`.
+    With ``keep_small``, small members seen during a pass stay in memory for
+    :class:`~tui.archive.reader.MemberReader` (commands that read no content pass False).
     """
     cache = IndexCache() if use_cache else None
     if cache is not None:
@@ -32,13 +33,14 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
                                      index.compressed_size, index.uncompressed_bytes, done=True))
             return index
     analysers = default_analysers()
-    small = SmallMembers()
+    small = SmallMembers() if keep_small else None
     scan = Scan(path, analysers, cancel=cancel, keep_small=small)
     for progress in scan:
         if on_progress is not None:
             on_progress(progress)
     index = scan.index
-    attach_small_members(index, small)
+    if small is not None:
+        attach_small_members(index, small)
     if cache is not None:
         cache.store(index, analyser_versions(analysers))
     return index

@@ -52,14 +52,17 @@ class Analyser:
     version = 1
     #: None: ``want`` sees every file member. An :class:`Interest`: only the members it matches.
     interest: Interest | None = None
+    #: True: ``feed`` gets :class:`~tui.archive.segments.Segments` (the content as it arrived,
+    #: read by range) instead of one ``bytes``, so that a large member is never joined for it.
+    segments = False
 
     def want(self, member: "Member", head: bytes) -> int:
         """Bytes of ``member`` wanted for :meth:`feed` (0: none, ALL: the whole member)."""
         return 0
 
     def feed(self, member: "Member", data: bytes, complete: bool) -> None:
-        """Content of a wanted member; ``complete`` is False when it was cut by the cap
-        or the archive ended early."""
+        """Content of a wanted member (Segments when :attr:`segments` is set); ``complete`` is
+        False when it was cut by the cap or the archive ended early."""
 
     def finish(self, index: "ArchiveIndex") -> None:
         """Called once after the pass, with the whole index."""

@@ -20,6 +20,7 @@ from tui.analysis.elf import ElfReadError, parse_elf
 from tui.analysis.macho import MachOError, parse_macho
 from tui.analysis.pe import PeReadError, parse_pe
 from tui.analysis.platform import PLATFORM_FORMAT, arch_of, detect_target
+from tui.archive.segments import ByteSource, as_bytes, as_segments
 
 _MACHO_ARCH = {"arm64": "aarch64", "i386": "i686"}
 #: PYTHON.json keys kept for the analysis (the whole document is C's "pythonjson" result).
@@ -28,15 +29,15 @@ _PYJSON_KEYS = ("version", "target_triple", "os", "arch", "python_version", "pyt
                 "optimizations", "libpython_link_mode")
 
 
-def parse_binary(data: bytes, kind: str) -> dict:
+def parse_binary(data: ByteSource, kind: str) -> dict:
     """Parse one binary of ``kind`` (elf, pe, macho); a broken one gives ``{"error": ...}``."""
     try:
         if kind == ELF:
-            return parse_elf(data)
+            return parse_elf(data)  # (reads only the headers and tables out of Segments)
         if kind == PE:
-            return parse_pe(data)
+            return parse_pe(as_bytes(data))
         if kind == MACHO:
-            return _macho_record(parse_macho(data))
+            return _macho_record(parse_macho(as_bytes(data)))
     except (ElfReadError, PeReadError, MachOError) as exc:
         return {"format": kind, "error": str(exc), "needs": [], "machine": None}
     return {"format": kind, "error": f"not a binary format: {kind}", "needs": [], "machine": None}
@@ -100,6 +101,7 @@ class BinaryAnalyser(Analyser):
     name = "binaries"
     version = 8
     interest = Interest(kinds=frozenset(NATIVE), suffixes=("PYTHON.json",))
+    segments = True
 
     def __init__(self) -> None:
         self.binaries: dict[str, dict] = {}
@@ -115,12 +117,12 @@ class BinaryAnalyser(Analyser):
             return ALL
         return 0
 
-    def feed(self, member, data: bytes, complete: bool) -> None:
+    def feed(self, member, data: ByteSource, complete: bool) -> None:
         if member.path.endswith("PYTHON.json") and _is_python_json(member.path):
             if complete:
-                self.python_json = python_json_subset(data)
+                self.python_json = python_json_subset(as_bytes(data))
             return
-        kind = member.kind or classify(data[:4096], member.path)
+        kind = member.kind or classify(as_segments(data).read(0, 4096), member.path)
         record = parse_binary(data, kind)
         record["size"] = member.size
         if not complete:

@@ -13,6 +13,8 @@ import re
 import struct
 from array import array
 
+from tui.archive.segments import ByteSource, Segments, as_segments
+
 #: Undefined symbols the PBS validator bans.
 BANNED_SYMBOLS = frozenset({"pthread_yield"})
 _BANNED_BYTES = tuple(name.encode() + b"\0" for name in BANNED_SYMBOLS)
@@ -75,10 +77,11 @@ def machine_name(e_machine: str, bits: int, little: bool) -> str:
     return str(e_machine).removeprefix("EM_").lower()
 
 
-def parse_elf(data: bytes) -> dict:
-    """Everything distscope needs from one ELF file. Raises :class:`ElfReadError`."""
+def parse_elf(data: ByteSource) -> dict:
+    """Everything distscope needs from one ELF file (``bytes``, or :class:`Segments`: only the
+    headers and tables are read out of it). Raises :class:`ElfReadError`."""
     try:
-        return _parse(data)
+        return _parse(as_segments(data))
     except ElfReadError:
         raise
     except (struct.error, ValueError, KeyError, IndexError, TypeError, OverflowError, UnicodeDecodeError,
@@ -99,10 +102,14 @@ _MAX_HEADERS = 65535
 
 
 class _Image:
-    """Bounds-checked access to the ELF bytes: strings, virtual address -> file offset."""
+    """Bounds-checked access to the ELF file: ranges, string tables, virtual address -> file offset."""
 
-    def __init__(self, data: bytes, end: str, loads: list[tuple[int, int, int]]) -> None:
-        self.data, self.end, self.loads = data, end, loads
+    def __init__(self, src: Segments, end: str, loads: list[tuple[int, int, int]]) -> None:
+        self.src, self.size, self.end, self.loads = src, len(src), end, loads
+        self._tables: dict[tuple[int, int], _Strings] = {}
+
+    def read(self, start: int, size: int) -> bytes:
+        return self.src.read(start, size)
 
     def offset(self, vaddr: int) -> int | None:
         for p_vaddr, p_offset, p_filesz in self.loads:
@@ -110,17 +117,39 @@ class _Image:
                 return vaddr - p_vaddr + p_offset
         return None
 
+    def strings(self, start: int, limit: int) -> "_Strings":
+        """The string table at ``[start, limit)`` (cut at the end of the file), read once."""
+        limit = min(limit, self.size)
+        table = self._tables.get((start, limit))
+        if table is None:
+            table = self._tables[(start, limit)] = _Strings(self.src, start, limit)
+        return table
+
     def cstring(self, start: int, limit: int) -> str:
-        limit = min(limit, len(self.data))
-        if not 0 <= start < limit:
-            raise ElfReadError(f"string offset {start} outside its table")
-        nul = self.data.find(b"\0", start, limit)
-        return self.data[start:nul if nul >= 0 else limit].decode("utf-8", "replace")
+        """The NUL-terminated string at ``start`` in a table ending at ``limit``."""
+        return self.strings(start, limit).at(start)
 
 
-def _parse(data: bytes) -> dict:
+class _Strings:
+    """A string table read out of the file once: NUL-terminated strings by file offset."""
+
+    def __init__(self, src: Segments, start: int, limit: int) -> None:
+        self.start, self.limit = start, limit
+        self.data = src.read(start, limit - start) if 0 <= start < limit else b""
+
+    def at(self, pos: int) -> str:
+        if not (0 <= pos < self.limit and pos >= self.start):
+            raise ElfReadError(f"string offset {pos} outside its table")
+        rel = pos - self.start
+        nul = self.data.find(b"\0", rel)
+        return self.data[rel:nul if nul >= 0 else len(self.data)].decode("utf-8", "replace")
+
+
+def _parse(src: Segments) -> dict:
+    data = src.read(0, 64)  # the ELF header
     if len(data) < 52 or not data.startswith(b"\x7fELF") or data[4] not in (1, 2) or data[5] not in (1, 2):
         raise ElfReadError("truncated or invalid ELF header")
+    size = len(src)
     bits, little = (64 if data[4] == 2 else 32), data[5] == 1
     end = "<" if little else ">"
     if bits == 64:
@@ -143,17 +172,18 @@ def _parse(data: bytes) -> dict:
     hard = out["hardening"]
     phdrs = []
     if phoff and phnum:
-        if phentsize < (56 if bits == 64 else 32) or phoff + phnum * phentsize > len(data):
+        if phentsize < (56 if bits == 64 else 32) or phoff + phnum * phentsize > size:
             raise ElfReadError("program headers run past the end of the file")
         fmt = end + ("IIQQQQQQ" if bits == 64 else "IIIIIIII")
+        table = src.read(phoff, min(phnum, _MAX_HEADERS) * phentsize)
         for i in range(min(phnum, _MAX_HEADERS)):
-            f = struct.unpack_from(fmt, data, phoff + i * phentsize)
+            f = struct.unpack_from(fmt, table, i * phentsize)
             if bits == 64:
                 p_type, p_flags, p_offset, p_vaddr, _pa, p_filesz, _mem, _al = f
             else:
                 p_type, p_offset, p_vaddr, _pa, p_filesz, _mem, p_flags, _al = f
             phdrs.append((p_type, p_flags, p_offset, p_vaddr, p_filesz))
-    image = _Image(data, end, [(v, o, n) for t, _f, o, v, n in phdrs if t == PT_LOAD])
+    image = _Image(src, end, [(v, o, n) for t, _f, o, v, n in phdrs if t == PT_LOAD])
     dynamic = None
     for p_type, p_flags, p_offset, p_vaddr, p_filesz in phdrs:
         if p_type == PT_INTERP:
@@ -169,29 +199,29 @@ def _parse(data: bytes) -> dict:
     tags: dict[int, list[int]] = {}
     if dynamic is not None:
         _read_dynamic(image, bits, *dynamic, tags, out)
-    sections = _section_headers(data, end, bits, shoff, shnum, shentsize)
+    sections = _section_headers(image, bits, shoff, shnum, shentsize)
     names = _section_names(image, sections, shstrndx)
     index_names: dict[int, str] = {}
     verneed = next((s for s in sections if s[1] == SHT_VERNEED), None)
     if verneed is not None and 0 < verneed[6] < len(sections):
         strtab = sections[verneed[6]]
-        _read_verneed(data, end, verneed[4], verneed[5], verneed[7], strtab[4], strtab[5], out, index_names)
+        _read_verneed(image, verneed[4], verneed[5], verneed[7], strtab[4], strtab[5], out, index_names)
     elif DT_VERNEED in tags and DT_STRTAB in tags:
         vn, st = image.offset(tags[DT_VERNEED][0]), image.offset(tags[DT_STRTAB][0])
         if vn is not None and st is not None:
-            _read_verneed(data, end, vn, len(data) - vn, tags.get(DT_VERNEEDNUM, [0])[0], st,
-                          tags.get(DT_STRSZ, [len(data) - st])[0], out, index_names)
+            _read_verneed(image, vn, size - vn, tags.get(DT_VERNEEDNUM, [0])[0], st,
+                          tags.get(DT_STRSZ, [size - st])[0], out, index_names)
     for i, sec in enumerate(sections):
         name = names.get(i, "")
         if sec[1] == SHT_NOTE and name == ".note.gnu.property":
-            out["isa_level"] = _isa_level(data, end, bits, sec[4], sec[5])
+            out["isa_level"] = _isa_level(image, bits, sec[4], sec[5])
         elif name == ".comment" and sec[1] == 1:
-            raw = data[sec[4]:sec[4] + min(sec[5], 1 << 16)]
+            raw = src.read(sec[4], min(sec[5], 1 << 16))
             out["comment"] = sorted({c.decode("utf-8", "replace") for c in raw.split(b"\0") if c.strip()})
     if not sections:
         for p_type, _f, p_offset, _v, p_filesz in phdrs:
             if p_type == PT_NOTE and out["isa_level"] is None:
-                out["isa_level"] = _isa_level(data, end, bits, p_offset, p_filesz)
+                out["isa_level"] = _isa_level(image, bits, p_offset, p_filesz)
     glibc = [split_version(v) for vs in out["version_needs"].values() for v in vs]
     glibc = [v for prefix, v in filter(None, glibc) if prefix == "GLIBC"]
     if glibc:
@@ -199,7 +229,7 @@ def _parse(data: bytes) -> dict:
     dynsym = next((s for s in sections if s[1] == SHT_DYNSYM), None)
     if dynsym is not None and 0 < dynsym[6] < len(sections):
         versym = next((s for s in sections if s[1] == SHT_VERSYM), None)
-        _read_symbols(data, end, bits, dynsym, versym, sections[dynsym[6]], index_names, out)
+        _read_symbols(image, bits, dynsym, versym, sections[dynsym[6]], index_names, out)
     out["static"] = dynamic is None or (not out["interpreter"] and not out["needed"])
     interp = out["interpreter"] or ""
     if "ld-musl" in interp or "libc.so" in out["needed"]:
@@ -214,10 +244,10 @@ def _parse(data: bytes) -> dict:
 def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, out: dict) -> None:
     fmt = image.end + ("qQ" if bits == 64 else "iI")
     step = struct.calcsize(fmt)
-    if offset + size > len(image.data):
+    if offset + size > image.size:
         raise ElfReadError("dynamic segment runs past the end of the file (truncated?)")
     size = min(size, _MAX_DYNAMIC_TAGS * step)
-    for tag, value in struct.iter_unpack(fmt, image.data[offset:offset + size - size % step]):
+    for tag, value in struct.iter_unpack(fmt, image.read(offset, size - size % step)):
         if tag == 0:
             break
         tags.setdefault(tag, []).append(value)
@@ -230,64 +260,67 @@ def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, 
     strtab = image.offset(tags[DT_STRTAB][0]) if DT_STRTAB in tags else None
     if strtab is None:
         raise ElfReadError("dynamic string table not found")
-    limit = strtab + tags.get(DT_STRSZ, [len(image.data)])[0]
-    out["needed"] = [image.cstring(strtab + v, limit) for v in tags.get(DT_NEEDED, [])]
+    strings = image.strings(strtab, strtab + tags.get(DT_STRSZ, [image.size])[0])
+    out["needed"] = [strings.at(strtab + v) for v in tags.get(DT_NEEDED, [])]
     if DT_SONAME in tags:
-        out["soname"] = image.cstring(strtab + tags[DT_SONAME][0], limit)
+        out["soname"] = strings.at(strtab + tags[DT_SONAME][0])
     for tag, key in ((DT_RPATH, "rpath"), (DT_RUNPATH, "runpath")):
         for v in tags.get(tag, []):
-            out[key].extend(p for p in image.cstring(strtab + v, limit).split(":") if p)
+            out[key].extend(p for p in strings.at(strtab + v).split(":") if p)
 
 
-def _section_headers(data: bytes, end: str, bits: int, shoff: int, shnum: int, shentsize: int) -> list[tuple]:
+def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize: int) -> list[tuple]:
     """(name, type, flags, addr, offset, size, link, info) per section; [] when absent or broken."""
     if not shoff or not shnum or shentsize < (64 if bits == 64 else 40):
         return []
-    if shoff + shnum * shentsize > len(data):
+    if shoff + shnum * shentsize > image.size:
         raise ElfReadError("section headers run past the end of the file (truncated?)")
-    fmt = end + ("IIQQQQII" if bits == 64 else "IIIIIIII")
-    return [struct.unpack_from(fmt, data, shoff + i * shentsize) for i in range(min(shnum, _MAX_HEADERS))]
+    fmt = image.end + ("IIQQQQII" if bits == 64 else "IIIIIIII")
+    count = min(shnum, _MAX_HEADERS)
+    table = image.read(shoff, count * shentsize)
+    return [struct.unpack_from(fmt, table, i * shentsize) for i in range(count)]
 
 
 def _section_names(image: _Image, sections: list[tuple], shstrndx: int) -> dict[int, str]:
     if not 0 < shstrndx < len(sections):
         return {}
     table = sections[shstrndx]
+    strings = image.strings(table[4], table[4] + table[5])
     names = {}
     for i, sec in enumerate(sections):
         try:
-            names[i] = image.cstring(table[4] + sec[0], table[4] + table[5])
+            names[i] = strings.at(table[4] + sec[0])
         except ElfReadError:
             continue
     return names
 
 
-def _read_verneed(data: bytes, end: str, start: int, size: int, count: int, str_off: int, str_size: int,
+def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int, str_size: int,
                   out: dict, index_names: dict[int, str]) -> None:
     """Raw, bounded ``.gnu.version_r`` walk (pyelftools trusts counts and loops on hostile input)."""
-    limit = min(len(data), start + size)
-    str_end = min(len(data), str_off + str_size)
+    limit = min(image.size, start + size)
+    table = image.strings(str_off, str_off + str_size)
+    read, end = image.read, image.end
 
     def string(off: int) -> str:
         pos = str_off + off
-        if not str_off <= pos < str_end:
+        if not str_off <= pos < table.limit:
             return f"?{off}"
-        nul = data.find(b"\0", pos, str_end)
-        return data[pos:nul if nul >= 0 else str_end].decode("utf-8", "replace")
+        return table.at(pos)
 
     pos, seen = start, set()
     for _ in range(min(count or _MAX_VERNEED, _MAX_VERNEED)):
         if pos + 16 > limit or pos in seen:
             break
         seen.add(pos)
-        _ver, cnt, file_off, aux, nxt = struct.unpack_from(end + "HHIII", data, pos)
+        _ver, cnt, file_off, aux, nxt = struct.unpack(end + "HHIII", read(pos, 16))
         names = out["version_needs"].setdefault(string(file_off), [])
         apos = pos + aux
         for _ in range(min(cnt, _MAX_VERNEED)):
             if apos + 16 > limit or apos in seen:
                 break
             seen.add(apos)
-            _hash, _flags, other, name_off, anext = struct.unpack_from(end + "IHHII", data, apos)
+            _hash, _flags, other, name_off, anext = struct.unpack(end + "IHHII", read(apos, 16))
             name = string(name_off)
             names.append(name)
             index_names[other & 0x7FFF] = name
@@ -299,10 +332,12 @@ def _read_verneed(data: bytes, end: str, start: int, size: int, count: int, str_
         pos += nxt
 
 
-def _isa_level(data: bytes, end: str, bits: int, offset: int, size: int) -> int | None:
+def _isa_level(image: _Image, bits: int, offset: int, size: int) -> int | None:
     """The x86-64 ISA level from a GNU property note (GNU_PROPERTY_X86_ISA_1_NEEDED)."""
     align = 8 if bits == 64 else 4
-    pos, limit = offset, min(len(data), offset + size)
+    end = image.end
+    data = image.read(offset, size) if offset >= 0 else b""
+    pos, limit = 0, len(data)
     while pos + 12 <= limit:
         namesz, descsz, ntype = struct.unpack_from(end + "III", data, pos)
         name_end = pos + 12 + namesz
@@ -321,16 +356,18 @@ def _isa_level(data: bytes, end: str, bits: int, offset: int, size: int) -> int 
     return None
 
 
-def _read_symbols(data, end, bits, dynsym, versym, dynstr, index_names, out) -> None:
+def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names, out) -> None:
     """Undefined dynamic symbols: which need the binary's maximum GLIBC version, which are banned."""
+    end = image.end
     fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
     size = struct.calcsize(fmt)
-    start, length = dynsym[4], min(dynsym[5], max(0, len(data) - dynsym[4]))
-    raw = data[start:start + length - length % size]
-    str_off, str_end = dynstr[4], min(len(data), dynstr[4] + dynstr[5])
+    start, length = dynsym[4], min(dynsym[5], max(0, image.size - dynsym[4]))
+    raw = image.read(start, length - length % size)
+    strings = image.strings(dynstr[4], dynstr[4] + dynstr[5])
+    data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
     versions = None
     if versym is not None:
-        vraw = data[versym[4]:versym[4] + versym[5]]
+        vraw = image.read(versym[4], versym[5])
         versions = array("H", vraw[:len(vraw) - len(vraw) % 2])
         if (end == "<") != (array("H", b"\x01\x00")[0] == 1):
             versions.byteswap()
@@ -345,14 +382,13 @@ def _read_symbols(data, end, bits, dynsym, versym, dynstr, index_names, out) -> 
         if shndx != 0:  # defined: exported when global/weak with default visibility
             if info >> 4 in (1, 2) and other & 3 == 0:
                 n_exported += 1
-                pos = str_off + name_off
-                nul = data.find(b"\0", pos, str_end)
-                name = data[pos:nul] if nul >= 0 else b""
+                nul = data.find(b"\0", name_off, str_end)
+                name = data[name_off:nul] if nul >= 0 else b""
                 if name in _WATCHED:
                     exported.add(name.decode())
             continue
         idx = (versions[i] & 0x7FFF) if versions is not None and i < len(versions) else 1
-        pos = str_off + name_off
+        pos = name_off
         if pos >= str_end:
             continue
         for banned_name in _BANNED_BYTES:

@@ -20,6 +20,7 @@ from tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
 from tui.analysis.classify import classify
 from tui.archive.compression import OpenedArchive, _may_join
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
+from tui.archive.segments import Segments
 from tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
 from tui.errors import CorruptArchive
 
@@ -189,14 +190,22 @@ class _AnalysisThread:
                 if not self._queue:
                     return
                 analysers, member, pieces, complete, size = self._queue.pop(0)
-            data = pieces[0] if len(pieces) == 1 and type(pieces[0]) is bytes else b"".join(pieces)
-            pieces = None
+            joined = segments = None
             for analyser in analysers:
                 try:
+                    if analyser.segments:
+                        if segments is None:
+                            segments = Segments(pieces)
+                        data = segments
+                    else:  # joined once, for the analysers that want one bytes
+                        if joined is None:
+                            joined = pieces[0] if len(pieces) == 1 and type(pieces[0]) is bytes else b"".join(pieces)
+                        data = joined
                     analyser.feed(member, data, complete)
                 except Exception as exc:  # an analyser bug must not stop the pass
                     self._errors.append({"analyser": analyser.name, "path": member.path,
                                          "error": f"{type(exc).__name__}: {exc}"})
+            pieces = joined = segments = data = None  # (release the chunks before counting them out)
             with self._cond:
                 self._in_flight -= size
                 self._cond.notify_all()

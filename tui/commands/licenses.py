@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.meta import sections
     from tui.meta.licenses import summarize
 
-    index = open_index(args.archive, use_cache=not args.no_cache)
+    index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
     data = summarize(index)
     if args.json:
         payload = dict(data)

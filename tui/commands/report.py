@@ -43,7 +43,7 @@ def analyse(path: str, use_cache: bool = True) -> dict:
             return {"bad_input": f"{path}: no such file"}
         if os.path.isdir(path):
             return {"bad_input": f"{path}: is a directory, not an archive"}
-        index = open_index(path, use_cache=use_cache)
+        index = open_index(path, use_cache=use_cache, keep_small=False)  # reads no content
         report = build_report(index)
         damaged = index.error if index.error and index.error != "cancelled" else None
         return {"report": report, "damaged": damaged}

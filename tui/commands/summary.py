@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    index = open_index(args.archive, use_cache=not args.no_cache)
+    index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
     counts = index.counts()
     print(f"{index.path}: {index.compression}, {counts['members']:,} members "
           f"({counts['files']:,} files, {counts['directories']:,} directories, "

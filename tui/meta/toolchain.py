@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 
 from tui.analysis.base import Analyser, Interest
+from tui.archive.segments import ByteSource, as_bytes, as_segments
 from tui.meta import ar, bitcode, coff
 from tui.meta.pythonjson import finding
 
@@ -45,8 +46,10 @@ def elf_section_table_end(head: bytes) -> int:
     return shoff + shentsize * shnum if shoff and shnum else 0
 
 
-def elf_sections(data: bytes) -> list[dict]:
+def elf_sections(data: ByteSource) -> list[dict]:
     """Section headers of an ELF file: [{name, type, offset, size, link, entsize}] ([] when unreadable)."""
+    src = as_segments(data)
+    data = src.read(0, 64)
     if len(data) < 64 or not data.startswith(b"\x7fELF"):
         return []
     is64, endian = data[4] == 2, "<" if data[5] == 1 else ">"
@@ -61,11 +64,15 @@ def elf_sections(data: bytes) -> list[dict]:
             fmt = endian + "IIIIIIIIII"
         if not shoff or shnum > 65535 or shstrndx >= shnum or shentsize < struct.calcsize(fmt):
             return []
-        raw = [struct.unpack_from(fmt, data, shoff + i * shentsize) for i in range(shnum)]
+        need = (shnum - 1) * shentsize + struct.calcsize(fmt)
+        table = src.read(shoff, need)
+        if len(table) < need:
+            return []
+        raw = [struct.unpack_from(fmt, table, i * shentsize) for i in range(shnum)]
     except struct.error:
         return []
     strtab = raw[shstrndx]
-    names = data[strtab[4]:strtab[4] + strtab[5]]
+    names = src.read(strtab[4], strtab[5])
     out = []
     for sec in raw:
         end = names.find(b"\x00", sec[0])
@@ -75,27 +82,30 @@ def elf_sections(data: bytes) -> list[dict]:
     return out
 
 
-def elf_comment(data: bytes) -> list[str]:
+def elf_comment(data: ByteSource) -> list[str]:
     """The NUL-separated strings of an ELF file's ``.comment`` section ([] when absent or cut)."""
-    for sec in elf_sections(data):
+    src = as_segments(data)
+    for sec in elf_sections(src):
         if sec["name"] == ".comment":
-            body = data[sec["offset"]:sec["offset"] + min(sec["size"], 1 << 16)]
+            body = src.read(sec["offset"], min(sec["size"], 1 << 16))
             return [s.decode("utf-8", "replace").strip() for s in body.split(b"\x00") if s.strip()]
     return []
 
 
-def elf_needed(data: bytes) -> list[str]:
+def elf_needed(data: ByteSource) -> list[str]:
     """DT_NEEDED names of an ELF file, read through its section headers ([] when unreadable)."""
-    sections = elf_sections(data)
-    is64, endian = data[4:5] == b"\x02", "<" if data[5:6] == b"\x01" else ">"
+    src = as_segments(data)
+    sections = elf_sections(src)
+    head = src.read(0, 6)
+    is64, endian = head[4:5] == b"\x02", "<" if head[5:6] == b"\x01" else ">"
     entry = struct.Struct(endian + ("qQ" if is64 else "iI"))
     out = []
     for sec in sections:
         if sec["type"] != 6 or sec["link"] >= len(sections):  # SHT_DYNAMIC
             continue
         strtab = sections[sec["link"]]
-        strings = data[strtab["offset"]:strtab["offset"] + strtab["size"]]
-        body = data[sec["offset"]:sec["offset"] + min(sec["size"], 1 << 20)]
+        strings = src.read(strtab["offset"], strtab["size"])
+        body = src.read(sec["offset"], min(sec["size"], 1 << 20))
         for pos in range(0, len(body) - entry.size + 1, entry.size):
             tag, value = entry.unpack_from(body, pos)
             if tag == 0:
@@ -187,6 +197,7 @@ class ToolchainScan(Analyser):
     interest = Interest(heads=(b"\x7fELF", b"MZ", bitcode.MAGIC, bitcode.WRAPPER_MAGIC, b"\xcf\xfa\xed\xfe",
                                b"\xce\xfa\xed\xfe", ar.MAGIC, b"\x00\x00\xff\xff"),
                         suffixes=_OBJECT_SUFFIXES)
+    segments = True
 
     def __init__(self) -> None:
         #: (tool, version, role, source, area) -> [count, example path]
@@ -234,19 +245,21 @@ class ToolchainScan(Analyser):
                 return OBJ_BYTES
         return 0
 
-    def feed(self, member, data: bytes, complete: bool) -> None:
+    def feed(self, member, data: ByteSource, complete: bool) -> None:
         path = member.path
         if data.startswith(b"\x7fELF"):
             self._elf(path, data)
         elif data.startswith(ar.MAGIC):
             self._archive(path, data)
-        elif data[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
-            self._macho(path, macho_tools(data), data)
         else:
-            self._coff(path, data)
+            data = as_bytes(data)
+            if data[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+                self._macho(path, macho_tools(data), data)
+            else:
+                self._coff(path, data)
 
     # -- per format
-    def _elf(self, path: str, data: bytes) -> None:
+    def _elf(self, path: str, data: ByteSource) -> None:
         for text in elf_comment(data):
             self.comments[text] += 1
             tool, version, role = parse_comment(text)
@@ -297,12 +310,12 @@ class ToolchainScan(Analyser):
         if info.get("toolset"):
             self._add("MSVC toolset", info["toolset"], "compiler", "coff-ltcg", path)
 
-    def _archive(self, path: str, data: bytes) -> None:
+    def _archive(self, path: str, data: ByteSource) -> None:
         self._count(path, "static-lib")
         seen = Counter()
         for name, body, _complete in ar.members(data, LIB_MEMBERS):
             if body.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
-                info = bitcode.producer(body)
+                info = bitcode.producer(as_bytes(body))
                 if info:
                     seen[("LLVM", info["llvm_version"], "llvm-bitcode")] += 1
             elif body.startswith(b"\x7fELF"):
@@ -310,7 +323,7 @@ class ToolchainScan(Analyser):
                     tool, version, role = parse_comment(text)
                     seen[(tool, version, "elf-comment")] += 1
             else:
-                info = coff.describe_object(body)
+                info = coff.describe_object(as_bytes(body))
                 if info and info["kind"] != "import":
                     for comp in info["compilers"][:2]:
                         if comp["msvc"]:
