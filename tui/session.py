@@ -32,9 +32,8 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
                 on_progress(Progress(list(index.members), len(index.members), index.compressed_size,
                                      index.compressed_size, index.uncompressed_bytes, done=True))
             return index
-    analysers = default_analysers()
     small = SmallMembers() if keep_small else None
-    scan = Scan(path, analysers, cancel=cancel, keep_small=small)
+    scan = Scan(path, default_analysers, cancel=cancel, keep_small=small)  # (imported as the archive streams)
     for progress in scan:
         if on_progress is not None:
             on_progress(progress)
@@ -42,5 +41,5 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
     if small is not None:
         attach_small_members(index, small)
     if cache is not None:
-        cache.store(index, analyser_versions(analysers))
+        cache.store(index, analyser_versions(scan.analysers))
     return index

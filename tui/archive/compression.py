@@ -205,6 +205,12 @@ class ThreadedReader:
                 self._put(b"".join(parts))
             self._put(exc)
 
+    def start(self) -> None:
+        """Start decompressing now (the first read does it otherwise)."""
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
     def next_chunk(self) -> bytes:
         """The next piece of the stream (any size); b"" at the end."""
         if self._rest:
@@ -213,8 +219,7 @@ class ThreadedReader:
         if self._done:
             return b""
         if not self._started:
-            self._started = True
-            self._thread.start()
+            self.start()
         item = self._queue.get()
         self._slots.put(None)
         if isinstance(item, BaseException):
@@ -349,6 +354,11 @@ class OpenedArchive:
                 self._threaded = ThreadedReader(self.stream, chunk_size=size,
                                                 depth=THREAD_DEPTH if size == THREAD_CHUNK else 4)
                 self.stream = self._threaded  # type: ignore[assignment]
+
+    def start(self) -> None:
+        """Start decompressing ahead of the first read (when it runs on a thread)."""
+        if self._threaded is not None:
+            self._threaded.start()
 
     def sha256(self) -> str | None:
         """The SHA-256 of the whole file (waits for the hashing thread)."""

@@ -236,12 +236,16 @@ class Scan:
     where; :meth:`run` raises :class:`~tui.errors.CorruptArchive` after the pass if asked to.
     """
 
-    def __init__(self, path: str | os.PathLike, analysers: Iterable[Analyser] = (),
+    def __init__(self, path: str | os.PathLike,
+                 analysers: Iterable[Analyser] | Callable[[], Iterable[Analyser]] = (),
                  cancel: threading.Event | None = None, hash_bytes: bool = True,
                  batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS,
                  keep_small: Any = None) -> None:
         self.archive = OpenedArchive(path, hash_bytes=hash_bytes)
-        self.analysers = list(analysers)
+        #: A function making the analysers is called when the pass starts, after decompression
+        #: has: importing them then overlaps it.
+        self._make_analysers = analysers if callable(analysers) else None
+        self.analysers: list[Analyser] = [] if callable(analysers) else list(analysers)
         #: Where the content of small file members goes (``member_limit`` and ``put_many(pairs)``,
         #: see :class:`tui.archive.reader.SmallMembers`); at most the head is kept, so it is free.
         self.keep_small = keep_small
@@ -256,6 +260,14 @@ class Scan:
 
     def __iter__(self) -> Iterator[Progress]:
         index = self.index
+        if self._make_analysers is not None:
+            self.archive.start()
+            try:
+                self.analysers = list(self._make_analysers())
+            except BaseException:
+                self.archive.close()
+                raise
+            self._make_analysers = None
         analysers = self.analysers
         # File members are classified (their ``kind``) whenever analysers ride the pass; their
         # heads are read for the analysers and for keeping small members.
