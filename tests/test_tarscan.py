@@ -14,7 +14,7 @@ from tests.conftest import real_archive
 from tui.archive.compression import OpenedArchive, ThreadedReader, detect
 from tui.archive.index import Scan, scan
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, normalize
-from tui.archive.tarscan import TarReader, checksum_ok, parse_number
+from tui.archive.tarscan import TarFormatError, TarReader, checksum_ok, parse_number
 from tui.errors import NotAnArchive
 
 COMPRESSIONS = ["zstd", "gzip", "xz", "bzip2", "none"]
@@ -186,6 +186,24 @@ def test_signed_checksum_accepted():
     block[148:156] = b"%06o\x00 " % signed
     assert checksum_ok(bytes(block))
     assert [m.name for m in members_of(bytes(block) + end())] == ["caf\udce9name"]
+
+
+def test_checksum_short_path_is_exact():
+    """Headers are checked in short when their checksum field was seen in a good header; a
+    damaged header with a known field, or a non-ASCII one, is still checked exactly."""
+    first, second = header("dir/ab.txt"), header("dir/ba.txt")  # same byte sum, same field
+    assert first[148:156] == second[148:156]
+    assert [m.name for m in members_of(first + second + end())] == ["dir/ab.txt", "dir/ba.txt"]
+    damaged = bytearray(second)
+    damaged[5] ^= 0x01  # the byte sum changes, the stored field does not
+    with pytest.raises(TarFormatError, match="checksum"):
+        members_of(first + bytes(damaged) + end())
+    accented = header("dir/\xe9t\xe9.txt")  # UTF-8 name: not ASCII, checked the long way
+    assert members_of(first + accented + end())[1].name == "dir/\xe9t\xe9.txt"
+    bad = bytearray(accented)
+    bad[5] ^= 0x01
+    with pytest.raises(TarFormatError, match="checksum"):
+        members_of(first + bytes(bad) + end())
 
 
 def test_v7_directory_by_trailing_slash():

@@ -183,6 +183,10 @@ def _cached_number(field: bytes) -> int:
     return value
 
 
+#: Parsed checksum fields of good headers (the fast path in :meth:`TarReader.__next__`).
+_CHECKSUMS: dict[bytes, int] = {}
+
+
 def checksum_ok(block: bytes) -> bool:
     """The header checksum matches (unsigned, or signed as some old tars computed it)."""
     try:
@@ -305,13 +309,18 @@ class TarReader:
         return buf.take(BLOCK)
 
     def __next__(self) -> Member:
-        if self._pending:
-            self.finish_member()
+        buf = self.buf
+        pending = self._pending
+        if pending:  # skip the rest of the last member (finish_member, inlined)
+            self._pending = self._data_left = 0
+            if buf.pos + pending <= len(buf.buf):
+                buf.pos += pending
+            else:
+                buf.skip(pending)
         if self.ended:
             raise StopIteration
         pax: dict[str, str] | None = None
         long_name = long_link = None
-        buf = self.buf
         first_header = buf.base + buf.pos
         while True:
             pos = buf.pos
@@ -326,13 +335,25 @@ class TarReader:
                     raise TarFormatError("end-of-archive marker after an extended header", offset)
                 self.ended = True
                 raise StopIteration
-            if not checksum_ok(block):
-                raise TarFormatError("bad tar header checksum", offset)
+            # The checksum, in short for an ASCII header whose stored value was seen before (the
+            # usual case): its byte sum is exact from adler32 (see checksum_ok).
+            field = block[148:156]
+            stored = _CHECKSUMS.get(field)
+            if stored is None or stored != (adler32(block) & 0xFFFF) - (adler32(field) & 0xFFFF) + 256 \
+                    or not block.isascii():
+                if not checksum_ok(block):
+                    raise TarFormatError("bad tar header checksum", offset)
+                if len(_CHECKSUMS) < 16384:
+                    _CHECKSUMS[field] = _number(field)
             typeflag = chr(block[156])
-            try:
-                size = _number(block[124:136])
-            except ValueError:
-                raise TarFormatError("bad size field in tar header", offset) from None
+            digits = block[124:135]
+            if block[135] == 0 and digits.isdigit():  # the usual "%011o\0" (_number, inlined)
+                size = int(digits, 8)
+            else:
+                try:
+                    size = _number(block[124:136])
+                except ValueError:
+                    raise TarFormatError("bad size field in tar header", offset) from None
             if size < 0:
                 raise TarFormatError("negative member size", offset)
             if typeflag in _TYPES or typeflag in _NO_DATA:
@@ -340,7 +361,13 @@ class TarReader:
             if offset - first_header > MAX_EXTENDED:
                 raise TarFormatError("extended headers of one member add up to too much", offset)
             if typeflag == "L":
-                long_name = _text(self._extended(size, offset, "GNU long name"))
+                pos = buf.pos
+                padded = (size + BLOCK - 1) // BLOCK * BLOCK
+                if size <= MAX_EXTENDED and pos + padded <= len(buf.buf):  # in the buffer: no calls
+                    buf.pos = pos + padded
+                    long_name = buf.buf[pos:pos + size].split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
+                else:
+                    long_name = _text(self._extended(size, offset, "GNU long name"))
             elif typeflag == "K":
                 long_link = _text(self._extended(size, offset, "GNU long link"))
             elif typeflag in _PAX_HEADERS:
@@ -376,11 +403,17 @@ class TarReader:
         if long_name is not None:
             name = long_name
         else:
-            name = _text(name_f)
+            name = name_f.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
             if magic == b"ustar\x00" and prefix_f[0]:  # POSIX ustar (GNU keeps times in that area)
                 name = f"{_text(prefix_f)}/{name}"
         linkname = long_link if long_link is not None else (_text(link_f) if link_f[0] else "")
-        uname, gname = _owner(uname_f), _owner(gname_f)
+        owners = _NAMES
+        uname = owners.get(uname_f)
+        if uname is None:
+            uname = _owner(uname_f)
+        gname = owners.get(gname_f)
+        if gname is None:
+            gname = _owner(gname_f)
         data_size = size
         kind = _TYPES.get(typeflag, OTHER)
         if typeflag == "\x00" and name.endswith("/"):
