@@ -433,6 +433,32 @@ def test_opened_archive_hash_matches_file(tmp_path):
         assert archive.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+def test_hash_is_taken_while_waiting_for_decompression(tmp_path, compression):
+    """With a decompressing thread, the reading thread hashes in steps while no chunk is ready
+    (no hashing thread); without one (plain tar), a thread hashes. Either way: the file's hash."""
+    import hashlib
+    import os
+
+    from tui.archive import compression as comp
+    blob = os.urandom(3 * comp.HASH_STEP)  # incompressible: the file spans several hash steps
+    path = write_archive(tmp_path / f"a.tar.{compression}", [entry("blob", blob)], compression)
+    with OpenedArchive(path) as archive:
+        stepped = archive._threaded is not None
+        assert (archive.hasher._thread is None) == stepped
+        assert (getattr(archive.stream, "idle", None) is not None) == stepped
+        while archive.stream.read(1 << 16):
+            pass
+        assert archive.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
+    hasher = comp.FileHasher(str(path), threaded=False)
+    assert hasher.step() and hasher.hexdigest() == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert not hasher.step()
+    stopped = comp.FileHasher(str(path), threaded=False)
+    stopped.stop()
+    assert not stopped.step() and stopped.hexdigest() is None
+    assert comp.FileHasher(str(tmp_path / "missing"), threaded=False).hexdigest() is None
+
+
 # -- real archives -----------------------------------------------------------------------------
 @pytest.mark.parametrize("which", ["linux", "macos", "windows"])
 def test_real_archives_equal_tarfile(which):

@@ -11,7 +11,7 @@ import queue
 import stat
 import sys
 import threading
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import zstandard
 
@@ -164,6 +164,9 @@ class ThreadedReader:
         self._stop = threading.Event()
         self._done = False
         self._rest = b""
+        #: Work for the reading thread while no chunk is ready: a function doing a short step
+        #: of it and returning False once there is none left.
+        self.idle: Callable[[], bool] | None = None
         # Started by the first read, so an archive opened but never read holds no thread.
         self._thread = threading.Thread(target=self._run, name="distscope-decompress", daemon=True)
         self._started = False
@@ -220,7 +223,16 @@ class ThreadedReader:
             return b""
         if not self._started:
             self.start()
-        item = self._queue.get()
+        item = None
+        if self.idle is not None:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                while self.idle is not None and self._queue.empty():
+                    if not self.idle():
+                        self.idle = None
+        if item is None:
+            item = self._queue.get()
         self._slots.put(None)
         if isinstance(item, BaseException):
             self._done = True
@@ -265,6 +277,9 @@ class ThreadedReader:
 #: it takes what the decompressing and parsing threads leave (measured: 3% off an analysed pass
 #: on two CPUs, where four threads share them).
 HASH_NICENESS = 10
+#: Bytes hashed per step when the reading thread hashes while it waits (:meth:`FileHasher.step`):
+#: under a millisecond of work, so a chunk that arrives meanwhile is taken up at once.
+HASH_STEP = 1 << 20
 
 
 def _lower_priority() -> None:
@@ -279,41 +294,73 @@ def _lower_priority() -> None:
 
 
 class FileHasher:
-    """SHA-256 of a file, computed on its own thread with its own handle (hashlib releases the
-    GIL), so hashing overlaps the decompressing pass instead of adding to it."""
+    """SHA-256 of a file, read with its own handle, in one of two ways:
 
-    def __init__(self, path: str) -> None:
+    - ``threaded``: on its own thread at a lower priority (hashlib releases the GIL);
+    - in steps (:meth:`step`) taken by the thread reading the archive whenever it would
+      otherwise wait for decompressed data (:attr:`ThreadedReader.idle`): then hashing costs
+      the pass nothing, where a fourth thread would take CPU time from decompression;
+      :meth:`hexdigest` hashes what is left.
+    """
+
+    def __init__(self, path: str, threaded: bool = True) -> None:
         self.path = path
         self._stop = threading.Event()
         self._digest: str | None = None
-        self._thread = threading.Thread(target=self._run, name="distscope-sha256", daemon=True)
-        self._thread.start()
+        self._sha = hashlib.sha256()
+        self._file = None
+        self._buf = memoryview(bytearray(HASH_CHUNK if threaded else HASH_STEP))
+        self._failed = False
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="distscope-sha256", daemon=True)
+            self._thread.start()
+
+    def step(self) -> bool:
+        """Hash the next block; False once the digest is known (or the file cannot be read)."""
+        if self._digest is not None or self._failed or self._stop.is_set():
+            return False
+        try:
+            if self._file is None:
+                self._file = open(self.path, "rb", buffering=0)
+            n = self._file.readinto(self._buf)
+        except OSError:
+            self._failed = True
+            self._close_file()
+            return False
+        if not n:
+            self._digest = self._sha.hexdigest()
+            self._close_file()
+            return False
+        self._sha.update(self._buf[:n])
+        return True
+
+    def _close_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def _run(self) -> None:
         _lower_priority()
-        sha = hashlib.sha256()
-        try:
-            with open(self.path, "rb", buffering=0) as fh:
-                buf = bytearray(HASH_CHUNK)
-                view = memoryview(buf)
-                while not self._stop.is_set():
-                    n = fh.readinto(buf)
-                    if not n:
-                        self._digest = sha.hexdigest()
-                        return
-                    sha.update(view[:n])
-        except OSError:
-            return
+        while self.step():
+            pass
 
     def hexdigest(self) -> str | None:
-        """Wait for the hash; None when it was stopped or the file could not be read."""
-        self._thread.join()
+        """The hash (finishing it first); None when it was stopped or the file could not be read."""
+        if self._thread is not None:
+            self._thread.join()
+        else:
+            while self.step():
+                pass
         return self._digest
 
     def stop(self) -> None:
         self._stop.set()
-        if _may_join(self._thread):
-            self._thread.join()
+        if self._thread is not None:
+            if _may_join(self._thread):
+                self._thread.join()
+        else:
+            self._close_file()
 
 
 class OpenedArchive:
@@ -340,7 +387,6 @@ class OpenedArchive:
             self._file.close()
             raise NotAnArchive(f"{self.path}: cannot read: {exc.strerror or exc}") from None
         self.raw = CountingReader(self._file)
-        self.hasher = FileHasher(self.path) if hash_bytes else None
         self._threaded: ThreadedReader | None = None
         size = READ_SIZE
         if self.compression == "zstd" and zstd_window(head) > LARGE_WINDOW:
@@ -354,6 +400,10 @@ class OpenedArchive:
                 self._threaded = ThreadedReader(self.stream, chunk_size=size,
                                                 depth=THREAD_DEPTH if size == THREAD_CHUNK else 4)
                 self.stream = self._threaded  # type: ignore[assignment]
+        # With a decompressing thread, the reading thread hashes while it waits for it.
+        self.hasher = FileHasher(self.path, threaded=self._threaded is None) if hash_bytes else None
+        if self.hasher is not None and self._threaded is not None:
+            self._threaded.idle = self.hasher.step
 
     def start(self) -> None:
         """Start decompressing ahead of the first read (when it runs on a thread)."""
