@@ -26,7 +26,7 @@ MAX_WINDOW = 2**31
 READ_SIZE = 8 << 20
 #: Decompressed bytes per hand-over from the decompression thread, and chunks queued ahead.
 THREAD_CHUNK = 8 << 20
-THREAD_DEPTH = 4  # (32 MiB: lets decompression run ahead through stretches of many small members)
+THREAD_DEPTH = 8  # (64 MiB: lets decompression run ahead through stretches of many small members)
 #: Above this zstd window, use 1 MiB reads and chunks: the window already costs its size in
 #: memory (128 MiB for python-build-standalone), so keep the pass's own buffers small.
 LARGE_WINDOW = 32 << 20
