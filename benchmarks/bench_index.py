@@ -226,7 +226,7 @@ def cold_report_row(bench: Bench) -> list[Row]:
         from tui.report import build_report, to_text
         from tui.session import open_index
         timer()
-        index = open_index(ARCHIVE, use_cache=False)
+        index = open_index(ARCHIVE, use_cache=False, keep_small=False)  # as `distscope report`
         text = to_text(build_report(index))
         result = {"binaries": len(index.results["binaries"]["binaries"])}
     """
