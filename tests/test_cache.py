@@ -172,6 +172,32 @@ def test_cache_hit_imports_no_analyser(tmp_path):
     assert hit.stdout.strip() == "[]"
 
 
+def test_analysers_are_made_once_the_archive_streams(tmp_path, monkeypatch):
+    """open_index hands Scan the function making the analysers: decompression has started when
+    it is called (their imports overlap it), and the index is the same."""
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    started = []
+    real = registry.default_analysers
+
+    def making():
+        started.append(scan_holder[0].archive._threaded._started)
+        return real()
+
+    scan_holder = []
+
+    class Recording(Scan):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            scan_holder.append(self)
+
+    monkeypatch.setattr(session, "Scan", Recording)
+    monkeypatch.setattr(session, "default_analysers", making)
+    index = session.open_index(path, use_cache=False)
+    assert started == [True]
+    assert {a.name for a in scan_holder[0].analysers} == set(registry.ANALYSER_VERSIONS)
+    assert index.results["binaries"] and index.complete
+
+
 def test_use_cache_false_neither_reads_nor_writes(tmp_path, scans):
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
     session.open_index(path, use_cache=False)

@@ -110,6 +110,13 @@ def test_small_members_of_the_pass_are_served_from_memory(tmp_path):
     assert reader.stats["small"] == 1 and reader.stats["building"] == 1
 
 
+def test_commands_that_read_no_content_keep_no_small_members(tmp_path):
+    path = _archive(tmp_path, "zstd")
+    index = session.open_index(path, use_cache=False, keep_small=False)
+    assert reader_mod.small_members(index) is None and index.complete
+    assert MemberReader(index).read("pkg/first.txt") == b"first member\n"  # read from the archive
+
+
 def test_small_member_lru_is_bounded():
     store = SmallMembers(member_limit=100, budget=250)
     for key in range(5):

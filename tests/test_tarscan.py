@@ -433,6 +433,14 @@ def test_opened_archive_hash_matches_file(tmp_path):
         assert archive.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_failing_analyser_factory_closes_the_archive(tmp_path):
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    pass_ = Scan(path, lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        list(pass_)
+    assert pass_.archive._file.closed and pass_.archive._threaded._stop.is_set()
+
+
 @pytest.mark.parametrize("compression", COMPRESSIONS)
 def test_hash_is_taken_while_waiting_for_decompression(tmp_path, compression):
     """With a decompressing thread, the reading thread hashes in steps while no chunk is ready
