@@ -85,11 +85,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keys", type=int, default=40, help="key presses measured while indexing")
     args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from bench_index import build_archive, compile_project
+
+    compile_project()
     archive = args.archive
     if archive is None:
-        sys.path.insert(0, str(HERE))
-        from bench_index import build_archive
-
         archive = build_archive("interp.tar.zst", ["-3"])
     size = archive.stat().st_size
     print(f"archive: {archive.name}, {size / 1e6:.0f} MB compressed")

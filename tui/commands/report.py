@@ -7,7 +7,6 @@ import argparse
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 from tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError
 
@@ -66,6 +65,8 @@ def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = Non
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     if workers == 1:
         return [analyse(p, use_cache) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor  # (only here: 8 ms of imports)
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(analyse, paths, [use_cache] * len(paths)))
 
