@@ -342,8 +342,11 @@ class FileHasher:
 
     def _run(self) -> None:
         _lower_priority()
-        while self.step():
-            pass
+        try:
+            while self.step():
+                pass
+        finally:
+            self._close_file()
 
     def hexdigest(self) -> str | None:
         """The hash (finishing it first); None when it was stopped or the file could not be read."""
