@@ -283,3 +283,18 @@ def test_report_text_wraps_at_80_columns(tmp_path):
     assert section[crt + 1].startswith(" " * 17 + "feature-number-")  # hanging indent under the value
     markdown = to_markdown(report)  # unchanged: one table row, not wrapped
     assert "| crt features | " + ", ".join(doc["crt_features"]) + " |" in markdown
+
+
+def test_tree_searches_only_under_the_root(tmp_path):
+    """The stdlib version and lib-dynload extensions are read from under the root folder only
+    (the walks over every path are skipped when no name under the root can lead to them)."""
+    outside = [entry("python/bin/python3", b"x"), entry("python/other/lib/python3.11/os.py", "x"),
+               entry("python/other/lib/python3.11/lib-dynload/_ssl.so", b"x"), entry("python/DLLsX/_x.pyd", b"x")]
+    s = summarize(scan(write_archive(tmp_path / "o.tar.gz", outside, "gzip"), default_analysers()))
+    assert s["python_version"] is None and s["extensions"] == []
+    inside = outside + [entry("python/install/lib/python3.11/lib-dynload/_ctypes.so", b"x"),
+                        entry("python/DLLs/_ssl.pyd", b"x"), entry("python/lib/python3.13t/os.py", "x")]
+    s = summarize(scan(write_archive(tmp_path / "i.tar.gz", inside, "gzip"), default_analysers()))
+    assert s["python_version"] == "3.13" and s["python_version_source"] == "stdlib folder"
+    assert [(e["name"], e["shared_lib"]) for e in s["extensions"]] == [
+        ("_ctypes", "python/install/lib/python3.11/lib-dynload/_ctypes.so"), ("_ssl", "python/DLLs/_ssl.pyd")]

@@ -261,7 +261,11 @@ def _top_entries(index, root: str) -> set[str]:
 def detect_layout(index, has_python_json: bool, name_layout: str | None) -> str:
     """full, install_only, install_only_stripped or unknown."""
     root = _root(index)
-    top = _top_entries(index, root)
+    return _layout(root, _top_entries(index, root), has_python_json, name_layout)
+
+
+def _layout(root: str, top: set[str], has_python_json: bool, name_layout: str | None) -> str:
+    """:func:`detect_layout` from the root folder and the names directly under it."""
     if (has_python_json and ("install" in top or "build" in top)) or {"install", "build"} <= top:
         return "full"
     installed = root == "python" and (("bin" in top and "lib" in top) or "python.exe" in top
@@ -278,7 +282,10 @@ _OS_PY_TAILS = ("/os.py", "/os.py\n")
 _EXTENSION_TAILS = (".so", ".pyd", ".so\n", ".pyd\n")
 
 
-def _version_from_tree(index, prefix: str) -> str | None:
+def _version_from_tree(index, prefix: str, top: set[str]) -> str | None:
+    """The X.Y of ``{prefix}lib/pythonX.Y/os.py`` (``top``: the names directly under ``prefix``)."""
+    if "lib" not in top:  # (no path can match: skips a walk over every path)
+        return None
     match_os_py = re.compile(rf"{re.escape(prefix)}lib/python(\d+\.\d+)[a-z]*/os\.py$").match  # compiled once
     for path in index.by_path:
         if path.endswith(_OS_PY_TAILS):  # (cheap test first)
@@ -297,6 +304,9 @@ def _derived_exe(index, root: str) -> str | None:
     return None
 
 
+_MSVC_DLL = re.compile(r"(vcruntime|msvcp)\d+(_\d+)?\.dll$", re.I).match
+
+
 def _msvc_runtime(index, root: str, exe: str | None) -> list[str] | None:
     """The vcruntime DLLs next to a Windows python.exe (None when not a Windows tree)."""
     if not exe or not exe.lower().endswith(".exe"):
@@ -304,10 +314,14 @@ def _msvc_runtime(index, root: str, exe: str | None) -> list[str] | None:
     folder = f"{root}/{exe}".rsplit("/", 1)[0] + "/" if root else (exe.rsplit("/", 1)[0] + "/" if "/" in exe else "")
     return sorted(p[len(folder):] for p in index.by_path
                   if p.startswith(folder) and "/" not in p[len(folder):]
-                  and re.match(r"(vcruntime|msvcp)\d+(_\d+)?\.dll$", p[len(folder):], re.I))
+                  and _MSVC_DLL(p[len(folder):]))
 
 
-def _lib_dynload(index, root: str) -> list[dict]:
+def _lib_dynload(index, root: str, top: set[str]) -> list[dict]:
+    """Extension modules found in ``lib-dynload``/``DLLs`` (``top``: the names directly under
+    ``root``)."""
+    if top.isdisjoint(("install", "lib", "DLLs")):  # (no path can match: skips a walk over every path)
+        return []
     rows = {}
     pattern = re.compile(rf"^{re.escape(root + '/' if root else '')}(?:install/)?(?:lib/python[^/]+/lib-dynload|DLLs)/"
                          r"([A-Za-z0-9_]+)(?:\.[^/]*)?\.(?:so|pyd)$")
@@ -346,6 +360,7 @@ def summarize(index) -> dict:
     patch = (sources.get("patchlevel") or {}) if isinstance(sources, dict) else {}
     name = parse_file_name(index.path)
     root = _root(index)
+    top = _top_entries(index, root)
     findings: list[dict] = []
     d = data or {}
     version_number = pj.get("format_version")
@@ -360,7 +375,7 @@ def summarize(index) -> dict:
             version, version_source = value, source
             break
     else:
-        value = _version_from_tree(index, f"{root}/" if root else "")
+        value = _version_from_tree(index, f"{root}/" if root else "", top)
         if value:
             version, version_source = value, "stdlib folder"
 
@@ -393,8 +408,8 @@ def summarize(index) -> dict:
         link_mode = "shared" if sysvars["Py_ENABLE_SHARED"] else "static"
 
     crt = str_list(d.get("crt_features")) or []
-    extensions = extension_modules(data) if data else _lib_dynload(index, root)
-    layout = detect_layout(index, pj.get("path") is not None, (name or {}).get("layout"))
+    extensions = extension_modules(data) if data else _lib_dynload(index, root, top)
+    layout = _layout(root, top, pj.get("path") is not None, (name or {}).get("layout"))
     if data is None and layout == "full":
         findings.append(finding("warning", "distribution-no-pythonjson",
                                 "full distribution without a readable PYTHON.json", []))
