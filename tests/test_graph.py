@@ -229,3 +229,18 @@ def test_rpath_of_intermediate_loader(tmp_path):
     e = edge(result, "python/lib/deep/libuse.so", "libleaf.so")
     assert e["to"] == "python/lib/deep/libleaf.so" and e["via"] == "RPATH of python/lib/libmid.so"
     assert not e.get("off_path")
+
+
+def test_each_path_resolved_once(tmp_path, monkeypatch):
+    """The binaries search the same folders for their needs: a path is resolved through the
+    archive's links once, and the graph is the same as resolving every time."""
+    from tui.analysis import graph as graph_module
+    from tui.archive.index import ArchiveIndex
+
+    index, result = analyse(tmp_path, linux_tree(), "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.zst")
+    calls: list[str] = []
+    resolve_path = ArchiveIndex.resolve_path
+    monkeypatch.setattr(ArchiveIndex, "resolve_path", lambda self, path: calls.append(path) or resolve_path(self, path))
+    again = graph_module.build_graph(index, result["binaries"], result["target"], result["python_json"])
+    assert again == result["graph"]
+    assert calls and len(calls) == len(set(calls))

@@ -55,16 +55,23 @@ def role_of(path: str, record: dict) -> str:
 
 
 class _Lookup:
-    """Finds archive files by path (following links), case-insensitively for PE."""
+    """Finds archive files by path (following links), case-insensitively for PE. Each path is
+    resolved once: the binaries of an archive search the same few folders for their needs."""
 
     def __init__(self, index, binaries: dict) -> None:
         self.index = index
         self.binaries = binaries
         self._lower: dict[str, str] | None = None
+        self._found: dict[str, str | None] = {}
 
     def find(self, path: str | None) -> str | None:
         if path is None:
             return None
+        if path not in self._found:
+            self._found[path] = self._find(path)
+        return self._found[path]
+
+    def _find(self, path: str) -> str | None:
         final = self.index.resolve_path(path) if self.index is not None else path
         if final is None:
             return None
@@ -281,13 +288,16 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         for e in edges:
             if e["to"] and e["status"] == BUNDLED:
                 resolver.loaders.setdefault(e["to"], set()).add(e["from"])
+        chains: dict[str, list[str]] = {}  #: path -> its loader chain, this round
         changed = False
         for i, e in enumerate(edges):
             record = binaries[e["from"]]
             if record.get("format") != "elf" or (e["status"] == BUNDLED and not e.get("off_path")) \
                     or record.get("runpath"):
                 continue
-            chain = resolver._loader_chain(e["from"])
+            if e["from"] not in chains:
+                chains[e["from"]] = resolver._loader_chain(e["from"])
+            chain = chains[e["from"]]
             if chain == used_chain.get(i, []):
                 continue
             used_chain[i] = chain
