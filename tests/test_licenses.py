@@ -391,3 +391,21 @@ def test_real_linux_licences_text():
     lines = licenses_text(data, {})
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     assert not any(line.startswith("  python/") or line.startswith("    python/") for line in lines)
+
+
+def test_gpl_libraries_shipped(tmp_path):
+    """Shipped libreadline/libgdbm files are evidence, whatever the case of their name; folders,
+    links and look-alikes are not; without PYTHON.json the lib-dynload modules are looked at."""
+    entries = [entry("python/bin/python3", b"x"), entry("python/lib/libreadline.so.8", b"x"),
+               entry("python/lib/LIBGDBM-6.DLL", b"x"), entry("libgdbm_compat.so.4", b"x"),
+               entry("python/lib/libreadline.so.7", type="dir"),
+               entry("python/lib/libgdbm.so", type="symlink", link="LIBGDBM-6.DLL"),
+               entry("python/lib/xlibreadline.so", b"x"), entry("python/lib/libreadline_x.so", b"x"),
+               entry("python/lib/python3.12/lib-dynload/_gdbm.cpython-312.so", b"x"),
+               entry("python/DLLs/_dbm.pyd", b"x"), entry("python/lib/python3.12/lib-dynload/x.so.1", b"x")]
+    data = summarize(scan(write_archive(tmp_path / "g.tar.gz", entries, "gzip"), default_analysers()))
+    assert [(g["component"], g["evidence"]) for g in data["gpl"]] == [
+        ("_gdbm", "extension module _gdbm present (python/lib/python3.12/lib-dynload/_gdbm.cpython-312.so)"),
+        ("libreadline.so.8", "the archive ships python/lib/libreadline.so.8"),
+        ("LIBGDBM-6.DLL", "the archive ships python/lib/LIBGDBM-6.DLL"),
+        ("libgdbm_compat.so.4", "the archive ships libgdbm_compat.so.4")]

@@ -109,6 +109,10 @@ class LicenseFiles(Analyser):
 
 _DIST_INFO = re.compile(r"(?:^|/)([A-Za-z0-9_.]+?)-([^/-]+)\.dist-info/(.*)$")
 _SITE = re.compile(r"(?:^|/)(?:site|dist)-packages/(.*)$")
+_VENDORED_SRC = re.compile(r"(?:licenses|license_files)/src/(.+)/[^/]+$").match
+_REPOSITORY_LICENSE = re.compile(r"(?:install/)?licenses/LICENSE\.([^/]+?)(?:\.txt)?$").match
+_STDLIB_FOLDER = re.compile(r"(install/)?(lib/python\d+\.\d+[a-z]*|Lib)?").fullmatch
+_DRIVE = re.compile(r"^[A-Za-z]:").match
 
 
 def component_of(path: str, root: str = "") -> str:
@@ -117,11 +121,11 @@ def component_of(path: str, root: str = "") -> str:
     match = _DIST_INFO.search(rel)
     if match:
         inner = match.group(3)
-        src = re.match(r"(?:licenses|license_files)/src/(.+)/[^/]+$", inner)
+        src = _VENDORED_SRC(inner)
         if src:  # a vendored project's licence copied into the wheel's metadata
             return src.group(1)
         return match.group(1).replace("_", "-").lower()
-    match = re.match(r"(?:install/)?licenses/LICENSE\.([^/]+?)(?:\.txt)?$", rel)
+    match = _REPOSITORY_LICENSE(rel)
     if match:
         return match.group(1)
     site = _SITE.search(rel)
@@ -129,7 +133,7 @@ def component_of(path: str, root: str = "") -> str:
         folder = posixpath.dirname(site.group(1))
         return folder or posixpath.basename(site.group(1))
     folder = posixpath.dirname(rel)
-    if re.fullmatch(r"(install/)?(lib/python\d+\.\d+[a-z]*|Lib)?", folder) or folder == "":
+    if _STDLIB_FOLDER(folder) or folder == "":
         return "CPython"
     parts = [p for p in folder.split("/") if p.lower() not in _GENERIC]
     return parts[-1] if parts else "CPython"
@@ -150,7 +154,7 @@ def safe_relative(rel: str) -> str | None:
     """A PYTHON.json licence path, normalised (``./a//b`` -> ``a/b``); None when it is absolute
     or leaves the distribution (``/etc/passwd``, ``../x``, ``C:\\x``): never an archive member."""
     rel = rel.replace("\\", "/").strip()
-    if not rel or rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
+    if not rel or rel.startswith("/") or _DRIVE(rel):
         return None
     norm = posixpath.normpath(rel)
     if norm in (".", "..") or norm.startswith("../"):
@@ -182,6 +186,9 @@ def resolve_pointers(files: list[dict]) -> dict[str, dict]:
     return out
 
 
+_NEED_KEYS = frozenset(("needed", "dependencies", "imports", "dylibs", "libraries"))
+
+
 def _binary_needs(index) -> list[tuple[str, str]]:
     """(binary path, needed library) pairs from the binaries analysis, when there is one."""
     data = index.results.get("binaries")
@@ -193,12 +200,14 @@ def _binary_needs(index) -> list[tuple[str, str]]:
         if isinstance(node, dict):
             here = node.get("path") if isinstance(node.get("path"), str) else path
             for key, value in node.items():
-                if key in ("needed", "dependencies", "imports", "dylibs", "libraries") and isinstance(value, list):
+                if not isinstance(value, (dict, list)):
+                    continue  # (most values; only containers hold pairs)
+                if key in _NEED_KEYS and isinstance(value, list):
                     for item in value:
                         name = item if isinstance(item, str) else (item.get("name") if isinstance(item, dict) else None)
                         if isinstance(name, str) and here:
                             pairs.append((here, name))
-                elif isinstance(value, (dict, list)):  # (only containers hold pairs)
+                else:
                     walk(value, key if isinstance(value, dict) and "/" in key else here, depth + 1)
         elif isinstance(node, list):
             for item in node:
@@ -207,6 +216,12 @@ def _binary_needs(index) -> list[tuple[str, str]]:
 
     walk(data, None, 0)
     return pairs
+
+
+def _files_named_l(members: list) -> list[str]:
+    """The paths of the file members whose name starts with "l" or "L", in archive order: the
+    only ones :data:`_GPL_LIBS` can match (no other letter case-folds to "l")."""
+    return [m.path for m in members if m.type == FILE and m.path.rpartition("/")[2][:1] in "lL"]
 
 
 def gpl_evidence(index, data: dict | None, extensions: list[dict], components: list[dict]) -> list[dict]:
@@ -236,12 +251,9 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
     needs = _binary_needs(index)
     module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
     needs += [(path, lib) for path, libs in module_needs.items() for lib in libs or []]
-    for member in index.members:
-        if member.type == FILE:
-            name = member.path.rpartition("/")[2]  # (posixpath.basename without the call overhead)
-            # The first-letter test is cheaper than the regex, and exact: only "l" and "L" match.
-            if name[:1] in "lL" and _GPL_LIBS.match(name):
-                add(posixpath.basename(member.path), f"the archive ships {member.path}")
+    for path in _files_named_l(index.members):
+        if _GPL_LIBS.match(posixpath.basename(path)):
+            add(posixpath.basename(path), f"the archive ships {path}")
     for binary, needed in needs:
         if _GPL_LIBS.match(posixpath.basename(needed)):
             add(needed, f"{binary} needs {needed}")
@@ -323,10 +335,11 @@ def summarize(index) -> dict:
                                "public_domain": bool(ext["license_public_domain"])})
     groups: dict[str, list[str]] = {}
     folder_files: list[str] = []
+    repository_licenses = _member(root, "licenses/")
     for f in files:
         if f["path"] in claimed:
             continue
-        if data and re.match(rf"{re.escape(_member(root, ''))}licenses/", f["path"]):
+        if data and f["path"].startswith(repository_licenses):
             folder_files.append(f["path"])  # a copy of every licence in the build repository, not proof
             continue
         groups.setdefault(component_of(f["path"], root), []).append(f["path"])
@@ -373,6 +386,10 @@ def summarize(index) -> dict:
     if not index.complete:
         statement = f"Archive incomplete ({index.error or 'not read to the end'}); from what was read: " + statement
     all_ids = sorted({x for c in components for x in c["licenses"]})
+    component_of_file: dict[str, str] = {}  #: path -> the first component listing it
+    for c in components:
+        for path in c["files"]:
+            component_of_file.setdefault(path, c["name"])
     return {
         "source": "PYTHON.json" if data else ("discovered" if files else None),
         "components": components,
@@ -381,9 +398,9 @@ def summarize(index) -> dict:
         "gpl_free": not gpl,
         "complete": bool(index.complete),
         "statement": statement,
-        "files": [{"path": f["path"], "size": f["size"], "spdx": ids_of[f["path"]], "component": next(
-            (c["name"] for c in components if f["path"] in c["files"]), None),
-            **({"refers_to": pointers[f["path"]]["refers_to"]} if f["path"] in pointers else {})} for f in files],
+        "files": [{"path": f["path"], "size": f["size"], "spdx": ids_of[f["path"]],
+                   "component": component_of_file.get(f["path"]),
+                   **({"refers_to": pointers[f["path"]]["refers_to"]} if f["path"] in pointers else {})} for f in files],
         "root": root,
         "repository_license_files": folder_files,
         "unidentified": unidentified,
@@ -398,15 +415,17 @@ def _file_rank(path: str) -> tuple:
 
 
 _DYNLOAD_EXTENSION = re.compile(r"/(?:lib-dynload|DLLs)/([A-Za-z0-9_]+)\.[^/]*(?:so|pyd)$").search
-#: How the paths it matches end (``$`` also matches before a final newline).
+#: How the paths it matches end (``$`` also matches before a final newline), and their last characters.
 _EXTENSION_TAILS = ("so", "pyd", "so\n", "pyd\n")
+_EXTENSION_LAST = "od\n"
 
 
 def _dynload_extensions(index) -> list[dict]:
     """Extension modules of an install tree without PYTHON.json (names only)."""
     out = []
     for path in index.by_path:
-        match = path.endswith(_EXTENSION_TAILS) and _DYNLOAD_EXTENSION(path)  # (cheap test first)
+        # (cheap tests first: the last character, one slice, rules out nearly every path)
+        match = path[-1:] in _EXTENSION_LAST and path.endswith(_EXTENSION_TAILS) and _DYNLOAD_EXTENSION(path)
         if match:
             out.append({"name": match.group(1), "shared_lib": path, "licenses": None, "links": [],
                         "variants": [], "variant": None})
