@@ -264,3 +264,24 @@ def test_real_linux_report_sections_fit():
             if part.startswith(("FAIL", "WARN", "OK", "Problems", "Notes", "Runtime requirements", "Dependencies",
                                 "Binaries"))]
     assert len(ours) >= 6 and not _too_wide("\n".join(ours)), _too_wide("\n".join(ours))
+
+
+def test_unsafe_names_found_in_every_block():
+    """Names are searched a block at a time with cheap whole-block tests first: every odd name
+    is found wherever it sits, whatever the smallest name of its block."""
+    from tui.analysis import findings
+    from tui.archive.members import Member
+
+    def member(name: str) -> Member:
+        return Member(name, name.strip("/"), "file", 0, 0o644, 0, 0, 0, "", "", "", 0, 0)
+
+    odd = ["/abs", "C:evil", "a/../../up", "a\\..\\b", "..", "./../x"]
+    plain = ["python/x", "-dash", " space", "", ".hidden", "./rel", "a..b", "x/..y"]
+    for extra in odd:
+        for where in (0, findings._BLOCK - 1, findings._BLOCK + 5):
+            members = [member(f"python/f{i}") for i in range(findings._BLOCK + 10)]
+            members[3:3 + len(plain)] = [member(p) for p in plain]
+            members[where] = member(extra)
+            found = findings.member_findings(type("Index", (), {"members": members})())
+            assert len(found) == 1 and found[0]["paths"] == [extra], (extra, where, found)
+    assert findings.member_findings(type("Index", (), {"members": [member(p) for p in plain]})()) == []

@@ -135,12 +135,22 @@ def _unsafe_candidates(members: list) -> list:
     out: list = []
     for start in range(0, len(members), _BLOCK):
         block = members[start:start + _BLOCK]
-        names = "\n" + "\n".join(map(name, block))
-        if _DOTS(names) or ":" in names or _ROOTED(names):
+        if _odd_names(list(map(name, block))):
             out += block
         else:
             out += [m for m in block if m.type not in _PLAIN_TYPES or m.mode & 0o6000]
     return out
+
+
+def _odd_names(names: list[str]) -> bool:
+    """Does a name hold ``:`` or ``..``, or start with ``/``? (Cheapest test first.)"""
+    text = "\n" + "\n".join(names)
+    if ":" in text:
+        return True
+    # When the smallest name starts after "/", none starts with it (a C-level walk, no search).
+    if min(names)[:1] <= "/" and _ROOTED(text):
+        return True
+    return bool(_DOTS(text))
 
 
 def member_findings(index) -> list[dict]:
