@@ -151,3 +151,20 @@ def test_symbol_policy_findings(tmp_path):
     by_code = {f["code"]: f for f in result["findings"]}
     assert "SSL_read" in by_code["exported-dependency-symbol"]["message"]
     assert "PyList_New" in by_code["libpython-missing-exports"]["message"]
+
+
+def test_libraries_list_each_needer_once():
+    """A system or missing library lists each binary that needs it once, in edge order."""
+    from tui.analysis.requirements import build_requirements
+
+    def edge(src, name, status):
+        return {"from": src, "name": name, "to": None, "status": status, "via": "system search path"}
+
+    binaries = {p: {"format": "elf", "native": True, "machine": "x86_64"} for p in ("b", "a", "c")}
+    edges = [edge("b", "libc.so.6", "system"), edge("a", "libc.so.6", "system"), edge("b", "libc.so.6", "system"),
+             edge("c", "libX.so", "missing"), edge("a", "libX.so", "missing"), edge("c", "libX.so", "missing"),
+             edge("a", "KERNEL32.dll", "unexpected"), edge("b", "kernel32.DLL", "unexpected")]
+    req = build_requirements(binaries, {"edges": edges}, {"platform": "linux"})
+    assert [(e["name"], e["needed_by"]) for e in req["system_libraries"]] == [
+        ("KERNEL32.dll", ["a", "b"]), ("libc.so.6", ["b", "a"])]
+    assert req["missing_libraries"] == [{"name": "libX.so", "needed_by": ["c", "a"]}]
