@@ -244,3 +244,15 @@ def test_each_path_resolved_once(tmp_path, monkeypatch):
     again = graph_module.build_graph(index, result["binaries"], result["target"], result["python_json"])
     assert again == result["graph"]
     assert calls and len(calls) == len(set(calls))
+
+
+def test_triple_from_file_name():
+    """The longest recognised triple the name holds wins, wherever it is; else any triple-like word."""
+    from tui.analysis.platform import triple_from_name
+
+    assert triple_from_name("/x/cpython-3.12.7+20241016-x86_64_v3-unknown-linux-gnu-install_only.tar.gz") == \
+        "x86_64_v3-unknown-linux-gnu"
+    assert triple_from_name("aarch64-apple-darwin-and-x86_64-unknown-linux-gnu.tar") == "x86_64-unknown-linux-gnu"
+    assert triple_from_name("x86_64-unknown-linux-gnux.tar") == "x86_64-unknown-linux-gnux"  # (the fallback)
+    assert triple_from_name("dir-x86_64-unknown-linux-gnu/interp.tar.zst") is None
+    assert triple_from_name("sparc64-unknown-linux-gnu.tar") == "sparc64-unknown-linux-gnu"

@@ -409,3 +409,19 @@ def test_gpl_libraries_shipped(tmp_path):
         ("libreadline.so.8", "the archive ships python/lib/libreadline.so.8"),
         ("LIBGDBM-6.DLL", "the archive ships python/lib/LIBGDBM-6.DLL"),
         ("libgdbm_compat.so.4", "the archive ships libgdbm_compat.so.4")]
+
+
+def test_pointer_names_matched_whatever_the_case():
+    """A pointer file names its targets in any case; non-ASCII texts and names take the same
+    case-insensitive match (only ASCII names absent from an ASCII text are skipped untried)."""
+    from tui.meta.licenses import resolve_pointers
+
+    def files(text, *names):
+        return [{"path": "d/LICENSE", "spdx": [], "text": text},
+                *({"path": f"d/{n}", "spdx": [n.upper()], "text": None} for n in names)]
+
+    assert resolve_pointers(files("see license.apache or LICENSE.bsd", "LICENSE.APACHE", "LICENSE.BSD")) == {
+        "d/LICENSE": {"spdx": ["LICENSE.APACHE", "LICENSE.BSD"], "refers_to": ["d/LICENSE.APACHE", "d/LICENSE.BSD"]}}
+    assert resolve_pointers(files("see LICENSE.APACHEX or xLICENSE.BSD", "LICENSE.APACHE", "LICENSE.BSD")) == {}
+    assert resolve_pointers(files("voir ÉTÉ.txt", "été.txt"))["d/LICENSE"]["refers_to"] == ["d/été.txt"]
+    assert resolve_pointers(files("voir ſtuff.txt — é", "STUFF.txt"))["d/LICENSE"]["refers_to"] == ["d/STUFF.txt"]

@@ -15,6 +15,9 @@ _TRIPLE = re.compile(r"(?<![A-Za-z0-9])([a-z0-9_]+-(?:unknown-linux-(?:gnu\w*|mu
                      r"(?![A-Za-z0-9])")
 _OLD_OS = {"linux": "linux", "windows": "windows", "macos": "macos", "darwin": "macos"}
 _MACHO_ARCH = {"arm64": "aarch64"}
+#: The recognised triples, longest first: the first one a file name holds wins.
+_TRIPLES_LONGEST_FIRST = sorted(RECOGNIZED_TRIPLES, key=len, reverse=True)
+_INTERPRETER_NAME = re.compile(r"^pythonw?(\d+(\.\d+)?[dt]{0,2})?(\.exe)?$").match
 
 
 def platform_of(triple: str | None) -> str | None:
@@ -41,8 +44,9 @@ def arch_of(triple: str | None) -> str | None:
 def triple_from_name(name: str) -> str | None:
     """The target triple in a PBS archive name (``cpython-3.12.7+20241016-x86_64-...``)."""
     base = os.path.basename(name)
-    for triple in sorted(RECOGNIZED_TRIPLES, key=len, reverse=True):
-        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(triple)}(?![A-Za-z0-9])", base):
+    for triple in _TRIPLES_LONGEST_FIRST:
+        # (The substring test first: a pattern is compiled only for a triple the name holds.)
+        if triple in base and re.search(rf"(?<![A-Za-z0-9_]){re.escape(triple)}(?![A-Za-z0-9])", base):
             return triple
     match = _TRIPLE.search(base)
     return match.group(1) if match else None
@@ -71,7 +75,7 @@ def triple_from_binaries(binaries: dict[str, dict]) -> str | None:
 
 def _looks_like_interpreter(path: str, record: dict) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    return bool(re.match(r"^pythonw?(\d+(\.\d+)?[dt]{0,2})?(\.exe)?$", name)) and record.get("type") in (
+    return bool(_INTERPRETER_NAME(name)) and record.get("type") in (
         "exec", "dyn", "exe", "execute") and "/lib/" not in f"/{path.lower()}"
 
 

@@ -175,9 +175,12 @@ def resolve_pointers(files: list[dict]) -> dict[str, dict]:
         if f["spdx"] or not isinstance(text, str) or len(text) > 16 << 10:
             continue
         refers, ids = [], []
+        folded = text.lower() if text.isascii() else None  #: for a cheap exact pre-test of ASCII names
         for other in by_folder[posixpath.dirname(f["path"])]:
             name = posixpath.basename(other["path"])
-            if other is f or not re.search(rf"(?<![\w.\-]){re.escape(name)}(?![\w\-])", text, re.I):
+            if other is f or folded is not None and name.isascii() and name.lower() not in folded:
+                continue  # (an ASCII name absent from an ASCII text, whatever the case: no pattern compiled)
+            if not re.search(rf"(?<![\w.\-]){re.escape(name)}(?![\w\-])", text, re.I):
                 continue
             refers.append(other["path"])
             ids += [x for x in other["spdx"] if x not in ids]
