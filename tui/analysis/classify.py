@@ -103,7 +103,8 @@ class Classifier(Analyser):
         self.counts: Counter[str] = Counter()
 
     def finish(self, index) -> None:
-        self.counts = Counter(m.kind for m in index.members if m.type == "file")
+        # (A list comprehension, counted at once in C: cheaper than a generator Counter resumes.)
+        self.counts = Counter([m.kind for m in index.members if m.type == "file"])
 
     def result(self) -> dict:
         return {"kinds": dict(self.counts)}

@@ -144,11 +144,11 @@ def _unsafe_candidates(members: list) -> list:
 
 def _odd_names(names: list[str]) -> bool:
     """Does a name hold ``:`` or ``..``, or start with ``/``? (Cheapest test first.)"""
-    text = "\n" + "\n".join(names)
+    text = "\n".join(names)
     if ":" in text:
         return True
     # When the smallest name starts after "/", none starts with it (a C-level walk, no search).
-    if min(names)[:1] <= "/" and _ROOTED(text):
+    if min(names)[:1] <= "/" and (text.startswith("/") or _ROOTED(text)):
         return True
     return bool(_DOTS(text))
 
