@@ -425,3 +425,19 @@ def test_pointer_names_matched_whatever_the_case():
     assert resolve_pointers(files("see LICENSE.APACHEX or xLICENSE.BSD", "LICENSE.APACHE", "LICENSE.BSD")) == {}
     assert resolve_pointers(files("voir ÉTÉ.txt", "été.txt"))["d/LICENSE"]["refers_to"] == ["d/été.txt"]
     assert resolve_pointers(files("voir ſtuff.txt — é", "STUFF.txt"))["d/LICENSE"]["refers_to"] == ["d/STUFF.txt"]
+
+
+def test_binary_needs_found_in_any_shape():
+    """Needed names are gathered from any list under a needs-like key, credited to the nearest
+    binary path (a ``path`` value, else a key holding "/"), down to a depth of six."""
+    from tui.meta.licenses import _binary_needs
+
+    data = {"binaries": {"a/x.so": {"needed": ["libreadline.so.8", 3],
+                                    "slices": [{"dylibs": [{"name": "libgdbm.dylib"}, {"x": 1}]}],
+                                    "deep": [[[[[[{"needed": ["too-deep"]}]]]]]]},
+                         "top.exe": {"imports": ["KERNEL32.dll"], "path": "p/top.exe", "libraries": "not-a-list"}},
+            "list": [{"path": "q/y", "dependencies": ["libz.so"]}, [{"needed": ["orphan"]}]],
+            "needed": ["no-binary"]}
+    index = type("Index", (), {"results": {"binaries": data}})()
+    assert _binary_needs(index) == [("a/x.so", "libreadline.so.8"), ("a/x.so", "libgdbm.dylib"),
+                                    ("p/top.exe", "KERNEL32.dll"), ("q/y", "libz.so")]

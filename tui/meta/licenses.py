@@ -202,16 +202,20 @@ def _binary_needs(index) -> list[tuple[str, str]]:
             return
         if isinstance(node, dict):
             here = node.get("path") if isinstance(node.get("path"), str) else path
-            for key, value in node.items():
-                if not isinstance(value, (dict, list)):
-                    continue  # (most values; only containers hold pairs)
-                if key in _NEED_KEYS and isinstance(value, list):
+            for key, value in node.items():  # (most values are neither: only containers hold pairs)
+                if isinstance(value, dict):
+                    walk(value, key if "/" in key else here, depth + 1)
+                elif not isinstance(value, list):
+                    continue
+                elif key in _NEED_KEYS:
                     for item in value:
                         name = item if isinstance(item, str) else (item.get("name") if isinstance(item, dict) else None)
                         if isinstance(name, str) and here:
                             pairs.append((here, name))
-                else:
-                    walk(value, key if isinstance(value, dict) and "/" in key else here, depth + 1)
+                elif depth < 6:  # (the list walked here, one call less: most hold only names)
+                    for item in value:
+                        if isinstance(item, (dict, list)):
+                            walk(item, here, depth + 2)
         elif isinstance(node, list):
             for item in node:
                 if isinstance(item, (dict, list)):
