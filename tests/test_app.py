@@ -189,6 +189,26 @@ async def test_licences_pane_lists_components_and_text(demo):
         await settle(pilot, app, lambda: "PYTHON SOFTWARE FOUNDATION" in text_of(app.query_one("#lic-text")))
 
 
+async def test_panes_say_when_an_analyser_failed(demo):
+    """A report without a pane's section (its analyser failed) makes the pane say so, pointing
+    at the analysis-error finding, instead of showing nothing."""
+    from widgets.requirements import RequirementsPane
+
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        broken = {k: v for k, v in app.report.items() if k not in ("dependencies", "licenses", "requirements")}
+        for pane in (app.query_one(DependenciesPane), app.query_one(LicencesPane)):
+            pane.set_report(broken)
+        requirements = app.query_one(RequirementsPane)
+        requirements.set_report({k: v for k, v in broken.items() if k != "findings"})  # (it shows both)
+        await pilot.pause()
+        for shown, what in ((text_of(app.query_one("#deps-head")), "The dependency graph"),
+                            (text_of(app.query_one("#lic-head")), "The licences"),
+                            (text_of(requirements.notice), "The runtime requirements")):
+            assert shown.startswith(f"{what} could not be made: an analyser failed") and "analysis-error" in shown
+
+
 async def test_dependencies_pane_tree_reverse_and_jump(demo):
     app = DistscopeApp(demo)
     async with app.run_test(size=SIZE) as pilot:

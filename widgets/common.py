@@ -51,6 +51,13 @@ def error_text(message: str) -> Text:
     return Text(f"Nothing to show: {message}", style="bold red")
 
 
+def missing_text(what: str) -> Text:
+    """What a pane says when the analysis made none of its sections: an analyser failed on this
+    archive (the report carries an analysis-error finding saying where)."""
+    return Text(f"{what[:1].upper()}{what[1:]} could not be made: an analyser failed on this archive "
+                "(`distscope report` lists it as an analysis-error finding).", style="italic")
+
+
 class ReportPane(VerticalScroll):
     """A scrolling pane that renders report sections once the analysis is done; before that it
     says what is still coming."""
@@ -86,8 +93,7 @@ class ReportPane(VerticalScroll):
     def set_report(self, report: dict) -> None:
         missing = [s for s in self.SECTIONS if report.get(s) is None]
         if missing and len(missing) == len(self.SECTIONS):
-            self.notice.update(Text(f"This build of distscope does not produce the {', '.join(missing)} "
-                                    f"section{'s' if len(missing) > 1 else ''} yet.", style="italic"))
+            self.notice.update(missing_text(self.WHAT))
             return
         self.notice.display = False
         self.render_report(report)

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 
-from widgets.common import NavTree, error_text, pending_text, waiting_text
+from widgets.common import NavTree, error_text, missing_text, pending_text, waiting_text
 
 #: Display order: problems first.
 STATUS_ORDER = {"missing": 0, "unexpected": 1, "unreadable": 2, "internal": 3, "allowed": 4, "virtual": 5}
@@ -182,7 +182,7 @@ class DependenciesPane(Vertical):
         head = self.query_one("#deps-head", Static)
         section = report.get("dependencies")
         if not isinstance(section, dict):
-            head.update(Text("This build of distscope does not produce the dependency graph yet.", style="italic"))
+            head.update(missing_text("the dependency graph"))
             return
         self.graph = normalize_graph(section)
         self._ready = True

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from widgets.common import error_text, pending_text, waiting_text
+from widgets.common import error_text, missing_text, pending_text, waiting_text
 
 TEXT_LIMIT = 512 << 10
 
@@ -75,7 +75,7 @@ class LicencesPane(Vertical):
         lic = report.get("licenses")
         head = self.query_one("#lic-head", Static)
         if not isinstance(lic, dict):
-            head.update(Text("This build of distscope does not produce the licences section yet.", style="italic"))
+            head.update(missing_text("the licences"))
             return
         gpl = self.gpl = _gpl_names(lic.get("gpl"))
         self.components = [c for c in lic.get("components") or [] if isinstance(c, dict)]
