@@ -454,7 +454,7 @@ def test_hash_is_taken_while_waiting_for_decompression(tmp_path, compression):
     with OpenedArchive(path) as archive:
         stepped = archive._threaded is not None
         assert (archive.hasher._thread is None) == stepped
-        assert (getattr(archive.stream, "idle", None) is not None) == stepped
+        assert bool(getattr(archive.stream, "_idle", None)) == stepped
         while archive.stream.read(1 << 16):
             pass
         assert archive.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -64,6 +64,11 @@ class Analyser:
         """Content of a wanted member (Segments when :attr:`segments` is set); ``complete`` is
         False when it was cut by the cap or the archive ended early."""
 
+    def observe(self, members: list["Member"]) -> None:
+        """Members of the archive, every one once, in order, in slices (on the pass's thread,
+        while it waits for data, and the rest before :meth:`finish`): for work over all the
+        members that would otherwise be done after the pass. Optional."""
+
     def finish(self, index: "ArchiveIndex") -> None:
         """Called once after the pass, with the whole index."""
 

@@ -17,9 +17,12 @@ import json
 from tui.analysis.base import ALL, Analyser, Interest
 from tui.analysis.classify import ELF, MACHO, NATIVE, PE, classify
 from tui.analysis.elf import ElfReadError, parse_elf
+from tui.analysis.findings import binary_findings, member_findings, sort_findings, unsafe_candidates
+from tui.analysis.graph import build_graph
 from tui.analysis.macho import MachOError, parse_macho
 from tui.analysis.pe import PeReadError, parse_pe
 from tui.analysis.platform import PLATFORM_FORMAT, arch_of, detect_target
+from tui.analysis.requirements import build_requirements
 from tui.archive.segments import ByteSource, as_bytes, as_segments
 
 _MACHO_ARCH = {"arm64": "aarch64", "i386": "i686"}
@@ -108,6 +111,12 @@ class BinaryAnalyser(Analyser):
         self.python_json: dict | None = None
         self.derived: dict = {}
         self.target: dict = {}
+        self._unsafe: list = []  # members that may be unsafe, collected as the pass goes
+        self._observed = 0
+
+    def observe(self, members) -> None:
+        self._unsafe += unsafe_candidates(members)
+        self._observed += len(members)
 
     def want(self, member, head: bytes) -> int:
         kind = member.kind or classify(head, member.path)
@@ -137,14 +146,11 @@ class BinaryAnalyser(Analyser):
         # every path for most archives).
         build = build_prefix(index) if any(map(_maybe_build_product, self.binaries)) else None
         mark_native(self.binaries, self.target, build)
-        from tui.analysis.findings import binary_findings, member_findings, sort_findings
-        from tui.analysis.graph import build_graph
-        from tui.analysis.requirements import build_requirements
-
         graph = build_graph(index, self.binaries, self.target, self.python_json)
         requirements = build_requirements(self.binaries, graph, self.target, self.python_json)
         findings = binary_findings(index, self.binaries, graph, requirements, self.target, self.python_json)
-        findings = sort_findings(findings + member_findings(index))
+        observed = self._observed == len(index.members)  # (else not observed by a pass)
+        findings = sort_findings(findings + member_findings(index, self._unsafe if observed else None))
         self.derived = {"graph": graph, "requirements": requirements, "findings": findings}
 
     def result(self) -> dict:

@@ -120,13 +120,13 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
 
 _UNSAFE_SHOWN = 5  #: member names quoted in an unsafe-member message (all go in ``paths``, capped)
 _PLAIN_TYPES = frozenset(("file", "directory"))
-_BLOCK = 2048  #: member names searched at once by :func:`_unsafe_candidates`
+_BLOCK = 2048  #: member names searched at once by :func:`unsafe_candidates`
 #: re finds a two-character literal in a long string several times faster than ``in`` does.
 _DOTS = re.compile(r"\.\.").search
 _ROOTED = re.compile("\n/").search
 
 
-def _unsafe_candidates(members: list) -> list:
+def unsafe_candidates(members: list) -> list:
     """The members :func:`member_findings` must look at, in archive order: links, special
     members, set-id files, and every member of a block whose names hold ``..``, ``:`` or a
     leading ``/``. A block's names are joined and searched at once: far cheaper than a test
@@ -153,12 +153,15 @@ def _odd_names(names: list[str]) -> bool:
     return bool(_DOTS(text))
 
 
-def member_findings(index) -> list[dict]:
+def member_findings(index, candidates: list | None = None) -> list[dict]:
     """``unsafe-member`` warnings: members a careless ``tar -x`` would write outside the target
     folder or with surprising effects (absolute names, ``..``, links leading out, devices and
-    fifos, set-id files). ``distscope extract`` refuses them (set-id bits it strips)."""
+    fifos, set-id files). ``distscope extract`` refuses them (set-id bits it strips).
+    ``candidates``: :func:`unsafe_candidates` of all the members, when already known."""
     kinds: dict[str, list[str]] = {}
-    for member in _unsafe_candidates(getattr(index, "members", None) or []):
+    if candidates is None:
+        candidates = unsafe_candidates(getattr(index, "members", None) or [])
+    for member in candidates:
         name = member.name
         if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0].isalpha()):
             kinds.setdefault("absolute names", []).append(name)

@@ -164,9 +164,8 @@ class ThreadedReader:
         self._stop = threading.Event()
         self._done = False
         self._rest = b""
-        #: Work for the reading thread while no chunk is ready: a function doing a short step
-        #: of it and returning False once there is none left.
-        self.idle: Callable[[], bool] | None = None
+        #: Work for the reading thread while no chunk is ready (:meth:`add_idle`).
+        self._idle: list[Callable[[], bool]] = []
         # Started by the first read, so an archive opened but never read holds no thread.
         self._thread = threading.Thread(target=self._run, name="distscope-decompress", daemon=True)
         self._started = False
@@ -208,6 +207,12 @@ class ThreadedReader:
                 self._put(b"".join(parts))
             self._put(exc)
 
+    def add_idle(self, step: Callable[[], bool]) -> None:
+        """Have the reading thread call ``step`` while it waits for a chunk: it does a short
+        piece of some work and returns whether there was any (False: nothing to do now).
+        Steps added first go first."""
+        self._idle.append(step)
+
     def start(self) -> None:
         """Start decompressing now (the first read does it otherwise)."""
         if not self._started:
@@ -224,13 +229,12 @@ class ThreadedReader:
         if not self._started:
             self.start()
         item = None
-        if self.idle is not None:
+        if self._idle:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                while self.idle is not None and self._queue.empty():
-                    if not self.idle():
-                        self.idle = None
+                while self._queue.empty() and any(step() for step in self._idle):
+                    pass
         if item is None:
             item = self._queue.get()
         self._slots.put(None)
@@ -298,7 +302,7 @@ class FileHasher:
 
     - ``threaded``: on its own thread at a lower priority (hashlib releases the GIL);
     - in steps (:meth:`step`) taken by the thread reading the archive whenever it would
-      otherwise wait for decompressed data (:attr:`ThreadedReader.idle`): then hashing costs
+      otherwise wait for decompressed data (:meth:`ThreadedReader.add_idle`): then hashing costs
       the pass nothing, where a fourth thread would take CPU time from decompression;
       :meth:`hexdigest` hashes what is left.
     """
@@ -406,7 +410,7 @@ class OpenedArchive:
         # With a decompressing thread, the reading thread hashes while it waits for it.
         self.hasher = FileHasher(self.path, threaded=self._threaded is None) if hash_bytes else None
         if self.hasher is not None and self._threaded is not None:
-            self._threaded.idle = self.hasher.step
+            self._threaded.add_idle(self.hasher.step)
 
     def start(self) -> None:
         """Start decompressing ahead of the first read (when it runs on a thread)."""

@@ -36,6 +36,8 @@ MAX_IN_FLIGHT = 32 << 20
 #: views of them (no copy on the parsing thread; the analysis thread joins them).
 VIEW_MIN = 1 << 20
 _MAX_LINK_HOPS = 40
+#: Members observed per step while the pass waits for data (see :meth:`Scan._observe`).
+OBSERVE_STEP = 512
 #: GIL switch interval while a pass runs (see :func:`_pass_mode`).
 SWITCH_INTERVAL = 0.0002
 
@@ -55,16 +57,35 @@ class ArchiveIndex:
     uncompressed_bytes: int = 0  #: length of the tar stream read
     results: dict[str, Any] = field(default_factory=dict)
     analysis_errors: list[dict] = field(default_factory=list)
-    _by_path: dict[str, Member] | None = field(default=None, repr=False)
-    _by_path_size: int = field(default=-1, repr=False)  #: members the lookup was built from
+    # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
+    _by_path: dict[str, Member] = field(default_factory=dict, repr=False, compare=False)
+    _types: Counter = field(default_factory=Counter, repr=False, compare=False)
+    _file_bytes: int = field(default=0, repr=False, compare=False)
+    _seen: int = field(default=0, repr=False, compare=False)  #: members the lookup and tallies include
 
     # -- lookups --------------------------------------------------------------------------
+    def catch_up(self, upto: int | None = None) -> int:
+        """Bring the path lookup and the tallies up to the first ``upto`` members (all by
+        default); returns how many were added. Cheap when nothing is new: a pass calls it in
+        slices while it waits for data, so that little is left to do after it."""
+        members = self.members
+        stop = len(members) if upto is None else min(upto, len(members))
+        if self._seen > stop and upto is None:  # (the list was replaced by a shorter one)
+            self._by_path, self._types, self._file_bytes, self._seen = {}, Counter(), 0, 0
+        start = self._seen
+        if stop <= start:
+            return 0
+        new = members[start:stop] if start or stop < len(members) else members
+        self._by_path.update(zip(map(attrgetter("path"), new), new))  # (the last of a path wins)
+        types = list(map(attrgetter("type"), new))
+        self._types.update(types)
+        self._file_bytes += sum([m.size for m, t in zip(new, types) if t == FILE])
+        self._seen = stop
+        return stop - start
+
     @property
     def by_path(self) -> dict[str, Member]:
-        # (By count, not by the dict's size: duplicate paths make the dict smaller.)
-        if self._by_path is None or self._by_path_size != len(self.members):
-            self._by_path = {m.path: m for m in self.members}
-            self._by_path_size = len(self.members)
+        self.catch_up()
         return self._by_path
 
     def get(self, path: str) -> Member | None:
@@ -108,12 +129,12 @@ class ArchiveIndex:
 
     # -- counts ---------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
-        members = self.members
-        by_type = Counter(map(attrgetter("type"), members))
+        self.catch_up()
+        by_type, total = self._types, self._seen
         known = by_type[FILE] + by_type[DIRECTORY] + by_type[SYMLINK] + by_type[HARDLINK]
-        return {"members": len(members), "files": by_type[FILE], "directories": by_type[DIRECTORY],
-                "symlinks": by_type[SYMLINK], "hardlinks": by_type[HARDLINK], "other": len(members) - known,
-                "file_bytes": sum([m.size for m in members if m.type == FILE])}
+        return {"members": total, "files": by_type[FILE], "directories": by_type[DIRECTORY],
+                "symlinks": by_type[SYMLINK], "hardlinks": by_type[HARDLINK], "other": total - known,
+                "file_bytes": self._file_bytes}
 
 
 # Re-entrant: the garbage collector may finish an abandoned pass (running its ``finally``)
@@ -256,6 +277,8 @@ class Scan:
         st = os.stat(self.archive.path)
         self.index = ArchiveIndex(path=self.archive.path, compression=self.archive.compression,
                                   compressed_size=self.archive.size, mtime=st.st_mtime)
+        self._observed = 0  # members observed so far (see _observe)
+        self._observers: list[Analyser] = []
         self.failure: CorruptArchive | None = None
 
     def __iter__(self) -> Iterator[Progress]:
@@ -281,6 +304,10 @@ class Scan:
         max_members, batch_members, batch_seconds = self.max_members, self.batch_members, self.batch_seconds
         owner = threading.get_ident()
         offer = self._offerer(reader, feeder)
+        self._observers = [a for a in analysers if type(a).observe is not Analyser.observe]
+        add_idle = getattr(self.archive.stream, "add_idle", None)
+        if add_idle is not None:  # catch up with the members read while waiting for data
+            add_idle(self._observe_step)
         _pass_mode(True)
         try:
             try:
@@ -325,6 +352,7 @@ class Scan:
                 self.archive.close()
             else:  # the garbage collector finishing an abandoned pass on some other thread
                 self.archive.abandon()
+        self._observe()
         for analyser in self.analysers:
             try:
                 analyser.finish(index)
@@ -397,6 +425,30 @@ class Scan:
                 self._hand_over(reader, member, head, wanted, limit, feeder)
 
         return offer
+
+    def _observe(self, limit: int | None = None) -> int:
+        """Catch up with up to ``limit`` (default: all) members read but not yet observed: the
+        index's lookup and tallies (:meth:`ArchiveIndex.catch_up`) and the analysers'
+        ``observe``. Returns how many members it took."""
+        index = self.index
+        start = self._observed
+        stop = len(index.members) if limit is None else min(len(index.members), start + limit)
+        if stop <= start:
+            return 0
+        index.catch_up(stop)
+        if self._observers:
+            members = index.members[start:stop]
+            for analyser in self._observers:
+                try:
+                    analyser.observe(members)
+                except Exception as exc:  # an analyser bug must not stop the pass
+                    index.analysis_errors.append({"analyser": analyser.name, "path": None,
+                                                  "error": f"{type(exc).__name__}: {exc}"})
+        self._observed = stop
+        return stop - start
+
+    def _observe_step(self) -> bool:
+        return self._observe(OBSERVE_STEP) > 0
 
     def _flush_small(self) -> None:
         if self._kept:
