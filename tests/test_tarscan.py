@@ -433,6 +433,87 @@ def test_opened_archive_hash_matches_file(tmp_path):
         assert archive.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_index_lookup_and_tallies_catch_up_with_appended_members():
+    from tui.archive.index import ArchiveIndex
+    from tui.archive.members import Member
+
+    def member(path, type_=FILE, size=1):
+        return Member(path, path, type_, size, 0o644, 0, 0, 0, "", "", "", 0, 0, "", "0")
+
+    index = ArchiveIndex(path="x", compression="zstd", compressed_size=0)
+    index.members += [member("a"), member("d", DIRECTORY, 0), member("a", size=7)]
+    assert index.catch_up(2) == 2 and index.catch_up(2) == 0
+    assert index.by_path["a"].size == 7  # (by_path catches up first: the last "a" wins)
+    index.members.append(member("l", SYMLINK, 0))
+    assert index.counts() == {"members": 4, "files": 2, "directories": 1, "symlinks": 1, "hardlinks": 0,
+                              "other": 0, "file_bytes": 8}
+    index.members[:] = [member("b")]  # replaced by a shorter list: rebuilt
+    assert set(index.by_path) == {"b"} and index.counts()["members"] == 1
+
+
+def test_analysers_observe_every_member_once_in_order(tmp_path):
+    from tui.analysis.base import Analyser
+
+    class Watcher(Analyser):
+        name = "watcher"
+
+        def __init__(self):
+            self.seen, self.slices, self.at_finish = [], 0, None
+
+        def observe(self, members):
+            self.seen += members
+            self.slices += 1
+
+        def finish(self, index):
+            self.at_finish = len(self.seen)
+
+    path = write_archive(tmp_path / "a.tar.zst", [entry(f"d/f{i}", "x" * i) for i in range(1500)])
+    watcher = Watcher()
+    index = Scan(path, [watcher]).run()
+    assert watcher.seen == index.members and watcher.at_finish == len(index.members)
+    assert index.counts()["files"] == 1500
+
+
+def test_idle_steps_run_while_no_chunk_is_ready():
+    import time
+
+    class Slow(io.RawIOBase):
+        """Two chunks, the second after a pause."""
+        def __init__(self):
+            self.parts = [b"a" * 10, b"b" * 10]
+
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            if len(self.parts) == 1:
+                time.sleep(0.05)
+            return self.parts.pop(0) if self.parts else b""
+
+    reader = ThreadedReader(Slow(), chunk_size=10)
+    calls = {"first": 0, "second": 0}
+    budget = [3]
+
+    def first():  # work for three steps, then none
+        if budget[0]:
+            budget[0] -= 1
+            calls["first"] += 1
+            return True
+        return False
+
+    def second():  # always work: runs until a chunk is ready
+        calls["second"] += 1
+        time.sleep(0.001)
+        return True
+
+    reader.add_idle(first)
+    reader.add_idle(second)
+    data = b"".join(iter(reader.next_chunk, b""))
+    assert data == b"a" * 10 + b"b" * 10
+    assert calls["first"] == 3 and calls["second"] > 0
+    reader.close()
+
+
 def test_failing_analyser_factory_closes_the_archive(tmp_path):
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
     pass_ = Scan(path, lambda: 1 / 0)
