@@ -37,7 +37,8 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import Counter
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import ne
 
 from tui.archive.members import Member
 
@@ -76,14 +77,16 @@ def _unints(raw, typecode: str = "q") -> array:
 
 
 def _fits_i64(values) -> bool:
-    return all(_I64[0] <= v <= _I64[1] for v in values)
+    """Every value (ints) fits an ``int64``."""
+    return not values or (min(values) >= _I64[0] and max(values) <= _I64[1])
 
 
 # -- encoding ----------------------------------------------------------------------------------
 def _encode_values(values: list) -> list:
     """The cheapest value codec for ``values``."""
-    ints = all(type(v) is int for v in values)
-    strs = not ints and all(type(v) is str for v in values)
+    types = set(map(type, values))  # (C-level walks: this runs over every member, per column)
+    ints = types == {int} or not values
+    strs = types == {str}
     if values and (ints or strs):  # exact types only: True == 1 would merge in a lookup table
         distinct = list(dict.fromkeys(values))
         if strs or _fits_i64(distinct):
@@ -91,7 +94,7 @@ def _encode_values(values: list) -> list:
                 return ["const", distinct[0]]
             if len(distinct) <= 0xFFFF and len(distinct) * 8 < len(values):
                 lookup = {v: i for i, v in enumerate(distinct)}
-                indices = array("B" if len(distinct) <= 256 else "H", [lookup[v] for v in values])
+                indices = array("B" if len(distinct) <= 256 else "H", map(lookup.__getitem__, values))
                 if sys.byteorder != "little":
                     indices.byteswap()
                 return ["enum", distinct, Packed(indices.tobytes())]
@@ -119,12 +122,26 @@ def _exceptions(values: list, base) -> tuple[list[int], list] | None:
     """Indices and values where ``values`` differs from ``base`` (a value or a list of the same
     length), or None when they are too many for a patch codec to pay off."""
     if isinstance(base, list):
-        at = [i for i, (v, b) in enumerate(zip(values, base)) if v != b or type(v) is not type(b)]
+        differs = map(ne, values, base)
+        if set(map(type, values)) != set(map(type, base)) or len(set(map(type, values))) > 1:
+            differs = (v != b or type(v) is not type(b) for v, b in zip(values, base))
     else:
-        at = [i for i, v in enumerate(values) if v != base or type(v) is not type(base)]
+        differs = map(base.__ne__, values)
+        if set(map(type, values)) != {type(base)}:  # (True == 1: equal values of other types differ)
+            differs = (v != base or type(v) is not type(base) for v in values)
+    at = list(compress(count(), differs))
     if len(at) > len(values) * _PATCH_SHARE:
         return None
     return at, [values[i] for i in at]
+
+
+def _most_common(values: list, plain: list):
+    """The most common of ``values`` (the first seen among equals), counted from an ``enum``
+    column's one-byte indices when it has them (a C-level count, no dict of the values)."""
+    if plain[0] == "enum" and len(plain[1]) <= 256:
+        tally = Counter(plain[2])  # (bytes: counted as small ints)
+        return plain[1][max(range(len(plain[1])), key=lambda i: (tally[i], -i))]
+    return Counter(values).most_common(1)[0][0]
 
 
 def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
@@ -135,7 +152,7 @@ def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
     plain = _encode_values(values)
     if plain[0] in ("enum", "list"):  # mostly one value? (a list may hold one common value too)
         try:
-            common = Counter(values).most_common(1)[0][0]
+            common = _most_common(values, plain)
         except TypeError:  # unhashable values
             return plain
         if type(common) in (int, str) and (type(common) is str or _fits_i64([common])):
@@ -148,7 +165,7 @@ def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
 def encode_members(members: list[Member]) -> dict:
     """The member list as ``{"count": n, "columns": {field: [codec, ...]}}``."""
     names = list(Member._fields)
-    raw = {name: [getattr(m, name) for m in members] for name in names}
+    raw = dict(zip(names, map(list, zip(*members)))) if members else {name: [] for name in names}
     return {"count": len(members), "columns": {name: _encode_column(name, raw[name], raw) for name in names}}
 
 
