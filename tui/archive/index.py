@@ -262,7 +262,7 @@ class Scan:
                  cancel: threading.Event | None = None, hash_bytes: bool = True,
                  batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS,
                  keep_small: Any = None) -> None:
-        self.archive = OpenedArchive(path, hash_bytes=hash_bytes)
+        self.archive = OpenedArchive(path, hash_bytes=hash_bytes, analysed=bool(analysers))
         #: A function making the analysers is called when the pass starts, after decompression
         #: has: importing them then overlaps it.
         self._make_analysers = analysers if callable(analysers) else None
