@@ -294,10 +294,19 @@ def test_zstd_skippable_frames_between_and_after(tmp_path):
 
 def test_large_window_zstd(tmp_path):
     data = tar_bytes(small_distribution())
-    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=27)
+    # (no content size in the frame: zstd then declares the whole window, as PBS archives do)
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=27, write_content_size=False)
+    compressor = zstandard.ZstdCompressor(compression_params=params).compressobj()
     path = tmp_path / "w27.tar.zst"
-    path.write_bytes(zstandard.ZstdCompressor(compression_params=params).compress(data))
+    path.write_bytes(compressor.compress(data) + compressor.flush())
     assert scan(path).complete
+    from tui.archive import compression as comp
+    with OpenedArchive(path) as bare, OpenedArchive(path, analysed=True) as analysed:
+        assert zstandard.get_frame_parameters(path.read_bytes()[:18]).window_size > comp.LARGE_WINDOW
+        assert (bare._threaded._chunk_size, bare._threaded._slots.qsize()) == (comp.SMALL_CHUNK, comp.SMALL_DEPTH)
+        assert (analysed._threaded._chunk_size, analysed._threaded._slots.qsize()) == \
+            (comp.ANALYSED_CHUNK, comp.ANALYSED_DEPTH)
+        assert analysed.stream.read() == data
 
 
 def test_empty_tar_is_an_archive(tmp_path):
