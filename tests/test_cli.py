@@ -2,6 +2,9 @@
 
 import subprocess
 import sys
+import threading
+
+import pytest
 
 from tests.archives import small_distribution, write_archive
 from tui.cli import main
@@ -33,3 +36,45 @@ def test_closed_pipe_is_not_success(tmp_path):
     assert proc.stdout == "python/f00000.py\n"
     assert proc.returncode == 141
     assert "Traceback" not in proc.stderr
+
+
+def test_entry_point_exits_quickly_only_when_nothing_is_left(monkeypatch, capsys):
+    """run() flushes and leaves through os._exit (no freeing of every object) with the code of
+    main(); with another non-daemon thread still running, it takes the normal exit."""
+    from tui import cli
+
+    exits = []
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr(cli.os, "_exit", lambda code: exits.append(("quick", code)) or _stop())
+    monkeypatch.setattr(cli.sys, "exit", lambda code: exits.append(("normal", code)) or _stop())
+    with pytest.raises(_Stopped):
+        cli.run()
+    assert exits == [("quick", 3)]
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        with pytest.raises(_Stopped):
+            cli.run()
+    finally:
+        release.set()
+        worker.join()
+    assert exits[-1] == ("normal", 3)
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop():
+    raise _Stopped
+
+
+def test_quick_exit_keeps_all_the_output(tmp_path):
+    archive = write_archive(tmp_path / "d.tar.zst", small_distribution())
+    report = subprocess.run([sys.executable, "-m", "tui", "report", "--format", "json", str(archive)],
+                            capture_output=True, text=True, timeout=120)
+    assert report.returncode == 0 and report.stdout.rstrip().endswith("}")
+    check = subprocess.run([sys.executable, "-m", "tui.cli", "check", str(archive)],
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == main(["check", str(archive)])

@@ -7,6 +7,7 @@ import difflib
 import importlib
 import os
 import sys
+import threading
 
 from tui import __version__
 from tui.errors import EXIT_BAD_INPUT, DistscopeError
@@ -79,5 +80,22 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + 13
 
 
+def run() -> None:
+    """The console entry point: :func:`main`, then a quick exit when nothing is left to finish
+    (output flushed, no other non-daemon thread). A normal exit frees every object one by one:
+    about 50 ms after a report on 64,000 members, for nothing (mypy skips it the same way)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # (say, a reader gone at the last flush: the normal exit deals with it)
+        sys.exit(code)
+    if all(t.daemon or t is threading.main_thread() for t in threading.enumerate()):
+        if "logging" in sys.modules:  # (imported by concurrent.futures; nothing configures it)
+            sys.modules["logging"].shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
