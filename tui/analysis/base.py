@@ -8,8 +8,12 @@ overlap decompression. An analyser that needs only the head does its work in ``w
 An analyser interested in only some members may say so up front (:class:`Interest`); the scanner
 then calls its ``want`` only for members that match, saving a Python call per member. The scanner
 classifies every file member (``member.kind``, see :mod:`tui.analysis.classify`) before ``want``.
-After the pass, :meth:`finish` gets the complete index, and :meth:`result` returns plain data
-(dicts, lists, str, int, float, bool, None) that the cache stores and the report and app read.
+An analyser with ``segments = True`` gets large content as :class:`~tui.archive.segments.Segments`
+(read by range, never joined whole). An analyser that needs to look at every member (counts,
+name checks) does it in :meth:`observe`, which the pass calls with slices of the members while
+it waits for data. After the pass, :meth:`finish` gets the complete index, and :meth:`result`
+returns plain data (dicts, lists, str, int, float, bool, None) that the cache stores and the
+report and app read.
 """
 
 from __future__ import annotations
