@@ -460,6 +460,36 @@ def test_index_lookup_and_tallies_catch_up_with_appended_members():
     assert set(index.by_path) == {"b"} and index.counts()["members"] == 1
 
 
+def test_index_catch_up_from_two_threads_counts_each_member_once():
+    import threading
+
+    from tui.archive.index import ArchiveIndex
+    from tui.archive.members import Member
+
+    index = ArchiveIndex(path="x", compression="zstd", compressed_size=0)
+    go = threading.Event()
+
+    def reader():
+        go.wait()
+        for _ in range(2000):
+            index.catch_up()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # (switch threads as often as possible)
+    try:
+        for t in threads:
+            t.start()
+        go.set()
+        for i in range(20000):
+            index.members.append(Member(f"f{i}", f"f{i}", FILE, 2, 0o644, 0, 0, 0, "", "", "", 0, 0, "", "0"))
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert index.counts()["files"] == 20000 and index.counts()["file_bytes"] == 40000
+
+
 def test_analysers_observe_every_member_once_in_order(tmp_path):
     from tui.analysis.base import Analyser
 

@@ -62,13 +62,20 @@ class ArchiveIndex:
     _types: Counter = field(default_factory=Counter, repr=False, compare=False)
     _file_bytes: int = field(default=0, repr=False, compare=False)
     _seen: int = field(default=0, repr=False, compare=False)  #: members the lookup and tallies include
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     # -- lookups --------------------------------------------------------------------------
     def catch_up(self, upto: int | None = None) -> int:
         """Bring the path lookup and the tallies up to the first ``upto`` members (all by
         default); returns how many were added. Cheap when nothing is new: a pass calls it in
-        slices while it waits for data, so that little is left to do after it."""
+        slices while it waits for data, so that little is left to do after it. Thread-safe."""
         members = self.members
+        if upto is None and self._seen == len(members):  # the usual case: nothing new
+            return 0
+        with self._lock:
+            return self._catch_up(members, upto)
+
+    def _catch_up(self, members: list[Member], upto: int | None) -> int:
         stop = len(members) if upto is None else min(upto, len(members))
         if self._seen > stop and upto is None:  # (the list was replaced by a shorter one)
             self._by_path, self._types, self._file_bytes, self._seen = {}, Counter(), 0, 0
