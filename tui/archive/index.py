@@ -33,7 +33,8 @@ BATCH_SECONDS = 0.05
 #: it holds (a view keeps its whole decompressed chunk alive).
 MAX_IN_FLIGHT = 32 << 20
 #: Wanted content below this is copied out of the stream's buffers at once; above, it travels as
-#: views of them (no copy on the parsing thread; the analysis thread joins them).
+#: views of them (no copy on the parsing thread; the analysis thread hands them on as Segments,
+#: or joins them for analysers that want one bytes).
 VIEW_MIN = 1 << 20
 _MAX_LINK_HOPS = 40
 #: Members observed per step while the pass waits for data (see :meth:`Scan._observe`).
@@ -201,7 +202,7 @@ class _AnalysisThread:
         self._thread.start()
 
     def submit(self, analysers: list[Analyser], member: Member, pieces: list, complete: bool) -> None:
-        """Queue ``pieces`` (bytes or views of the stream's buffers, joined on this thread)."""
+        """Queue ``pieces`` (bytes or views of the stream's buffers, read or joined on this thread)."""
         size = sum(len(p.obj) if type(p) is memoryview else len(p) for p in pieces)
         with self._cond:
             while self._in_flight and self._in_flight + size > MAX_IN_FLIGHT:
