@@ -198,6 +198,21 @@ def test_analysers_are_made_once_the_archive_streams(tmp_path, monkeypatch):
     assert index.results["binaries"] and index.complete
 
 
+def test_cold_open_stores_the_columns_gathered_during_the_pass(tmp_path, monkeypatch):
+    """The cache entry's member columns come from the pass (ColumnBuilder), not from encoding
+    every member after it; the reopened members are the same."""
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+
+    def not_after_the_pass(members):
+        raise AssertionError("encoded after the pass")
+
+    monkeypatch.setattr(cache_mod, "encode_members", not_after_the_pass)
+    cold = session.open_index(path)
+    assert IndexCache().entry_path(path).exists()
+    warm = session.open_index(path)
+    assert _rows(warm) == _rows(cold)
+
+
 def test_use_cache_false_neither_reads_nor_writes(tmp_path, scans):
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
     session.open_index(path, use_cache=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgpack
 import pytest
 
-from tui.archive.columns import decode_members, encode_members
+from tui.archive.columns import ColumnBuilder, decode_members, encode_members
 from tui.archive.members import Member
 
 
@@ -65,6 +65,26 @@ def test_hostile_values_round_trip(odd, shape):
     members = _archive() + [_member(999, **odd)] if shape == "archive" else [_member(i, **odd) for i in range(40)]
     for subset in (members, members[-1:], members[-2:], []):
         assert _same(_round_trip(subset), subset)
+
+
+@pytest.mark.parametrize("odd", [{}, {"uid": True}, {"size": 1 << 70}, {"name": "nul\0name"}, {"gid": None},
+                                 {"linkname": b"bytes"}, {"mode": 1.5}])
+def test_columns_gathered_in_slices_encode_the_same(odd):
+    """ColumnBuilder (fed slices during a pass) gives exactly what encode_members gives."""
+    import random
+
+    rng = random.Random(7)
+    members = _archive(300)
+    members[rng.randrange(300)] = _member(5000, **odd)
+    builder, start = ColumnBuilder(), 0
+    while start < len(members):
+        step = rng.randint(1, 40)
+        builder.add(members[start:start + step])
+        start += step
+    builder.add([])
+    pack = lambda data: msgpack.packb(data, use_bin_type=True, unicode_errors="surrogateescape")  # noqa: E731
+    assert builder.count == len(members) and pack(builder.encode()) == pack(encode_members(members))
+    assert pack(ColumnBuilder().encode()) == pack(encode_members([]))
 
 
 def test_huge_ints_in_every_integer_column():

@@ -9,6 +9,7 @@ from typing import Callable
 
 from tui.analysis.registry import ANALYSER_VERSIONS, default_analysers
 from tui.archive.cache import IndexCache, analyser_versions
+from tui.archive.columns import ColumnBuilder
 from tui.archive.index import ArchiveIndex, Progress, Scan
 from tui.archive.reader import SmallMembers, attach_small_members
 
@@ -33,7 +34,10 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
                                      index.compressed_size, index.uncompressed_bytes, done=True))
             return index
     small = SmallMembers() if keep_small else None
-    scan = Scan(path, default_analysers, cancel=cancel, keep_small=small)  # (imported as the archive streams)
+    # The cache's member columns are gathered while the pass waits for data, not all after it.
+    columns = ColumnBuilder() if cache is not None else None
+    scan = Scan(path, default_analysers, cancel=cancel, keep_small=small,  # (imported as the archive streams)
+                observers=[columns.add] if columns is not None else ())
     for progress in scan:
         if on_progress is not None:
             on_progress(progress)
@@ -41,5 +45,5 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
     if small is not None:
         attach_small_members(index, small)
     if cache is not None:
-        cache.store(index, analyser_versions(scan.analysers))
+        cache.store(index, analyser_versions(scan.analysers), columns)
     return index

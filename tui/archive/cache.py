@@ -38,7 +38,7 @@ import msgpack
 
 from tui.analysis.base import Analyser
 from tui.archive.index import ArchiveIndex
-from tui.archive.columns import Packed, decode_members, encode_members
+from tui.archive.columns import ColumnBuilder, Packed, decode_members, encode_members
 from tui.gcpause import pause as pause_gc, resume as resume_gc
 
 #: Bump when the layout of a cache entry changes.
@@ -192,9 +192,10 @@ class IndexCache:
                              results=data["results"], analysis_errors=data["analysis_errors"])
         return index
 
-    def store(self, index: ArchiveIndex, versions: Mapping[str, int]) -> bool:
+    def store(self, index: ArchiveIndex, versions: Mapping[str, int], columns: ColumnBuilder | None = None) -> bool:
         """Write ``index``, made by analysers of ``versions`` (see :func:`analyser_versions`),
-        atomically; False when it is not cacheable or the write failed."""
+        atomically; False when it is not cacheable or the write failed. ``columns``: the
+        members' columns gathered during the pass (used when it holds them all)."""
         if index.error == "cancelled":
             return False
         try:
@@ -209,7 +210,8 @@ class IndexCache:
                 "compression": index.compression, "complete": index.complete, "error": index.error,
                 "uncompressed_bytes": index.uncompressed_bytes,
                 "analysers": _signature(versions),
-                "members": encode_members(index.members),
+                "members": (columns.encode() if columns is not None and columns.count == len(index.members)
+                            else encode_members(index.members)),
                 "results": index.results, "analysis_errors": index.analysis_errors,
             }
             payload = _pack(data)

@@ -82,13 +82,15 @@ def _fits_i64(values) -> bool:
 
 
 # -- encoding ----------------------------------------------------------------------------------
-def _encode_values(values: list) -> list:
-    """The cheapest value codec for ``values``."""
-    types = set(map(type, values))  # (C-level walks: this runs over every member, per column)
+def _encode_values(values: list, types: set | None = None, distinct: dict | None = None) -> list:
+    """The cheapest value codec for ``values``; ``types`` (of the values) and ``distinct``
+    (``dict.fromkeys(values)``) when already known."""
+    if types is None:
+        types = set(map(type, values))  # (C-level walks: this runs over every member, per column)
     ints = types == {int} or not values
     strs = types == {str}
     if values and (ints or strs):  # exact types only: True == 1 would merge in a lookup table
-        distinct = list(dict.fromkeys(values))
+        distinct = list(dict.fromkeys(values) if distinct is None else distinct)
         if strs or _fits_i64(distinct):
             if len(distinct) == 1:
                 return ["const", distinct[0]]
@@ -118,16 +120,18 @@ def _chunks(values: list[str]) -> list[Packed]:
     return out
 
 
-def _exceptions(values: list, base) -> tuple[list[int], list] | None:
-    """Indices and values where ``values`` differs from ``base`` (a value or a list of the same
-    length), or None when they are too many for a patch codec to pay off."""
+def _exceptions(values: list, base, types: set | None = None) -> tuple[list[int], list] | None:
+    """Indices and values where ``values`` (of ``types``, when known) differs from ``base`` (a
+    value or a list of the same length), or None when they are too many for a patch codec."""
+    if types is None:
+        types = set(map(type, values))
     if isinstance(base, list):
         differs = map(ne, values, base)
-        if set(map(type, values)) != set(map(type, base)) or len(set(map(type, values))) > 1:
+        if types != set(map(type, base)) or len(types) > 1:
             differs = (v != b or type(v) is not type(b) for v, b in zip(values, base))
     else:
         differs = map(base.__ne__, values)
-        if set(map(type, values)) != {type(base)}:  # (True == 1: equal values of other types differ)
+        if types != {type(base)}:  # (True == 1: equal values of other types differ)
             differs = (v != base or type(v) is not type(base) for v in values)
     at = list(compress(count(), differs))
     if len(at) > len(values) * _PATCH_SHARE:
@@ -144,19 +148,20 @@ def _most_common(values: list, plain: list):
     return Counter(values).most_common(1)[0][0]
 
 
-def _encode_column(field: str, values: list, columns: dict[str, list]) -> list:
+def _encode_column(field: str, values: list, columns: dict[str, list], types: set | None = None,
+                   distinct: dict | None = None) -> list:
     if field == "path" and "name" in columns:
-        patch = _exceptions(values, columns["name"])
+        patch = _exceptions(values, columns["name"], types)
         if patch is not None:
             return ["same", "name", _ints(patch[0], "Q"), _encode_values(patch[1])]
-    plain = _encode_values(values)
+    plain = _encode_values(values, types, distinct)
     if plain[0] in ("enum", "list"):  # mostly one value? (a list may hold one common value too)
         try:
             common = _most_common(values, plain)
         except TypeError:  # unhashable values
             return plain
         if type(common) in (int, str) and (type(common) is str or _fits_i64([common])):
-            patch = _exceptions(values, common)
+            patch = _exceptions(values, common, types)
             if patch is not None:
                 return ["fill", common, _ints(patch[0], "Q"), _encode_values(patch[1])]
     return plain
@@ -167,6 +172,39 @@ def encode_members(members: list[Member]) -> dict:
     names = list(Member._fields)
     raw = dict(zip(names, map(list, zip(*members)))) if members else {name: [] for name in names}
     return {"count": len(members), "columns": {name: _encode_column(name, raw[name], raw) for name in names}}
+
+
+class ColumnBuilder:
+    """The columns of a member list that is still growing: :meth:`add` takes the members in
+    order, in slices (a pass calls it while it waits for data), doing the walks over every
+    value (transposing, value types, distinct values) as they come; :meth:`encode` then gives
+    exactly what :func:`encode_members` gives for all of them, with less left to do."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._values: dict[str, list] = {name: [] for name in Member._fields}
+        self._types: dict[str, set] = {name: set() for name in Member._fields}
+        self._distinct: dict[str, dict | None] = {name: {} for name in Member._fields}
+
+    def add(self, members: list[Member]) -> None:
+        if not members:
+            return
+        for name, column in zip(Member._fields, zip(*members)):
+            self._values[name] += column
+            self._types[name].update(map(type, column))
+            distinct = self._distinct[name]
+            if distinct is not None:
+                try:
+                    distinct.update(dict.fromkeys(column))
+                except TypeError:  # unhashable values: left to the codecs
+                    self._distinct[name] = None
+        self.count += len(members)
+
+    def encode(self) -> dict:
+        raw = self._values
+        return {"count": self.count,
+                "columns": {name: _encode_column(name, raw[name], raw, self._types[name], self._distinct[name])
+                            for name in Member._fields}}
 
 
 # -- decoding ----------------------------------------------------------------------------------

@@ -269,7 +269,7 @@ class Scan:
                  analysers: Iterable[Analyser] | Callable[[], Iterable[Analyser]] = (),
                  cancel: threading.Event | None = None, hash_bytes: bool = True,
                  batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS,
-                 keep_small: Any = None) -> None:
+                 keep_small: Any = None, observers: Iterable[Callable[[list[Member]], None]] = ()) -> None:
         self.archive = OpenedArchive(path, hash_bytes=hash_bytes, analysed=bool(analysers))
         #: A function making the analysers is called when the pass starts, after decompression
         #: has: importing them then overlaps it.
@@ -287,6 +287,8 @@ class Scan:
                                   compressed_size=self.archive.size, mtime=st.st_mtime)
         self._observed = 0  # members observed so far (see _observe)
         self._observers: list[Analyser] = []
+        #: Functions given every member once, in order, in slices, as analysers' ``observe`` is.
+        self._observer_functions = list(observers)
         self.failure: CorruptArchive | None = None
 
     def __iter__(self) -> Iterator[Progress]:
@@ -444,8 +446,10 @@ class Scan:
         if stop <= start:
             return 0
         index.catch_up(stop)
-        if self._observers:
+        if self._observers or self._observer_functions:
             members = index.members[start:stop]
+            for function in self._observer_functions:
+                function(members)
             for analyser in self._observers:
                 try:
                     analyser.observe(members)
