@@ -285,24 +285,3 @@ def test_unsafe_names_found_in_every_block():
             found = findings.member_findings(type("Index", (), {"members": members})())
             assert len(found) == 1 and found[0]["paths"] == [extra], (extra, where, found)
     assert findings.member_findings(type("Index", (), {"members": [member(p) for p in plain]})()) == []
-
-
-def test_wrap_words_is_textwrap():
-    """The report's word wrapper gives textwrap's lines for any text, indents and width."""
-    import random
-    import textwrap
-
-    from tui.report import wrap_words
-
-    rng = random.Random(7)
-    pieces = ["a", "bb", "path/to/some/long/library.so.1", "x" * 40, "é", "-", " ", "  ", "\t", "\n", "\xa0", "; "]
-    for _ in range(4000):
-        text = "".join(rng.choice(pieces) if rng.random() < 0.3 else "w" * rng.randrange(1, 25)
-                       for _ in range(rng.randrange(0, 12)))
-        if rng.random() < 0.5:
-            text = " ".join(text.split())
-        width = rng.randrange(1, 90)
-        indent, hang = " " * rng.randrange(0, 20), " " * rng.randrange(0, 20)
-        assert wrap_words(text, width, indent, hang) == textwrap.wrap(
-            text, width, initial_indent=indent, subsequent_indent=hang, break_long_words=False,
-            break_on_hyphens=False), (text, width, indent, hang)

@@ -4,7 +4,6 @@ markdown or JSON. Analysis modules contribute sections with :func:`register_sect
 from __future__ import annotations
 
 import json
-import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
@@ -76,35 +75,6 @@ def archive_text(data: dict, report: dict) -> Lines:
     if not data["complete"]:
         lines.append(f"  INCOMPLETE: {data['error']}")
     return lines
-
-
-def wrap_words(text: str, width: int, indent: str = "", hang: str = "") -> Lines:
-    """``textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=hang,
-    break_long_words=False, break_on_hyphens=False)``. Words separated by single spaces (nearly
-    every report line) are laid out here, several times faster, with the same result."""
-    if not _single_spaced(text) or len(indent) >= width or len(hang) >= width:
-        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=hang,
-                             break_long_words=False, break_on_hyphens=False)
-    lines: Lines = []
-    line: list[str] = []
-    room, used = width - len(indent), 0
-    for word in text.split(" "):
-        if line and used + 1 + len(word) <= room:
-            line.append(word)
-            used += 1 + len(word)
-            continue
-        if line:  # full: a word too long for any line stands alone
-            lines.append((hang if lines else indent) + " ".join(line))
-            room = width - len(hang)
-        line, used = [word], len(word)
-    lines.append((hang if lines else indent) + " ".join(line))
-    return lines
-
-
-def _single_spaced(text: str) -> bool:
-    """Words separated by single spaces: no leading, trailing or doubled space, and no other
-    whitespace that textwrap splits on or rewrites (tabs, newlines...: not printable)."""
-    return bool(text) and text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text
 
 
 def markdown_block(title: str, lines: Lines) -> Lines:

@@ -12,7 +12,7 @@ import textwrap
 from tui.analysis.findings import SEVERITIES, finding, sort_findings
 from tui.analysis.graph import walk
 from tui.analysis.requirements import host_check
-from tui.report import markdown_block, markdown_table, register_finalizer, register_section, wrap_words
+from tui.report import markdown_block, markdown_table, register_finalizer, register_section
 
 _STATUS_WORD = {"errors": "FAIL", "warnings": "WARN", "ok": "OK"}
 _PATHS_SHOWN = 3
@@ -151,7 +151,8 @@ def wrap(text: str, indent: str = "", hang: str | None = None, width: int = WIDT
     hang = indent + "    " if hang is None else hang
     if len(indent) + len(text) <= width:
         return [indent + text]
-    return wrap_words(text, width, indent, hang) or [indent.rstrip()]
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=hang, break_long_words=False,
+                         break_on_hyphens=False) or [indent.rstrip()]
 
 
 def fit(lines: list[str], width: int = WIDTH) -> list[str]:

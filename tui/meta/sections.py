@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 from tui.meta import distribution, licenses, toolchain
-from tui.report import markdown_table, register_section, wrap_words
+from tui.report import markdown_table, register_section
 
 _OS = (("windows", "windows"), ("darwin", "macos"), ("apple", "macos"), ("linux", "linux"))
 
@@ -57,7 +58,8 @@ def _row(label: str, value) -> str:
 def wrap(text: str, indent: str = "  ", hang: str = "    ", width: int = WIDTH) -> list[str]:
     """One paragraph wrapped at ``width`` with a hanging indent; words (paths, SPDX ids) are
     never split, so only a single overlong word can exceed the width."""
-    return wrap_words(str(text), width, indent, hang) or [indent.rstrip()]
+    return textwrap.wrap(str(text), width, initial_indent=indent, subsequent_indent=hang,
+                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
 
 
 def _wrapped_rows(lines: list[str]) -> list[str]:
