@@ -37,7 +37,6 @@ import zstandard
 
 from tui.analysis.base import HEAD_SIZE
 from tui.archive.compression import OpenedArchive, read_exact
-from tui.archive.copies import builder_for, discard_copy, open_copy
 from tui.archive.index import ArchiveIndex
 from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
@@ -56,6 +55,14 @@ _READ_ERRORS = (ValueError, EOFError, OSError, zstandard.ZstdError)
 
 class MemberNotReadable(DistscopeError):
     """The path exists but has no bytes to read (a directory, a device, a dangling link)."""
+
+
+def copies():
+    """:mod:`tui.archive.copies`, imported when a reader first needs it (its thread pool and
+    logging imports are not for the commands that only open an index)."""
+    from tui.archive import copies as module
+
+    return module
 
 
 class SmallMembers:
@@ -237,7 +244,7 @@ class MemberReader:
             if self._direct is source:
                 self._direct = None
         if source.kind == "copy":
-            discard_copy(self.index)
+            copies().discard_copy(self.index)
 
     def _direct_source(self) -> PlainSource | FramedSource | None:
         with self._lock:
@@ -255,7 +262,7 @@ class MemberReader:
                 except OSError:
                     self._direct = None
             if self._direct is None and self.use_cache and not self._broken:
-                self._direct = open_copy(self.index)
+                self._direct = copies().open_copy(self.index)
             return self._direct
 
     def _copy_builder(self):
@@ -263,7 +270,7 @@ class MemberReader:
             return None
         with self._lock:
             if self._builder is None:
-                self._builder = builder_for(self.index)
+                self._builder = copies().builder_for(self.index)
             return self._builder
 
     def _stream(self, todo: dict[int, int]) -> dict[int, bytes]:
