@@ -4,8 +4,7 @@ markdown or JSON. Analysis modules contribute sections with :func:`register_sect
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from tui.archive.index import ArchiveIndex
 
@@ -15,8 +14,7 @@ REPORT_VERSION = 1
 Lines = list[str]
 
 
-@dataclass
-class Section:
+class Section(NamedTuple):
     key: str  #: top-level key in the report dict
     build: Callable[[ArchiveIndex], object]  #: index -> plain data
     text: Callable[[object, dict], Lines] | None = None  #: (data, whole report) -> lines

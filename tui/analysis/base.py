@@ -18,8 +18,7 @@ report and app read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from tui.archive.index import ArchiveIndex
@@ -31,8 +30,7 @@ ALL = 1 << 62
 MAX_MEMBER_BUFFER = 256 << 20
 
 
-@dataclass(frozen=True)
-class Interest:
+class Interest(NamedTuple):
     """Which file members an analyser's ``want`` must see: those whose content kind (as
     :func:`tui.analysis.classify.classify` gives it) is in ``kinds``, whose head starts with one
     of ``heads``, whose normalized path ends with one of ``suffixes`` or holds one of

@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import msgpack
 
 from tui.analysis.base import Analyser
 from tui.archive.index import ArchiveIndex
@@ -238,6 +237,7 @@ class IndexCache:
 
 def _pack(data: dict) -> bytes:
     """An entry: magic, header length, msgpack header, sections (see the module docstring)."""
+    import msgpack  # (here and in _unpack: an open without a cache entry never needs it)
     sections: list[bytes] = []
     offset = 0
 
@@ -272,6 +272,8 @@ def _unpack(raw: bytes) -> dict:
         if code != _SECTION or offset + size > len(body):
             raise ValueError("bad section reference")
         return body[offset:offset + size]
+
+    import msgpack
 
     # an incomplete header (a truncated entry) or trailing bytes in it raise
     return msgpack.unpackb(view[start:start + length], raw=False, strict_map_key=False,

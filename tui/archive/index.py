@@ -9,9 +9,8 @@ import threading
 import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 import zstandard
 
@@ -43,27 +42,35 @@ OBSERVE_STEP = 512
 SWITCH_INTERVAL = 0.0002
 
 
-@dataclass
 class ArchiveIndex:
-    """Every member of an archive, plus what the analysers found."""
+    """Every member of an archive, plus what the analysers found. (A plain class, not a
+    dataclass: ``dataclasses`` costs 8 ms of imports before a pass can start.)"""
 
-    path: str
-    compression: str
-    compressed_size: int
-    mtime: float = 0.0
-    members: list[Member] = field(default_factory=list)
-    complete: bool = False
-    error: str | None = None
-    sha256: str | None = None
-    uncompressed_bytes: int = 0  #: length of the tar stream read
-    results: dict[str, Any] = field(default_factory=dict)
-    analysis_errors: list[dict] = field(default_factory=list)
-    # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
-    _by_path: dict[str, Member] = field(default_factory=dict, repr=False, compare=False)
-    _types: Counter = field(default_factory=Counter, repr=False, compare=False)
-    _file_bytes: int = field(default=0, repr=False, compare=False)
-    _seen: int = field(default=0, repr=False, compare=False)  #: members the lookup and tallies include
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    def __init__(self, path: str, compression: str, compressed_size: int, mtime: float = 0.0,
+                 members: list[Member] | None = None, complete: bool = False, error: str | None = None,
+                 sha256: str | None = None, uncompressed_bytes: int = 0, results: dict[str, Any] | None = None,
+                 analysis_errors: list[dict] | None = None) -> None:
+        self.path = path
+        self.compression = compression
+        self.compressed_size = compressed_size
+        self.mtime = mtime
+        self.members: list[Member] = [] if members is None else members
+        self.complete = complete
+        self.error = error
+        self.sha256 = sha256
+        self.uncompressed_bytes = uncompressed_bytes  #: length of the tar stream read
+        self.results: dict[str, Any] = {} if results is None else results
+        self.analysis_errors: list[dict] = [] if analysis_errors is None else analysis_errors
+        # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
+        self._by_path: dict[str, Member] = {}
+        self._types: Counter = Counter()
+        self._file_bytes = 0
+        self._seen = 0  #: members the lookup and tallies include
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (f"ArchiveIndex(path={self.path!r}, compression={self.compression!r}, "
+                f"members={len(self.members)}, complete={self.complete}, error={self.error!r})")
 
     # -- lookups --------------------------------------------------------------------------
     def catch_up(self, upto: int | None = None) -> int:
@@ -176,8 +183,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-@dataclass
-class Progress:
+class Progress(NamedTuple):
     """One batch of newly indexed members and where the pass stands."""
 
     members: list[Member]
