@@ -90,7 +90,7 @@ class ArchiveIndex:
         start = self._seen
         if stop <= start:
             return 0
-        new = members[start:stop] if start or stop < len(members) else members
+        new = members[start:stop]  # (a copy: the list may grow meanwhile, on another thread)
         self._by_path.update(zip(map(attrgetter("path"), new), new))  # (the last of a path wins)
         types = list(map(attrgetter("type"), new))
         self._types.update(types)
