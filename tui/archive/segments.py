@@ -34,7 +34,8 @@ class Segments:
         return f"<Segments {self._size:,} bytes in {len(self._pieces)} pieces>"
 
     def read(self, start: int, size: int) -> bytes:
-        """The bytes at ``[start, start + size)``, cut at the end (``b""`` outside)."""
+        """The ``size`` bytes from ``start`` (a negative start counts as 0), cut at the end;
+        ``b""`` past it."""
         start = max(0, start)
         stop = min(self._size, start + max(0, size))
         if start >= stop:
