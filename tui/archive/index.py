@@ -179,6 +179,11 @@ def _pass_mode(on: bool) -> None:
             gcpause.resume(tenure=True)
 
 
+def _analysis_error(analyser: str, path: str | None, exc: Exception) -> dict:
+    """An ``index.analysis_errors`` entry: an analyser's bug, caught so the pass goes on."""
+    return {"analyser": analyser, "path": path, "error": f"{type(exc).__name__}: {exc}"}
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
@@ -238,8 +243,7 @@ class _AnalysisThread:
                         data = joined
                     analyser.feed(member, data, complete)
                 except Exception as exc:  # an analyser bug must not stop the pass
-                    self._errors.append({"analyser": analyser.name, "path": member.path,
-                                         "error": f"{type(exc).__name__}: {exc}"})
+                    self._errors.append(_analysis_error(analyser.name, member.path, exc))
             pieces = joined = segments = data = None  # (release the chunks before counting them out)
             with self._cond:
                 self._in_flight -= size
@@ -292,9 +296,10 @@ class Scan:
         self.index = ArchiveIndex(path=self.archive.path, compression=self.archive.compression,
                                   compressed_size=self.archive.size, mtime=st.st_mtime)
         self._observed = 0  # members observed so far (see _observe)
-        self._observers: list[Analyser] = []
-        #: Functions given every member once, in order, in slices, as analysers' ``observe`` is.
-        self._observer_functions = list(observers)
+        #: (name, function) given every member once, in order, in slices: ``observers`` and the
+        #: analysers' ``observe`` (added when the pass starts).
+        self._observers: list[tuple[str, Callable[[list[Member]], None]]] = [
+            (getattr(f, "__qualname__", "observer"), f) for f in observers]
         self.failure: CorruptArchive | None = None
 
     def __iter__(self) -> Iterator[Progress]:
@@ -320,7 +325,7 @@ class Scan:
         max_members, batch_members, batch_seconds = self.max_members, self.batch_members, self.batch_seconds
         owner = threading.get_ident()
         offer = self._offerer(reader, feeder)
-        self._observers = [a for a in analysers if type(a).observe is not Analyser.observe]
+        self._observers += [(a.name, a.observe) for a in analysers if type(a).observe is not Analyser.observe]
         add_idle = getattr(self.archive.stream, "add_idle", None)
         if add_idle is not None:  # catch up with the members read while waiting for data
             add_idle(self._observe_step)
@@ -374,8 +379,7 @@ class Scan:
                 analyser.finish(index)
                 index.results[analyser.name] = analyser.result()
             except Exception as exc:
-                index.analysis_errors.append({"analyser": analyser.name, "path": None,
-                                              "error": f"{type(exc).__name__}: {exc}"})
+                index.analysis_errors.append(_analysis_error(analyser.name, None, exc))
         read = self.archive.size if index.complete else min(self.archive.raw.bytes_read, self.archive.size)
         yield Progress(batch, len(index.members), read, self.archive.size, reader.offset, done=True)
 
@@ -444,24 +448,21 @@ class Scan:
 
     def _observe(self, limit: int | None = None) -> int:
         """Catch up with up to ``limit`` (default: all) members read but not yet observed: the
-        index's lookup and tallies (:meth:`ArchiveIndex.catch_up`) and the analysers'
-        ``observe``. Returns how many members it took."""
+        index's lookup and tallies (:meth:`ArchiveIndex.catch_up`) and the observers. Returns
+        how many members it took."""
         index = self.index
         start = self._observed
         stop = len(index.members) if limit is None else min(len(index.members), start + limit)
         if stop <= start:
             return 0
         index.catch_up(stop)
-        if self._observers or self._observer_functions:
+        if self._observers:
             members = index.members[start:stop]
-            for function in self._observer_functions:
-                function(members)
-            for analyser in self._observers:
+            for name, observe in self._observers:
                 try:
-                    analyser.observe(members)
-                except Exception as exc:  # an analyser bug must not stop the pass
-                    index.analysis_errors.append({"analyser": analyser.name, "path": None,
-                                                  "error": f"{type(exc).__name__}: {exc}"})
+                    observe(members)
+                except Exception as exc:  # a bug must not stop the pass
+                    index.analysis_errors.append(_analysis_error(name, None, exc))
         self._observed = stop
         return stop - start
 
@@ -496,8 +497,7 @@ class Scan:
         try:
             return analyser.want(member, head)
         except Exception as exc:  # an analyser bug must not stop the pass
-            self.index.analysis_errors.append({"analyser": analyser.name, "path": member.path,
-                                               "error": f"{type(exc).__name__}: {exc}"})
+            self.index.analysis_errors.append(_analysis_error(analyser.name, member.path, exc))
             return 0
 
     def _progress(self, batch: list[Member], reader: TarReader) -> Progress:
