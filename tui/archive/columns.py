@@ -120,11 +120,9 @@ def _chunks(values: list[str]) -> list[Packed]:
     return out
 
 
-def _exceptions(values: list, base, types: set | None = None) -> tuple[list[int], list] | None:
-    """Indices and values where ``values`` (of ``types``, when known) differs from ``base`` (a
-    value or a list of the same length), or None when they are too many for a patch codec."""
-    if types is None:
-        types = set(map(type, values))
+def _exceptions(values: list, base, types: set) -> tuple[list[int], list] | None:
+    """Indices and values where ``values`` (of ``types``) differs from ``base`` (a value or a
+    list of the same length), or None when they are too many for a patch codec to pay off."""
     if isinstance(base, list):
         differs = map(ne, values, base)
         if types != set(map(type, base)) or len(types) > 1:
@@ -148,8 +146,10 @@ def _most_common(values: list, plain: list):
     return Counter(values).most_common(1)[0][0]
 
 
-def _encode_column(field: str, values: list, columns: dict[str, list], types: set | None = None,
-                   distinct: dict | None = None) -> list:
+def _encode_column(field: str, values: list, columns: dict[str, list], types: set,
+                   distinct: dict | None) -> list:
+    """The codec of one column: ``types`` of its values, ``distinct`` the ``dict.fromkeys`` of
+    them (None when unhashable), both as :class:`ColumnBuilder` gathered them."""
     if field == "path" and "name" in columns:
         patch = _exceptions(values, columns["name"], types)
         if patch is not None:
@@ -169,16 +169,16 @@ def _encode_column(field: str, values: list, columns: dict[str, list], types: se
 
 def encode_members(members: list[Member]) -> dict:
     """The member list as ``{"count": n, "columns": {field: [codec, ...]}}``."""
-    names = list(Member._fields)
-    raw = dict(zip(names, map(list, zip(*members)))) if members else {name: [] for name in names}
-    return {"count": len(members), "columns": {name: _encode_column(name, raw[name], raw) for name in names}}
+    builder = ColumnBuilder()
+    builder.add(members)
+    return builder.encode()
 
 
 class ColumnBuilder:
-    """The columns of a member list that is still growing: :meth:`add` takes the members in
+    """The columns of a member list, possibly still growing: :meth:`add` takes the members in
     order, in slices (a pass calls it while it waits for data), doing the walks over every
-    value (transposing, value types, distinct values) as they come; :meth:`encode` then gives
-    exactly what :func:`encode_members` gives for all of them, with less left to do."""
+    value (transposing, value types, distinct values) as they come; :meth:`encode` then
+    encodes them (:func:`encode_members` is one ``add`` of them all)."""
 
     def __init__(self) -> None:
         self.count = 0
