@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import struct
 from array import array
+from functools import lru_cache
 
 from tui.archive.segments import ByteSource, Segments, as_segments
 
@@ -40,6 +41,7 @@ class ElfReadError(ValueError):
     """The data is not a readable ELF file."""
 
 
+@lru_cache(maxsize=4096)  # (a few dozen names recur across every binary of an archive)
 def split_version(name: str) -> tuple[str, tuple[int, ...]] | None:
     """``GLIBC_2.17`` -> ("GLIBC", (2, 17)); None for non-numeric names like GLIBC_PRIVATE."""
     match = _VERSION.match(name)

@@ -38,13 +38,6 @@ def _native(binaries: dict) -> dict:
 def _libraries(graph: dict, runtime: dict) -> tuple[list[dict], list[dict]]:
     system: dict[str, dict] = {}
     missing: dict[str, dict] = {}
-    seen: set[tuple[int, str]] = set()  #: (id of an entry, a path in its needed_by)
-
-    def add_needer(entry: dict, path: str) -> None:
-        if (id(entry), path) not in seen:
-            seen.add((id(entry), path))
-            entry["needed_by"].append(path)
-
     for edge in graph.get("edges", []):
         if edge["from"] not in runtime:
             continue
@@ -55,10 +48,12 @@ def _libraries(graph: dict, runtime: dict) -> tuple[list[dict], list[dict]]:
             entry["allowed"] = status == SYSTEM or (status == VIRTUAL and edge.get("allowed", True))
             if edge.get("allowed_by"):
                 entry["allowed_by"] = edge["allowed_by"]
-            add_needer(entry, edge["from"])
+            entry["needed_by"].append(edge["from"])
         elif status == MISSING:
             entry = missing.setdefault(edge["name"], {"name": edge["name"], "needed_by": []})
-            add_needer(entry, edge["from"])
+            entry["needed_by"].append(edge["from"])
+    for entry in (*system.values(), *missing.values()):
+        entry["needed_by"] = list(dict.fromkeys(entry["needed_by"]))  # (each needer once, in order)
     return sorted(system.values(), key=lambda e: e["name"].lower()), sorted(missing.values(), key=lambda e: e["name"])
 
 
@@ -97,13 +92,10 @@ def _linux(elves: dict, target: dict, out: dict) -> None:
         out["distros"] = rules.oldest_distros(top)
     others: dict[str, dict] = {}
     unversioned: dict[str, list[str]] = {}
-    parsed_names: dict[str, tuple | None] = {}  #: each version name parsed once (most recur)
     for path, b in sorted(elves.items()):
         for names in (b.get("version_needs") or {}).values():
             for name in names:
-                if name not in parsed_names:
-                    parsed_names[name] = split_version(name)
-                parsed = parsed_names[name]
+                parsed = split_version(name)
                 if parsed is None:
                     unversioned.setdefault(name, []).append(path)
                     continue
