@@ -258,14 +258,9 @@ def _top_entries(index, root: str) -> set[str]:
     return out
 
 
-def detect_layout(index, has_python_json: bool, name_layout: str | None) -> str:
-    """full, install_only, install_only_stripped or unknown."""
-    root = _root(index)
-    return _layout(root, _top_entries(index, root), has_python_json, name_layout)
-
-
 def _layout(root: str, top: set[str], has_python_json: bool, name_layout: str | None) -> str:
-    """:func:`detect_layout` from the root folder and the names directly under it."""
+    """full, install_only, install_only_stripped or unknown, from the root folder and the
+    names directly under it (:func:`_top_entries`)."""
     if (has_python_json and ("install" in top or "build" in top)) or {"install", "build"} <= top:
         return "full"
     installed = root == "python" and (("bin" in top and "lib" in top) or "python.exe" in top
