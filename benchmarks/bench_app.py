@@ -28,7 +28,7 @@ CHILD = r"""
 import asyncio, json, os, sys, time
 sys.path.insert(0, {root!r})
 T0 = float(os.environ["BENCH_T0"])
-from tui.app import DistscopeApp
+from distscope.tui.app import DistscopeApp
 marks = {{"import": time.time() - T0}}
 
 class App(DistscopeApp):

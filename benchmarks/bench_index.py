@@ -194,7 +194,7 @@ def baseline_row(bench: Bench) -> Row:
 def cold_index_row(bench: Bench) -> Row:
     # Interleaved with the baseline, run by run, so a change in machine load hits both alike.
     code = """
-        from tui.archive.index import Scan
+        from distscope.tui.archive.index import Scan
         timer()
         index = Scan(ARCHIVE).run()
         assert index.complete, index.error
@@ -216,7 +216,7 @@ def cold_index_row(bench: Bench) -> Row:
 @row("cold-open")
 def cold_open_row(bench: Bench) -> Row:
     out = bench.child("""
-        from tui.session import open_index
+        from distscope.tui.session import open_index
         timer()
         index = open_index(ARCHIVE, use_cache=False)
         result = {"members": len(index.members)}
@@ -230,14 +230,14 @@ def cold_report_row(bench: Bench) -> list[Row]:
     """A cold report (every analyser, binary analysis, the report built and rendered), in-process
     and as the whole ``distscope --no-cache report`` command, each interleaved with the baseline."""
     code = """
-        from tui.report import build_report, to_text
-        from tui.session import open_index
+        from distscope.tui.report import build_report, to_text
+        from distscope.tui.session import open_index
         timer()
         index = open_index(ARCHIVE, use_cache=False, keep_small=False)  # as `distscope report`
         text = to_text(build_report(index))
         result = {"binaries": len(index.results["binaries"]["binaries"])}
     """
-    command = f"'{sys.executable}' -m tui.cli --no-cache report '{bench.archive}'"
+    command = f"'{sys.executable}' -m distscope.tui.cli --no-cache report '{bench.archive}'"
     repeat, bench.repeat = bench.repeat, 1
     try:
         runs = [(bench.shell(BASELINE.format(archive=bench.archive)), bench.child(code), bench.shell(command))
@@ -258,14 +258,14 @@ def cold_report_row(bench: Bench) -> list[Row]:
 @row("reopen")
 def reopen_row(bench: Bench) -> list[Row]:
     cold = bench.child("""
-        from tui.archive.cache import IndexCache
-        from tui.session import open_index
+        from distscope.tui.archive.cache import IndexCache
+        from distscope.tui.session import open_index
         IndexCache().entry_path(ARCHIVE).unlink(missing_ok=True)
         timer()
         open_index(ARCHIVE)
     """)
     warm = bench.child("""
-        from tui import session
+        from distscope.tui import session
         session.Scan = None  # a cache miss would fail here
         timer()
         index = session.open_index(ARCHIVE)
@@ -279,8 +279,8 @@ def reopen_row(bench: Bench) -> list[Row]:
 
 
 _LAST_MEMBER = """
-from tui.archive.reader import MemberReader
-from tui.session import open_index
+from distscope.tui.archive.reader import MemberReader
+from distscope.tui.session import open_index
 index = open_index(ARCHIVE)
 last = max((m for m in index.members if m.type == "file" and m.size), key=lambda m: m.data_offset)
 """
@@ -290,7 +290,7 @@ last = max((m for m in index.members if m.type == "file" and m.size), key=lambda
 def read_last_row(bench: Bench) -> list[Row]:
     first = bench.child(_LAST_MEMBER + """
 import shutil, time
-from tui.archive.copies import copies_dir
+from distscope.tui.archive.copies import copies_dir
 shutil.rmtree(copies_dir(), ignore_errors=True)
 reader = MemberReader(index)
 timer()
@@ -307,7 +307,7 @@ assert len(data) == last.size and dict(reader.stats) == {"copy": 1}, reader.stat
 """)
     name = subprocess.run([sys.executable, "-c", _LAST_NAME, str(bench.archive)], capture_output=True, text=True,
                           env={**os.environ, **bench.env}, check=True).stdout.strip()
-    cat = bench.shell(f"DISTSCOPE_CACHE_DIR='{bench.env['DISTSCOPE_CACHE_DIR']}' '{sys.executable}' -m tui.cli "
+    cat = bench.shell(f"DISTSCOPE_CACHE_DIR='{bench.env['DISTSCOPE_CACHE_DIR']}' '{sys.executable}' -m distscope.tui.cli "
                       f"cat '{bench.archive}' '{name}'")
     return [Row("read the last member, first time", first["read"], bench.ratio(first["read"]), first["max_rss_mb"],
                 f"one pass that also writes the seekable copy (done after {first['seconds']:.2f} s)"),
@@ -317,7 +317,7 @@ assert len(data) == last.size and dict(reader.stats) == {"copy": 1}, reader.stat
                 "whole command: interpreter start, imports, cache load, read")]
 
 
-_LAST_NAME = ("import sys; sys.path.insert(0, '{root}'); from tui.session import open_index; "
+_LAST_NAME = ("import sys; sys.path.insert(0, '{root}'); from distscope.tui.session import open_index; "
               "i = open_index(sys.argv[1]); "
               "print(max((m for m in i.members if m.type == 'file' and m.size), key=lambda m: m.data_offset).path)"
               ).format(root=str(ROOT))

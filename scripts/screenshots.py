@@ -43,8 +43,8 @@ REAL_SHOTS = {
 
 
 async def shoot(archive: Path, title: str, shots, out: Path, prefix: str, size: tuple[int, int]) -> list[Path]:
-    from tui.app import DistscopeApp
-    from widgets.files import FilesPane
+    from distscope.tui.app import DistscopeApp
+    from distscope.widgets.files import FilesPane
 
     app = DistscopeApp(archive, title=title)
     written = []
@@ -81,7 +81,7 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DISTSCOPE_CACHE_DIR", tempfile.mkdtemp(prefix="distscope-shots-"))
-    from tui.demo import DEMO_NAME, build_demo
+    from distscope.tui.demo import DEMO_NAME, build_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         demo = build_demo(Path(tmp) / DEMO_NAME)

@@ -7,14 +7,14 @@ import os
 import pytest
 
 from tests.archives import entry, small_distribution, write_archive
-from tui.app import DistscopeApp
-from tui.demo import build_demo
-from widgets.dependencies import DependenciesPane
-from widgets.files import ArchiveTree, FilesPane
-from widgets.help import HelpScreen
-from widgets.licences import LicencesPane
-from widgets.status import StatusBar
-from widgets.viewer import MemberViewer
+from distscope.tui.app import DistscopeApp
+from distscope.tui.demo import build_demo
+from distscope.widgets.dependencies import DependenciesPane
+from distscope.widgets.files import ArchiveTree, FilesPane
+from distscope.widgets.help import HelpScreen
+from distscope.widgets.licences import LicencesPane
+from distscope.widgets.status import StatusBar
+from distscope.widgets.viewer import MemberViewer
 
 SIZE = (100, 30)
 
@@ -192,7 +192,7 @@ async def test_licences_pane_lists_components_and_text(demo):
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""
-    from widgets.requirements import RequirementsPane
+    from distscope.widgets.requirements import RequirementsPane
 
     app = DistscopeApp(demo)
     async with app.run_test(size=SIZE) as pilot:
@@ -308,7 +308,7 @@ async def test_export_report(demo, tmp_path, monkeypatch):
 
 
 async def test_palette_go_to_member(small):
-    from tui.app import MemberCommands
+    from distscope.tui.app import MemberCommands
 
     app = DistscopeApp(small)
     async with app.run_test(size=SIZE) as pilot:
@@ -345,7 +345,7 @@ def test_app_module_imports_no_analysis():
     import subprocess
     import sys
 
-    code = ("import sys, tui.app; heavy = [m for m in ('elftools', 'pefile', 'tui.report', 'tui.analysis.classify')"
+    code = ("import sys, distscope.tui.app; heavy = [m for m in ('elftools', 'pefile', 'distscope.tui.report', 'distscope.tui.analysis.classify')"
             " if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(__file__)))
@@ -359,8 +359,8 @@ def test_no_color_is_honoured(demo, monkeypatch):
 
 def test_open_command_parses_and_demo_builds(tmp_path, monkeypatch):
     """`distscope` alone means `open` with the demo; the demo archive is built in the cache."""
-    from tui import cli
-    from tui.demo import DEMO_NAME, demo_archive
+    from distscope.tui import cli
+    from distscope.tui.demo import DEMO_NAME, demo_archive
 
     parser = cli.build_parser()
     commands = set(parser._subparsers._group_actions[0].choices)
@@ -374,7 +374,7 @@ def test_open_command_parses_and_demo_builds(tmp_path, monkeypatch):
 
 
 def test_normalize_graph_shapes():
-    from widgets.dependencies import normalize_graph
+    from distscope.widgets.dependencies import normalize_graph
 
     section = {
         "roots": ["bin/python"],

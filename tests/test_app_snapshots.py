@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_app import screen_text, settle
-from tui.app import DistscopeApp
-from tui.demo import build_demo
-from widgets.files import FilesPane
+from distscope.tui.app import DistscopeApp
+from distscope.tui.demo import build_demo
+from distscope.widgets.files import FilesPane
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 

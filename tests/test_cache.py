@@ -12,12 +12,12 @@ import pytest
 
 from tests.archives import entry, small_distribution, write_archive
 from tests.conftest import real_archive
-from tui import cli, session
-from tui.analysis import registry
-from tui.analysis.classify import Classifier
-from tui.archive import cache as cache_mod
-from tui.archive.cache import IndexCache, analyser_versions, cache_dir, fingerprint
-from tui.archive.index import Scan
+from distscope.tui import cli, session
+from distscope.tui.analysis import registry
+from distscope.tui.analysis.classify import Classifier
+from distscope.tui.archive import cache as cache_mod
+from distscope.tui.archive.cache import IndexCache, analyser_versions, cache_dir, fingerprint
+from distscope.tui.archive.index import Scan
 
 
 @pytest.fixture
@@ -162,13 +162,13 @@ def test_analyser_version_table_matches_the_analysers():
 
 def test_cache_hit_imports_no_analyser(tmp_path):
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
-    code = (f"import sys; from tui import session; session.open_index({str(path)!r});"
-            "print(sorted(m for m in sys.modules if m.startswith(('tui.meta', 'tui.analysis.binaries', 'pefile'))))")
+    code = (f"import sys; from distscope.tui import session; session.open_index({str(path)!r});"
+            "print(sorted(m for m in sys.modules if m.startswith(('distscope.tui.meta', 'distscope.tui.analysis.binaries', 'pefile'))))")
     env = {**os.environ, "DISTSCOPE_CACHE_DIR": str(tmp_path / "cache")}
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     miss = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
     hit = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
-    assert "tui.analysis.binaries" in miss.stdout
+    assert "distscope.tui.analysis.binaries" in miss.stdout
     assert hit.stdout.strip() == "[]"
 
 
@@ -279,7 +279,7 @@ def test_real_archive_reopens_from_cache(scans):
 
 
 def _member(i, **over):
-    from tui.archive.members import Member
+    from distscope.tui.archive.members import Member
 
     values = dict(name=f"d/f{i}", path=f"d/f{i}", type="file", size=i * 1000, mode=0o644, mtime=1704067200,
                   uid=0, gid=0, uname="root", gname="root", linkname="", header_offset=i * 1024,
@@ -293,7 +293,7 @@ def _member(i, **over):
     {"name": "bad-\udcff-utf8", "path": "elsewhere"}, {"uname": "\u00e9"},
 ])
 def test_member_columns_round_trip(odd):
-    from tui.archive.columns import decode_members, encode_members
+    from distscope.tui.archive.columns import decode_members, encode_members
 
     members = [_member(i) for i in range(50)] + [_member(50, **odd)]
     for subset in (members, members[:1], []):

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from tests.archives import small_distribution, write_archive
-from tui.cli import main
+from distscope.tui.cli import main
 
 
 def test_unknown_command_is_one_line_with_a_hint(capsys):
@@ -41,7 +41,7 @@ def test_closed_pipe_is_not_success(tmp_path):
 def test_entry_point_exits_quickly_only_when_nothing_is_left(monkeypatch, capsys):
     """run() flushes and leaves through os._exit (no freeing of every object) with the code of
     main(); with another non-daemon thread still running, it takes the normal exit."""
-    from tui import cli
+    from distscope.tui import cli
 
     exits = []
     monkeypatch.setattr(cli, "main", lambda: 3)
@@ -75,6 +75,6 @@ def test_quick_exit_keeps_all_the_output(tmp_path):
     report = subprocess.run([sys.executable, "-m", "tui", "report", "--format", "json", str(archive)],
                             capture_output=True, text=True, timeout=120)
     assert report.returncode == 0 and report.stdout.rstrip().endswith("}")
-    check = subprocess.run([sys.executable, "-m", "tui.cli", "check", str(archive)],
+    check = subprocess.run([sys.executable, "-m", "distscope.tui.cli", "check", str(archive)],
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == main(["check", str(archive)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgpack
 import pytest
 
-from tui.archive.columns import ColumnBuilder, decode_members, encode_members
-from tui.archive.members import Member
+from distscope.tui.archive.columns import ColumnBuilder, decode_members, encode_members
+from distscope.tui.archive.members import Member
 
 
 def _member(i, **over) -> Member:

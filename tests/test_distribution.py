@@ -7,11 +7,11 @@ import pytest
 
 from tests.archives import entry, small_distribution, write_archive
 from tests.conftest import real_archive
-from tui.analysis.registry import default_analysers
-from tui.archive.index import scan
-from tui.meta.distribution import (parse_crt_features, parse_file_name, parse_object_file_format,
+from distscope.tui.analysis.registry import default_analysers
+from distscope.tui.archive.index import scan
+from distscope.tui.meta.distribution import (parse_crt_features, parse_file_name, parse_object_file_format,
                                    parse_sysconfig, summarize)
-from tui.report import build_report, to_json, to_markdown, to_text
+from distscope.tui.report import build_report, to_json, to_markdown, to_text
 
 
 @functools.lru_cache(maxsize=None)
@@ -242,10 +242,10 @@ def test_only_cpython_patchlevel_counts(tmp_path):
 def test_target_from_binaries_when_nothing_else(tmp_path, monkeypatch):
     import sys
     import types
-    fake = types.ModuleType("tui.analysis.platform")
+    fake = types.ModuleType("distscope.tui.analysis.platform")
     fake.detect_target = lambda index: {"target_triple": "aarch64-apple-darwin", "platform": "macos",
                                         "arch": "aarch64", "source": "binaries"}
-    monkeypatch.setitem(sys.modules, "tui.analysis.platform", fake)
+    monkeypatch.setitem(sys.modules, "distscope.tui.analysis.platform", fake)
     index = scan(write_archive(tmp_path / "x.tar.gz", [entry("python/bin/python3", b"x"),
                                                        entry("python/lib/python3.12/os.py", "x")], "gzip"),
                  default_analysers())

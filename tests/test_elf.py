@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from tests.mutations import mutations
-from tui.analysis.elf import ElfReadError, parse_elf, split_version
-from tui.synth import make_elf
+from distscope.tui.analysis.elf import ElfReadError, parse_elf, split_version
+from distscope.tui.synth import make_elf
 
 
 def test_dynamic_section_and_versions():
@@ -145,8 +145,8 @@ def test_agrees_with_pyelftools_on_gcc_output(tmp_path):
 
 def test_agrees_with_pyelftools_on_real_archive():
     from tests.conftest import real_archive
-    from tui.analysis.base import ALL, Analyser
-    from tui.archive.index import scan
+    from distscope.tui.analysis.base import ALL, Analyser
+    from distscope.tui.archive.index import scan
 
     class Grab(Analyser):
         name = "grab"

@@ -11,8 +11,8 @@ import pytest
 
 from tests.archives import MTIME, entry, small_distribution, tar_bytes, write_archive
 from tests.conftest import real_archive
-from tui import cli
-from tui.archive.extract import extract
+from distscope.tui import cli
+from distscope.tui.archive.extract import extract
 
 
 def _info(name, type, **attrs):
@@ -200,7 +200,7 @@ def test_real_archive_extracts_like_tarfile(tmp_path):
 def test_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
     import sys
 
-    from tui.commands import extract as command
+    from distscope.tui.commands import extract as command
 
     entries = [entry(f"many/f{i}", b"x") for i in range(600)]
     path = write_archive(tmp_path / "a.tar.zst", entries)
@@ -223,9 +223,9 @@ def _hostile_cases():
 
 @pytest.mark.parametrize("name", sorted(_hostile_cases()))
 def test_hostile_corpus_never_escapes_as_a_traceback(tmp_path, name):
-    from tui.archive.reader import MemberReader
-    from tui.errors import DistscopeError
-    from tui.session import open_index
+    from distscope.tui.archive.reader import MemberReader
+    from distscope.tui.errors import DistscopeError
+    from distscope.tui.session import open_index
 
     case = _hostile_cases()[name]
     path = tmp_path / "hostile.bin"

@@ -4,9 +4,9 @@ classification of unresolved names; roots, reverse dependencies; target detectio
 from __future__ import annotations
 
 from tests.archives import entry, write_archive
-from tui.analysis.graph import walk
-from tui.session import open_index
-from tui.synth import make_elf, make_macho, make_pe
+from distscope.tui.analysis.graph import walk
+from distscope.tui.session import open_index
+from distscope.tui.synth import make_elf, make_macho, make_pe
 
 GLIBC = {"libc.so.6": ["GLIBC_2.2.5", "GLIBC_2.17"]}
 
@@ -234,8 +234,8 @@ def test_rpath_of_intermediate_loader(tmp_path):
 def test_each_path_resolved_once(tmp_path, monkeypatch):
     """The binaries search the same folders for their needs: a path is resolved through the
     archive's links once, and the graph is the same as resolving every time."""
-    from tui.analysis import graph as graph_module
-    from tui.archive.index import ArchiveIndex
+    from distscope.tui.analysis import graph as graph_module
+    from distscope.tui.archive.index import ArchiveIndex
 
     index, result = analyse(tmp_path, linux_tree(), "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.zst")
     calls: list[str] = []
@@ -248,7 +248,7 @@ def test_each_path_resolved_once(tmp_path, monkeypatch):
 
 def test_triple_from_file_name():
     """The longest recognised triple the name holds wins, wherever it is; else any triple-like word."""
-    from tui.analysis.platform import triple_from_name
+    from distscope.tui.analysis.platform import triple_from_name
 
     assert triple_from_name("/x/cpython-3.12.7+20241016-x86_64_v3-unknown-linux-gnu-install_only.tar.gz") == \
         "x86_64_v3-unknown-linux-gnu"

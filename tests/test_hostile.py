@@ -18,9 +18,9 @@ import pytest
 
 from tests.archives import compress, entry, tar_bytes
 from tests.test_tarscan import base256, end, fix_checksum, header, padded, pax_record
-from tui.archive.index import scan
-from tui.cli import main
-from tui.errors import NotAnArchive
+from distscope.tui.archive.index import scan
+from distscope.tui.cli import main
+from distscope.tui.errors import NotAnArchive
 
 GOOD = [entry(f"python/file{i}.py", f"print({i})\n" * (40 * i + 1)) for i in range(8)]
 GOOD_NAMES = [e[0].name for e in GOOD]
@@ -231,7 +231,7 @@ def test_unreadable_path(tmp_path, capsys):
 
 
 def test_member_count_is_bounded(tmp_path, monkeypatch):
-    from tui.archive import index as index_module
+    from distscope.tui.archive import index as index_module
     monkeypatch.setattr(index_module, "MAX_MEMBERS", 5)
     path = tmp_path / "many.tar"
     path.write_bytes(tar_bytes([entry(f"f{i}", "x") for i in range(8)]))

@@ -8,12 +8,12 @@ import pytest
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
 from tests.test_distribution import python_json
-from tui.analysis.registry import default_analysers
-from tui.archive.index import scan
-from tui.cli import main
-from tui.meta.licenses import component_of, is_license_file, summarize, text_of
-from tui.meta.sections import licenses_text
-from tui.meta.spdx import identify, is_gpl
+from distscope.tui.analysis.registry import default_analysers
+from distscope.tui.archive.index import scan
+from distscope.tui.cli import main
+from distscope.tui.meta.licenses import component_of, is_license_file, summarize, text_of
+from distscope.tui.meta.sections import licenses_text
+from distscope.tui.meta.spdx import identify, is_gpl
 
 # Short fingerprint-bearing snippets (not licence texts).
 MIT = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software ..."
@@ -414,7 +414,7 @@ def test_gpl_libraries_shipped(tmp_path):
 def test_pointer_names_matched_whatever_the_case():
     """A pointer file names its targets in any case; non-ASCII texts and names take the same
     case-insensitive match (only ASCII names absent from an ASCII text are skipped untried)."""
-    from tui.meta.licenses import resolve_pointers
+    from distscope.tui.meta.licenses import resolve_pointers
 
     def files(text, *names):
         return [{"path": "d/LICENSE", "spdx": [], "text": text},
@@ -430,7 +430,7 @@ def test_pointer_names_matched_whatever_the_case():
 def test_binary_needs_found_in_any_shape():
     """Needed names are gathered from any list under a needs-like key, credited to the nearest
     binary path (a ``path`` value, else a key holding "/"), down to a depth of six."""
-    from tui.meta.licenses import _binary_needs
+    from distscope.tui.meta.licenses import _binary_needs
 
     data = {"binaries": {"a/x.so": {"needed": ["libreadline.so.8", 3],
                                     "slices": [{"dylibs": [{"name": "libgdbm.dylib"}, {"x": 1}]}],

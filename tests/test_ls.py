@@ -12,8 +12,8 @@ import pytest
 
 from tests.archives import entry, small_distribution, tar_bytes, write_archive
 from tests.conftest import real_archive
-from tui.cli import main
-from tui.commands import ls as ls_command
+from distscope.tui.cli import main
+from distscope.tui.commands import ls as ls_command
 
 TAR = shutil.which("tar")
 needs_tar = pytest.mark.skipif(TAR is None, reason="no tar on PATH")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.mutations import mutations
-from tui.analysis.binaries import parse_binary
-from tui.analysis.macho import MachOError, parse_macho
-from tui.synth import make_macho
+from distscope.tui.analysis.binaries import parse_binary
+from distscope.tui.analysis.macho import MachOError, parse_macho
+from distscope.tui.synth import make_macho
 
 
 def test_thin_executable():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.mutations import mutations
-from tui.analysis.pe import PeReadError, parse_pe
-from tui.synth import make_pe
+from distscope.tui.analysis.pe import PeReadError, parse_pe
+from distscope.tui.synth import make_pe
 
 
 def test_imports_delay_imports_and_headers():

@@ -4,9 +4,9 @@ import json
 
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
-from tui.analysis.registry import default_analysers
-from tui.archive.index import scan
-from tui.meta.pythonjson import PythonJsonAnalyser, is_python_json, parse
+from distscope.tui.analysis.registry import default_analysers
+from distscope.tui.archive.index import scan
+from distscope.tui.meta.pythonjson import PythonJsonAnalyser, is_python_json, parse
 
 
 def _scan(tmp_path, entries):

@@ -12,11 +12,11 @@ import pytest
 
 from tests.archives import entry, small_distribution, tar_bytes, write_archive
 from tests.conftest import real_archive
-from tui import cli, session
-from tui.archive import copies, reader as reader_mod
-from tui.archive.cache import cache_dir
-from tui.archive.reader import MemberNotReadable, MemberReader, SmallMembers
-from tui.errors import MemberNotFound
+from distscope.tui import cli, session
+from distscope.tui.archive import copies, reader as reader_mod
+from distscope.tui.archive.cache import cache_dir
+from distscope.tui.archive.reader import MemberNotReadable, MemberReader, SmallMembers
+from distscope.tui.errors import MemberNotFound
 
 COMPRESSIONS = ["zstd", "zstd-frames", "gzip", "xz", "bzip2", "none"]
 _rng = random.Random(7)
@@ -281,7 +281,7 @@ def test_damaged_copy_falls_back_and_is_discarded(tmp_path):
 def test_lying_frame_table_falls_back(tmp_path):
     import struct
 
-    from tui.archive.seekable import SEEK_TABLE_MAGIC, SEEKABLE_MAGIC, walk_zstd_frames
+    from distscope.tui.archive.seekable import SEEK_TABLE_MAGIC, SEEKABLE_MAGIC, walk_zstd_frames
 
     path = _archive(tmp_path, "zstd-frames")
     raw = path.read_bytes()

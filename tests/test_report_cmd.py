@@ -6,8 +6,8 @@ import json
 
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
-from tui.cli import main
-from tui.synth import make_elf
+from distscope.tui.cli import main
+from distscope.tui.synth import make_elf
 
 TRIPLE_NAME = "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.zst"
 
@@ -73,7 +73,7 @@ def test_report_markdown_tables_escape_pipes_in_names(tmp_path, capsys):
 
 
 def test_markdown_table_shape():
-    from tui.report import markdown_table
+    from distscope.tui.report import markdown_table
 
     assert markdown_table(["", ""], [("Python", "3.12 | 3.13")]) == ["| | |", "|---|---|", "| Python | 3.12 \\| 3.13 |"]
 
@@ -124,8 +124,8 @@ def test_real_archives_check(capsys):
 
 
 def test_findings_gathered_from_every_result_and_section(tmp_path):
-    from tui.report import build_report
-    from tui.session import open_index
+    from distscope.tui.report import build_report
+    from distscope.tui.session import open_index
 
     index = open_index(good(tmp_path), use_cache=False)
     index.results["someone"] = {"findings": [{"severity": "warning", "code": "x-odd", "message": "odd",

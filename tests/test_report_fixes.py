@@ -7,12 +7,12 @@ import json
 
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
-from tui.analysis.findings import is_real_libpython
-from tui.analysis.requirements import host_check
-from tui.cli import main
-from tui.report import build_report, to_text
-from tui.session import open_index
-from tui.synth import make_elf
+from distscope.tui.analysis.findings import is_real_libpython
+from distscope.tui.analysis.requirements import host_check
+from distscope.tui.cli import main
+from distscope.tui.report import build_report, to_text
+from distscope.tui.session import open_index
+from distscope.tui.synth import make_elf
 
 TRIPLE_NAME = "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.zst"
 HOST = {"platform": "linux", "arch": "x86_64", "glibc": "2.36", "os_version": None}
@@ -269,8 +269,8 @@ def test_real_linux_report_sections_fit():
 def test_unsafe_names_found_in_every_block():
     """Names are searched a block at a time with cheap whole-block tests first: every odd name
     is found wherever it sits, whatever the smallest name of its block."""
-    from tui.analysis import findings
-    from tui.archive.members import Member
+    from distscope.tui.analysis import findings
+    from distscope.tui.archive.members import Member
 
     def member(name: str) -> Member:
         return Member(name, name.strip("/"), "file", 0, 0o644, 0, 0, 0, "", "", "", 0, 0)

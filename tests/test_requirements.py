@@ -7,10 +7,10 @@ import pytest
 
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
-from tui.analysis import rules
-from tui.analysis.requirements import host_check
-from tui.session import open_index
-from tui.synth import make_elf
+from distscope.tui.analysis import rules
+from distscope.tui.analysis.requirements import host_check
+from distscope.tui.session import open_index
+from distscope.tui.synth import make_elf
 
 
 def analyse(tmp_path, entries, name="dist.tar.zst"):
@@ -128,7 +128,7 @@ def test_real_macos():
 
 
 def test_isa_level_host_check():
-    from tui.analysis.requirements import x86_64_level
+    from distscope.tui.analysis.requirements import x86_64_level
 
     assert x86_64_level(set()) == 1
     v2 = {"cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"}
@@ -155,7 +155,7 @@ def test_symbol_policy_findings(tmp_path):
 
 def test_libraries_list_each_needer_once():
     """A system or missing library lists each binary that needs it once, in edge order."""
-    from tui.analysis.requirements import build_requirements
+    from distscope.tui.analysis.requirements import build_requirements
 
     def edge(src, name, status):
         return {"from": src, "name": name, "to": None, "status": status, "via": "system search path"}

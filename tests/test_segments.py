@@ -9,11 +9,11 @@ import pytest
 
 from tests.mutations import mutations
 from tests.test_toolchain import gcc_object, make_ar, make_bitcode, make_coff
-from tui.analysis.elf import ElfReadError, parse_elf
-from tui.archive.segments import Segments, as_bytes, as_segments
-from tui.meta import ar
-from tui.meta.toolchain import elf_comment, elf_needed, elf_sections
-from tui.synth import make_elf
+from distscope.tui.analysis.elf import ElfReadError, parse_elf
+from distscope.tui.archive.segments import Segments, as_bytes, as_segments
+from distscope.tui.meta import ar
+from distscope.tui.meta.toolchain import elf_comment, elf_needed, elf_sections
+from distscope.tui.synth import make_elf
 
 
 def split(data: bytes, rng: random.Random, cuts: int = 4) -> Segments:

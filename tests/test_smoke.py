@@ -1,9 +1,9 @@
 """Smoke tests: the index, the classifier riding the pass, and the CLI's bad-input path."""
 
 from tests.archives import small_distribution, write_archive
-from tui.analysis.classify import Classifier
-from tui.archive.index import scan
-from tui.cli import main
+from distscope.tui.analysis.classify import Classifier
+from distscope.tui.archive.index import scan
+from distscope.tui.cli import main
 
 
 def test_scan_small_archive(tmp_path):

@@ -11,11 +11,11 @@ import zstandard
 
 from tests.archives import MTIME, compress, entry, small_distribution, tar_bytes, write_archive
 from tests.conftest import real_archive
-from tui.archive.compression import OpenedArchive, ThreadedReader, detect
-from tui.archive.index import Scan, scan
-from tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, normalize
-from tui.archive.tarscan import TarFormatError, TarReader, checksum_ok, parse_number
-from tui.errors import NotAnArchive
+from distscope.tui.archive.compression import OpenedArchive, ThreadedReader, detect
+from distscope.tui.archive.index import Scan, scan
+from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, normalize
+from distscope.tui.archive.tarscan import TarFormatError, TarReader, checksum_ok, parse_number
+from distscope.tui.errors import NotAnArchive
 
 COMPRESSIONS = ["zstd", "gzip", "xz", "bzip2", "none"]
 
@@ -300,7 +300,7 @@ def test_large_window_zstd(tmp_path):
     path = tmp_path / "w27.tar.zst"
     path.write_bytes(compressor.compress(data) + compressor.flush())
     assert scan(path).complete
-    from tui.archive import compression as comp
+    from distscope.tui.archive import compression as comp
     with OpenedArchive(path) as bare, OpenedArchive(path, analysed=True) as analysed:
         assert zstandard.get_frame_parameters(path.read_bytes()[:18]).window_size > comp.LARGE_WINDOW
         assert (bare._threaded._chunk_size, bare._threaded._slots.qsize()) == (comp.SMALL_CHUNK, comp.SMALL_DEPTH)
@@ -386,7 +386,7 @@ def test_pass_abandoned_in_a_reference_cycle(tmp_path, collector):
 
 
 def test_analyser_bugs_are_recorded_not_fatal(tmp_path):
-    from tui.analysis.base import ALL, Analyser
+    from distscope.tui.analysis.base import ALL, Analyser
 
     class Broken(Analyser):
         name = "broken"
@@ -443,8 +443,8 @@ def test_opened_archive_hash_matches_file(tmp_path):
 
 
 def test_index_lookup_and_tallies_catch_up_with_appended_members():
-    from tui.archive.index import ArchiveIndex
-    from tui.archive.members import Member
+    from distscope.tui.archive.index import ArchiveIndex
+    from distscope.tui.archive.members import Member
 
     def member(path, type_=FILE, size=1):
         return Member(path, path, type_, size, 0o644, 0, 0, 0, "", "", "", 0, 0, "", "0")
@@ -463,8 +463,8 @@ def test_index_lookup_and_tallies_catch_up_with_appended_members():
 def test_index_catch_up_from_two_threads_counts_each_member_once():
     import threading
 
-    from tui.archive.index import ArchiveIndex
-    from tui.archive.members import Member
+    from distscope.tui.archive.index import ArchiveIndex
+    from distscope.tui.archive.members import Member
 
     index = ArchiveIndex(path="x", compression="zstd", compressed_size=0)
     go = threading.Event()
@@ -491,7 +491,7 @@ def test_index_catch_up_from_two_threads_counts_each_member_once():
 
 
 def test_analysers_observe_every_member_once_in_order(tmp_path):
-    from tui.analysis.base import Analyser
+    from distscope.tui.analysis.base import Analyser
 
     class Watcher(Analyser):
         name = "watcher"
@@ -568,7 +568,7 @@ def test_hash_is_taken_while_waiting_for_decompression(tmp_path, compression):
     import hashlib
     import os
 
-    from tui.archive import compression as comp
+    from distscope.tui.archive import compression as comp
     blob = os.urandom(3 * comp.HASH_STEP)  # incompressible: the file spans several hash steps
     path = write_archive(tmp_path / f"a.tar.{compression}", [entry("blob", blob)], compression)
     with OpenedArchive(path) as archive:
@@ -601,8 +601,8 @@ def test_real_archives_equal_tarfile(which):
 
 
 def test_a_declared_interest_limits_the_members_want_sees(tmp_path):
-    from tui.analysis.base import Analyser, Interest
-    from tui.analysis.classify import Classifier
+    from distscope.tui.analysis.base import Analyser, Interest
+    from distscope.tui.analysis.classify import Classifier
 
     class Seen(Analyser):
         def __init__(self, interest=None):
@@ -635,8 +635,8 @@ def test_a_declared_interest_limits_the_members_want_sees(tmp_path):
 
 
 def test_path_interests_and_kind_counts(tmp_path):
-    from tui.analysis.base import Analyser, Interest
-    from tui.analysis.classify import Classifier
+    from distscope.tui.analysis.base import Analyser, Interest
+    from distscope.tui.analysis.classify import Classifier
 
     class Seen(Analyser):
         def __init__(self, interest):
@@ -658,8 +658,8 @@ def test_path_interests_and_kind_counts(tmp_path):
 
 
 def test_small_members_are_kept_from_the_heads(tmp_path):
-    from tui.archive.index import Scan
-    from tui.archive.reader import SmallMembers
+    from distscope.tui.archive.index import Scan
+    from distscope.tui.archive.reader import SmallMembers
 
     big = bytes(range(256)) * 40  # 10 KiB: more than a head
     path = write_archive(tmp_path / "a.tar.zst", [
@@ -678,7 +678,7 @@ def test_stream_buffer_reads_across_chunks_like_a_flat_stream(seed):
     needed bytes are joined and the rest of the chunk is carried) see the flat stream."""
     import random
 
-    from tui.archive.tarscan import StreamBuffer
+    from distscope.tui.archive.tarscan import StreamBuffer
 
     rng = random.Random(seed)
     flat = bytes(rng.getrandbits(8) for _ in range(600_000))
@@ -747,7 +747,7 @@ def test_collector_pauses_nest_across_users():
     pause ends, then comes back only if it was on."""
     import gc
 
-    from tui import gcpause
+    from distscope.tui import gcpause
 
     gc.enable()
     try:
@@ -770,7 +770,7 @@ def test_hashing_thread_yields_the_cpu_and_only_it():
     import os
     import threading
 
-    from tui.archive.compression import HASH_NICENESS, _lower_priority
+    from distscope.tui.archive.compression import HASH_NICENESS, _lower_priority
 
     before = os.getpriority(os.PRIO_PROCESS, 0)
     seen = {}
@@ -793,8 +793,8 @@ def test_large_wanted_members_travel_as_views_and_the_queue_drains(tmp_path, mon
     import os
     import threading
 
-    from tui.analysis.base import ALL, Analyser, Interest
-    from tui.archive import index as index_mod
+    from distscope.tui.analysis.base import ALL, Analyser, Interest
+    from distscope.tui.archive import index as index_mod
 
     monkeypatch.setattr(index_mod, "MAX_IN_FLIGHT", 1 << 20)
     blobs = {f"p/big{i}": os.urandom(index_mod.VIEW_MIN + 4096 * i + 7) for i in range(5)}

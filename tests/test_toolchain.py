@@ -12,11 +12,11 @@ import pytest
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
 from tests.test_distribution import python_json
-from tui.analysis.registry import default_analysers
-from tui.archive.index import scan
-from tui.meta import ar, bitcode, coff
-from tui.meta.toolchain import ToolchainScan, elf_comment, macho_tools, parse_comment, summarize
-from tui.report import build_report, to_markdown, to_text
+from distscope.tui.analysis.registry import default_analysers
+from distscope.tui.archive.index import scan
+from distscope.tui.meta import ar, bitcode, coff
+from distscope.tui.meta.toolchain import ToolchainScan, elf_comment, macho_tools, parse_comment, summarize
+from distscope.tui.report import build_report, to_markdown, to_text
 
 CHAR6 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tui.archive.members import DIRECTORY, FILE, SYMLINK, Member
-from tui.archive.tree import TreeModel, human_size
+from distscope.tui.archive.members import DIRECTORY, FILE, SYMLINK, Member
+from distscope.tui.archive.tree import TreeModel, human_size
 
 
 def m(path: str, size: int = 0, type: str = FILE, link: str = "") -> Member:

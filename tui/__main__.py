@@ -1,3 +1,3 @@
-from tui.cli import run
+from distscope.tui.cli import run
 
 run()

@@ -15,13 +15,13 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from widgets.dependencies import DependenciesPane
-from widgets.files import FilesPane
-from widgets.help import HelpScreen
-from widgets.licences import LicencesPane
-from widgets.requirements import RequirementsPane
-from widgets.status import StatusBar
-from widgets.summary import SummaryPane
+from distscope.widgets.dependencies import DependenciesPane
+from distscope.widgets.files import FilesPane
+from distscope.widgets.help import HelpScreen
+from distscope.widgets.licences import LicencesPane
+from distscope.widgets.requirements import RequirementsPane
+from distscope.widgets.status import StatusBar
+from distscope.widgets.summary import SummaryPane
 
 #: Seconds between UI updates from the index thread while it streams.
 UI_BEAT = 0.25
@@ -102,7 +102,7 @@ class DistscopeApp(App):
 
     def __init__(self, archive: str | os.PathLike, *, use_cache: bool = True, title: str | None = None) -> None:
         super().__init__()
-        from tui.archive.tree import TreeModel
+        from distscope.tui.archive.tree import TreeModel
 
         self.archive = os.fspath(archive)
         self.use_cache = use_cache
@@ -142,8 +142,8 @@ class DistscopeApp(App):
 
     # -- the index thread -----------------------------------------------------------------
     def _load(self) -> None:
-        from tui.errors import DistscopeError
-        from tui.session import open_index
+        from distscope.tui.errors import DistscopeError
+        from distscope.tui.session import open_index
 
         try:
             index = open_index(self.archive, use_cache=self.use_cache, on_progress=self._on_progress,
@@ -160,7 +160,7 @@ class DistscopeApp(App):
         if self.cancel.is_set():
             return
         try:
-            from tui.report import build_report
+            from distscope.tui.report import build_report
 
             report, error = build_report(index), None
         except Exception as exc:
@@ -279,7 +279,7 @@ class DistscopeApp(App):
         if self.index is not None:
             if self._reader is None:
                 try:
-                    from tui.archive.reader import MemberReader
+                    from distscope.tui.archive.reader import MemberReader
                 except ImportError:
                     MemberReader = None  # noqa: N806
                 self._reader = MemberReader(self.index, use_cache=self.use_cache) if MemberReader else False
@@ -319,7 +319,7 @@ class DistscopeApp(App):
         if self.report is None:
             self.notify("The report is not ready yet: the archive is still being analysed.", severity="warning")
             return
-        from tui import report as rp
+        from distscope.tui import report as rp
 
         render = {"json": rp.to_json, "markdown": rp.to_markdown, "text": rp.to_text}[fmt]
         ext = {"json": "json", "markdown": "md", "text": "txt"}[fmt]
@@ -361,9 +361,9 @@ class DistscopeApp(App):
 
 def _stream_read(archive: str, tree, path: str, limit: int | None) -> bytes:
     """Read a member by streaming the archive up to it (used while the index is incomplete)."""
-    from tui.archive.compression import OpenedArchive
-    from tui.archive.members import FILE, HARDLINK, SYMLINK
-    from tui.errors import MemberNotFound
+    from distscope.tui.archive.compression import OpenedArchive
+    from distscope.tui.archive.members import FILE, HARDLINK, SYMLINK
+    from distscope.tui.errors import MemberNotFound
 
     seen = 0
     node = tree.get(path)

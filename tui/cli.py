@@ -9,10 +9,10 @@ import os
 import sys
 import threading
 
-from tui import __version__
-from tui.errors import EXIT_BAD_INPUT, DistscopeError
+from distscope.tui import __version__
+from distscope.tui.errors import EXIT_BAD_INPUT, DistscopeError
 
-#: Sub-command modules under tui.commands; each registers its parsers.
+#: Sub-command modules under distscope.tui.commands; each registers its parsers.
 COMMAND_MODULES = ["summary", "ls", "cat", "extract", "licenses", "report", "app"]
 
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"tui.commands.{name}").register(sub)
+        importlib.import_module(f"distscope.tui.commands.{name}").register(sub)
     return parser
 
 

@@ -137,7 +137,7 @@ def python_json() -> dict:
 
 def _members() -> list[tuple[str, bytes | str, str]]:
     """(path, data or link target, type) in archive order; PYTHON.json first, as PBS does."""
-    from tui.synth import make_elf, make_pe
+    from distscope.tui.synth import make_elf, make_pe
 
     glibc = {"libc.so.6": ["GLIBC_2.2.5", "GLIBC_2.17"], "libm.so.6": ["GLIBC_2.2.5"]}
     dyn = "install/lib/python3.12/lib-dynload"
@@ -209,7 +209,7 @@ def build_demo(path: str | os.PathLike) -> Path:
 
 def demo_archive() -> Path:
     """The demo archive in the cache folder, built on first use."""
-    from tui.archive.cache import cache_dir
+    from distscope.tui.archive.cache import cache_dir
 
     path = cache_dir() / "demo" / DEMO_NAME
     if not path.is_file():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Callable, NamedTuple
 
-from tui.archive.index import ArchiveIndex
+from distscope.tui.archive.index import ArchiveIndex
 
 #: JSON schema version of the report; bump on incompatible changes.
 REPORT_VERSION = 1
@@ -98,7 +98,7 @@ register_section("archive", archive_section, archive_text, archive_markdown, ord
 
 def _load_sections() -> None:
     """Import the modules that register sections (kept lazy to keep start-up light)."""
-    from tui.analysis.registry import section_modules
+    from distscope.tui.analysis.registry import section_modules
 
     for module in section_modules():
         __import__(module)

@@ -7,11 +7,11 @@ import os
 import threading
 from typing import Callable
 
-from tui.analysis.registry import ANALYSER_VERSIONS, default_analysers
-from tui.archive.cache import IndexCache, analyser_versions
-from tui.archive.columns import ColumnBuilder
-from tui.archive.index import ArchiveIndex, Progress, Scan
-from tui.archive.reader import SmallMembers, attach_small_members
+from distscope.tui.analysis.registry import ANALYSER_VERSIONS, default_analysers
+from distscope.tui.archive.cache import IndexCache, analyser_versions
+from distscope.tui.archive.columns import ColumnBuilder
+from distscope.tui.archive.index import ArchiveIndex, Progress, Scan
+from distscope.tui.archive.reader import SmallMembers, attach_small_members
 
 
 def open_index(path: str | os.PathLike, *, use_cache: bool = True,
@@ -23,7 +23,7 @@ def open_index(path: str | os.PathLike, *, use_cache: bool = True,
     With ``use_cache``, a fresh cache entry is returned without reading the archive (one
     ``on_progress`` call, done, holding every member); otherwise the pass's index is stored.
     With ``keep_small``, small members seen during a pass stay in memory for
-    :class:`~tui.archive.reader.MemberReader` (commands that read no content pass False).
+    :class:`~distscope.tui.archive.reader.MemberReader` (commands that read no content pass False).
     """
     cache = IndexCache() if use_cache else None
     if cache is not None:

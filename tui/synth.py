@@ -3,7 +3,7 @@
 They carry only what dependency analysis reads: ELF dynamic section, version needs, undefined
 symbols and ``.comment``; PE import and delay-import tables and header versions; Mach-O load
 commands. Tests and the app's demo distribution build fixtures with them; pyelftools, pefile and
-:mod:`tui.analysis.macho` parse the results.
+:mod:`distscope.tui.analysis.macho` parse the results.
 """
 
 from __future__ import annotations

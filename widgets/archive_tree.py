@@ -1,4 +1,4 @@
-"""The archive tree widget: a Textual tree over :class:`tui.archive.tree.TreeModel` whose
+"""The archive tree widget: a Textual tree over :class:`distscope.tui.archive.tree.TreeModel` whose
 folders load when opened and whose rows arrive live while the archive streams by."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from rich.text import Text
 from textual import on
 from textual.widgets import Tree
 
-from tui.archive.tree import Node, TreeModel, human_size
-from widgets.common import NavTree
+from distscope.tui.archive.tree import Node, TreeModel, human_size
+from distscope.widgets.common import NavTree
 
 #: Filters with more matches than this are shown collapsed.
 EXPAND_MATCHES = 300

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 
-from widgets.common import NavTree, error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import NavTree, error_text, missing_text, pending_text, waiting_text
 
 #: Display order: problems first.
 STATUS_ORDER = {"missing": 0, "unexpected": 1, "unreadable": 2, "internal": 3, "allowed": 4, "virtual": 5}

@@ -15,10 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, ProgressBar, Static, Tree
 
-from tui.archive.tree import Node, TreeModel, human_size
-from widgets.archive_tree import ArchiveTree
-from widgets.dialogs import PromptScreen
-from widgets.viewer import MemberViewer, find_binary
+from distscope.tui.archive.tree import Node, TreeModel, human_size
+from distscope.widgets.archive_tree import ArchiveTree
+from distscope.widgets.dialogs import PromptScreen
+from distscope.widgets.viewer import MemberViewer, find_binary
 
 PAGER_LIMIT = 64 << 20
 
@@ -374,7 +374,7 @@ class FilesPane(Vertical):
         app = self.app
 
         def work() -> bytes:
-            from widgets.viewer import hex_dump, looks_text
+            from distscope.widgets.viewer import hex_dump, looks_text
 
             data = app.read_member(node.path, limit=PAGER_LIMIT)
             if not looks_text(data[:8192], node.member.kind if node.member else ""):
@@ -424,7 +424,7 @@ class FilesPane(Vertical):
                                      "Enter to extract (existing files are kept), Esc to cancel"), chosen)
 
     def _extract(self, path: str, dest: str) -> None:
-        from tui.archive.extract import extract
+        from distscope.tui.archive.extract import extract
 
         app = self.app
         row = self.query_one("#extract-row")

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from widgets.common import error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import error_text, missing_text, pending_text, waiting_text
 
 TEXT_LIMIT = 512 << 10
 

@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from widgets.common import ReportPane, heading, kv_table, severity_text
+from distscope.widgets.common import ReportPane, heading, kv_table, severity_text
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _KNOWN = {"min_glibc", "min_glibc_needed_by", "system_libraries", "missing_libraries", "msvc_runtime",

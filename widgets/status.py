@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from tui.archive.tree import human_size
+from distscope.tui.archive.tree import human_size
 
 
 class StatusBar(Horizontal):

@@ -7,8 +7,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.archive.tree import human_size
-from widgets.common import heading, kv_table
+from distscope.tui.archive.tree import human_size
+from distscope.widgets.common import heading, kv_table
 
 
 def _count(n: int, noun: str) -> str:
@@ -124,7 +124,7 @@ class SummaryPane(VerticalScroll):
                  "(after the pass).", style="italic dim"))
 
     def index_done(self, index) -> None:
-        from tui.report import archive_section
+        from distscope.tui.report import archive_section
 
         self._show(heading("Archive"), kv_table(archive_rows(archive_section(index))), Text(""),
                    Text("Analysing… the distribution summary, verdict and toolchain come next.",

@@ -11,7 +11,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from tui.archive.tree import human_size
+from distscope.tui.archive.tree import human_size
 
 #: How much of a member the viewer reads and shows.
 TEXT_LIMIT = 256 << 10

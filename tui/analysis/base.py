@@ -7,8 +7,8 @@ later calls :meth:`Analyser.feed` with it, on one background thread, in archive 
 overlap decompression. An analyser that needs only the head does its work in ``want`` and returns 0.
 An analyser interested in only some members may say so up front (:class:`Interest`); the scanner
 then calls its ``want`` only for members that match, saving a Python call per member. The scanner
-classifies every file member (``member.kind``, see :mod:`tui.analysis.classify`) before ``want``.
-An analyser with ``segments = True`` gets large content as :class:`~tui.archive.segments.Segments`
+classifies every file member (``member.kind``, see :mod:`distscope.tui.analysis.classify`) before ``want``.
+An analyser with ``segments = True`` gets large content as :class:`~distscope.tui.archive.segments.Segments`
 (read by range, never joined whole). An analyser that needs to look at every member (counts,
 name checks) does it in :meth:`observe`, which the pass calls with slices of the members while
 it waits for data. After the pass, :meth:`finish` gets the complete index, and :meth:`result`
@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from tui.archive.index import ArchiveIndex
-    from tui.archive.members import Member
+    from distscope.tui.archive.index import ArchiveIndex
+    from distscope.tui.archive.members import Member
 
 HEAD_SIZE = 4096
 ALL = 1 << 62
@@ -32,7 +32,7 @@ MAX_MEMBER_BUFFER = 256 << 20
 
 class Interest(NamedTuple):
     """Which file members an analyser's ``want`` must see: those whose content kind (as
-    :func:`tui.analysis.classify.classify` gives it) is in ``kinds``, whose head starts with one
+    :func:`distscope.tui.analysis.classify.classify` gives it) is in ``kinds``, whose head starts with one
     of ``heads``, whose normalized path ends with one of ``suffixes`` or holds one of
     ``contains`` (case-sensitive), or whose lower-cased path holds one of ``contains_folded``.
     It is a pre-filter: it may let through more than ``want`` takes, never less. (Only
@@ -54,7 +54,7 @@ class Analyser:
     version = 1
     #: None: ``want`` sees every file member. An :class:`Interest`: only the members it matches.
     interest: Interest | None = None
-    #: True: ``feed`` gets :class:`~tui.archive.segments.Segments` (the content as it arrived,
+    #: True: ``feed`` gets :class:`~distscope.tui.archive.segments.Segments` (the content as it arrived,
     #: read by range) instead of one ``bytes``, so that a large member is never joined for it.
     segments = False
 

@@ -6,7 +6,7 @@ dependency graph, runtime requirements and findings computed once the pass is do
     {"target": {target_triple, platform, arch, source},
      "python_json": {the PYTHON.json keys this analysis uses} | None,
      "binaries": {path: {format, machine, native, needs, size, error?, ...per-format details}},
-     "graph": see tui.analysis.graph, "requirements": see tui.analysis.requirements,
+     "graph": see distscope.tui.analysis.graph, "requirements": see distscope.tui.analysis.requirements,
      "findings": [{severity, code, message, paths}]}
 """
 
@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import json
 
-from tui.analysis.base import ALL, Analyser, Interest
-from tui.analysis.classify import ELF, MACHO, NATIVE, PE, classify
-from tui.analysis.elf import ElfReadError, parse_elf
-from tui.analysis.findings import binary_findings, member_findings, sort_findings, unsafe_candidates
-from tui.analysis.graph import build_graph
-from tui.analysis.macho import MachOError, parse_macho
-from tui.analysis.pe import PeReadError, parse_pe
-from tui.analysis.platform import PLATFORM_FORMAT, arch_of, detect_target
-from tui.analysis.requirements import build_requirements
-from tui.archive.segments import ByteSource, as_bytes, as_segments
+from distscope.tui.analysis.base import ALL, Analyser, Interest
+from distscope.tui.analysis.classify import ELF, MACHO, NATIVE, PE, classify
+from distscope.tui.analysis.elf import ElfReadError, parse_elf
+from distscope.tui.analysis.findings import binary_findings, member_findings, sort_findings, unsafe_candidates
+from distscope.tui.analysis.graph import build_graph
+from distscope.tui.analysis.macho import MachOError, parse_macho
+from distscope.tui.analysis.pe import PeReadError, parse_pe
+from distscope.tui.analysis.platform import PLATFORM_FORMAT, arch_of, detect_target
+from distscope.tui.analysis.requirements import build_requirements
+from distscope.tui.archive.segments import ByteSource, as_bytes, as_segments
 
 _MACHO_ARCH = {"arm64": "aarch64", "i386": "i686"}
 #: PYTHON.json keys kept for the analysis (the whole document is C's "pythonjson" result).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tui.analysis.base import Analyser, Interest
+from distscope.tui.analysis.base import Analyser, Interest
 
 ELF, PE, MACHO, STATIC_LIB, BITCODE, BYTECODE, COFF, TEXT, EMPTY, OTHER = (
     "elf", "pe", "macho", "static-lib", "llvm-bitcode", "python-bytecode", "coff", "text", "empty", "other")

@@ -14,7 +14,7 @@ import struct
 from array import array
 from functools import lru_cache
 
-from tui.archive.segments import ByteSource, Segments, as_segments
+from distscope.tui.archive.segments import ByteSource, Segments, as_segments
 
 #: Undefined symbols the PBS validator bans.
 BANNED_SYMBOLS = frozenset({"pthread_yield"})

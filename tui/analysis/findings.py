@@ -15,9 +15,9 @@ import posixpath
 import re
 from operator import attrgetter
 
-from tui.analysis import rules
-from tui.analysis.elf import PYTHON_API_SYMBOLS, version_key
-from tui.analysis.graph import UNEXPECTED
+from distscope.tui.analysis import rules
+from distscope.tui.analysis.elf import PYTHON_API_SYMBOLS, version_key
+from distscope.tui.analysis.graph import UNEXPECTED
 
 SEVERITIES = ("error", "warning", "info")
 _MAX_PATHS = 200

@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from tui.analysis import rules
+from distscope.tui.analysis import rules
 
 BUNDLED, SYSTEM, UNEXPECTED, MISSING, VIRTUAL = "bundled", "system", "unexpected", "missing", "virtual"
 _INTERPRETER = re.compile(r"^pythonw?(\d+(\.\d+)?[dt]{0,2})?(\.exe)?$", re.I)

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from tui.analysis.rules import RECOGNIZED_TRIPLES
+from distscope.tui.analysis.rules import RECOGNIZED_TRIPLES
 
 _FORMAT_PLATFORM = {"elf": "linux", "pe": "windows", "macho": "macos"}
 PLATFORM_FORMAT = {v: k for k, v in _FORMAT_PLATFORM.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.analysis.base import Analyser
+from distscope.tui.analysis.base import Analyser
 
 #: ``name: version`` of every analyser :func:`default_analysers` returns. A cache hit is checked
 #: against this table, so it needs no analyser import (pefile alone takes ~10 ms).
@@ -14,20 +14,20 @@ ANALYSER_VERSIONS: dict[str, int] = {
 
 def default_analysers() -> list[Analyser]:
     """Fresh instances of every analyser distscope runs on an archive."""
-    from tui.analysis.classify import Classifier
+    from distscope.tui.analysis.classify import Classifier
 
-    from tui.analysis.binaries import BinaryAnalyser
+    from distscope.tui.analysis.binaries import BinaryAnalyser
 
     analysers: list[Analyser] = [Classifier(), BinaryAnalyser()]
-    from tui.meta.distribution import VersionSources
-    from tui.meta.licenses import LicenseFiles
-    from tui.meta.pythonjson import PythonJsonAnalyser
-    from tui.meta.toolchain import ToolchainScan
+    from distscope.tui.meta.distribution import VersionSources
+    from distscope.tui.meta.licenses import LicenseFiles
+    from distscope.tui.meta.pythonjson import PythonJsonAnalyser
+    from distscope.tui.meta.toolchain import ToolchainScan
 
     analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles(), ToolchainScan()]
     return analysers
 
 
 def section_modules() -> list[str]:
-    """Modules whose import registers report sections (see tui.report.register_section)."""
-    return ["tui.meta.sections", "tui.analysis.sections"]
+    """Modules whose import registers report sections (see distscope.tui.report.register_section)."""
+    return ["distscope.tui.meta.sections", "distscope.tui.analysis.sections"]

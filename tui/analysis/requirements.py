@@ -24,9 +24,9 @@ import os
 import platform as _platform
 import sys
 
-from tui.analysis import rules
-from tui.analysis.elf import split_version, version_key
-from tui.analysis.graph import MISSING, SYSTEM, UNEXPECTED, VIRTUAL
+from distscope.tui.analysis import rules
+from distscope.tui.analysis.elf import split_version, version_key
+from distscope.tui.analysis.graph import MISSING, SYSTEM, UNEXPECTED, VIRTUAL
 
 
 def _native(binaries: dict) -> dict:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import textwrap
 
-from tui.analysis.findings import SEVERITIES, finding, sort_findings
-from tui.analysis.graph import walk
-from tui.analysis.requirements import host_check
-from tui.report import markdown_block, markdown_table, register_finalizer, register_section
+from distscope.tui.analysis.findings import SEVERITIES, finding, sort_findings
+from distscope.tui.analysis.graph import walk
+from distscope.tui.analysis.requirements import host_check
+from distscope.tui.report import markdown_block, markdown_table, register_finalizer, register_section
 
 _STATUS_WORD = {"errors": "FAIL", "warnings": "WARN", "ok": "OK"}
 _PATHS_SHOWN = 3

@@ -3,7 +3,7 @@
 Layout: ``<cache dir>/index/<key>.msgpack`` where the key hashes the archive's realpath, size and
 mtime (a lookup needs one ``stat``). An entry is a 16-byte magic, the 8-byte length of a msgpack
 *header* (everything but the bulk), then *sections*: the big byte payloads of the member columns
-(:class:`~tui.archive.columns.Packed`), which the header references as msgpack ext values
+(:class:`~distscope.tui.archive.columns.Packed`), which the header references as msgpack ext values
 (offset, length). Loading decodes them straight from the read buffer, without the copy msgpack
 makes of a bin value (~9 MB for 60,000 members). A hit is trusted only when every check passes:
 
@@ -13,7 +13,7 @@ makes of a bin value (~9 MB for 60,000 members). A hit is trusted only when ever
   the entry is read and decoded). It catches a file rewritten with the same size and a restored
   mtime, which size+mtime alone cannot;
 * the registered analysers (name and version) equal the cached ones; the caller passes their
-  versions (:data:`tui.analysis.registry.ANALYSER_VERSIONS` on a lookup), not the analysers.
+  versions (:data:`distscope.tui.analysis.registry.ANALYSER_VERSIONS` on a lookup), not the analysers.
 
 Anything else (a changed file, a truncated or garbled cache file, an older format) is a miss:
 the archive is rescanned and the entry rewritten. The full SHA-256 of the compressed bytes,
@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 
-from tui.analysis.base import Analyser
-from tui.archive.index import ArchiveIndex
-from tui.archive.columns import ColumnBuilder, Packed, decode_members, encode_members
-from tui.gcpause import pause as pause_gc, resume as resume_gc
+from distscope.tui.analysis.base import Analyser
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.columns import ColumnBuilder, Packed, decode_members, encode_members
+from distscope.tui.gcpause import pause as pause_gc, resume as resume_gc
 
 #: Bump when the layout of a cache entry changes.
 FORMAT_VERSION = 4

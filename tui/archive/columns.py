@@ -40,7 +40,7 @@ from collections import Counter
 from itertools import compress, count, repeat
 from operator import ne
 
-from tui.archive.members import Member
+from distscope.tui.archive.members import Member
 
 _ENC = "utf-8"
 _ERRORS = "surrogateescape"
@@ -55,7 +55,7 @@ _PATCH_SHARE = 0.25
 
 class Packed(bytes):
     """A codec's byte payload (packed integers or indices, joined names), as opposed to a member
-    value: the cache stores the big ones after the msgpack header (see tui.archive.cache)."""
+    value: the cache stores the big ones after the msgpack header (see distscope.tui.archive.cache)."""
 
     __slots__ = ()
 

@@ -15,8 +15,8 @@ from typing import BinaryIO, Callable
 
 import zstandard
 
-from tui.archive.tarscan import ZERO_BLOCK, checksum_ok
-from tui.errors import NotAnArchive
+from distscope.tui.archive.tarscan import ZERO_BLOCK, checksum_ok
+from distscope.tui.errors import NotAnArchive
 
 __all__ = ["MAX_WINDOW", "CountingReader", "FileHasher", "OpenedArchive", "ThreadedReader", "checksum_ok",
            "decompressed", "detect", "open_file"]

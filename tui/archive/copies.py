@@ -1,7 +1,7 @@
 """Seekable local copies of single-frame archives, in the cache folder.
 
 ``<cache>/seekable/<sha256 of the archive>.tar.zst``: the archive's tar stream recompressed in
-~4 MiB zstd frames (level 1) plus a zstd seek table (see :mod:`tui.archive.seekable`). A
+~4 MiB zstd frames (level 1) plus a zstd seek table (see :mod:`distscope.tui.archive.seekable`). A
 :class:`CopyBuilder` writes one in a background thread during a single pass; reads wait only
 until the pass has gone past their bytes, then read from the frames already written. The copies
 together stay under a byte budget (``DISTSCOPE_COPY_BUDGET``, in bytes, default 4 GiB): the
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import zstandard
 
-from tui.archive.cache import cache_dir
-from tui.archive.compression import OpenedArchive, read_exact
-from tui.archive.index import ArchiveIndex
-from tui.archive.seekable import FRAME_SIZE, FramedSource, read_seek_table, seek_table_bytes
+from distscope.tui.archive.cache import cache_dir
+from distscope.tui.archive.compression import OpenedArchive, read_exact
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.seekable import FRAME_SIZE, FramedSource, read_seek_table, seek_table_bytes
 
 DEFAULT_BUDGET = 4 << 30
 COPY_LEVEL = 1

@@ -27,10 +27,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tui.archive.compression import OpenedArchive
-from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
-from tui.archive.tarscan import TarFormatError, TarReader
-from tui.errors import CorruptArchive, DistscopeError
+from distscope.tui.archive.compression import OpenedArchive
+from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
+from distscope.tui.archive.tarscan import TarFormatError, TarReader
+from distscope.tui.errors import CorruptArchive, DistscopeError
 
 _PATH_MAX = 4096
 _NAME_MAX = 255

@@ -14,14 +14,14 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 import zstandard
 
-from tui import gcpause
-from tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
-from tui.analysis.classify import classify
-from tui.archive.compression import OpenedArchive, _may_join
-from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
-from tui.archive.segments import Segments
-from tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
-from tui.errors import CorruptArchive
+from distscope.tui import gcpause
+from distscope.tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
+from distscope.tui.analysis.classify import classify
+from distscope.tui.archive.compression import OpenedArchive, _may_join
+from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
+from distscope.tui.archive.segments import Segments
+from distscope.tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
+from distscope.tui.errors import CorruptArchive
 
 BATCH_MEMBERS = 500
 #: More members than this is treated as hostile (each costs a few hundred bytes of memory;
@@ -162,7 +162,7 @@ _saved_interval = 0.005
 def _pass_mode(on: bool) -> None:
     """While a pass runs, hand the GIL over more often: the decompression thread then waits
     less for the parsing thread (measured: about 5% faster on a 1 GB archive). And pause the
-    cyclic garbage collector (:mod:`tui.gcpause`; measured: 4-7% of the parsing thread); the
+    cyclic garbage collector (:mod:`distscope.tui.gcpause`; measured: 4-7% of the parsing thread); the
     members made are then moved to the oldest generation, unscanned."""
     global _switching_users, _saved_interval
     with _switching_lock:
@@ -270,9 +270,9 @@ class Scan:
     """One streaming pass over an archive. Iterate it for :class:`Progress` batches; afterwards
     :attr:`index` holds the result. Set ``cancel`` (a threading.Event) to stop early.
 
-    Bad input raises :class:`~tui.errors.NotAnArchive` when opening. Damage found mid-stream
+    Bad input raises :class:`~distscope.tui.errors.NotAnArchive` when opening. Damage found mid-stream
     does not raise during iteration: the index is marked incomplete and ``index.error`` says
-    where; :meth:`run` raises :class:`~tui.errors.CorruptArchive` after the pass if asked to.
+    where; :meth:`run` raises :class:`~distscope.tui.errors.CorruptArchive` after the pass if asked to.
     """
 
     def __init__(self, path: str | os.PathLike,
@@ -286,7 +286,7 @@ class Scan:
         self._make_analysers = analysers if callable(analysers) else None
         self.analysers: list[Analyser] = [] if callable(analysers) else list(analysers)
         #: Where the content of small file members goes (``member_limit`` and ``put_many(pairs)``,
-        #: see :class:`tui.archive.reader.SmallMembers`); at most the head is kept, so it is free.
+        #: see :class:`distscope.tui.archive.reader.SmallMembers`); at most the head is kept, so it is free.
         self.keep_small = keep_small
         self.cancel = cancel or threading.Event()
         self.batch_members = batch_members
@@ -386,7 +386,7 @@ class Scan:
     def _offerer(self, reader: TarReader, feeder: _AnalysisThread | None) -> Callable[[Member], None] | None:
         """The function the pass calls for each file member (None: nothing to offer): keeps
         small members' heads, asks the analysers that may want the member (those without a
-        declared interest, and those whose :class:`~tui.analysis.base.Interest` it matches) and
+        declared interest, and those whose :class:`~distscope.tui.analysis.base.Interest` it matches) and
         hands what they want to ``feeder``. A closure over locals: it runs ~50,000 times a pass."""
         plans = [_plan(a) for a in self.analysers]
         always = [a for a, plan in zip(self.analysers, plans) if plan is None]

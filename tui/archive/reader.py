@@ -4,9 +4,9 @@ Where the bytes come from, fastest first:
 
 1. small members (up to 4 KiB: what the pass's look at each member's head already holds, so
    keeping them is free) seen during the indexing pass of this process, in a bounded LRU
-   (:class:`SmallMembers`, attached to the index by :func:`tui.session.open_index`);
+   (:class:`SmallMembers`, attached to the index by :func:`distscope.tui.session.open_index`);
 2. direct seeks: plain tars (``pread``), multi-frame zstd archives (their own frame table);
-3. the seekable copy in the cache folder (:mod:`tui.archive.copies`), from this run or earlier;
+3. the seekable copy in the cache folder (:mod:`distscope.tui.archive.copies`), from this run or earlier;
 4. otherwise the copy is built by one background pass, and reads are served as soon as that
    pass has gone past their bytes. Without a cache (``use_cache=False``) or for a damaged
    archive, one streaming pass per call, batched by :meth:`MemberReader.read_many`.
@@ -35,12 +35,12 @@ from typing import Iterator
 
 import zstandard
 
-from tui.analysis.base import HEAD_SIZE
-from tui.archive.compression import OpenedArchive, read_exact
-from tui.archive.index import ArchiveIndex
-from tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
-from tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
-from tui.errors import DistscopeError, MemberNotFound
+from distscope.tui.analysis.base import HEAD_SIZE
+from distscope.tui.archive.compression import OpenedArchive, read_exact
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
+from distscope.tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
+from distscope.tui.errors import DistscopeError, MemberNotFound
 
 SMALL_MEMBER = HEAD_SIZE  # members the head already holds: free to keep (larger ones cost ~15% of a pass)
 SMALL_BUDGET = 32 << 20
@@ -58,9 +58,9 @@ class MemberNotReadable(DistscopeError):
 
 
 def copies():
-    """:mod:`tui.archive.copies`, imported when a reader first needs it (its thread pool and
+    """:mod:`distscope.tui.archive.copies`, imported when a reader first needs it (its thread pool and
     logging imports are not for the commands that only open an index)."""
-    from tui.archive import copies as module
+    from distscope.tui.archive import copies as module
 
     return module
 
@@ -394,7 +394,7 @@ class MemberReader:
 
     @property
     def copy_builder(self):
-        """The :class:`~tui.archive.copies.CopyBuilder` this reader started or joined, if any."""
+        """The :class:`~distscope.tui.archive.copies.CopyBuilder` this reader started or joined, if any."""
         return self._builder
 
     def wait_copy(self, timeout: float | None = None) -> bool:

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import zstandard
 
-from tui.archive.compression import MAX_WINDOW
+from distscope.tui.archive.compression import MAX_WINDOW
 
 FRAME_SIZE = 4 << 20
 SEEK_TABLE_MAGIC = 0x184D2A5E

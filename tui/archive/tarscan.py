@@ -11,7 +11,7 @@ import struct
 from typing import BinaryIO, Callable, Iterator
 from zlib import adler32
 
-from tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, Member, normalize
+from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, Member, normalize
 
 BLOCK = 512
 CHUNK = 1 << 20
@@ -47,7 +47,7 @@ class StreamBuffer:
     """Sequential reads over a decompressed stream, tracking the stream offset.
 
     ``stream`` is a binary file-like object; if it has ``next_chunk()`` (see
-    :class:`~tui.archive.compression.ThreadedReader`) whole chunks are taken from it without
+    :class:`~distscope.tui.archive.compression.ThreadedReader`) whole chunks are taken from it without
     copying. A read that straddles two chunks joins only the bytes it needs: the rest of the
     new chunk is kept aside (``_carry``) and served, uncopied, once the joined bytes are used up.
     """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterable, Iterator
 
-from tui.archive.members import DIRECTORY, FILE, Member
+from distscope.tui.archive.members import DIRECTORY, FILE, Member
 
 SORTS = ("name", "size")
 

@@ -8,7 +8,7 @@ import os
 import shlex
 import sys
 
-from tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _target(archive: str | None) -> tuple[str, str | None]:
     if archive:
         return archive, None
-    from tui.demo import demo_archive
+    from distscope.tui.demo import demo_archive
 
     path = demo_archive()
     return str(path), "demo distribution"
@@ -33,7 +33,7 @@ def _target(archive: str | None) -> tuple[str, str | None]:
 
 def run_open(args: argparse.Namespace) -> int:
     archive, title = _target(args.archive)
-    from tui.app import DistscopeApp
+    from distscope.tui.app import DistscopeApp
 
     app = DistscopeApp(archive, use_cache=not args.no_cache, title=title)
     app.run()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.archive.copies import copies_dir, estimated_size
-from tui.archive.reader import MemberReader
-from tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError, MemberNotFound
-from tui.session import open_index
+from distscope.tui.archive.copies import copies_dir, estimated_size
+from distscope.tui.archive.reader import MemberReader
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError, MemberNotFound
+from distscope.tui.session import open_index
 
 _EPILOG = """\
 A member stored under exactly MEMBER is printed as it is; otherwise links on the way are followed

@@ -6,8 +6,8 @@ import argparse
 import sys
 import time
 
-from tui.archive.extract import extract
-from tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+from distscope.tui.archive.extract import extract
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
 
 _BAR = 30
 _DELAY = 0.5  # seconds before a progress bar appears

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from tui.errors import EXIT_BAD_INPUT, EXIT_OK
-from tui.session import open_index
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from distscope.tui.session import open_index
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def notice_text(index, data: dict) -> str:
     """Every licence text, grouped by component, for a notice file."""
-    from tui.meta.licenses import text_of
+    from distscope.tui.meta.licenses import text_of
 
     out: list[str] = []
     printed: set[str] = set()
@@ -41,15 +41,15 @@ def notice_text(index, data: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.meta import sections
-    from tui.meta.licenses import summarize
+    from distscope.tui.meta import sections
+    from distscope.tui.meta.licenses import summarize
 
     index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
     data = summarize(index)
     if args.json:
         payload = dict(data)
         if args.texts:
-            from tui.meta.licenses import text_of
+            from distscope.tui.meta.licenses import text_of
             payload["texts"] = {f["path"]: text_of(index, f["path"]) for f in data["files"]}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:

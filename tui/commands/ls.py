@@ -15,10 +15,10 @@ import time
 from fnmatch import fnmatchcase
 from typing import Iterable
 
-from tui.archive.index import Progress
-from tui.archive.members import HARDLINK, SYMLINK, Member, normalize
-from tui.errors import EXIT_BAD_INPUT, EXIT_OK
-from tui.session import open_index
+from distscope.tui.archive.index import Progress
+from distscope.tui.archive.members import HARDLINK, SYMLINK, Member, normalize
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from distscope.tui.session import open_index
 
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
             "\\": "\\\\"}

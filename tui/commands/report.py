@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,8 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def analyse(path: str, use_cache: bool = True) -> dict:
     """One archive's report, or ``{"bad_input": message}``. Never raises (runs in a worker)."""
-    from tui.report import build_report
-    from tui.session import open_index
+    from distscope.tui.report import build_report
+    from distscope.tui.session import open_index
 
     try:
         if not os.path.exists(path):
@@ -84,7 +84,7 @@ def _complain(outcomes: list[dict]) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from tui.report import to_markdown, to_text
+    from distscope.tui.report import to_markdown, to_text
 
     outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
     reports = [o["report"] for o in outcomes if "report" in o]
@@ -118,7 +118,7 @@ def _problems(report: dict, fail_on: str) -> list[dict]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from tui.analysis.sections import findings_text, wrap
+    from distscope.tui.analysis.sections import findings_text, wrap
 
     outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
     failed = False

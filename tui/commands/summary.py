@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.errors import EXIT_BAD_INPUT, EXIT_OK
-from tui.session import open_index
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from distscope.tui.session import open_index
 
 
 def register(sub: argparse._SubParsersAction) -> None:

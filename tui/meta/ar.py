@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tui.archive.segments import ByteSource, Segments, as_segments
+from distscope.tui.archive.segments import ByteSource, Segments, as_segments
 
 MAGIC = b"!<arch>\n"
 _HEADER = 60

@@ -13,8 +13,8 @@ import os
 import re
 from typing import Any
 
-from tui.analysis.base import Analyser, Interest
-from tui.meta.pythonjson import dict_list, finding, str_list
+from distscope.tui.analysis.base import Analyser, Interest
+from distscope.tui.meta.pythonjson import dict_list, finding, str_list
 
 _PATCHLEVEL = re.compile(r"^(?:[^/]+/)?(?:install/)?include/(?:python\d+\.\d+[a-z]*/)?patchlevel\.h$")
 _SYSCONFIG = re.compile(r"^(?:[^/]+/)?(?:install/)?lib/python\d+\.\d+[a-z]*/_sysconfigdata_[^/]*\.py$")

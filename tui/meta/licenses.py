@@ -12,10 +12,10 @@ import posixpath
 import re
 from typing import Any
 
-from tui.analysis.base import ALL, Analyser, Interest
-from tui.archive.members import FILE
-from tui.meta.pythonjson import finding, str_list
-from tui.meta.spdx import identify, is_gpl
+from distscope.tui.analysis.base import ALL, Analyser, Interest
+from distscope.tui.archive.members import FILE
+from distscope.tui.meta.pythonjson import finding, str_list
+from distscope.tui.meta.spdx import identify, is_gpl
 
 #: Licence files are read whole up to this size.
 MAX_FILE = 1 << 20
@@ -85,7 +85,7 @@ class LicenseFiles(Analyser):
 
     def feed(self, member, data: bytes, complete: bool) -> None:
         if data.startswith(b"\x7fELF"):
-            from tui.meta.toolchain import elf_needed
+            from distscope.tui.meta.toolchain import elf_needed
 
             self.module_needs[member.path] = elf_needed(data)
             return
@@ -280,7 +280,7 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
 
 def summarize(index) -> dict:
     """The licences section: components, files, GPL evidence (plain data)."""
-    from tui.meta.distribution import extension_modules
+    from distscope.tui.meta.distribution import extension_modules
 
     pj = index.results.get("pythonjson") or {}
     data = pj.get("data") if isinstance(pj.get("data"), dict) else None

@@ -6,7 +6,7 @@ The result (``index.results["pythonjson"]``) is plain data::
      "first_member": bool, "findings": [{severity, code, message, paths}]}
 
 ``data`` is the parsed document exactly as written (None when absent or unreadable); everything
-derived from it lives in :mod:`tui.meta.distribution`.
+derived from it lives in :mod:`distscope.tui.meta.distribution`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tui.analysis.base import Analyser, Interest
-from tui.archive.members import DIRECTORY, FILE
+from distscope.tui.analysis.base import Analyser, Interest
+from distscope.tui.archive.members import DIRECTORY, FILE
 
 #: A PYTHON.json larger than this is not plausible (real ones are 50-300 KB).
 MAX_SIZE = 16 << 20

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import textwrap
 
-from tui.meta import distribution, licenses, toolchain
-from tui.report import markdown_table, register_section
+from distscope.tui.meta import distribution, licenses, toolchain
+from distscope.tui.report import markdown_table, register_section
 
 _OS = (("windows", "windows"), ("darwin", "macos"), ("apple", "macos"), ("linux", "linux"))
 
@@ -22,7 +22,7 @@ def _platform_of(triple: str | None) -> tuple[str | None, str | None]:
 
 def _detect_target(index) -> dict | None:
     try:
-        from tui.analysis.platform import detect_target
+        from distscope.tui.analysis.platform import detect_target
     except ImportError:
         return None
     try:

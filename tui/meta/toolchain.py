@@ -14,10 +14,10 @@ import struct
 import threading
 from collections import Counter
 
-from tui.analysis.base import Analyser, Interest
-from tui.archive.segments import ByteSource, as_bytes, as_segments
-from tui.meta import ar, bitcode, coff
-from tui.meta.pythonjson import finding
+from distscope.tui.analysis.base import Analyser, Interest
+from distscope.tui.archive.segments import ByteSource, as_bytes, as_segments
+from distscope.tui.meta import ar, bitcode, coff
+from distscope.tui.meta.pythonjson import finding
 
 #: COFF objects are read whole up to this; static libraries up to LIB_BYTES.
 OBJ_BYTES = 8 << 20
@@ -365,7 +365,7 @@ def _ordered(items) -> list[str]:
 
 def summarize(index) -> dict:
     """The toolchain section (plain data)."""
-    from tui.meta.distribution import parse_object_file_format
+    from distscope.tui.meta.distribution import parse_object_file_format
 
     scan = index.results.get("toolchain") or {}
     producers = [p for p in scan.get("producers") or [] if isinstance(p, dict)]
