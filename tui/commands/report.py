@@ -8,7 +8,8 @@ import json
 import os
 import sys
 
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError
+from distscope.tui.commands.output import inert, write
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError, complain
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +79,7 @@ def _complain(outcomes: list[dict]) -> int:
         if message:
             if outcome.get("damaged"):
                 message = f"{outcome['report']['archive']['path']}: {message}"
-            print(f"distscope: {message}", file=sys.stderr)
+            complain(message)
             code = EXIT_BAD_INPUT
     return code
 
@@ -95,7 +96,7 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         render = to_markdown if args.format == "markdown" else to_text
         blocks = []
-        for report in reports:
+        for report in map(inert, reports):
             text = render(report)
             if len(args.archives) > 1:
                 rule = "#" if args.format == "markdown" else "="
@@ -105,7 +106,7 @@ def run_report(args: argparse.Namespace) -> int:
                     title = f"{rule * 78}\n{report['archive']['path']}"
                 text = f"{title}\n\n{text}"
             blocks.append(text)
-        sys.stdout.write("\n".join(blocks))
+        write("\n".join(blocks))
     sys.stdout.flush()
     return _complain(outcomes)
 
@@ -127,6 +128,8 @@ def run_check(args: argparse.Namespace) -> int:
         report = outcome.get("report")
         if report is None:
             continue
+        if args.format != "json":
+            report = inert(report)
         problems, fails = _problems(report, args.fail_on)
         failed |= fails
         verdict = report.get("verdict") or {}
@@ -140,7 +143,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     elif out:
-        sys.stdout.write("\n\n".join(out) + "\n")
+        write("\n\n".join(out) + "\n")
     sys.stdout.flush()
     code = _complain(outcomes)
     if code != EXIT_OK:
