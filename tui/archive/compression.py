@@ -15,13 +15,14 @@ from typing import BinaryIO, Callable
 
 import zstandard
 
+from distscope.tui.archive.limits import LIMITS, window_message
 from distscope.tui.archive.tarscan import ZERO_BLOCK, checksum_ok
 from distscope.tui.errors import NotAnArchive
 
 __all__ = ["MAX_WINDOW", "CountingReader", "FileHasher", "OpenedArchive", "ThreadedReader", "checksum_ok",
            "decompressed", "detect", "open_file"]
 
-#: python-build-standalone compresses at level 22 with a 128 MiB window; allow up to 2 GiB.
+#: The most any decompressor here may be asked for (the usual limit is LIMITS.max_window).
 MAX_WINDOW = 2**31
 READ_SIZE = 8 << 20
 #: Decompressed bytes per hand-over from the decompression thread, and chunks queued ahead.
@@ -114,10 +115,43 @@ def open_file(path: str | os.PathLike) -> BinaryIO:
         raise NotAnArchive(f"{path}: cannot read: {exc.strerror}") from None
     if stat.S_ISDIR(st.st_mode):
         raise NotAnArchive(f"{path}: is a directory, not an archive")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block in open, a device never end
+        raise NotAnArchive(f"{path}: is {_file_kind(st.st_mode)}, not an archive (only regular files are read)")
     try:
-        return open(path, "rb")
+        # O_NONBLOCK: a file swapped for a FIFO since the stat must not block the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise NotAnArchive(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotAnArchive(f"{path}: is not a regular file, not an archive")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return open(fd, "rb")
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def limit_message(exc: BaseException) -> str | None:
+    """The one-line refusal for a decompression error that is the window or dictionary limit
+    (a frame after the first, or an xz block), else None."""
+    text = str(exc)
+    if isinstance(exc, zstandard.ZstdError) and "too much memory" in text:
+        return f"a zstd frame needs a window above the {LIMITS.max_window >> 20} MiB limit (raise it with --max-window)"
+    if isinstance(exc, lzma.LZMAError) and "Memory usage limit" in text:
+        return (f"an xz block needs a dictionary above the {LIMITS.max_window >> 20} MiB limit "
+                f"(raise it with --max-window)")
+    return None
+
+
+#: Decoder memory an xz stream may take beyond its dictionary.
+_XZ_OVERHEAD = 4 << 20
 
 
 def zstd_window(head: bytes) -> int:
@@ -131,15 +165,28 @@ def zstd_window(head: bytes) -> int:
 def decompressed(raw: BinaryIO, compression: str, read_size: int = READ_SIZE) -> BinaryIO:
     """Wrap a raw (compressed) reader in the decompressor for ``compression``."""
     if compression == "zstd":
-        dctx = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
+        dctx = zstandard.ZstdDecompressor(max_window_size=min(LIMITS.max_window, MAX_WINDOW))
         return dctx.stream_reader(raw, read_size=read_size, read_across_frames=True, closefd=False)
     if compression == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if compression == "xz":
-        return lzma.LZMAFile(raw)
+        return _xz_reader(raw)
     if compression == "bzip2":
         return bz2.BZ2File(raw)
     return raw
+
+
+def _xz_reader(raw: BinaryIO) -> BinaryIO:
+    """lzma.LZMAFile, but with a memory limit (LZMAFile takes none: a block declaring a 1.5 GiB
+    dictionary would get it)."""
+    try:
+        import io
+        from _compression import DecompressReader  # what LZMAFile itself reads through
+    except ImportError:  # (a Python without it: no limit, as before)
+        return lzma.LZMAFile(raw)
+    memlimit = LIMITS.max_window + _XZ_OVERHEAD
+    reader = DecompressReader(raw, lzma.LZMADecompressor, trailing_error=lzma.LZMAError, memlimit=memlimit)
+    return io.BufferedReader(reader)  # type: ignore[return-value]
 
 
 def _may_join(thread: threading.Thread) -> bool:
@@ -394,6 +441,8 @@ class OpenedArchive:
             head = self._file.read(1024)
             self._file.seek(0)
             self.compression = detect(head)
+            if self.compression == "zstd" and zstd_window(head) > LIMITS.max_window:
+                raise NotAnArchive(window_message(zstd_window(head)))
         except NotAnArchive as exc:
             self._file.close()
             raise NotAnArchive(f"{self.path}: {exc.message}") from None

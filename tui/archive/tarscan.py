@@ -138,6 +138,20 @@ class StreamBuffer:
             n -= len(piece)
             yield piece
 
+    def drain(self, limit: int) -> tuple[int, bool, bool]:
+        """Consume up to ``limit`` bytes: (bytes consumed, all of them zero, end of stream reached)."""
+        seen, zero = 0, True
+        while True:
+            if self.pos >= len(self.buf) and not self._advance():
+                return seen, zero, True
+            if seen >= limit:
+                return seen, zero, False
+            piece = bytes(memoryview(self.buf)[self.pos:self.pos + limit - seen])
+            if zero and piece.count(0) != len(piece):
+                zero = False
+            self.pos += len(piece)
+            seen += len(piece)
+
     def skip(self, n: int) -> None:
         avail = len(self.buf) - self.pos
         while n > avail:
@@ -504,6 +518,15 @@ class TarReader:
     def peek_data(self, n: int) -> bytes:
         """The first bytes of the current member's data, without consuming them."""
         return self.buf.peek(min(n, self._data_left))
+
+    def trailer(self, limit: int) -> str | None:
+        """After the end marker: read the padding, at most ``limit`` bytes. None when only zeros
+        followed to the end of the stream; else a note on what was left unread."""
+        seen, zero, at_end = self.buf.drain(limit)
+        if at_end and zero:
+            return None
+        what = "data" if not zero else "more than " + f"{limit:,} bytes of padding"
+        return f"{what} after the end-of-archive marker was not read (as tar -t, it is ignored)"
 
     @property
     def offset(self) -> int:

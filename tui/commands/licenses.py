@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
         write("\n".join(sections.licenses_text(inert(data), {})) + "\n")
         if args.texts:  # (the texts keep their line breaks and tabs, the rest is escaped)
             write("\n" + notice_text(index, data), keep="\n\t")
+    if index.trailing:
+        complain(f"note: {index.trailing}")
     if index.error:
         complain(index.error)
         return EXIT_BAD_INPUT

@@ -148,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
     for i in sorted(select.unmatched):
         complain(f"{select.patterns[i]}: not found in archive")
         status = EXIT_BAD_INPUT
+    if index.trailing:
+        complain(f"note: {index.trailing}")
     if index.error:
         complain(index.error)
         status = EXIT_BAD_INPUT

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 
+from distscope.tui.archive.limits import LIMITS, configured
 from distscope.tui.commands.output import inert, write
 from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError, complain
 
@@ -46,7 +47,7 @@ def analyse(path: str, use_cache: bool = True) -> dict:
         index = open_index(path, use_cache=use_cache, keep_small=False)  # reads no content
         report = build_report(index)
         damaged = index.error if index.error and index.error != "cancelled" else None
-        return {"report": report, "damaged": damaged}
+        return {"report": report, "damaged": damaged, "note": index.trailing}
     except DistscopeError as exc:
         # Most errors already name the file ("x.zip: a zip archive ..."): do not name it twice.
         message, base = exc.message, os.path.basename(path)
@@ -68,13 +69,41 @@ def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = Non
         return [analyse(p, use_cache) for p in paths]
     from concurrent.futures import ProcessPoolExecutor  # (only here: 8 ms of imports)
 
+    limits = LIMITS.as_dict()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(analyse, paths, [use_cache] * len(paths)))
+        futures = [pool.submit(_analyse_with, path, use_cache, limits) for path in paths]
+        outcomes = [_outcome(future) for future in futures]
+    # A dead worker (killed for memory, say) breaks the pool and every archive still in it:
+    # analyse those again one process each, so that only the one that kills its worker fails.
+    for i, outcome in enumerate(outcomes):
+        if outcome is None:
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                outcomes[i] = _outcome(pool.submit(_analyse_with, paths[i], use_cache, limits)) or {
+                    "bad_input": f"{paths[i]}: analysis failed: its process died (out of memory?)"}
+    return outcomes
+
+
+def _analyse_with(path: str, use_cache: bool, limits: dict) -> dict:
+    """:func:`analyse` in a worker process, under the parent's limits."""
+    with configured(**limits):
+        return analyse(path, use_cache)
+
+
+def _outcome(future) -> dict | None:
+    """A worker's outcome; None when its process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
 
 
 def _complain(outcomes: list[dict]) -> int:
     code = EXIT_OK
     for outcome in outcomes:
+        if outcome.get("note"):
+            complain(f"{outcome['report']['archive']['path']}: note: {outcome['note']}")
         message = outcome.get("bad_input") or outcome.get("damaged")
         if message:
             if outcome.get("damaged"):

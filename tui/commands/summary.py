@@ -23,6 +23,8 @@ def run(args: argparse.Namespace) -> int:
           f"({counts['files']:,} files, {counts['directories']:,} directories, "
           f"{counts['symlinks']:,} symlinks, {counts['hardlinks']:,} hardlinks), "
           f"{index.uncompressed_bytes:,} bytes uncompressed")
+    if index.trailing:
+        complain(f"note: {index.trailing}")
     if index.error:
         complain(index.error)
         return EXIT_BAD_INPUT
