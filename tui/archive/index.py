@@ -21,15 +21,12 @@ from distscope.tui.archive.compression import OpenedArchive, _may_join, limit_me
 from distscope.tui.archive.limits import LIMITS, members_message
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from distscope.tui.archive.segments import Segments
-from distscope.tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
+from distscope.tui.archive.tarscan import TRAILER_LIMIT, TarFormatError, TarReader, TruncatedError
 from distscope.tui.errors import CorruptArchive
 
 BATCH_MEMBERS = 500
 #: The default member cap (see :data:`distscope.tui.archive.limits.LIMITS`, ``--max-members``).
 MAX_MEMBERS = 500_000
-#: Decompressed bytes read after the end-of-archive marker: tar's record padding (GNU tar: up
-#: to 10 KiB; big blocking factors: up to 1 MiB). More is trailing data, noted and not read.
-TRAILER_LIMIT = 1 << 20
 BATCH_SECONDS = 0.05
 #: Bytes queued for the analysis thread at most: wanted member content, counted by the buffers
 #: it holds (a view keeps its whole decompressed chunk alive).

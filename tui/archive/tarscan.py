@@ -19,6 +19,9 @@ CHUNK = 1 << 20
 _BRIDGE = 64 << 10
 #: Largest GNU long name / pax header accepted; anything bigger is treated as corrupt.
 MAX_EXTENDED = 8 << 20
+#: Decompressed bytes read after the end-of-archive marker: tar's record padding (GNU tar: up
+#: to 10 KiB; big blocking factors: up to 1 MiB). More is trailing data, noted and not read.
+TRAILER_LIMIT = 1 << 20
 #: GNU sparse extension blocks accepted after one header (each maps 21 regions).
 MAX_SPARSE_BLOCKS = 4096
 

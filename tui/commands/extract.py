@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         complain(f"{path}: not in the archive")
     print(f"extracted {report.extracted:,} members ({report.bytes:,} bytes) into {visible(args.directory)}"
           + (f", refused {len(report.refused):,}" if report.refused else ""), file=sys.stderr)
+    if report.trailing:
+        complain(f"note: {report.trailing}")
     if report.error:
         complain(report.error)
         return EXIT_BAD_INPUT
