@@ -355,6 +355,9 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike, members: list[s
                 # after the tar's end-of-archive marker: read up to there (the padding; data
                 # beyond a bound is left unread), or damage goes unseen.
                 extractor.report.trailing = reader.trailer(TRAILER_LIMIT)
+                damage = opened.container_damage()
+                if damage:
+                    raise TarFormatError(damage, reader.offset)
         except TarFormatError as exc:
             extractor.report.error = CorruptArchive(str(exc), exc.offset, last_name).message
         except Exception as exc:  # decompression errors and the like: keep what was extracted

@@ -357,6 +357,9 @@ class Scan:
                     # than a bound: data beyond it is noted, not drained (a trailing bomb).
                     end_offset = reader.offset
                     index.trailing = reader.trailer(TRAILER_LIMIT)
+                    damage = self.archive.container_damage()
+                    if damage:
+                        raise TarFormatError(damage, end_offset)
                     index.complete = True
             except TarFormatError as exc:
                 self._fail(str(exc), exc.offset)
