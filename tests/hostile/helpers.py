@@ -119,7 +119,7 @@ def _denul(blob: bytes, first: bytes, last: bytes) -> bytes:
     return bytes(data)
 
 
-def elf_needed_bomb(count: int = 4096) -> bytes:
+def elf_needed_bomb(count: int = 4000) -> bytes:
     """``count`` DT_NEEDED entries in a string table with no NUL: each name used to be the
     rest of the table."""
     names = [f"n{i:05}" for i in range(count)]
