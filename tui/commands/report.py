@@ -73,7 +73,7 @@ def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = Non
     limits = LIMITS.as_dict()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_analyse_with, path, use_cache, verify, limits) for path in paths]
-        outcomes = [_outcome(future) for future in futures]
+        outcomes: list[dict | None] = [_outcome(future) for future in futures]
     # A dead worker (killed for memory, say) breaks the pool and every archive still in it:
     # analyse those again one process each, so that only the one that kills its worker fails.
     for i, outcome in enumerate(outcomes):
@@ -81,7 +81,7 @@ def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = Non
             with ProcessPoolExecutor(max_workers=1) as pool:
                 outcomes[i] = _outcome(pool.submit(_analyse_with, paths[i], use_cache, verify, limits)) or {
                     "bad_input": f"{paths[i]}: analysis failed: its process died (out of memory?)"}
-    return outcomes
+    return [outcome or {} for outcome in outcomes]
 
 
 def _analyse_with(path: str, use_cache: bool, verify: bool, limits: dict) -> dict:
