@@ -176,3 +176,24 @@ def test_global_flags_anywhere(tmp_path, argv, capsys):
     out, err = capsys.readouterr()
     assert code in (0, 1), err
     assert "unrecognized" not in err
+
+
+def test_trailing_data_is_noted_by_every_command(tmp_path, capsys):
+    path = bzip2_trailing_bomb(tmp_path / "trailing.tar.bz2", streams=50)
+    for argv, code in ((["report"], 0), (["check"], 0), (["summary"], 0), (["licenses"], 0),
+                       (["extract", "-C", str(tmp_path / "out")], 0)):
+        args = [argv[0], "--no-cache", str(path), *argv[1:]]
+        assert main(args) == code, argv
+        err = capsys.readouterr().err
+        assert "after the end-of-archive marker was not read" in err, (argv, err)
+        assert "Traceback" not in err
+
+
+def test_sizes_parse():
+    from distscope.tui.archive.limits import parse_size
+
+    assert parse_size("128M") == 128 << 20 and parse_size("2G") == 2 << 30 and parse_size("4096") == 4096
+    assert parse_size("512MiB") == 512 << 20
+    for bad in ("", "x", "-1M", "0"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
