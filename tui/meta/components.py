@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import posixpath
 import re
 from typing import Any
 
@@ -291,7 +290,3 @@ def _sbom_items(document: Any) -> list[dict]:
 
 def _str(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
-
-
-def base_name(path: str) -> str:
-    return posixpath.basename(path)
