@@ -28,6 +28,12 @@ def _best(component: dict) -> str:
     return f"{_METHOD_WORDS.get(e['method'], e['method'])} \"{visible(e['detail'])}\" in {visible(e['path'])}"
 
 
+def _licence(component: dict) -> str:
+    if component["licence"]:
+        return component["licence"]
+    return "public domain" if "public domain" in component["licence_source"] else "-"
+
+
 def _native(data: dict) -> list[dict]:
     return [c for c in data["components"] if c["kind"] in ("interpreter", "library")]
 
@@ -44,7 +50,7 @@ def components_text(data: dict, report: dict) -> list[str]:
     lines = [f"Components ({_counts(data)})"]
     for c in _native(data):
         version = visible(c["version"]) if c["version"] else "version unknown"
-        lines.append(f"  {c['name']:<16} {version:<14} {visible(c['licence'] or '-'):<18} {_best(c)}")
+        lines.append(f"  {c['name']:<16} {version:<14} {visible(_licence(c)):<18} {_best(c)}")
         if not c["version"] and c["version_note"]:
             lines.append(f"  {'':<16} ({visible(c['version_note'])})")
         if c["contained_in"]:
@@ -62,7 +68,7 @@ def components_text(data: dict, report: dict) -> list[str]:
 
 
 def components_markdown(data: dict, report: dict) -> list[str]:
-    rows = [(c["name"], c["version"] or "unknown", c["licence"] or "", _best(c) if c["version"] else
+    rows = [(c["name"], c["version"] or "unknown", _licence(c), _best(c) if c["version"] else
              c["version_note"], ", ".join(c["contained_in"])) for c in _native(data)]
     rows += [(c["name"], c["version"] or "unknown", c["licence"] or "", _best(c), c.get("package") or "")
              for c in data["components"] if c["kind"] in ("vendored-library", "python-package")]
