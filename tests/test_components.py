@@ -206,7 +206,7 @@ def test_report_section(tmp_path, capsys):
                             "evidence", "contained_in", "loaded_by"}
     assert main(["--no-cache", "report", str(archive)]) == 0
     text = capsys.readouterr().out
-    assert "Components (1 interpreter" in text and "OpenSSL          3.0.15" in text
+    assert "Components (1 interpreter" in text and "OpenSSL 3.0.15  [Apache-2.0]" in text
     assert main(["--no-cache", "report", "--format", "markdown", str(archive)]) == 0
     assert "| OpenSSL | 3.0.15 | Apache-2.0 |" in capsys.readouterr().out
 

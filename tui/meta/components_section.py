@@ -46,19 +46,25 @@ def _counts(data: dict) -> str:
     return ", ".join(parts) or "none found"
 
 
+def _paths(paths: list[str], most: int = 2) -> str:
+    shown = ", ".join(visible(p) for p in paths[:most])
+    return shown + (f" (+{len(paths) - most})" if len(paths) > most else "")
+
+
 def components_text(data: dict, report: dict) -> list[str]:
     lines = [f"Components ({_counts(data)})"]
     for c in _native(data):
-        version = visible(c["version"]) if c["version"] else "version unknown"
-        lines.append(f"  {c['name']:<16} {version:<14} {visible(_licence(c)):<18} {_best(c)}")
+        version = visible(c["version"]) if c["version"] else "(version unknown)"
+        lines.append(f"  {c['name']} {version}  [{visible(_licence(c))}]")
+        lines.append(f"      {_best(c)}")
         if not c["version"] and c["version_note"]:
-            lines.append(f"  {'':<16} ({visible(c['version_note'])})")
+            lines.append(f"      {visible(c['version_note'])}")
         if c["contained_in"]:
-            lines.append(f"  {'':<16} in {', '.join(visible(p) for p in c['contained_in'][:4])}"
-                         + (f" (+{len(c['contained_in']) - 4})" if len(c["contained_in"]) > 4 else ""))
+            loaded = f"; loaded by {len(c['loaded_by'])}" if c["loaded_by"] else ""
+            lines.append(f"      in {_paths(c['contained_in'])}{loaded}")
     vendored = Counter(c["package"] for c in data["components"] if c["kind"] == "vendored-library")
     if vendored:
-        lines.append("  vendored by packages (libraries in *.libs/.dylibs, PEP 770 SBOMs): " +
+        lines.append("  vendored by packages (*.libs/, .dylibs/, PEP 770 SBOMs): " +
                      ", ".join(f"{visible(p or '?')} {n}" for p, n in sorted(vendored.items())))
     packages = [c for c in data["components"] if c["kind"] == "python-package"]
     if packages:

@@ -246,7 +246,8 @@ def spdx_document(inventory: Inventory, graph: dict, created: datetime.datetime)
             files_analyzed=False, license_concluded=SpdxNoAssertion(),
             license_declared=licence if licence is not None else SpdxNoAssertion(),
             comment="; ".join(x for x in (
-                f"kind: {c.kind}", c.version_note, f"evidence: {c.evidence[0].method} {c.evidence[0].detail!r} "
+                f"kind: {c.kind}", c.version_note, f"licence from {c.licence_source}" if c.licence_source else "",
+                f"evidence: {c.evidence[0].method} {c.evidence[0].detail!r} "
                 f"in {c.evidence[0].path}" if c.evidence else "") if x),
             external_references=[ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl",
                                                     purl_of(c))]))
