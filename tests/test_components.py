@@ -218,3 +218,19 @@ def test_hostile_text_is_escaped(tmp_path, capsys):
     assert main(["--no-cache", "report", str(archive)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_search_windows_overlap(tmp_path, monkeypatch):
+    """A version string cut by a search window's end is still found (windows overlap), and an
+    unreadable section table means the whole file is searched, a window at a time."""
+    from distscope.tui.meta import components
+
+    monkeypatch.setattr(components, "_WINDOW", 64)
+    data = b"\x7fELF" + b"x" * 57 + b"OpenSSL 3.0.15 3 Sep 2024\0" + b"y" * 200
+    archive = write_archive(tmp_path / "d.tar.zst", [entry("python/lib/libcrypto.so.3", data)])
+    from distscope.tui.meta.components import ComponentScan
+
+    found = ComponentScan()
+    found._binary("python/lib/libcrypto.so.3", Segments([data[:70], data[70:]]), ("openssl",), True, len(data))
+    assert [(e["component"], e["version"]) for e in found.evidence] == [("openssl", "3.0.15")]
+    assert one(inventory_of(archive), "openssl").version == "3.0.15"

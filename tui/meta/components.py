@@ -23,6 +23,8 @@ from distscope.tui.archive.segments import Segments, as_segments
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.rodata import readonly_ranges
 
+#: Bytes searched at a time, and how far consecutive windows overlap (more than any match).
+_WINDOW, _OVERLAP = 8 << 20, 512
 #: Window around an anchor hit in which its pattern is tried.
 _BEFORE, _AFTER = 96, 160
 #: Hits of one anchor looked at per binary (an anchor that is everywhere costs no more).
@@ -107,15 +109,16 @@ class ComponentScan(Analyser):
     def _binary(self, path: str, data: Segments, libraries: tuple[str, ...], complete: bool, size: int) -> None:
         ranges = readonly_ranges(data) if data.startswith((b"\x7fELF", b"MZ", b"\xcf\xfa", b"\xce\xfa",
                                                            b"\xfe\xed", b"\xca\xfe")) else None
-        # One copy of the read-only data (a small part of the file; all of it when unknown).
-        areas = [data.read(o, n) for o, n in ranges] if ranges else [data.tobytes()]
+        # The read-only data (a small part of the file; all of it when its headers are unknown),
+        # copied a window at a time so that no member is ever copied whole.
+        spans = ranges or [(0, len(data))]
         patterns = [p for p in fp.BINARY_PATTERNS if p.component in libraries]
         if libraries is not fp.ALL:  # (everything is looked for in libpython: no news)
             for library in libraries:
                 self.searched.setdefault(library, []).append(path)
         found: dict[tuple[str, str | None], dict] = {}
         sqlite_header = False
-        for area in areas:
+        for area in _windows(data, spans):
             for pattern, text, version in _search(area, patterns):
                 if pattern.component == "sqlite" and pattern.method == "string":
                     sqlite_header = True
@@ -126,7 +129,8 @@ class ComponentScan(Analyser):
                     "component": pattern.component, "path": path, "method": pattern.method,
                     "detail": text, "version": version})
         if sqlite_header:
-            versions = sorted({m.group(1).decode() for area in areas for m in fp.SQLITE_VERSION.finditer(area)})
+            versions = sorted({m.group(1).decode() for area in _windows(data, spans)
+                               for m in fp.SQLITE_VERSION.finditer(area)})
             if len(versions) == 1:
                 found.setdefault(("sqlite", versions[0]), {
                     "component": "sqlite", "path": path, "method": "string",
@@ -235,6 +239,14 @@ def _line_of(raw: bytes, start: int, end: int) -> str:
     begin = raw.rfind(b"\n", 0, start) + 1
     stop = raw.find(b"\n", end)
     return " ".join(raw[begin:stop if stop >= 0 else len(raw)].decode("utf-8", "replace").split())[:200]
+
+
+def _windows(data: Segments, spans: list[tuple[int, int]]):
+    """The bytes of ``spans`` in windows of at most :data:`_WINDOW` (plus an overlap, so that a
+    string cut by a window's end is seen whole in the next)."""
+    for offset, size in spans:
+        for start in range(offset, offset + size, _WINDOW):
+            yield data.read(start, min(_WINDOW + _OVERLAP, offset + size - start))
 
 
 def _search(buf: bytes, patterns: list) -> list[tuple[Any, str, str | None]]:
