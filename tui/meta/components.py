@@ -211,10 +211,12 @@ class ComponentScan(Analyser):
         name = (fields.get("name") or [""])[0]
         if not name:
             return
+        def first(key: str) -> str | None:
+            return (fields.get(key) or [""])[0] or None
+
         self.packages.append({
-            "path": path, "name": name, "version": (fields.get("version") or [None])[0],
-            "license_expression": (fields.get("license-expression") or [None])[0],
-            "license": ((fields.get("license") or [None])[0] or None),
+            "path": path, "name": name, "version": first("version"),
+            "license_expression": first("license-expression"), "license": first("license"),
             "classifiers": [c for c in fields.get("classifier", []) if c.startswith("License ::")],
         })
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.distribution import parse_file_name
-from distscope.tui.model.components import CarrierFile, Component, Evidence, Inventory
+from distscope.tui.model.components import CarrierFile, Component, ComponentKind, Evidence, Inventory
 
 _BINARY_METHODS = ("string", "build-path", "file-name")
 #: Which evidence a reader sees first.
@@ -94,7 +94,7 @@ def _python_json(results: dict, members: dict, licences: dict[str, tuple[str | N
     out: list[dict] = []
     if data.get("licenses"):
         licences["cpython"] = (" AND ".join(map(str, data["licenses"])), "PYTHON.json")
-    build = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
+    build: dict = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
     groups: list[tuple[str, dict]] = [("core", build.get("core") or {})]
     for ext, candidates in sorted((build.get("extensions") or {}).items()):
         for i, candidate in enumerate(candidates if isinstance(candidates, list) else []):
@@ -186,7 +186,8 @@ def _library_components(component: str, package: str | None, records: list[dict]
                           {r["carrier"] for r in mine if r.get("carrier")})
         evidence = sorted({Evidence(r["path"], r["method"], r["detail"], r.get("version")) for r in mine},
                           key=lambda e: (e.version is None, _METHOD_ORDER[e.method], e.path, e.detail))
-        kind = "interpreter" if component == "cpython" else ("vendored-library" if package else "library")
+        kind: ComponentKind = "interpreter" if component == "cpython" else (
+            "vendored-library" if package else "library")
         out.append(Component(
             id=f"vendored:{package}/{component}" if package else component, name=lib.name, kind=kind,
             version=version, version_note=note, licence=licence, licence_source=source, evidence=evidence,
@@ -197,7 +198,7 @@ def _library_components(component: str, package: str | None, records: list[dict]
 def _package(p: dict) -> Component:
     licence, source = p.get("license_expression"), "METADATA"
     if not licence:
-        ids = {_CLASSIFIERS.get(c.rsplit(" :: ", 1)[-1]) for c in p.get("classifiers") or []} - {None}
+        ids = {i for c in p.get("classifiers") or [] if (i := _CLASSIFIERS.get(c.rsplit(" :: ", 1)[-1]))}
         licence = " OR ".join(sorted(ids)) if ids else None
         source = "METADATA classifier" if licence else ""
     version = p.get("version")

@@ -40,7 +40,7 @@ def archive_name(inventory: Inventory) -> str:
     return inventory.archive.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def purl_of(component: Component) -> str | None:
+def purl_of(component: Component) -> str:
     """The package URL of ``component`` (the one its SBOM states, else made here)."""
     from packageurl import PackageURL
 
@@ -111,7 +111,7 @@ def created_time(index: Any, now: bool = False) -> datetime.datetime:
 
 # -- CycloneDX --------------------------------------------------------------------------------
 def cyclonedx_json(inventory: Inventory, graph: dict, created: datetime.datetime | None = None) -> str:
-    """The inventory as a CycloneDX 1.6 JSON document."""
+    """The inventory as a CycloneDX 1.6 JSON document (no timestamp unless ``created`` is given)."""
     _require()
     from cyclonedx.model import HashAlgorithm, HashType, Property
     from cyclonedx.model.bom import Bom, BomMetaData
@@ -132,7 +132,8 @@ def cyclonedx_json(inventory: Inventory, graph: dict, created: datetime.datetime
         properties=[Property(name="distscope:target_triple", value=inventory.target_triple)]
         if inventory.target_triple else None)
     metadata = BomMetaData(component=root)
-    metadata.timestamp = created  # (None leaves it out: the library would stamp the clock)
+    # None leaves the timestamp out (the constructor would stamp the clock; the setter takes None).
+    metadata.timestamp = created  # type: ignore[assignment]
     bom = Bom(serial_number=_serial(inventory), metadata=metadata)
     refs: dict[str, CdxComponent] = {}
     for c in inventory.components:
