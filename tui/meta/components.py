@@ -128,6 +128,14 @@ class ComponentScan(Analyser):
                 found.setdefault((pattern.component, version), {
                     "component": pattern.component, "path": path, "method": pattern.method,
                     "detail": text, "version": version})
+        own = fp.dedicated(path)
+        if own and not any(k[0] == own[0] and k[1] for k in found):
+            library, pattern = own
+            versions = sorted({m.group(1).decode() for area in _windows(data, spans) for m in pattern.finditer(area)})
+            if len(versions) == 1:
+                found[(library, versions[0])] = {
+                    "component": library, "path": path, "method": "string", "version": versions[0],
+                    "detail": f"{versions[0]} (the only bare version string in the library's own file)"}
         if sqlite_header:
             versions = sorted({m.group(1).decode() for area in _windows(data, spans)
                                for m in fp.SQLITE_VERSION.finditer(area)})
