@@ -49,10 +49,8 @@ def purl_of(component: Component) -> str:
     if component.kind == "python-package":
         return PackageURL(type="pypi", name=re.sub(r"[-_.]+", "-", component.name).lower(),
                           version=component.version).to_string()
-    if component.kind == "vendored-library" and component.id.startswith("vendored:") and "/" in component.id:
-        name = component.id.rsplit("/", 1)[-1]
-    else:
-        name = component.id
+    # (``vendored:numpy/libgfortran`` and ``sbom:ruff/regex`` are named by their last part)
+    name = component.id.rsplit("/", 1)[-1] if ":" in component.id else component.id
     return PackageURL(type="generic", name=name, version=component.version).to_string()
 
 
