@@ -286,3 +286,21 @@ def test_system_libraries_match_dpkg(tmp_path):
     found = {c.id: c.version for c in inv.components}
     for component, upstream in expected.items():
         assert found.get(component, "").startswith(upstream), (component, found.get(component), upstream)
+
+
+def test_sbom_in_a_wheel_is_bounded_and_bad_json_noted(tmp_path, monkeypatch):
+    from distscope.tui.meta import components
+
+    monkeypatch.setattr(components, "_MAX_SBOM_COMPONENTS", 3)
+    site = "python/lib/python3.12/site-packages"
+    many = {"bomFormat": "CycloneDX", "components": [{"name": f"c{i}", "version": "1"} for i in range(10)]}
+    spdx = {"spdxVersion": "SPDX-2.3", "packages": [{"name": "zlib", "versionInfo": "1.3.1",
+                                                     "licenseConcluded": "Zlib"}]}
+    inv = inventory_of(write_archive(tmp_path / "d.tar.zst", [
+        entry(f"{site}/big-1.dist-info/sboms/a.cdx.json", json.dumps(many)),
+        entry(f"{site}/s-1.dist-info/sboms/b.spdx.json", json.dumps(spdx)),
+        entry(f"{site}/bad-1.dist-info/sboms/c.json", "{not json"),
+    ]))
+    assert len([c for c in inv.components if c.package == "big"]) == 3
+    assert (one(inv, "sbom:s/zlib").version, one(inv, "sbom:s/zlib").licence) == ("1.3.1", "Zlib")
+    assert any("10 components" in n for n in inv.notes) and any("c.json: not JSON" in n for n in inv.notes)

@@ -32,6 +32,8 @@ _MAX_HITS = 64
 _HEADER_LIMIT = 256 << 10
 _METADATA_LIMIT = 256 << 10
 _SBOM_LIMIT = 8 << 20
+#: Components taken from one PEP 770 SBOM (a wheel's Rust SBOM lists a few hundred).
+_MAX_SBOM_COMPONENTS = 5000
 _TCL_SCRIPTS = ("/init.tcl", "/tk.tcl", "/pkgIndex.tcl", "/tclConfig.sh", "/tkConfig.sh")
 _TCL_REQUIRE = re.compile(rb"package\s+(?:require\s+-exact|provide)\s+(tcl|tk)\s+(\d+\.\d+\.\d+)", re.I)
 _TCL_IFNEEDED = re.compile(rb"package\s+ifneeded\s+(tix)\s+(\d+\.\d+(?:\.\d+)?)", re.I)
@@ -236,7 +238,10 @@ class ComponentScan(Analyser):
             return
         package = path.split(".dist-info/")[0].rsplit("/", 1)[-1]
         package = re.sub(r"-\d.*$", "", package)
-        for item in _sbom_items(document):
+        items = _sbom_items(document)
+        if len(items) > _MAX_SBOM_COMPONENTS:
+            self.notes.append(f"{path}: {len(items):,} components; the first {_MAX_SBOM_COMPONENTS:,} are listed")
+        for item in items[:_MAX_SBOM_COMPONENTS]:
             item.update(path=path, package=package)
             self.sbom_components.append(item)
 
