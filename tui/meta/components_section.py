@@ -70,6 +70,7 @@ def components_text(data: dict, report: dict) -> list[str]:
     if packages:
         lines.append("  Python packages: " + ", ".join(
             f"{visible(c['name'])} {visible(c['version'] or '?')}" for c in packages))
+    lines += [f"  note: {visible(n)}" for n in data["notes"]]
     return lines
 
 
@@ -78,9 +79,10 @@ def components_markdown(data: dict, report: dict) -> list[str]:
              c["version_note"], ", ".join(c["contained_in"])) for c in _native(data)]
     rows += [(c["name"], c["version"] or "unknown", c["licence"] or "", _best(c), c.get("package") or "")
              for c in data["components"] if c["kind"] in ("vendored-library", "python-package")]
+    notes = [f"- note: {visible(n)}" for n in data["notes"]]
     return [f"## Components ({_counts(data)})", "",
             *markdown_table(["component", "version", "licence", "evidence", "carried by"],
-                            [[visible(str(x)) for x in row] for row in rows])]
+                            [[visible(str(x)) for x in row] for row in rows]), *([""] + notes if notes else [])]
 
 
 register_section("components", build_components, components_text, components_markdown, order=72)
