@@ -51,6 +51,18 @@ def _paths(paths: list[str], most: int = 2) -> str:
     return shown + (f" (+{len(paths) - most})" if len(paths) > most else "")
 
 
+def _wrap(first: str, items: list[str], width: int = 98) -> list[str]:
+    """``items`` joined by commas in lines of at most ``width`` (an item is never split)."""
+    lines, line = [], first
+    for i, item in enumerate(items):
+        piece = item + ("," if i + 1 < len(items) else "")
+        if len(line) + len(piece) > width and line.strip():
+            lines.append(line.rstrip())
+            line = "    "
+        line += piece + " "
+    return lines + [line.rstrip()]
+
+
 def components_text(data: dict, report: dict) -> list[str]:
     lines = [f"Components ({_counts(data)})"]
     for c in _native(data):
@@ -68,8 +80,8 @@ def components_text(data: dict, report: dict) -> list[str]:
                      ", ".join(f"{visible(p or '?')} {n}" for p, n in sorted(vendored.items())))
     packages = [c for c in data["components"] if c["kind"] == "python-package"]
     if packages:
-        lines.append("  Python packages: " + ", ".join(
-            f"{visible(c['name'])} {visible(c['version'] or '?')}" for c in packages))
+        lines += _wrap("  Python packages: ", [f"{visible(c['name'])} {visible(c['version'] or '?')}"
+                                               for c in packages])
     lines += [f"  note: {visible(n)}" for n in data["notes"]]
     return lines
 
