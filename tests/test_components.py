@@ -199,7 +199,7 @@ def test_report_section(tmp_path, capsys):
     archive = write_archive(tmp_path / "d.tar.zst", fixture_entries())
     assert main(["--no-cache", "report", "--format", "json", str(archive)]) == 0
     section = json.loads(capsys.readouterr().out)["components"]
-    assert set(section) == {"archive", "archive_sha256", "release_tag", "target_triple", "components", "files",
+    assert set(section) == {"archive", "archive_sha256", "release_tag", "target_triple", "components", "files", "loads",
                             "notes"}
     openssl = next(c for c in section["components"] if c["id"] == "openssl")
     assert set(openssl) == {"id", "name", "kind", "version", "version_note", "licence", "licence_source", "purl",
