@@ -23,10 +23,10 @@ def default_analysers() -> list[Analyser]:
     from distscope.tui.meta.distribution import VersionSources
     from distscope.tui.meta.licenses import LicenseFiles
     from distscope.tui.meta.pythonjson import PythonJsonAnalyser
-    from distscope.tui.meta.components import ComponentScan
+    from distscope.tui.meta.components import ComponentsAnalyser
     from distscope.tui.meta.toolchain import ToolchainScan
 
-    analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles(), ToolchainScan(), ComponentScan()]
+    analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles(), ToolchainScan(), ComponentsAnalyser()]
     return analysers
 
 
