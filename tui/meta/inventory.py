@@ -50,16 +50,27 @@ class Others(NamedTuple):
     edges: list[tuple[str, str]]  #: (binary, archive file it loads) for every resolved graph edge
 
 
+def _field(value: Any, name: str) -> Any:
+    """``value[name]`` of plain data, or ``value.name`` of the typed model (either may come)."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+
+
 def others(index: Any) -> Others:
-    """The one place that reads other analysers' results (plain data in the index)."""
+    """The one place that reads other analysers' results (plain data, or their typed model)."""
     results = getattr(index, "results", {}) or {}
-    pj = results.get("pythonjson") or {}
-    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
-    level = (results.get("distribution") or {}).get("patchlevel")
+    pj = results.get("pythonjson")
+    data = _field(pj, "data")
+    data = data if isinstance(data, dict) else None
+    level = _field(results.get("distribution"), "patchlevel")
     patchlevel = (level["path"], level["version"]) if isinstance(level, dict) and level.get("version") else None
-    graph = (results.get("binaries") or {}).get("graph") or {}
-    edges = [(e["from"], e["to"]) for e in graph.get("edges") or [] if e.get("from") and e.get("to")]
-    return Others(data, pj.get("path") if data is not None else None, patchlevel, edges)
+    graph = _field(results.get("binaries"), "graph")
+    edges = []
+    for edge in _field(graph, "edges") or []:
+        source = edge.get("from") if isinstance(edge, dict) else getattr(edge, "from_", None)
+        target = _field(edge, "to")
+        if source and target:
+            edges.append((source, target))
+    return Others(data, _field(pj, "path") if data is not None else None, patchlevel, edges)
 
 
 def build_inventory(index: Any) -> Inventory:
