@@ -50,7 +50,7 @@ class Others(NamedTuple):
     edges: list[tuple[str, str]]  #: (binary, archive file it loads) for every resolved graph edge
 
 
-def _field(value: Any, name: str) -> Any:
+def _attr(value: Any, name: str) -> Any:
     """``value[name]`` of plain data, or ``value.name`` of the typed model (either may come)."""
     return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
 
@@ -59,18 +59,18 @@ def others(index: Any) -> Others:
     """The one place that reads other analysers' results (plain data, or their typed model)."""
     results = getattr(index, "results", {}) or {}
     pj = results.get("pythonjson")
-    data = _field(pj, "data")
+    data = _attr(pj, "data")
     data = data if isinstance(data, dict) else None
-    level = _field(results.get("distribution"), "patchlevel")
+    level = _attr(results.get("distribution"), "patchlevel")
     patchlevel = (level["path"], level["version"]) if isinstance(level, dict) and level.get("version") else None
-    graph = _field(results.get("binaries"), "graph")
+    graph = _attr(results.get("binaries"), "graph")
     edges = []
-    for edge in _field(graph, "edges") or []:
+    for edge in _attr(graph, "edges") or []:
         source = edge.get("from") if isinstance(edge, dict) else getattr(edge, "from_", None)
-        target = _field(edge, "to")
+        target = _attr(edge, "to")
         if source and target:
             edges.append((source, target))
-    return Others(data, _field(pj, "path") if data is not None else None, patchlevel, edges)
+    return Others(data, _attr(pj, "path") if data is not None else None, patchlevel, edges)
 
 
 def build_inventory(index: Any) -> Inventory:
