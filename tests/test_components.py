@@ -13,7 +13,7 @@ import tarfile
 import pytest
 import zstandard
 
-from distscope.tui.analysis.registry import default_analysers
+from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
 from distscope.tui.archive.segments import Segments
 from distscope.tui.cli import main

@@ -17,12 +17,11 @@ import json
 import re
 from typing import Any
 
-from distscope.tui.analysis.base import ALL, Analyser, Interest
-from distscope.tui.analysis.classify import NATIVE, STATIC_LIB
+from distscope.tui.archive.plugin import ALL, Analyser, Interest
+from distscope.tui.archive.classify import NATIVE, STATIC_LIB
 from distscope.tui.archive.segments import Segments, as_segments
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.rodata import readonly_ranges
-from distscope.tui.model.codec import to_plain
 from distscope.tui.model.components import (
     CarrierFile, ComponentScan, Found, FoundPackage, FoundSbomComponent, FoundVendored)
 
@@ -118,9 +117,8 @@ class ComponentsAnalyser(Analyser):
             vendored=[FoundVendored(v["path"], v["package"], v["name"]) for v in self.vendored],
             notes=list(self.notes), searched={k: sorted(v) for k, v in sorted(self.searched.items())})
 
-    def result(self) -> dict:
-        """Plain data for the cache and the report (the model's codec of :meth:`scan_result`)."""
-        return to_plain(self.scan_result())
+    def result(self) -> ComponentScan:
+        return self.scan_result()
 
     # -- binaries ---------------------------------------------------------------------------
     def _binary(self, path: str, data: Segments, libraries: tuple[str, ...], complete: bool, size: int) -> None:
