@@ -1,0 +1,233 @@
+"""Compare two analysed distributions: typed reports (and component inventories) in, one
+:class:`~distscope.tui.model.diff.DistributionDiff` out. No Textual, no output: the renderers and
+the app's Diff screen take it from here.
+
+Names that carry the Python version or a package version (``libpython3.12.dylib`` in a missing
+library, ``tk8.6`` as a licence component, paths in a finding's message) are compared by role,
+as member paths are (:mod:`distscope.tui.diff.roles`), so a 3.12 -> 3.13 upgrade does not show
+every one of them as removed and added again.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Mapping, Protocol, Sequence
+
+from distscope.tui.archive.members import Member
+from distscope.tui.diff.members import Layout, diff_members
+from distscope.tui.diff.roles import is_windows_layout, python_minor
+from distscope.tui.model.diff import (
+    Change, ComponentChange, DistributionDiff, FindingsDiff, LibraryChange, LicenceChange, LicencesDiff,
+    PythonDiff, RequirementsDiff, Side, Value,
+)
+from distscope.tui.model.findings import Finding, sort_findings
+from distscope.tui.model.licences import Licences
+from distscope.tui.model.report import Report
+from distscope.tui.model.requirements import Requirements
+
+
+class ComponentLike(Protocol):
+    """What the diff needs of one entry of a component inventory."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str | None: ...
+
+
+class Analysed:
+    """One side of a diff: its members, its typed report and (when known) its components."""
+
+    def __init__(self, members: Sequence[Member], report: Report,
+                 components: Sequence[ComponentLike] | None = None,
+                 hashes: Mapping[str, str] | None = None) -> None:
+        self.members = members
+        self.report = report
+        self.components = components
+        self.hashes = dict(hashes or {})
+        dist = report.distribution
+        paths = [m.path for m in members]
+        self.layout = Layout(python_minor(paths, dist.python_version if dist else None),
+                             is_windows_layout(paths))
+
+    def side(self) -> Side:
+        r, dist = self.report, self.report.distribution
+        return Side(r.archive.path, r.archive.sha256, dist.python_version if dist else None,
+                    dist.target_triple if dist else r.verdict.target_triple, r.verdict.platform,
+                    dist.layout if dist else None, r.archive.members, r.archive.complete)
+
+    def name_key(self, name: str) -> str:
+        """A library name or message with this side's version tags replaced."""
+        return self.layout.mapper.link_key(name)
+
+
+def compare(old: Analysed, new: Analysed) -> DistributionDiff:
+    """Everything that differs from ``old`` to ``new``."""
+    result = DistributionDiff(old=old.side(), new=new.side())
+    result.by_role = (old.layout.minor != new.layout.minor or old.layout.windows != new.layout.windows
+                      or result.old.layout != result.new.layout)
+    result.python = diff_python(old.report, new.report)
+    if old.components is None or new.components is None:
+        result.notes.append("components: no component inventory for "
+                            + ("either side" if old.components is None and new.components is None
+                               else "the old side" if old.components is None else "the new side"))
+    else:
+        result.components = diff_components(old.components, new.components)
+    result.requirements = diff_requirements(old.report.requirements, new.report.requirements, old, new)
+    result.findings = diff_findings(old.report.findings, new.report.findings, old, new)
+    result.licences = diff_licences(old.report.licenses, new.report.licenses)
+    result.members = diff_members(old.members, new.members, old.layout, new.layout,
+                                  old_hashes=old.hashes, new_hashes=new.hashes)
+    if result.members.content == "size":
+        result.notes.append("members: content compared by type, size, mode and link target "
+                            "(the index keeps no per-member hash)")
+    for side, label in ((result.old, "old"), (result.new, "new")):
+        if not side.complete:
+            result.notes.append(f"the {label} archive is incomplete: its diff covers what could be read")
+    return result
+
+
+def _change(name: str, old: Value, new: Value, changes: list[Change]) -> None:
+    if old != new:
+        changes.append(Change(name, old, new))
+
+
+# -- Python ----------------------------------------------------------------------------------
+_DIST_FIELDS = ("python_version", "target_triple", "layout", "flavour", "build_options", "debug",
+                "freethreaded", "libpython_link_mode", "python_abi_tag")
+
+
+def diff_python(old: Report, new: Report) -> PythonDiff:
+    out = PythonDiff()
+    a, b = old.distribution, new.distribution
+    _change("platform", old.verdict.platform, new.verdict.platform, out.changes)
+    for name in _DIST_FIELDS:
+        _change(name, getattr(a, name, None) if a else None, getattr(b, name, None) if b else None, out.changes)
+    old_ext = {e.name for e in a.extensions} if a else set()
+    new_ext = {e.name for e in b.extensions} if b else set()
+    out.extensions_added = sorted(new_ext - old_ext)
+    out.extensions_removed = sorted(old_ext - new_ext)
+    return out
+
+
+# -- components ------------------------------------------------------------------------------
+def _component_key(name: str) -> str:
+    return name.strip().lower()
+
+
+def _evidence(component: ComponentLike) -> str | None:
+    """The member a component was found in, whatever shape the inventory gives it."""
+    evidence = getattr(component, "evidence", None)
+    if isinstance(evidence, (list, tuple)):
+        evidence = evidence[0] if evidence else None
+    if evidence is not None and not isinstance(evidence, str):
+        evidence = getattr(evidence, "path", None) or getattr(evidence, "file", None)
+    return evidence if isinstance(evidence, str) else None
+
+
+def diff_components(old: Iterable[ComponentLike], new: Iterable[ComponentLike]) -> list[ComponentChange]:
+    """Components added, removed or at another version; one entry per name and version."""
+    def versions(items: Iterable[ComponentLike]) -> dict[str, tuple[str, set[str | None], str | None]]:
+        out: dict[str, tuple[str, set[str | None], str | None]] = {}
+        for c in items:
+            name, found, evidence = out.get(_component_key(c.name), (c.name, set(), None))
+            found.add(c.version)
+            out[_component_key(c.name)] = (name, found, evidence or _evidence(c))
+        return out
+
+    before, after = versions(old), versions(new)
+    changes: list[ComponentChange] = []
+    for key in sorted(before.keys() | after.keys()):
+        if key not in before:
+            name, found, evidence = after[key]
+            changes += [ComponentChange(name, "added", None, v, evidence) for v in sorted(found, key=str)]
+        elif key not in after:
+            name, found, evidence = before[key]
+            changes += [ComponentChange(name, "removed", v, None, evidence) for v in sorted(found, key=str)]
+        elif before[key][1] != after[key][1]:
+            name, found, evidence = after[key]
+            old_v = ", ".join(sorted(str(v) for v in before[key][1] if v)) or None
+            new_v = ", ".join(sorted(str(v) for v in found if v)) or None
+            changes.append(ComponentChange(name, "changed", old_v, new_v, evidence or before[key][2]))
+    return changes
+
+
+# -- requirements ----------------------------------------------------------------------------
+def _libraries(old: Mapping[str, tuple[str, list[str]]], new: Mapping[str, tuple[str, list[str]]]
+               ) -> list[LibraryChange]:
+    out = [LibraryChange(new[k][0], "added", tuple(new[k][1])) for k in new.keys() - old.keys()]
+    out += [LibraryChange(old[k][0], "removed", tuple(old[k][1])) for k in old.keys() - new.keys()]
+    return sorted(out, key=lambda c: (c.kind != "added", c.name))
+
+
+def diff_requirements(old: Requirements | None, new: Requirements | None,
+                      old_side: Analysed, new_side: Analysed) -> RequirementsDiff:
+    out = RequirementsDiff()
+    a, b = old or Requirements(None, None), new or Requirements(None, None)
+    _change("platform", a.platform, b.platform, out.changes)
+    _change("machines", sorted(a.machines), sorted(b.machines), out.changes)
+    _change("libc", a.libc, b.libc, out.changes)
+    _change("min_glibc", a.min_glibc, b.min_glibc, out.changes)
+    _change("musl", a.musl.linkage if a.musl else None, b.musl.linkage if b.musl else None, out.changes)
+    _change("isa_level", a.isa_level, b.isa_level, out.changes)
+    _change("min_macos", a.min_macos, b.min_macos, out.changes)
+    _change("min_windows", a.min_windows, b.min_windows, out.changes)
+    _change("msvc_runtime", sorted(a.msvc_runtime.needed) if a.msvc_runtime else None,
+            sorted(b.msvc_runtime.needed) if b.msvc_runtime else None, out.changes)
+    if a.min_glibc != b.min_glibc and b.min_glibc:
+        out.min_glibc_needed_by = list(b.min_glibc_needed_by)
+        out.min_glibc_symbols = {p: list(s) for p, s in b.glibc_symbols.items() if p in b.min_glibc_needed_by}
+    out.system_libraries = _libraries(
+        {old_side.name_key(s.name): (s.name, s.needed_by) for s in a.system_libraries},
+        {new_side.name_key(s.name): (s.name, s.needed_by) for s in b.system_libraries})
+    out.missing_libraries = _libraries(
+        {old_side.name_key(m.name): (m.name, m.needed_by) for m in a.missing_libraries},
+        {new_side.name_key(m.name): (m.name, m.needed_by) for m in b.missing_libraries})
+    return out
+
+
+# -- findings --------------------------------------------------------------------------------
+def diff_findings(old: Iterable[Finding], new: Iterable[Finding], old_side: Analysed,
+                  new_side: Analysed) -> FindingsDiff:
+    """Findings new in ``new`` and resolved since ``old``, matched on severity, code and message
+    (its version tags replaced, so that a finding about ``libpython3.12`` meets the one about
+    ``libpython3.13``)."""
+    def keyed(items: Iterable[Finding], side: Analysed) -> dict[tuple[str, str, str], Finding]:
+        return {(f.severity, f.code, side.name_key(f.message)): f for f in items}
+
+    before, after = keyed(old, old_side), keyed(new, new_side)
+    return FindingsDiff(new=sort_findings(f for k, f in after.items() if k not in before),
+                        resolved=sort_findings(f for k, f in before.items() if k not in after))
+
+
+# -- licences --------------------------------------------------------------------------------
+_VERSIONED_NAME = re.compile(r"^([A-Za-z][A-Za-z_-]*?)\d+(?:\.\d+)+$")
+
+
+def _licence_key(name: str) -> str:
+    """A licence component's name without a version it carries (``tk8.6`` is ``tk``)."""
+    return _VERSIONED_NAME.sub(r"\1", name).lower()
+
+
+def diff_licences(old: Licences | None, new: Licences | None) -> LicencesDiff:
+    out = LicencesDiff()
+    a, b = old or Licences(None), new or Licences(None)
+    before = {_licence_key(c.name): c for c in a.components}
+    after = {_licence_key(c.name): c for c in b.components}
+    for key in sorted(before.keys() | after.keys()):
+        x, y = before.get(key), after.get(key)
+        if x is None and y is not None:
+            out.components.append(LicenceChange(y.name, "added", new=tuple(y.licenses), new_gpl=y.gpl))
+        elif y is None and x is not None:
+            out.components.append(LicenceChange(x.name, "removed", old=tuple(x.licenses), old_gpl=x.gpl))
+        elif x is not None and y is not None and (sorted(x.licenses) != sorted(y.licenses) or x.gpl != y.gpl):
+            out.components.append(LicenceChange(y.name, "changed", tuple(x.licenses), tuple(y.licenses),
+                                                x.gpl, y.gpl))
+    if a.gpl_free != b.gpl_free:
+        out.gpl_free = Change("gpl_free", a.gpl_free, b.gpl_free)
+    old_gpl = {g.component for g in a.gpl}
+    new_gpl = {g.component for g in b.gpl}
+    out.gpl_added = sorted(new_gpl - old_gpl)
+    out.gpl_removed = sorted(old_gpl - new_gpl)
+    return out

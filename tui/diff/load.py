@@ -1,0 +1,29 @@
+"""Open one side of a diff: the archive's index (from the cache when fresh), its typed report
+and, when the index carries one, its component inventory."""
+
+from __future__ import annotations
+
+import os
+
+from distscope.tui.diff.compare import Analysed
+from distscope.tui.errors import DistscopeError
+from distscope.tui.model.codec import from_plain
+from distscope.tui.model.report import Report
+
+
+def analyse(path: str, *, use_cache: bool = True) -> Analysed:
+    """One side of a diff. Raises DistscopeError (a one-line message) for bad input, including
+    an archive damaged mid-stream: a diff against half an archive would mislead."""
+    from distscope.tui.report import build_report
+    from distscope.tui.session import open_index
+
+    if not os.path.exists(path):
+        raise DistscopeError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise DistscopeError(f"{path}: is a directory, not an archive")
+    index = open_index(path, use_cache=use_cache, keep_small=False)  # reads no content
+    if index.error and index.error != "cancelled":
+        raise DistscopeError(f"{path}: {index.error}")
+    plain = build_report(index)
+    report = plain if isinstance(plain, Report) else from_plain(Report, plain)
+    return Analysed(index.members, report, components=None)
