@@ -6,6 +6,7 @@ reviewer reads first, then each category in detail. Text from the archives goes 
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from distscope.tui.model.codec import to_plain
 from distscope.tui.model.diff import (
@@ -308,3 +309,59 @@ def to_json(d: DistributionDiff, members: bool = False) -> str:
     if not members:
         plain["members"]["members"] = None
     return json.dumps(plain, indent=2) + "\n"
+
+
+# -- rows for the app's Diff screen ------------------------------------------------------------
+class Row(NamedTuple):
+    """One line of a category in the app: a mark (+ - ~), what, old, new, and the member to go
+    to (None: nothing to go to)."""
+
+    mark: str
+    what: str
+    old: str
+    new: str
+    path: str | None = None
+
+
+def category_rows(d: DistributionDiff) -> dict[str, list[Row]]:
+    """The diff as rows per category (Summary first), raw archive text (escape it to draw it)."""
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    rows: dict[str, list[Row]] = {"summary": [Row("", line.partition(": ")[0], "", line.partition(": ")[2])
+                                              for line in summary_lines(d)]}
+    rows["python"] = [Row("~", _LABELS.get(c.field, c.field), value(c.old), value(c.new)) for c in d.python.changes]
+    rows["python"] += [Row("+", "extension module", "", n) for n in d.python.extensions_added]
+    rows["python"] += [Row("-", "extension module", n, "") for n in d.python.extensions_removed]
+    rows["components"] = [Row(marks[c.kind], c.name, c.old_version or ("" if c.kind == "added" else "unknown"),
+                              c.new_version or ("" if c.kind == "removed" else "unknown"), c.evidence)
+                          for c in d.components or []]
+    r = d.requirements
+    req = [Row("~", _LABELS.get(c.field, c.field), value(c.old), value(c.new)) for c in r.changes]
+    req += [Row("", "minimum glibc driven by", "", f"{p}: {', '.join(r.min_glibc_symbols.get(p) or [])}", p)
+            for p in r.min_glibc_needed_by]
+    req += [Row(marks[c.kind], f"system library {c.name}", "", ", ".join(c.needed_by[:3]),
+                c.needed_by[0] if c.needed_by else None) for c in r.system_libraries]
+    req += [Row(marks[c.kind], f"{'newly' if c.kind == 'added' else 'no longer'} missing {c.name}", "",
+                ", ".join(c.needed_by[:3]), c.needed_by[0] if c.needed_by and c.kind == "added" else None)
+            for c in r.missing_libraries]
+    rows["requirements"] = req
+    rows["findings"] = [Row("+", f"{f.severity} {f.code}", "", f.message, f.paths[0] if f.paths else None)
+                        for f in d.findings.new]
+    rows["findings"] += [Row("-", f"{f.severity} {f.code}", f.message, "") for f in d.findings.resolved]
+    lic = d.licences
+    rows["licences"] = ([Row("~", "GPL-free", value(lic.gpl_free.old), value(lic.gpl_free.new))]
+                        if lic.gpl_free is not None else [])
+    rows["licences"] += [Row("+", f"GPL code in {n}", "", "") for n in lic.gpl_added]
+    rows["licences"] += [Row("-", f"GPL code in {n}", "", "") for n in lic.gpl_removed]
+    rows["licences"] += [Row(marks[c.kind], c.component, ", ".join(c.old) + (" [GPL]" if c.old_gpl else ""),
+                             ", ".join(c.new) + (" [GPL]" if c.new_gpl else "")) for c in lic.components]
+    members = [Row("", f"{f.folder}/", f"-{f.removed:,} ({_bytes(f.removed_bytes)})" if f.removed else "",
+                   " ".join(x for x in (f"+{f.added:,} ({_bytes(f.added_bytes)})" if f.added else "",
+                                        f"~{f.changed:,} ({_bytes(f.changed_bytes, True)})" if f.changed else "")
+                            if x)) for f in d.members.folders]
+    for c in d.members.members:
+        detail = "; ".join(change_text(x) for x in c.changes) if c.kind == "changed" else c.type
+        members.append(Row(marks[c.kind], c.path, _bytes(c.old_size) if c.old_size is not None else "",
+                           detail if c.kind == "changed" else (_bytes(c.new_size) if c.new_size is not None else ""),
+                           c.new_path or c.old_path))
+    rows["members"] = members
+    return rows
