@@ -23,18 +23,19 @@ _JOINED = re.compile(r"(?:^|/)python(3\d{1,2})(?:_d)?\.(?:dll|lib|pdb)$")
 #: Platform tags, the same whatever the version: extension-module suffixes, bytecode caches,
 #: the sysconfig data module and the config folder.
 _PLATFORM = [
-    (re.compile(r"\.cpython-3\d+[a-z]*-[^/]*\.so$"), ".{ext}"),
-    (re.compile(r"\.cp3\d+-win[^/]*\.pyd$"), ".{ext}"),
-    (re.compile(r"\.abi3\.so$"), ".{ext}"),
-    (re.compile(r"\.pyd$"), ".{ext}"),
-    (re.compile(r"\.cpython-3\d+[a-z]*((?:\.opt-\d)?\.pyc)$"), r".{pyc}\1"),
-    (re.compile(r"/_sysconfigdata_[^/]*\.py$"), "/_sysconfigdata_{platform}.py"),
-    (re.compile(r"/_sysconfig_vars_[^/]*\.json$"), "/_sysconfig_vars_{platform}.json"),
-    (re.compile(r"/config-3\.\d+[a-z]*-[^/]*(/|$)"), r"/config-{X.Y}-{platform}\1"),
+    (re.compile(r"\.cpython-3\d+[a-z]*-[^/]*\.so$"), ".{ext}", ".cpython-"),
+    (re.compile(r"\.cp3\d+-win[^/]*\.pyd$"), ".{ext}", ".pyd"),
+    (re.compile(r"\.abi3\.so$"), ".{ext}", ".abi3."),
+    (re.compile(r"\.pyd$"), ".{ext}", ".pyd"),
+    (re.compile(r"\.cpython-3\d+[a-z]*((?:\.opt-\d)?\.pyc)$"), r".{pyc}\1", ".pyc"),
+    (re.compile(r"/_sysconfigdata_[^/]*\.py$"), "/_sysconfigdata_{platform}.py", "_sysconfigdata_"),
+    (re.compile(r"/_sysconfig_vars_[^/]*\.json$"), "/_sysconfig_vars_{platform}.json", "_sysconfig_vars_"),
+    (re.compile(r"/config-3\.\d+[a-z]*-[^/]*(/|$)"), r"/config-{X.Y}-{platform}\1", "/config-3."),
 ]
 #: A folder named by its package's version (``tcl8.6``, ``itcl4.2.4``, ``thread2.8.9``): the same
 #: role whatever the version.
-_VERSIONED_FOLDER = (re.compile(r"(?<=/)([A-Za-z]+)\d+(?:\.\d+)+(?=/|$)"), r"\1{v}")
+_VERSIONED_FOLDER = (re.compile(r"(?<=/)([A-Za-z]+)\d+(?:\.\d+)+(?=/|$)"), r"\1{v}", ".")
+_VERSIONED_NAME = re.compile(r"[A-Za-z]+\d+(?:\.\d+)+$").match
 #: The full layout's install tree, and Windows folders, as install_only POSIX builds lay them out.
 _LAYOUT = [
     (re.compile(r"^([^/]+)/install(?=/|$)"), r"\1"),
@@ -81,29 +82,55 @@ class RoleMapper:
     def __init__(self, minor: str | None, windows: bool = False) -> None:
         self.minor = minor
         self._windows = _WINDOWS if windows else []
-        subs: list[tuple[re.Pattern[str], str]] = []
+        #: (pattern, replacement, a substring the text must hold for the pattern to be tried)
+        subs: list[tuple[re.Pattern[str], str, str]] = []
         if minor:
             major, _, mi = minor.partition(".")
             dotted, joined = re.escape(minor), re.escape(major + mi)
-            subs.append((re.compile(rf"(?<![0-9.]){dotted}(?![0-9]|\.[0-9])"), "{X.Y}"))
-            subs.append((re.compile(rf"((?:^|/|[a-z_-])(?:python|cpython-|cp|py)){joined}(?![0-9])"), r"\1{XY}"))
+            subs.append((re.compile(rf"(?<![0-9.]){dotted}(?![0-9]|\.[0-9])"), "{X.Y}", minor))
+            subs.append((re.compile(rf"((?:^|/|[a-z_-])(?:python|cpython-|cp|py)){joined}(?![0-9])"), r"\1{XY}",
+                         major + mi))
         self._subs = _PLATFORM + subs + [_VERSIONED_FOLDER]
 
+        self._dirs: dict[str, str] = {}
+
     def key(self, path: str) -> str:
-        for pattern, repl in _LAYOUT:
-            path = pattern.sub(repl, path, count=1)
-        for pattern, repl in self._subs:
-            path = pattern.sub(repl, path)
+        """The role key of ``path``. Its folder's key is worked out once per folder; a pattern is
+        tried on the name only when the name holds the pattern's fixed text."""
+        if "/install" in path:
+            for pattern, repl in _LAYOUT:
+                path = pattern.sub(repl, path, count=1)
+        folder, sep, name = path.rpartition("/")
+        key = self._dirs.get(folder)
+        if key is None:
+            key = self._dirs[folder] = self._apply(folder + "/")[:-1] if folder else folder
+        name = self._apply_name(name)
+        path = key + sep + name
         for pattern, repl in self._windows:
             path = pattern.sub(repl, path, count=1)
         return path
 
+    def _apply_name(self, name: str) -> str:
+        """The substitutions on a member's own name (the folder rule only when the name looks
+        like ``tcl8.6``: a regular expression per member costs more than the check)."""
+        text = "/" + name
+        for pattern, repl, needle in self._subs[:-1]:
+            if needle in text:
+                text = pattern.sub(repl, text)
+        if _VERSIONED_NAME(text, 1):
+            text = _VERSIONED_FOLDER[0].sub(_VERSIONED_FOLDER[1], text)
+        return text[1:]
+
+    def _apply(self, text: str) -> str:
+        for pattern, repl, needle in self._subs:
+            if needle in text:
+                text = pattern.sub(repl, text)
+        return text
+
     def link_key(self, target: str) -> str:
         """A symlink target with the version replaced (``python3 -> python3.12`` is the same
         link as ``python3 -> python3.13``)."""
-        for pattern, repl in self._subs:
-            target = pattern.sub(repl, target)
-        return target
+        return self._apply(target)
 
 
 def role_keys(paths: list[str], minor: str | None, windows: bool = False) -> list[str]:
