@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-from dataclasses import dataclass
 
 import pytest
 import zstandard
@@ -20,6 +19,7 @@ from distscope.tui.diff.compare import compare, diff_components
 from distscope.tui.diff.load import analyse
 from distscope.tui.diff.members import Layout, diff_members
 from distscope.tui.diff.render import to_json, to_markdown, to_text
+from distscope.tui.model.components import Component, Evidence
 from distscope.tui.diff.roles import RoleMapper, is_windows_layout, python_minor, role_keys
 from distscope.tui.synth import make_elf, make_macho
 
@@ -165,11 +165,10 @@ def test_members_without_hashes_compare_by_metadata():
     assert m.unchanged == 1 and m.content == "size" and not m
 
 
-@dataclass
-class Comp:
-    name: str
-    version: str | None
-    evidence: str | None = None
+def Comp(name: str, version: str | None, evidence: str | None = None) -> Component:
+    """A hand-made inventory entry."""
+    found = [Evidence(evidence, "string", f"{name} {version}", version)] if evidence else []
+    return Component(name.lower(), name, "library", version, evidence=found)
 
 
 def test_components_changed_added_removed_and_unknown():
@@ -179,6 +178,9 @@ def test_components_changed_added_removed_and_unknown():
            Comp("expat", "2.6.2")]
     changes = {(c.name.lower(), c.kind): c for c in diff_components(old, new)}
     assert set(changes) == {("openssl", "changed"), ("xz", "added"), ("zlib", "removed"), ("expat", "changed")}
+    # two versions of one library on a side compare as the set of its versions
+    two = diff_components([Comp("OpenSSL", "3.0.15"), Comp("OpenSSL", "1.1.1w")], [Comp("OpenSSL", "3.0.15")])
+    assert [(c.old_version, c.new_version) for c in two] == [("1.1.1w, 3.0.15", "3.0.15")]
     ssl = changes["openssl", "changed"]
     assert (ssl.old_version, ssl.new_version, ssl.evidence) == ("3.0.15", "3.0.16", "python/lib/libcrypto.so.3")
     assert changes["expat", "changed"].old_version is None  # not found: never guessed
@@ -238,10 +240,20 @@ def test_members_by_role(diff):
     assert m.matched_by_role >= 7 and m.unchanged >= 3
 
 
-def test_components_note_without_inventory(diff):
-    assert diff.components is None
-    assert any(n.startswith("components:") for n in diff.notes)
-    assert diff.differs() == ["python", "requirements", "findings", "licences", "members"]
+def test_components_from_the_inventory(diff):
+    changes = {(c.name, c.kind): (c.old_version, c.new_version) for c in diff.components}
+    assert changes[("CPython", "changed")] == ("3.12.1", "3.13.1")
+    assert changes[("GNU dbm", "added")] == (None, None)  # named by PYTHON.json, version not stated
+    assert "CPython 3.12.1 -> 3.13.1" in to_text(diff)
+    assert diff.differs() == ["python", "components", "requirements", "findings", "licences", "members"]
+
+
+def test_components_note_without_inventory(pair):
+    old, new = analyse(pair[0], use_cache=False), analyse(pair[1], use_cache=False)
+    old.components = None
+    d = compare(old, new)
+    assert d.components is None and "components: no component inventory for the old side" in d.notes
+    assert "Components: not compared" in to_text(d)
 
 
 def test_components_in_the_whole_diff(pair):
@@ -293,7 +305,7 @@ def test_cli_exit_codes(pair, capsys):
     assert main(["diff", *pair, "--fail-on", "requirements"]) == 1
     assert "differ in requirements" in capsys.readouterr().err
     assert main(["diff", pair[0], pair[0], "--fail-on", "any"]) == 0
-    assert main(["diff", *pair, "--fail-on", "components"]) == 0  # no inventory: nothing differs
+    assert main(["diff", *pair, "--fail-on", "components"]) == 1
     assert main(["diff", *pair, "--fail-on", "findings,gpl"]) == 1
     capsys.readouterr()
     assert main(["diff", *pair, "--fail-on", "nonsense"]) == 2
@@ -358,8 +370,16 @@ def test_real_macos_312_against_linux_313():
     assert changes["platform"] == ("macos", "linux")
     req = {c.field: (c.old, c.new) for c in d.requirements.changes}
     assert req["min_glibc"] == (None, "2.17") and req["min_macos"] == ("10.15", None)
+    # readelf --dyn-syms: clock_gettime@GLIBC_2.17 is the newest glibc symbol _dbm needs
     assert d.requirements.min_glibc_symbols == {
         "python/lib/python3.13/lib-dynload/_dbm.cpython-313-x86_64-linux-gnu.so": ["clock_gettime"]}
+    # versions checked by hand: patchlevel.h, the pip-*.dist-info folders (tar -t), init.tcl's
+    # "package require -exact Tcl 8.6.14" / "tcl 9.0.3", strings of libtcl9.0.so ("deflate 1.3.1")
+    components = {(c.name, c.kind): (c.old_version, c.new_version) for c in d.components}
+    assert components[("CPython", "changed")] == ("3.12.11", "3.13.12")
+    assert components[("pip", "changed")] == ("24.3.1", "26.0.1")
+    assert components[("Tcl", "changed")] == ("8.6.14", "9.0.3")
+    assert components[("zlib", "added")] == (None, "1.3.1")
     # checked against tarfile: the members and the sizes the diff counts
     old_tar, new_tar = _tar_names(old_path), _tar_names(new_path)
     assert len(old_tar) == m.old_members and len(new_tar) == m.new_members
@@ -372,6 +392,19 @@ def test_real_macos_312_against_linux_313():
     keys_old = set(role_keys([n for n, _ in old_tar], "3.12"))
     keys_new = set(role_keys([n for n, _ in new_tar], "3.13"))
     assert len(keys_old & keys_new) == m.matched
+
+
+def test_real_windows_full_against_linux_install_only():
+    """Cross-platform and cross-layout: install/Lib/ meets lib/python3.13/, DLLs/*.pyd meets
+    lib-dynload, and extension modules compare as the ones built as their own file."""
+    d = compare(analyse(str(real_archive("windows"))), analyse(str(real_archive("linux"))))
+    assert d.by_role and d.members.matched_by_role > 1500
+    assert "python/install/Lib/os.py" not in {c.old_path for c in d.members.members if c.kind == "removed"}
+    assert {c.field: (c.old, c.new) for c in d.python.changes}["extensions_source"] == ("PYTHON.json", "lib-dynload")
+    assert "_ssl" in d.python.extensions_removed and "_abc" not in d.python.extensions_removed  # (built in)
+    req = {c.field: (c.old, c.new) for c in d.requirements.changes}
+    assert req["min_windows"] == ("6.0", None) and req["min_glibc"] == (None, "2.17")
+    assert ("python311.dll", "removed") in {(c.name, c.kind) for c in d.requirements.missing_libraries}
 
 
 def test_real_windows_full_against_itself_is_empty(capsys):

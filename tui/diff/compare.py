@@ -11,7 +11,7 @@ every one of them as removed and added again.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from distscope.tui.archive.members import Member
 from distscope.tui.diff.members import Layout, diff_members
@@ -20,27 +20,19 @@ from distscope.tui.model.diff import (
     Change, ComponentChange, DistributionDiff, FindingsDiff, LibraryChange, LicenceChange, LicencesDiff,
     PythonDiff, RequirementsDiff, Side, Value,
 )
+from distscope.tui.model.components import Component
 from distscope.tui.model.findings import Finding, sort_findings
 from distscope.tui.model.licences import Licences
 from distscope.tui.model.report import Report
 from distscope.tui.model.requirements import Requirements
 
 
-class ComponentLike(Protocol):
-    """What the diff needs of one entry of a component inventory."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def version(self) -> str | None: ...
-
-
 class Analysed:
-    """One side of a diff: its members, its typed report and (when known) its components."""
+    """One side of a diff: its members, its typed report, its component inventory (None: not
+    known) and the SHA-256 of the members that have one (the inventory's carrier files)."""
 
     def __init__(self, members: Sequence[Member], report: Report,
-                 components: Sequence[ComponentLike] | None = None,
+                 components: Sequence[Component] | None = None,
                  hashes: Mapping[str, str] | None = None) -> None:
         self.members = members
         self.report = report
@@ -104,52 +96,52 @@ def diff_python(old: Report, new: Report) -> PythonDiff:
     _change("platform", old.verdict.platform, new.verdict.platform, out.changes)
     for name in _DIST_FIELDS:
         _change(name, getattr(a, name, None) if a else None, getattr(b, name, None) if b else None, out.changes)
-    old_ext = {e.name for e in a.extensions} if a else set()
-    new_ext = {e.name for e in b.extensions} if b else set()
-    out.extensions_added = sorted(new_ext - old_ext)
-    out.extensions_removed = sorted(old_ext - new_ext)
+    old_ext = {e.name: e for e in a.extensions} if a else {}
+    new_ext = {e.name: e for e in b.extensions} if b else {}
+    old_source, new_source = (a.extensions_source if a else None), (b.extensions_source if b else None)
+    if old_source != new_source and old_source and new_source:
+        # One side lists every module (PYTHON.json's build_info), the other only the files it
+        # found (lib-dynload): compare what both can see, the modules built as their own file.
+        _change("extensions_source", old_source, new_source, out.changes)
+        old_ext = {n: e for n, e in old_ext.items() if e.shared_lib}
+        new_ext = {n: e for n, e in new_ext.items() if e.shared_lib}
+    out.extensions_added = sorted(new_ext.keys() - old_ext.keys())
+    out.extensions_removed = sorted(old_ext.keys() - new_ext.keys())
     return out
 
 
 # -- components ------------------------------------------------------------------------------
-def _component_key(name: str) -> str:
-    return name.strip().lower()
+def _evidence(component: Component) -> str | None:
+    """The member a component was found in: the first evidence stating its version, else any."""
+    stating = [e for e in component.evidence if e.version] or component.evidence
+    return stating[0].path if stating else None
 
 
-def _evidence(component: ComponentLike) -> str | None:
-    """The member a component was found in, whatever shape the inventory gives it."""
-    evidence = getattr(component, "evidence", None)
-    if isinstance(evidence, (list, tuple)):
-        evidence = evidence[0] if evidence else None
-    if evidence is not None and not isinstance(evidence, str):
-        evidence = getattr(evidence, "path", None) or getattr(evidence, "file", None)
-    return evidence if isinstance(evidence, str) else None
-
-
-def diff_components(old: Iterable[ComponentLike], new: Iterable[ComponentLike]) -> list[ComponentChange]:
-    """Components added, removed or at another version; one entry per name and version."""
-    def versions(items: Iterable[ComponentLike]) -> dict[str, tuple[str, set[str | None], str | None]]:
-        out: dict[str, tuple[str, set[str | None], str | None]] = {}
+def diff_components(old: Iterable[Component], new: Iterable[Component]) -> list[ComponentChange]:
+    """Components added, removed or at another version, by the inventory's stable id
+    (``openssl``, ``pypi:numpy``). A component at several versions on one side (two OpenSSLs)
+    compares as its set of versions."""
+    def by_id(items: Iterable[Component]) -> dict[str, list[Component]]:
+        out: dict[str, list[Component]] = {}
         for c in items:
-            name, found, evidence = out.get(_component_key(c.name), (c.name, set(), None))
-            found.add(c.version)
-            out[_component_key(c.name)] = (name, found, evidence or _evidence(c))
+            out.setdefault(c.id, []).append(c)
         return out
 
-    before, after = versions(old), versions(new)
+    def versions(items: list[Component]) -> str | None:
+        found = sorted({c.version for c in items if c.version})
+        return ", ".join(found) or None
+
+    before, after = by_id(old), by_id(new)
     changes: list[ComponentChange] = []
     for key in sorted(before.keys() | after.keys()):
-        if key not in before:
-            name, found, evidence = after[key]
-            changes += [ComponentChange(name, "added", None, v, evidence) for v in sorted(found, key=str)]
-        elif key not in after:
-            name, found, evidence = before[key]
-            changes += [ComponentChange(name, "removed", v, None, evidence) for v in sorted(found, key=str)]
-        elif before[key][1] != after[key][1]:
-            name, found, evidence = after[key]
-            old_v = ", ".join(sorted(str(v) for v in before[key][1] if v)) or None
-            new_v = ", ".join(sorted(str(v) for v in found if v)) or None
-            changes.append(ComponentChange(name, "changed", old_v, new_v, evidence or before[key][2]))
+        x, y = before.get(key), after.get(key)
+        if x is None and y is not None:
+            changes.append(ComponentChange(y[0].name, "added", None, versions(y), _evidence(y[0])))
+        elif y is None and x is not None:
+            changes.append(ComponentChange(x[0].name, "removed", versions(x), None, _evidence(x[0])))
+        elif x is not None and y is not None and {c.version for c in x} != {c.version for c in y}:
+            changes.append(ComponentChange(y[0].name, "changed", versions(x), versions(y),
+                                           _evidence(y[0]) or _evidence(x[0])))
     return changes
 
 

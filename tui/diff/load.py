@@ -7,7 +7,9 @@ import os
 
 from distscope.tui.diff.compare import Analysed
 from distscope.tui.errors import DistscopeError
+from distscope.tui.meta.inventory import build_inventory
 from distscope.tui.model.codec import from_plain
+from distscope.tui.model.components import Inventory
 from distscope.tui.model.report import Report
 
 
@@ -26,4 +28,8 @@ def analyse(path: str, *, use_cache: bool = True) -> Analysed:
         raise DistscopeError(f"{path}: {index.error}")
     plain = build_report(index)
     report = plain if isinstance(plain, Report) else from_plain(Report, plain)
-    return Analysed(index.members, report, components=None)
+    # (the report's components section is the inventory as plain data: read it back, not remade)
+    section = plain.get("components") if isinstance(plain, dict) else None
+    inventory = from_plain(Inventory, section) if isinstance(section, dict) else build_inventory(index)
+    hashes = {path: carrier.sha256 for path, carrier in inventory.files.items()}
+    return Analysed(index.members, report, components=inventory.components, hashes=hashes)

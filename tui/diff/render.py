@@ -23,7 +23,7 @@ _LABELS = {
     "python_version": "Python", "target_triple": "target", "platform": "platform", "layout": "layout",
     "flavour": "flavour", "build_options": "build options", "debug": "debug build",
     "freethreaded": "free-threaded", "libpython_link_mode": "libpython link mode",
-    "python_abi_tag": "ABI tag", "machines": "machines", "libc": "libc", "min_glibc": "minimum glibc",
+    "python_abi_tag": "ABI tag", "extensions_source": "extension modules listed from", "machines": "machines", "libc": "libc", "min_glibc": "minimum glibc",
     "musl": "musl", "isa_level": "x86-64 ISA level", "min_macos": "minimum macOS",
     "min_windows": "minimum Windows", "msvc_runtime": "MSVC runtime", "gpl_free": "GPL-free",
     "type": "type", "size": "size", "mode": "mode", "link": "link", "content": "content",
