@@ -71,9 +71,10 @@ def compare(old: Analysed, new: Analysed) -> DistributionDiff:
     result.licences = diff_licences(old.report.licenses, new.report.licenses)
     result.members = diff_members(old.members, new.members, old.layout, new.layout,
                                   old_hashes=old.hashes, new_hashes=new.hashes)
-    if result.members.content == "size":
-        result.notes.append("members: content compared by type, size, mode and link target "
-                            "(the index keeps no per-member hash)")
+    hashed = result.members.hashed
+    result.notes.append("members: compared by type, size, mode and link target (the index keeps no hash per "
+                        "member)" + (f"; content by SHA-256 for the {hashed:,} binaries both component "
+                                     "inventories hashed" if hashed else ""))
     for side, label in ((result.old, "old"), (result.new, "new")):
         if not side.complete:
             result.notes.append(f"the {label} archive is incomplete: its diff covers what could be read")

@@ -15,8 +15,9 @@ from distscope.tui.archive.members import FILE, HARDLINK, SYMLINK, Member
 from distscope.tui.diff.roles import RoleMapper, role_keys
 from distscope.tui.model.diff import Change, FolderSummary, MemberChange, MembersDiff
 
-#: Folders are summarised this many path components deep (``python/lib/python3.13/json``).
-FOLDER_DEPTH = 4
+#: Folders are summarised this many path components deep (``python/share/terminfo``,
+#: ``python/lib/tcl9.0``), one more inside the standard library (``python/lib/python3.13/json``).
+FOLDER_DEPTH = 3
 
 
 class Layout:
@@ -33,6 +34,9 @@ def _folder(path: str, depth: int) -> str:
     ``install/``, so that ``python/install/lib/python3.13/json`` is as deep as ``python/lib/python3.13/json``)."""
     parts = path.split("/")[:-1]
     extra = 1 if len(parts) > 1 and parts[1] == "install" else 0
+    top = parts[1 + extra:3 + extra]
+    if len(top) == 2 and top[0] == "lib" and top[1].startswith("python"):
+        extra += 1  # (Windows keeps the same folders one level up, in Lib/)
     return "/".join(parts[:depth + extra]) or "."
 
 

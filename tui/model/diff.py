@@ -164,7 +164,8 @@ class MembersDiff:
     added_bytes: int = 0
     removed_bytes: int = 0
     changed_bytes: int = 0
-    #: how content was compared: "size" (no per-member hash in the index) or "sha256"
+    #: how content was compared: "size" (type, size, mode and link target only: the index keeps
+    #: no hash per member) or "sha256" (also by hash, for the ``hashed`` members)
     content: str = "size"
     #: members whose content was compared by SHA-256 (both sides had one)
     hashed: int = 0
