@@ -23,6 +23,9 @@ TABS = [("summary", "Summary"), ("python", "Python"), ("components", "Components
         ("requirements", "Requirements"), ("findings", "Findings"), ("licences", "Licences"),
         ("members", "Members")]
 _STYLE = {"+": "green", "-": "red", "~": "yellow"}
+#: Rows drawn per tab at most (a diff of two 60,000-member archives may list them all; the
+#: command line's ``--members`` and JSON have every one).
+MAX_ROWS = 5000
 #: Column widths: longer text keeps its end (a path's file name) behind an ellipsis.
 WHAT_WIDTH, OLD_WIDTH = 44, 16
 
@@ -113,7 +116,9 @@ class DiffScreen(Screen):
 
         head.update(Text(visible(f"old {side(d.old)}\nnew {side(d.new)}"
                                  + ("; members met by role" if d.by_role else ""), keep="\n")))
-        self.rows = category_rows(d)
+        every = category_rows(d)
+        self.rows = {tid: rows[:MAX_ROWS] for tid, rows in every.items()}
+        cut = {tid: len(rows) - MAX_ROWS for tid, rows in every.items() if len(rows) > MAX_ROWS}
         differs = set(d.differs())
         tabs = self.query_one("#diff-tabs", TabbedContent)
         for tid, title in TABS:
@@ -123,6 +128,8 @@ class DiffScreen(Screen):
                 mark = Text(row.mark, style=_STYLE.get(row.mark, ""))
                 table.add_row(mark, fit(row.what, WHAT_WIDTH), fit(row.old, OLD_WIDTH), visible(row.new),
                               key=f"{tid}:{n}")
+            if tid in cut:
+                table.add_row("", f"… {cut[tid]:,} more rows", "", "distscope diff --members lists every one")
             if tid != "summary":
                 m = d.members
                 n = m.added + m.removed + m.changed if tid == "members" else len(rows)
