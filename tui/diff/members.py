@@ -73,11 +73,15 @@ def diff_members(old: Iterable[Member], new: Iterable[Member], old_layout: Layou
     result = MembersDiff(old_members=len(old), new_members=len(new))
     folders: dict[str, FolderSummary] = {}
 
+    roles: dict[tuple[str, bool], str] = {}  # (folder, new side?) -> its role key, once per folder
+
     def summary(path: str, layout: Layout) -> FolderSummary:
         """The summary of the folder holding ``path``, met by role, shown as the side seen
         first names it (new members are visited first, so the new side's name wins)."""
         folder = _folder(path, depth)
-        role = layout.mapper.key(folder)
+        role = roles.get((folder, layout is new_layout))
+        if role is None:
+            role = roles[folder, layout is new_layout] = layout.mapper.key(folder)
         if role not in folders:
             folders[role] = FolderSummary(folder)
         return folders[role]
