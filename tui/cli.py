@@ -13,7 +13,7 @@ from distscope.tui import __version__
 from distscope.tui.errors import EXIT_BAD_INPUT, DistscopeError
 
 #: Sub-command modules under distscope.tui.commands; each registers its parsers.
-COMMAND_MODULES = ["summary", "ls", "cat", "extract", "licenses", "report", "diff", "app"]
+COMMAND_MODULES = ["summary", "ls", "cat", "extract", "licenses", "report", "sbom", "diff", "app"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import posixpath
 import re
 from typing import Any
 
@@ -63,16 +62,14 @@ class ComponentScan(Analyser):
         path = member.path
         if member.kind in NATIVE or member.kind == STATIC_LIB:
             libraries = fp.carried(path)
-            if not libraries:
+            if not libraries and (member.kind == STATIC_LIB or not fp.cpython_part(path)):
                 return 0
             self._plans[path] = libraries
             if ".libs/" in path or ".dylibs/" in path:
                 self._vendored(path)
             return ALL
         base = path.rsplit("/", 1)[-1]
-        if path.endswith(".dist-info/METADATA"):
-            if self._metadata(path, head, member.size <= len(head)):
-                return 0
+        if path.endswith(".dist-info/METADATA"):  # (read on the analysis thread, not here)
             return _METADATA_LIMIT
         if ".dist-info/sboms/" in path:
             return _SBOM_LIMIT if member.size <= _SBOM_LIMIT and base.endswith(".json") else 0
@@ -90,7 +87,7 @@ class ComponentScan(Analyser):
         raw = as_segments(data).tobytes()
         base = path.rsplit("/", 1)[-1]
         if path.endswith(".dist-info/METADATA"):
-            self._metadata(path, raw, True)
+            self._metadata(path, raw)
         elif ".dist-info/sboms/" in path:
             self._sbom(path, raw)
         elif base.endswith(".pc"):
@@ -140,9 +137,14 @@ class ComponentScan(Analyser):
                     "component": "sqlite", "path": path, "method": "string", "detail": "SQLite format 3",
                     "version": None,
                     "note": "several SQLite-like version strings" if versions else "no SQLITE_VERSION string"})
-        if not found:
-            return
+        part = fp.cpython_part(path) if data.startswith((b"\x7fELF", b"MZ", b"\xcf\xfa", b"\xce\xfa", b"\xfe\xed",
+                                                         b"\xca\xfe")) else None
+        if part and ("cpython", None) not in found and not any(k[0] == "cpython" for k in found):
+            found[("cpython", None)] = {"component": "cpython", "path": path, "method": "file-name",
+                                        "detail": f"{path.rsplit('/', 1)[-1]}: {part}", "version": None}
         self.evidence.extend(found.values())
+        # Every binary searched is hashed: PYTHON.json may name it as a library's carrier
+        # (libffi-8.dll holds no version string) and that is known only after the pass.
         if complete:
             sha256, sha1 = hashlib.sha256(), hashlib.sha1()
             for piece in data._pieces:  # (each piece once, on this analysis thread)
@@ -167,7 +169,7 @@ class ComponentScan(Analyser):
         if match:
             version = ".".join(g.decode("ascii", "replace") for g in match.groups())
             self._add(component, path, "header", _line_of(raw, match.start(), match.end()), version)
-        elif base in ("bzlib.h", "opensslv.h", "sqlite3.h", "zlib.h", "tcl.h", "tk.h"):
+        elif base in ("bzlib.h", "opensslv.h", "sqlite3.h", "zlib.h", "tcl.h", "tk.h", "expat.h", "ffi.h"):
             self._add(component, path, "header", base, None)
 
     def _pkg_config(self, path: str, base: str, raw: bytes) -> None:
@@ -193,11 +195,9 @@ class ComponentScan(Analyser):
                           match.group(0).decode("ascii", "replace"), match.group(2).decode())
                 break
 
-    def _metadata(self, path: str, raw: bytes, whole: bool) -> bool:
-        """Read a METADATA's headers; False when they do not end within ``raw`` (need more)."""
+    def _metadata(self, path: str, raw: bytes) -> None:
+        """Read a METADATA's headers (up to the first blank line)."""
         end = raw.find(b"\n\n")
-        if end < 0 and not whole:
-            return False
         text = raw[:end if end >= 0 else len(raw)].decode("utf-8", "replace")
         fields: dict[str, list[str]] = {}
         for line in text.splitlines():
@@ -206,14 +206,13 @@ class ComponentScan(Analyser):
                 fields.setdefault(key.strip().lower(), []).append(value.strip())
         name = (fields.get("name") or [""])[0]
         if not name:
-            return True
+            return
         self.packages.append({
             "path": path, "name": name, "version": (fields.get("version") or [None])[0],
             "license_expression": (fields.get("license-expression") or [None])[0],
             "license": ((fields.get("license") or [None])[0] or None),
             "classifiers": [c for c in fields.get("classifier", []) if c.startswith("License ::")],
         })
-        return True
 
     def _sbom(self, path: str, raw: bytes) -> None:
         try:
@@ -291,7 +290,3 @@ def _sbom_items(document: Any) -> list[dict]:
 
 def _str(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
-
-
-def base_name(path: str) -> str:
-    return posixpath.basename(path)

@@ -56,7 +56,7 @@ def components_text(data: dict, report: dict) -> list[str]:
                      ", ".join(f"{visible(p or '?')} {n}" for p, n in sorted(vendored.items())))
     packages = [c for c in data["components"] if c["kind"] == "python-package"]
     if packages:
-        lines.append(f"  Python packages: " + ", ".join(
+        lines.append("  Python packages: " + ", ".join(
             f"{visible(c['name'])} {visible(c['version'] or '?')}" for c in packages))
     return lines
 

@@ -160,6 +160,22 @@ def carried(path: str) -> tuple[str, ...]:
     return ()
 
 
+_STDLIB_EXTENSION = re.compile(r"(?:^|/)lib/python\d+\.\d+[a-z]*/lib-dynload/[^/]+$|(?:^|/)DLLs/[^/]+\.pyd$")
+_CORE = re.compile(r"^(?:libpython\d+(?:\.\d+)?[a-z]*(?:\.so[.\d]*|\.dylib)|python\d*[a-z]*\.dll|"
+                   r"python(?:w)?(?:\d+(?:\.\d+)?[a-z]*)?(?:\.exe)?)$", re.I)
+
+
+def cpython_part(path: str) -> str | None:
+    """Why the binary at ``path`` is part of CPython itself (None: it is not): the interpreter,
+    libpython, or an extension module of the standard library (``lib-dynload/``, ``DLLs/``)."""
+    base = path.rsplit("/", 1)[-1]
+    if _CORE.match(base) and ".libs/" not in path and "site-packages/" not in path:
+        return "the interpreter or libpython"
+    if _STDLIB_EXTENSION.search(path):
+        return "a standard-library extension module"
+    return None
+
+
 #: Headers (by base name) and the pattern whose group(s) give the version.
 HEADERS: dict[str, tuple[str, re.Pattern[bytes]]] = {
     "opensslv.h": ("openssl", re.compile(
@@ -183,6 +199,7 @@ HEADERS: dict[str, tuple[str, re.Pattern[bytes]]] = {
                                   rb"\s+(\d+)\s+#\s*define\s+GDBM_VERSION_PATCH\s+(\d+)")),
     "db.h": ("bdb", re.compile(rb'#\s*define\s+DB_VERSION_STRING\s+"Berkeley DB (\d+\.\d+\.\d+)')),
     "bzlib.h": ("bzip2", re.compile(rb"(?!)")),  # no version macro: presence only
+    "patchlevel.h": ("cpython", re.compile(rb'#\s*define\s+PY_VERSION\s+"(\d+\.\d+[^"]{0,20})"')),
 }
 
 #: pkg-config file base names (without .pc) -> library.

@@ -18,7 +18,7 @@ from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.distribution import parse_file_name
 from distscope.tui.model.components import CarrierFile, Component, Evidence, Inventory
 
-_BINARY_METHODS = ("string", "build-path")
+_BINARY_METHODS = ("string", "build-path", "file-name")
 #: Which evidence a reader sees first.
 _METHOD_ORDER = {m: i for i, m in enumerate(("string", "header", "field", "script", "build-path", "pkg-config",
                                              "metadata", "sbom", "file-name"))}
@@ -74,7 +74,9 @@ def build_inventory(index: Any) -> Inventory:
     inventory.components += [_package(p) for p in scan.get("packages") or []]
     inventory.components += [_sbom_component(s) for s in scan.get("sbom_components") or []]
     files = scan.get("files") or {}
-    inventory.files = {path: CarrierFile(path, f["size"], f["sha256"], f["sha1"]) for path, f in files.items()}
+    carrying = {path for c in inventory.components for path in c.contained_in}
+    inventory.files = {path: CarrierFile(path, f["size"], f["sha256"], f["sha1"])
+                       for path, f in files.items() if path in carrying}
     _link_graph(inventory, results)
     inventory.components.sort(key=lambda c: (_KIND_ORDER[c.kind], c.package or "", c.name.lower(),
                                              c.version or "", c.id))
@@ -140,7 +142,8 @@ def _field(library: str, path: str, detail: str, carrier: str | None) -> dict:
 def _cpython(results: dict, archive: str, named: dict) -> list[dict]:
     out = []
     patchlevel = (results.get("distribution") or {}).get("patchlevel")
-    if isinstance(patchlevel, dict) and patchlevel.get("version"):
+    scanned = {e.get("path") for e in (results.get("components") or {}).get("evidence") or []}
+    if isinstance(patchlevel, dict) and patchlevel.get("version") and patchlevel.get("path") not in scanned:
         out.append({"component": "cpython", "path": patchlevel["path"], "method": "header",
                     "detail": f'#define PY_VERSION "{patchlevel["version"]}"', "version": patchlevel["version"]})
     if named.get("python_version"):
