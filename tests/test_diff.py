@@ -333,6 +333,14 @@ def test_hostile_names_are_escaped(tmp_path, capsys):
     assert plain["members"]["members"][0]["new_path"] == "python/\x1b]0;pwned\x07.py"  # JSON keeps exact values
 
 
+def test_markdown_escapes_markup_in_names(tmp_path, capsys):
+    a = write_archive(tmp_path / "a.tar.zst", [entry("python/x.py", "x")])
+    b = write_archive(tmp_path / "b.tar.zst", [entry("python/x.py", "x"), entry("python/a|b_*c*_.py", "y")])
+    assert main(["diff", str(a), str(b), "--members", "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "- \\+ python/a\\|b\\_\\*c\\*\\_.py (file, 1 B)" in md
+
+
 def test_second_diff_reads_no_archive(pair, monkeypatch, capsys):
     """Both indexes come from the cache: the second diff never starts a pass."""
     assert main(["diff", *pair, "--format", "json"]) == 0

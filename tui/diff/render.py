@@ -266,13 +266,19 @@ def to_text(d: DistributionDiff, members: bool = False) -> str:
 
 
 # -- markdown --------------------------------------------------------------------------------------
-def _cell(text: str) -> str:
-    return visible(text).replace("|", "\\|")
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<|#"})
+
+
+def _cell(text: str, item: bool = True) -> str:
+    """Archive text made inert for markdown: visible, its markup characters escaped (a name
+    like ``_ctypes_test`` must not turn into emphasis), a leading ``+``/``-`` not a list."""
+    text = visible(text).translate(_MD_SPECIAL)
+    return "\\" + text if item and text[:1] in ("+", "-") else text
 
 
 def _table(header: list[str], rows: list[list[str]]) -> Lines:
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-            *("| " + " | ".join(_cell(c) for c in r) + " |" for r in rows)]
+            *("| " + " | ".join(_cell(c, item=False) for c in r) + " |" for r in rows)]
 
 
 def to_markdown(d: DistributionDiff, members: bool = False) -> str:
