@@ -98,7 +98,7 @@ class DistscopeApp(App):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
-        Binding("D", "diff", "Diff against…"),
+        Binding("D", "diff", "Diff against…", show=False),
     ]
 
     def __init__(self, archive: str | os.PathLike, *, use_cache: bool = True, title: str | None = None,
