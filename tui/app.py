@@ -374,7 +374,7 @@ class DistscopeApp(App):
                 ("F1 / ?", "this help", "global"), ("ctrl+p", "command palette: go to member, panes, export,"
                                                              " screenshot", "global"),
                 ("tab / shift+tab", "move focus", "global"),
-                ("D", "diff against another archive (g: go to the member)", "global")]
+                ("D", "diff against another archive", "global")]
         for pane in (FilesPane, DependenciesPane, LicencesPane):
             for b in pane.BINDINGS:
                 if isinstance(b, Binding):
