@@ -219,6 +219,25 @@ def test_findings_new_and_resolved(diff):
     assert not any("libpython" in f.message for f in diff.findings.new + diff.findings.resolved)
 
 
+def test_findings_differing_only_in_numbers_are_changed():
+    from distscope.tui.diff.compare import diff_findings
+    from distscope.tui.model.findings import finding
+
+    class Side:
+        @staticmethod
+        def name_key(text):
+            return text
+
+    old = [finding("info", "no-bind-now", "no BIND_NOW (lazy binding): 8 binaries"),
+           finding("error", "glibc-too-new", "needs glibc 2.28"), finding("error", "gone", "x")]
+    new = [finding("info", "no-bind-now", "no BIND_NOW (lazy binding): 9 binaries"),
+           finding("error", "glibc-too-new", "needs glibc 2.28"), finding("warning", "fresh", "y")]
+    d = diff_findings(old, new, Side, Side)
+    assert [(c.old.message, c.new.message) for c in d.changed] == [
+        ("no BIND_NOW (lazy binding): 8 binaries", "no BIND_NOW (lazy binding): 9 binaries")]
+    assert [f.code for f in d.new] == ["fresh"] and [f.code for f in d.resolved] == ["gone"]
+
+
 def test_licences_and_gpl_verdict(diff):
     lic = diff.licences
     assert lic.gpl_free is not None and (lic.gpl_free.old, lic.gpl_free.new) == (True, False)
@@ -320,6 +339,16 @@ def test_cli_bad_archive(tmp_path, pair, capsys):
     assert main(["diff", pair[0], str(junk)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("distscope: ") and "Traceback" not in err
+
+
+def test_cli_damaged_archive_is_bad_input(tmp_path, pair, capsys):
+    """A diff against half an archive would mislead: an archive damaged mid-stream is exit 2."""
+    raw = open(pair[1], "rb").read()
+    cut = tmp_path / "cut.tar.zst"
+    cut.write_bytes(raw[: len(raw) * 2 // 3])
+    assert main(["diff", pair[0], str(cut)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"distscope: {cut}:") and "Traceback" not in err
 
 
 def test_hostile_names_are_escaped(tmp_path, capsys):

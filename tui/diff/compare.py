@@ -17,7 +17,7 @@ from distscope.tui.archive.members import Member
 from distscope.tui.diff.members import Layout, diff_members
 from distscope.tui.diff.roles import is_windows_layout, python_minor
 from distscope.tui.model.diff import (
-    Change, ComponentChange, DistributionDiff, FindingsDiff, LibraryChange, LicenceChange, LicencesDiff,
+    Change, ComponentChange, DistributionDiff, FindingChange, FindingsDiff, LibraryChange, LicenceChange, LicencesDiff,
     PythonDiff, RequirementsDiff, Side, Value,
 )
 from distscope.tui.model.components import Component
@@ -185,13 +185,27 @@ def diff_findings(old: Iterable[Finding], new: Iterable[Finding], old_side: Anal
                   new_side: Analysed) -> FindingsDiff:
     """Findings new in ``new`` and resolved since ``old``, matched on severity, code and message
     (its version tags replaced, so that a finding about ``libpython3.12`` meets the one about
-    ``libpython3.13``)."""
+    ``libpython3.13``); of the rest, two whose messages differ only in their numbers ("8 binaries",
+    "9 binaries") are one changed finding."""
     def keyed(items: Iterable[Finding], side: Analysed) -> dict[tuple[str, str, str], Finding]:
         return {(f.severity, f.code, side.name_key(f.message)): f for f in items}
 
     before, after = keyed(old, old_side), keyed(new, new_side)
-    return FindingsDiff(new=sort_findings(f for k, f in after.items() if k not in before),
-                        resolved=sort_findings(f for k, f in before.items() if k not in after))
+    added = {k: f for k, f in after.items() if k not in before}
+    gone = {k: f for k, f in before.items() if k not in after}
+    shapes: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    for k in gone:
+        shapes.setdefault((k[0], k[1], _NUMBERS.sub("#", k[2])), []).append(k)
+    changed: list[FindingChange] = []
+    for k in list(added):
+        twins = shapes.get((k[0], k[1], _NUMBERS.sub("#", k[2])))
+        if twins:
+            changed.append(FindingChange(gone.pop(twins.pop(0)), added.pop(k)))
+    return FindingsDiff(new=sort_findings(added.values()), resolved=sort_findings(gone.values()),
+                        changed=sorted(changed, key=lambda c: (c.new.severity, c.new.code, c.new.message)))
+
+
+_NUMBERS = re.compile(r"\d[\d.,]*")
 
 
 # -- licences --------------------------------------------------------------------------------

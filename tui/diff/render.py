@@ -110,7 +110,7 @@ def summary_lines(d: DistributionDiff) -> Lines:
         sev = [_count(n, word) for n, word in ((sum(x.severity == s for x in f.new), w) for s, w in (
             ("error", "error"), ("warning", "warning"), ("info", "note"))) if n]
         out.append(f"Findings: {len(f.new)} new" + (f" ({', '.join(sev)})" if sev else "")
-                   + f", {len(f.resolved)} resolved")
+                   + f", {len(f.resolved)} resolved" + (f", {len(f.changed)} changed" if f.changed else ""))
     else:
         out.append("Findings: unchanged")
     lic = d.licences
@@ -192,6 +192,9 @@ def finding_lines(d: DistributionDiff) -> Lines:
     for label, items in (("new", d.findings.new), ("resolved", d.findings.resolved)):
         for f in items:
             out.append(f"  {label} {f.severity} {f.code}: {f.message}")
+    for c in d.findings.changed:
+        out.append(f"  changed {c.new.severity} {c.new.code}: {c.new.message}")
+        out.append(f"      was: {c.old.message}")
     return out
 
 
@@ -353,6 +356,8 @@ def category_rows(d: DistributionDiff) -> dict[str, list[Row]]:
     rows["findings"] = [Row("+", f"{f.severity} {f.code}", "", f.message, f.paths[0] if f.paths else None)
                         for f in d.findings.new]
     rows["findings"] += [Row("-", f"{f.severity} {f.code}", f.message, "") for f in d.findings.resolved]
+    rows["findings"] += [Row("~", f"{c.new.severity} {c.new.code}", c.old.message, c.new.message,
+                             c.new.paths[0] if c.new.paths else None) for c in d.findings.changed]
     lic = d.licences
     rows["licences"] = ([Row("~", "GPL-free", value(lic.gpl_free.old), value(lic.gpl_free.new))]
                         if lic.gpl_free is not None else [])

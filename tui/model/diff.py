@@ -82,13 +82,22 @@ class RequirementsDiff:
         return bool(self.changes or self.system_libraries or self.missing_libraries)
 
 
+@dataclass(frozen=True, slots=True)
+class FindingChange:
+    """A finding on both sides whose message differs only in its numbers ("8 binaries" -> "9")."""
+
+    old: Finding
+    new: Finding
+
+
 @dataclass(slots=True)
 class FindingsDiff:
     new: list[Finding] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
+    changed: list[FindingChange] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.new or self.resolved)
+        return bool(self.new or self.resolved or self.changed)
 
 
 @dataclass(frozen=True, slots=True)
