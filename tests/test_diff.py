@@ -3,6 +3,7 @@ versions, the CLI's formats and exit codes, the cache, and the real archives."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -51,6 +52,7 @@ def old_entries() -> list:
         entry("python/install/lib/python3.12/json/__init__.py", '"""json"""\n'),
         entry("python/install/lib/python3.12/lib2to3/main.py", "gone in 3.13\n"),
         entry("python/install/lib/python3.12/tool.py", "x = 1\n", mode=0o644),
+        entry("python/install/lib/python3.12/const.py", "X = 1\n"),
         entry("python/install/lib/python3.12/link", type="symlink", link="os.py"),
         entry("python/install/lib/python3.12/lib-dynload/_crypt.cpython-312-x86_64-linux-gnu.so",
               make_elf(needed=["libcrypt.so.1", "libc.so.6", "$ORIGIN/libpython3.12.so.1.0", "$ORIGIN/libold.so.1"],
@@ -72,6 +74,7 @@ def new_entries() -> list:
         entry("python/install/lib/python3.13/os.py", "import abc\n" * 10),  # unchanged, by role
         entry("python/install/lib/python3.13/json/__init__.py", '"""json, longer"""\n'),  # size
         entry("python/install/lib/python3.13/tool.py", "x = 1\n", mode=0o755),  # mode
+        entry("python/install/lib/python3.13/const.py", "X = 2\n"),  # content: same size
         entry("python/install/lib/python3.13/link", type="symlink", link="json"),  # link target
         entry("python/install/lib/python3.13/_pyrepl/main.py", "new in 3.13\n"),  # added
         entry("python/install/lib/python3.13/lib-dynload/_crypt.cpython-313-x86_64-linux-gnu.so",
@@ -317,6 +320,28 @@ def test_text_markdown_json(diff):
     assert plain["diff_version"] == 1 and plain["members"]["members"] is None
     assert plain["differs"] == diff.differs()
     assert json.loads(to_json(diff, members=True))["members"]["members"]
+
+
+def test_content_by_hash_on_request(pair, capsys):
+    """Without --content a same-size edit is not seen (no hash per member in the index); with
+    it, every file is hashed by one more read, and the hashes agree with tarfile's data."""
+    from distscope.tui.diff.content import content_hashes
+
+    assert main(["diff", *pair, "--format", "json", "--members"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    const = "python/install/lib/python3.13/const.py"
+    assert const not in {m["new_path"] for m in plain["members"]["members"]}
+    assert main(["diff", *pair, "--format", "json", "--members", "--content"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    changed = {m["new_path"]: m["changes"] for m in plain["members"]["members"] if m["kind"] == "changed"}
+    assert [c["field"] for c in changed[const]] == ["content"]
+    assert plain["members"]["content"] == "sha256" and plain["members"]["hashed"] >= 8
+    hashes = content_hashes(pair[1])
+    with open(pair[1], "rb") as fh:
+        raw = zstandard.ZstdDecompressor().stream_reader(fh).read()
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        files = {m.name: hashlib.sha256(tar.extractfile(m).read()).hexdigest() for m in tar if m.isfile()}
+    assert hashes == files
 
 
 def test_cli_exit_codes(pair, capsys):

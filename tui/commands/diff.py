@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     p.add_argument("--members", action="store_true",
                    help="list every member added, removed or changed (default: a summary by folder)")
+    p.add_argument("--content", action="store_true",
+                   help="also compare every file's content by SHA-256 (reads both archives once more; "
+                        "default: type, size, mode and link target, and the hashes the inventory has)")
     p.add_argument("--fail-on", default="", metavar="WHAT",
                    help="comma-separated categories whose difference makes the exit code 1: "
                         + ", ".join(FAIL_ON) + " (default: none)")
@@ -64,8 +67,8 @@ def run_diff(args: argparse.Namespace) -> int:
     from distscope.tui.diff.load import analyse
     from distscope.tui.diff.render import to_json, to_markdown, to_text
 
-    old = analyse(args.old, use_cache=not args.no_cache)
-    new = analyse(args.new, use_cache=not args.no_cache)
+    old = analyse(args.old, use_cache=not args.no_cache, content=args.content)
+    new = analyse(args.new, use_cache=not args.no_cache, content=args.content)
     diff = compare(old, new)
     render = {"json": to_json, "markdown": to_markdown, "text": to_text}[args.format]
     sys.stdout.write(render(diff, members=args.members))

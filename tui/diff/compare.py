@@ -73,8 +73,8 @@ def compare(old: Analysed, new: Analysed) -> DistributionDiff:
                                   old_hashes=old.hashes, new_hashes=new.hashes)
     hashed = result.members.hashed
     result.notes.append("members: compared by type, size, mode and link target (the index keeps no hash per "
-                        "member)" + (f"; content by SHA-256 for the {hashed:,} binaries both component "
-                                     "inventories hashed" if hashed else ""))
+                        "member)" + (f"; content by SHA-256 for the {hashed:,} members both sides hashed"
+                                     if hashed else ""))
     for side, label in ((result.old, "old"), (result.new, "new")):
         if not side.complete:
             result.notes.append(f"the {label} archive is incomplete: its diff covers what could be read")

@@ -13,9 +13,10 @@ from distscope.tui.model.components import Inventory
 from distscope.tui.model.report import Report
 
 
-def analyse(path: str, *, use_cache: bool = True) -> Analysed:
+def analyse(path: str, *, use_cache: bool = True, content: bool = False) -> Analysed:
     """One side of a diff. Raises DistscopeError (a one-line message) for bad input, including
-    an archive damaged mid-stream: a diff against half an archive would mislead."""
+    an archive damaged mid-stream: a diff against half an archive would mislead. With
+    ``content``, every file member is hashed by one more read of the archive."""
     from distscope.tui.report import build_report
     from distscope.tui.session import open_index
 
@@ -31,5 +32,9 @@ def analyse(path: str, *, use_cache: bool = True) -> Analysed:
     # (the report's components section is the inventory as plain data: read it back, not remade)
     section = plain.get("components") if isinstance(plain, dict) else None
     inventory = from_plain(Inventory, section) if isinstance(section, dict) else build_inventory(index)
-    hashes = {path: carrier.sha256 for path, carrier in inventory.files.items()}
+    hashes = {member: carrier.sha256 for member, carrier in inventory.files.items()}
+    if content:
+        from distscope.tui.diff.content import content_hashes
+
+        hashes.update(content_hashes(path))
     return Analysed(index.members, report, components=inventory.components, hashes=hashes)
