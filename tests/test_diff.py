@@ -22,7 +22,7 @@ from distscope.tui.diff.members import Layout, diff_members
 from distscope.tui.diff.render import to_json, to_markdown, to_text
 from distscope.tui.model.components import Component, Evidence
 from distscope.tui.diff.roles import RoleMapper, is_windows_layout, python_minor, role_keys
-from distscope.tui.synth import make_elf, make_macho
+from distscope.tui.synth import make_elf, make_macho, make_pe
 
 
 # -- archives built here ------------------------------------------------------------------------
@@ -303,6 +303,23 @@ def test_min_macos_change(tmp_path):
                 analyse(dist("b.tar.zst", "11.0"), use_cache=False))
     assert {c.field: (c.old, c.new) for c in d.requirements.changes}["min_macos"] == ("10.9", "11.0")
     assert "minimum macOS 10.9 -> 11.0" in to_text(d)
+
+
+def test_min_windows_and_msvc_runtime_change(tmp_path):
+    def dist(name, os_version, imports):
+        return str(write_archive(tmp_path / name, [
+            entry("python/python.exe", make_pe(imports=imports, os_version=os_version, subsystem_version=os_version)),
+            entry("python/python311.dll", make_pe(imports=["KERNEL32.dll"], dll=True, os_version=os_version,
+                                                  subsystem_version=os_version)),
+            entry("python/Lib/os.py", "import abc\n")]))
+
+    d = compare(analyse(dist("a.tar.zst", (6, 0), ["KERNEL32.dll", "python311.dll"]), use_cache=False),
+                analyse(dist("b.tar.zst", (10, 0), ["KERNEL32.dll", "python311.dll", "VCRUNTIME140.dll"]),
+                        use_cache=False))
+    changes = {c.field: (c.old, c.new) for c in d.requirements.changes}
+    assert changes["min_windows"] == ("6.0", "10.0")
+    assert changes["msvc_runtime"] == (None, ["VCRUNTIME140.dll"])
+    assert "minimum Windows 6.0 -> 10.0" in to_text(d)
 
 
 # -- rendering and the CLI ---------------------------------------------------------------------
