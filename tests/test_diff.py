@@ -248,6 +248,23 @@ def test_licences_and_gpl_verdict(diff):
     assert {(c.component, c.kind) for c in lic.components} >= {("_gdbm", "added")}
 
 
+def test_licence_components_changed_removed_and_by_role():
+    from distscope.tui.diff.compare import diff_licences
+    from distscope.tui.model.licences import Component as Lic, GplEvidence, Licences
+
+    old = Licences("PYTHON.json", components=[Lic("_ssl", "extension", "PYTHON.json", ["OpenSSL"]),
+                                              Lic("tk8.6", "extension", "discovered", ["TCL"]),
+                                              Lic("readline", "extension", "PYTHON.json", ["GPL-3.0"], gpl=True)],
+                   gpl=[GplEvidence("readline", "links readline")], gpl_free=False)
+    new = Licences("PYTHON.json", components=[Lic("_ssl", "extension", "PYTHON.json", ["Apache-2.0"]),
+                                              Lic("tk9.0", "extension", "discovered", ["TCL"])], gpl_free=True)
+    d = diff_licences(old, new)
+    assert [(c.component, c.kind, c.old, c.new) for c in d.components] == [
+        ("_ssl", "changed", ("OpenSSL",), ("Apache-2.0",)), ("readline", "removed", ("GPL-3.0",), ())]
+    assert "tk9.0" not in {c.component for c in d.components}  # tk8.6 meets tk9.0
+    assert (d.gpl_free.old, d.gpl_free.new) == (False, True) and d.gpl_removed == ["readline"]
+
+
 def test_members_by_role(diff):
     m = diff.members
     by_name = {c.path.rsplit("/", 1)[1]: c for c in m.members}
