@@ -112,10 +112,10 @@ class DiffScreen(Screen):
         self.diff = message.diff
         d = message.diff
         def side(s) -> str:
-            return f"{os.path.basename(s.path)} (Python {s.python_version or '?'}, {s.target_triple or '?'})"
+            return f"{os.path.basename(s.path)} ({s.python_version or '?'}, {s.target_triple or '?'})"
 
-        head.update(Text(visible(f"old {side(d.old)}\nnew {side(d.new)}"
-                                 + ("; members met by role" if d.by_role else ""), keep="\n")))
+        head.update(Text(visible(f"old {side(d.old)}" + ("  · met by role" if d.by_role else "")
+                                 + f"\nnew {side(d.new)}", keep="\n")))
         every = category_rows(d)
         self.rows = {tid: rows[:MAX_ROWS] for tid, rows in every.items()}
         cut = {tid: len(rows) - MAX_ROWS for tid, rows in every.items() if len(rows) > MAX_ROWS}
@@ -133,7 +133,7 @@ class DiffScreen(Screen):
             if tid != "summary":
                 m = d.members
                 n = m.added + m.removed + m.changed if tid == "members" else len(rows)
-                count = f" ({n:,})" if tid in differs else ""
+                count = f" {n:,}" if tid in differs else ""
                 tabs.get_tab(f"diff-{tid}").label = f"{title}{count}"
         self.query_one("#diff-table-summary", DataTable).focus()
 
