@@ -27,7 +27,7 @@ async def test_open_against_shows_every_category_and_g_goes_to_the_member(pair):
         await settle(pilot, app, lambda: isinstance(app.screen, DiffScreen) and app.screen.diff is not None, 400)
         screen = app.screen
         text = screen_text(app)
-        assert "Summary" in text and "Members 7" in text and "Requirements 5" in text
+        assert "Summary" in text and "Members 8" in text and "Requirements 5" in text
         assert "minimum glibc" in text
         await pilot.press("7")  # Members
         await pilot.pause()
