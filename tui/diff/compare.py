@@ -59,6 +59,10 @@ def compare(old: Analysed, new: Analysed) -> DistributionDiff:
     result = DistributionDiff(old=old.side(), new=new.side())
     result.by_role = (old.layout.minor != new.layout.minor or old.layout.windows != new.layout.windows
                       or result.old.layout != result.new.layout)
+    if result.old.platform and result.new.platform and result.old.platform != result.new.platform:
+        result.notes.append(f"platforms differ ({result.old.platform} -> {result.new.platform}): the "
+                            "requirements and system libraries are those of two different systems, and "
+                            "platform-specific members, modules and findings show as added and removed")
     result.python = diff_python(old.report, new.report)
     if old.components is None or new.components is None:
         result.notes.append("components: no component inventory for "
@@ -181,6 +185,9 @@ def diff_requirements(old: Requirements | None, new: Requirements | None,
 
 
 # -- findings --------------------------------------------------------------------------------
+_NUMBERS = re.compile(r"\d[\d.,]*")
+
+
 def diff_findings(old: Iterable[Finding], new: Iterable[Finding], old_side: Analysed,
                   new_side: Analysed) -> FindingsDiff:
     """Findings new in ``new`` and resolved since ``old``, matched on severity, code and message
@@ -203,9 +210,6 @@ def diff_findings(old: Iterable[Finding], new: Iterable[Finding], old_side: Anal
             changed.append(FindingChange(gone.pop(twins.pop(0)), added.pop(k)))
     return FindingsDiff(new=sort_findings(added.values()), resolved=sort_findings(gone.values()),
                         changed=sorted(changed, key=lambda c: (c.new.severity, c.new.code, c.new.message)))
-
-
-_NUMBERS = re.compile(r"\d[\d.,]*")
 
 
 # -- licences --------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ meets ``_ssl.cpython-313-x86_64-linux-gnu.so``.
 
 A role key is the path with the side's Python version and platform tags replaced by placeholders
 (``{X.Y}``, ``{XY}``, ``{ext}`` ...), the full layout's ``install/`` folder dropped and the Windows
-``Lib/`` and ``DLLs/`` folders put where POSIX builds keep them. One pass of a few regular
-expressions per member: linear in the members.
+``Lib/``, ``DLLs/``, ``include/`` and ``tcl/`` folders put where POSIX builds keep them. Linear in
+the members: a folder's key is made once per folder, and a pattern is tried on a member's name
+only when the name holds the pattern's fixed text.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _PLATFORM = [
 #: role whatever the version.
 _VERSIONED_FOLDER = (re.compile(r"(?<=/)([A-Za-z]+)\d+(?:\.\d+)+(?=/|$)"), r"\1{v}", ".")
 _VERSIONED_NAME = re.compile(r"[A-Za-z]+\d+(?:\.\d+)+$").match
-#: The full layout's install tree, and Windows folders, as install_only POSIX builds lay them out.
+#: The full layout's install tree, as install_only builds lay it out.
 _LAYOUT = [
     (re.compile(r"^([^/]+)/install(?=/|$)"), r"\1"),
 ]
