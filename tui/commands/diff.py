@@ -67,8 +67,9 @@ def run_diff(args: argparse.Namespace) -> int:
     from distscope.tui.diff.load import analyse
     from distscope.tui.diff.render import to_json, to_markdown, to_text
 
-    old = analyse(args.old, use_cache=not args.no_cache, content=args.content)
-    new = analyse(args.new, use_cache=not args.no_cache, content=args.content)
+    verify = getattr(args, "verify", False)
+    old = analyse(args.old, use_cache=not args.no_cache, content=args.content, verify=verify)
+    new = analyse(args.new, use_cache=not args.no_cache, content=args.content, verify=verify)
     diff = compare(old, new)
     render = {"json": to_json, "markdown": to_markdown, "text": to_text}[args.format]
     sys.stdout.write(render(diff, members=args.members))

@@ -77,7 +77,7 @@ def compare(old: Analysed, new: Analysed) -> DistributionDiff:
                                   old_hashes=old.hashes, new_hashes=new.hashes)
     hashed = result.members.hashed
     result.notes.append("members: compared by type, size, mode and link target (the index keeps no hash per "
-                        "member)" + (f"; content by SHA-256 for the {hashed:,} members both sides hashed"
+                        "member)" + (f"; content by SHA-256 for the {hashed:,} member{'' if hashed == 1 else 's'} both sides hashed"
                                      if hashed else ""))
     for side, label in ((result.old, "old"), (result.new, "new")):
         if not side.complete:

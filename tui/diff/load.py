@@ -13,10 +13,11 @@ from distscope.tui.model.components import Inventory
 from distscope.tui.model.report import Report
 
 
-def analyse(path: str, *, use_cache: bool = True, content: bool = False) -> Analysed:
+def analyse(path: str, *, use_cache: bool = True, content: bool = False, verify: bool = False) -> Analysed:
     """One side of a diff. Raises DistscopeError (a one-line message) for bad input, including
     an archive damaged mid-stream: a diff against half an archive would mislead. With
-    ``content``, every file member is hashed by one more read of the archive."""
+    ``content``, every file member is hashed by one more read of the archive; with ``verify``, a
+    cache hit is trusted only once the file hashes the same again."""
     from distscope.tui.report import build_report
     from distscope.tui.session import open_index
 
@@ -24,7 +25,7 @@ def analyse(path: str, *, use_cache: bool = True, content: bool = False) -> Anal
         raise DistscopeError(f"{path}: no such file")
     if os.path.isdir(path):
         raise DistscopeError(f"{path}: is a directory, not an archive")
-    index = open_index(path, use_cache=use_cache, keep_small=False)  # reads no content
+    index = open_index(path, use_cache=use_cache, keep_small=False, verify=verify)  # reads no content
     if index.error and index.error != "cancelled":
         raise DistscopeError(f"{path}: {index.error}")
     plain = build_report(index)
