@@ -41,6 +41,24 @@ async def test_open_against_shows_every_category_and_g_goes_to_the_member(pair):
         assert not isinstance(app.screen, DiffScreen)
 
 
+async def test_without_cache_the_open_archive_is_not_read_again(pair, monkeypatch):
+    """The Diff screen takes the app's own index of NEW: with --no-cache only OLD gets a pass."""
+    import distscope.tui.session as session
+
+    passes: list[str] = []
+    real_scan = session.Scan
+
+    def counting_scan(path, *args, **kwargs):
+        passes.append(str(path))
+        return real_scan(path, *args, **kwargs)
+
+    monkeypatch.setattr(session, "Scan", counting_scan)
+    app = DistscopeApp(pair[1], compare_with=pair[0], use_cache=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: isinstance(app.screen, DiffScreen) and app.screen.diff is not None, 400)
+    assert sorted(passes) == sorted(pair)  # one pass each
+
+
 async def test_removed_member_says_it_is_only_in_old(pair):
     app = DistscopeApp(pair[1], compare_with=pair[0])
     async with app.run_test(size=SIZE) as pilot:

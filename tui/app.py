@@ -336,7 +336,7 @@ class DistscopeApp(App):
         if not os.path.exists(old):
             self.notify(f"{old}: no such file", severity="error")
             return
-        self.push_screen(DiffScreen(old, self.archive, use_cache=self.use_cache))
+        self.push_screen(DiffScreen(old, self.archive, use_cache=self.use_cache, new_index=self.index))
 
     def action_export_report(self, fmt: str = "json") -> None:
         if self.report is None:

@@ -60,9 +60,11 @@ class DiffScreen(Screen):
         *[Binding(str(i + 1), f"tab('{tid}')", title, show=False) for i, (tid, title) in enumerate(TABS)],
     ]
 
-    def __init__(self, old: str, new: str, *, use_cache: bool = True) -> None:
+    def __init__(self, old: str, new: str, *, use_cache: bool = True, new_index=None) -> None:
+        """``new_index``: the app's own analysed index of ``new``, so that it is not opened again."""
         super().__init__()
         self.old, self.new, self.use_cache = old, new, use_cache
+        self.new_index = new_index
         self.diff = None
         self.rows: dict[str, list] = {}
 
@@ -88,12 +90,13 @@ class DiffScreen(Screen):
     def compute(self) -> None:
         """Both sides (from the cache when fresh), then the diff; posts :class:`DiffReady`."""
         from distscope.tui.diff.compare import compare
-        from distscope.tui.diff.load import analyse
+        from distscope.tui.diff.load import analyse, from_index
         from distscope.tui.errors import DistscopeError
 
         try:
             old = analyse(self.old, use_cache=self.use_cache)
-            new = analyse(self.new, use_cache=self.use_cache)
+            new = (from_index(self.new_index) if self.new_index is not None
+                   else analyse(self.new, use_cache=self.use_cache))
             if get_current_worker().is_cancelled:
                 return
             self.post_message(DiffReady(compare(old, new)))

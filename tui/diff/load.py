@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.diff.compare import Analysed
 from distscope.tui.errors import DistscopeError
 from distscope.tui.meta.inventory import build_inventory
@@ -18,7 +19,6 @@ def analyse(path: str, *, use_cache: bool = True, content: bool = False, verify:
     an archive damaged mid-stream: a diff against half an archive would mislead. With
     ``content``, every file member is hashed by one more read of the archive; with ``verify``, a
     cache hit is trusted only once the file hashes the same again."""
-    from distscope.tui.report import build_report
     from distscope.tui.session import open_index
 
     if not os.path.exists(path):
@@ -26,16 +26,25 @@ def analyse(path: str, *, use_cache: bool = True, content: bool = False, verify:
     if os.path.isdir(path):
         raise DistscopeError(f"{path}: is a directory, not an archive")
     index = open_index(path, use_cache=use_cache, keep_small=False, verify=verify)  # reads no content
+    side = from_index(index)
+    if content:
+        from distscope.tui.diff.content import content_hashes
+
+        side.hashes.update(content_hashes(path))
+    return side
+
+
+def from_index(index: ArchiveIndex) -> Analysed:
+    """One side of a diff from an index already analysed (the app's own, say): nothing is read.
+    Raises DistscopeError when the archive was damaged mid-stream."""
+    from distscope.tui.report import build_report
+
     if index.error and index.error != "cancelled":
-        raise DistscopeError(f"{path}: {index.error}")
+        raise DistscopeError(f"{index.path}: {index.error}")
     plain = build_report(index)
     report = plain if isinstance(plain, Report) else from_plain(Report, plain)
     # (the report's components section is the inventory as plain data: read it back, not remade)
     section = plain.get("components") if isinstance(plain, dict) else None
     inventory = from_plain(Inventory, section) if isinstance(section, dict) else build_inventory(index)
     hashes = {member: carrier.sha256 for member, carrier in inventory.files.items()}
-    if content:
-        from distscope.tui.diff.content import content_hashes
-
-        hashes.update(content_hashes(path))
     return Analysed(index.members, report, components=inventory.components, hashes=hashes)
