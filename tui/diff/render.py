@@ -47,13 +47,16 @@ def change_text(c: Change) -> str:
 
 
 def _bytes(n: int, signed: bool = False) -> str:
+    """``n`` bytes for a reader (``1.1 MiB``); ``signed``: with its sign (a change)."""
     sign = ("+" if n > 0 else "-" if n < 0 else "±") if signed else ""
-    n = abs(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{sign}{n:,} B" if unit == "B" else f"{sign}{n:,.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return ""  # (unreachable)
+    if abs(n) < 1024:
+        return f"{sign}{abs(n):,} B"
+    size, unit = abs(n) / 1024, "KiB"
+    for bigger in ("MiB", "GiB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f"{sign}{size:,.1f} {unit}"
 
 
 def _count(n: int, word: str) -> str:
