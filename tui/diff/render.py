@@ -250,6 +250,8 @@ def member_line(c: MemberChange) -> str:
 
 
 def to_text(d: DistributionDiff, members: bool = False) -> str:
+    """The diff for a terminal or a CI log: the summary first, then each category, one fact a
+    line (not wrapped, so that each can be found with grep)."""
     head = [_side("old", d.old), _side("new", d.new)]
     if d.by_role:
         head.append("(the two lay out their paths differently: members, libraries and findings met by role, "
