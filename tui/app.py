@@ -18,6 +18,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from distscope.widgets.dependencies import DependenciesPane
 from distscope.widgets.files import FilesPane
 from distscope.widgets.help import HelpScreen
+from distscope.widgets.components import ComponentsPane
 from distscope.widgets.licences import LicencesPane
 from distscope.widgets.requirements import RequirementsPane
 from distscope.widgets.status import StatusBar
@@ -28,7 +29,7 @@ UI_BEAT = 0.25
 #: Seconds the index pass yields to the UI after each key press or click.
 UI_PRIORITY = 0.3
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
-         ("requirements", "Requirements"), ("licences", "Licences")]
+         ("requirements", "Requirements"), ("licences", "Licences"), ("components", "Components")]
 
 
 class IndexWake(Message):
@@ -114,6 +115,7 @@ class DistscopeApp(App):
         self.tree_model = TreeModel()
         self.index = None  #: the ArchiveIndex once the pass has finished
         self.report: dict | None = None
+        self.report_model: Any = None  #: the typed Report (the panes get its plain data, report)
         self.error: str | None = None
         self.cancel = threading.Event()
         self._inbox: list = []
@@ -138,6 +140,8 @@ class DistscopeApp(App):
                 yield RequirementsPane(id="requirements-pane")
             with TabPane("5 Licences", id="licences"):
                 yield LicencesPane(id="licences-pane")
+            with TabPane("6 Components", id="components"):
+                yield ComponentsPane(id="components-pane")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -164,9 +168,12 @@ class DistscopeApp(App):
         if self.cancel.is_set():
             return
         try:
-            from distscope.tui.report import build_report
+            from distscope.tui.report import to_contract
+            from distscope.tui.session import build_report
 
-            report, error = build_report(index), None
+            # The panes read the JSON contract's plain data until they render the typed model.
+            self.report_model = build_report(index)
+            report, error = to_contract(self.report_model), None
         except Exception as exc:
             report, error = None, f"{type(exc).__name__}: {exc}"
         self.post_message(ReportReady(report, error))
@@ -258,7 +265,8 @@ class DistscopeApp(App):
             self.show_diff(self.compare_with)
 
     def _report_panes(self) -> list:
-        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane)]
+        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane),
+                self.query_one(ComponentsPane)]
 
     # -- background work ------------------------------------------------------------------
     def background(self, work: Callable[[], Any], callback: Callable[[Any, BaseException | None], None]) -> None:
@@ -317,6 +325,9 @@ class DistscopeApp(App):
         self.cancel.set()
         self.exit()
 
+    def on_components_pane_go_to_evidence(self, message: ComponentsPane.GoToEvidence) -> None:
+        self.goto_member(message.path)
+
     def goto_member(self, path: str) -> None:
         self.action_pane("files")
         self.query_one(FilesPane).select_path(path)
@@ -342,14 +353,14 @@ class DistscopeApp(App):
         if self.report is None:
             self.notify("The report is not ready yet: the archive is still being analysed.", severity="warning")
             return
-        from distscope.tui import report as rp
+        from distscope.tui import session as rp
 
         render = {"json": rp.to_json, "markdown": rp.to_markdown, "text": rp.to_text}[fmt]
         ext = {"json": "json", "markdown": "md", "text": "txt"}[fmt]
         name = Path(self.archive).name.split(".tar")[0] + f".report.{ext}"
         import io
 
-        text = io.StringIO(render(self.report))
+        text = io.StringIO(render(self.report_model))
         self.deliver_text(text, save_directory=os.getcwd(), save_filename=name)
         self.notify(f"Report saved: {name}" if not self.is_web else f"Report: {name}")
 
@@ -370,12 +381,12 @@ class DistscopeApp(App):
         yield SystemCommand("Help", "all key bindings (F1)", self.action_help)
 
     def _all_bindings(self) -> list[tuple[str, str, str]]:
-        rows = [("1-5", "switch pane", "global"), ("q / ctrl+c", "quit (also while indexing)", "global"),
+        rows = [("1-6", "switch pane", "global"), ("q / ctrl+c", "quit (also while indexing)", "global"),
                 ("F1 / ?", "this help", "global"), ("ctrl+p", "command palette: go to member, panes, export,"
                                                              " screenshot", "global"),
                 ("tab / shift+tab", "move focus", "global"),
                 ("D", "diff against another archive", "global")]
-        for pane in (FilesPane, DependenciesPane, LicencesPane):
+        for pane in (FilesPane, DependenciesPane, LicencesPane, ComponentsPane):
             for b in pane.BINDINGS:
                 if isinstance(b, Binding):
                     rows.append((b.key.replace("slash", "/").replace("escape", "esc"), b.description,

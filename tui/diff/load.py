@@ -8,10 +8,6 @@ import os
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.diff.compare import Analysed
 from distscope.tui.errors import DistscopeError
-from distscope.tui.meta.inventory import build_inventory
-from distscope.tui.model.codec import from_plain
-from distscope.tui.model.components import Inventory
-from distscope.tui.model.report import Report
 
 
 def analyse(path: str, *, use_cache: bool = True, content: bool = False, verify: bool = False) -> Analysed:
@@ -41,10 +37,9 @@ def from_index(index: ArchiveIndex) -> Analysed:
 
     if index.error and index.error != "cancelled":
         raise DistscopeError(f"{index.path}: {index.error}")
-    plain = build_report(index)
-    report = plain if isinstance(plain, Report) else from_plain(Report, plain)
-    # (the report's components section is the inventory as plain data: read it back, not remade)
-    section = plain.get("components") if isinstance(plain, dict) else None
-    inventory = from_plain(Inventory, section) if isinstance(section, dict) else build_inventory(index)
+    report = build_report(index)
+    inventory = report.components
+    if inventory is None:  # (the report could not make one: no component to compare)
+        return Analysed(index.members, report, components=None)
     hashes = {member: carrier.sha256 for member, carrier in inventory.files.items()}
     return Analysed(index.members, report, components=inventory.components, hashes=hashes)

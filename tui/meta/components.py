@@ -1,7 +1,7 @@
 """The component inventory: which libraries and packages a distribution bundles, at which
 version, and the evidence for each.
 
-:class:`ComponentScan` rides the pass. It searches the read-only data of the binaries that
+:class:`ComponentsAnalyser` rides the pass. It searches the read-only data of the binaries that
 may carry a library (by file name: ``_ssl``, ``libcrypto``, ``sqlite3.dll``, libpython, the
 interpreter, vendored ``*.libs/``) with ``bytes.find`` per piece of the content as it arrives,
 hashes the binaries it finds something in, and reads headers, ``.pc`` files, Tcl scripts,
@@ -17,12 +17,16 @@ import json
 import re
 from typing import Any
 
-from distscope.tui.analysis.base import ALL, Analyser, Interest
-from distscope.tui.analysis.classify import NATIVE, STATIC_LIB
+from distscope.tui.archive.plugin import ALL, Analyser, Interest
+from distscope.tui.archive.classify import NATIVE, STATIC_LIB
 from distscope.tui.archive.segments import Segments, as_segments
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.rodata import readonly_ranges
+from distscope.tui.model.components import (
+    CarrierFile, ComponentScan, Found, FoundPackage, FoundSbomComponent, FoundVendored)
 
+#: Bytes searched at a time, and how far consecutive windows overlap (more than any match).
+_WINDOW, _OVERLAP = 8 << 20, 512
 #: Window around an anchor hit in which its pattern is tried.
 _BEFORE, _AFTER = 96, 160
 #: Hits of one anchor looked at per binary (an anchor that is everywhere costs no more).
@@ -30,6 +34,8 @@ _MAX_HITS = 64
 _HEADER_LIMIT = 256 << 10
 _METADATA_LIMIT = 256 << 10
 _SBOM_LIMIT = 8 << 20
+#: Components taken from one PEP 770 SBOM (a wheel's Rust SBOM lists a few hundred).
+_MAX_SBOM_COMPONENTS = 5000
 _TCL_SCRIPTS = ("/init.tcl", "/tk.tcl", "/pkgIndex.tcl", "/tclConfig.sh", "/tkConfig.sh")
 _TCL_REQUIRE = re.compile(rb"package\s+(?:require\s+-exact|provide)\s+(tcl|tk)\s+(\d+\.\d+\.\d+)", re.I)
 _TCL_IFNEEDED = re.compile(rb"package\s+ifneeded\s+(tix)\s+(\d+\.\d+(?:\.\d+)?)", re.I)
@@ -37,7 +43,7 @@ _TCL_CONFIG = re.compile(rb"^(TCL|TK)_VERSION='(\d+\.\d+)'.*?^\1_PATCH_LEVEL='([
 _PC_FIELD = re.compile(rb"^(Name|Version):\s*(.*?)\s*$", re.M)
 
 
-class ComponentScan(Analyser):
+class ComponentsAnalyser(Analyser):
     """Collects the evidence of bundled components during the pass (see the module docstring)."""
 
     name = "components"
@@ -97,25 +103,37 @@ class ComponentScan(Analyser):
         elif base in fp.HEADERS:
             self._header(path, base, raw)
 
-    def result(self) -> dict:
-        return {"evidence": self.evidence, "files": dict(sorted(self.files.items())),
-                "packages": sorted(self.packages, key=lambda p: (p["name"].lower(), p["path"])),
-                "sbom_components": self.sbom_components, "vendored": self.vendored, "notes": self.notes,
-                "searched": {k: sorted(v) for k, v in sorted(self.searched.items())}}
+    def scan_result(self) -> ComponentScan:
+        """What the pass found, as the model."""
+        return ComponentScan(
+            evidence=[Found(e["component"], e["path"], e["method"], e["detail"], e.get("version"), e.get("note", ""))
+                      for e in self.evidence],
+            files={p: CarrierFile(p, f["size"], f["sha256"], f["sha1"]) for p, f in sorted(self.files.items())},
+            packages=[FoundPackage(p["path"], p["name"], p["version"], p["license_expression"], p["license"],
+                                   p["classifiers"])
+                      for p in sorted(self.packages, key=lambda p: (p["name"].lower(), p["path"]))],
+            sbom_components=[FoundSbomComponent(c["path"], c["package"], c["name"], c["version"], c["purl"],
+                                                c["licence"], c["format"]) for c in self.sbom_components],
+            vendored=[FoundVendored(v["path"], v["package"], v["name"]) for v in self.vendored],
+            notes=list(self.notes), searched={k: sorted(v) for k, v in sorted(self.searched.items())})
+
+    def result(self) -> ComponentScan:
+        return self.scan_result()
 
     # -- binaries ---------------------------------------------------------------------------
     def _binary(self, path: str, data: Segments, libraries: tuple[str, ...], complete: bool, size: int) -> None:
         ranges = readonly_ranges(data) if data.startswith((b"\x7fELF", b"MZ", b"\xcf\xfa", b"\xce\xfa",
                                                            b"\xfe\xed", b"\xca\xfe")) else None
-        # One copy of the read-only data (a small part of the file; all of it when unknown).
-        areas = [data.read(o, n) for o, n in ranges] if ranges else [data.tobytes()]
+        # The read-only data (a small part of the file; all of it when its headers are unknown),
+        # copied a window at a time so that no member is ever copied whole.
+        spans = ranges or [(0, len(data))]
         patterns = [p for p in fp.BINARY_PATTERNS if p.component in libraries]
         if libraries is not fp.ALL:  # (everything is looked for in libpython: no news)
             for library in libraries:
                 self.searched.setdefault(library, []).append(path)
         found: dict[tuple[str, str | None], dict] = {}
         sqlite_header = False
-        for area in areas:
+        for area in _windows(data, spans):
             for pattern, text, version in _search(area, patterns):
                 if pattern.component == "sqlite" and pattern.method == "string":
                     sqlite_header = True
@@ -125,8 +143,17 @@ class ComponentScan(Analyser):
                 found.setdefault((pattern.component, version), {
                     "component": pattern.component, "path": path, "method": pattern.method,
                     "detail": text, "version": version})
+        own = fp.dedicated(path)
+        if own and not any(k[0] == own[0] and k[1] for k in found):
+            library, pattern = own
+            versions = sorted({m.group(1).decode() for area in _windows(data, spans) for m in pattern.finditer(area)})
+            if len(versions) == 1:
+                found[(library, versions[0])] = {
+                    "component": library, "path": path, "method": "string", "version": versions[0],
+                    "detail": f"{versions[0]} (the only bare version string in the library's own file)"}
         if sqlite_header:
-            versions = sorted({m.group(1).decode() for area in areas for m in fp.SQLITE_VERSION.finditer(area)})
+            versions = sorted({m.group(1).decode() for area in _windows(data, spans)
+                               for m in fp.SQLITE_VERSION.finditer(area)})
             if len(versions) == 1:
                 found.setdefault(("sqlite", versions[0]), {
                     "component": "sqlite", "path": path, "method": "string",
@@ -207,10 +234,12 @@ class ComponentScan(Analyser):
         name = (fields.get("name") or [""])[0]
         if not name:
             return
+        def first(key: str) -> str | None:
+            return (fields.get(key) or [""])[0] or None
+
         self.packages.append({
-            "path": path, "name": name, "version": (fields.get("version") or [None])[0],
-            "license_expression": (fields.get("license-expression") or [None])[0],
-            "license": ((fields.get("license") or [None])[0] or None),
+            "path": path, "name": name, "version": first("version"),
+            "license_expression": first("license-expression"), "license": first("license"),
             "classifiers": [c for c in fields.get("classifier", []) if c.startswith("License ::")],
         })
 
@@ -222,7 +251,10 @@ class ComponentScan(Analyser):
             return
         package = path.split(".dist-info/")[0].rsplit("/", 1)[-1]
         package = re.sub(r"-\d.*$", "", package)
-        for item in _sbom_items(document):
+        items = _sbom_items(document)
+        if len(items) > _MAX_SBOM_COMPONENTS:
+            self.notes.append(f"{path}: {len(items):,} components; the first {_MAX_SBOM_COMPONENTS:,} are listed")
+        for item in items[:_MAX_SBOM_COMPONENTS]:
             item.update(path=path, package=package)
             self.sbom_components.append(item)
 
@@ -235,6 +267,14 @@ def _line_of(raw: bytes, start: int, end: int) -> str:
     begin = raw.rfind(b"\n", 0, start) + 1
     stop = raw.find(b"\n", end)
     return " ".join(raw[begin:stop if stop >= 0 else len(raw)].decode("utf-8", "replace").split())[:200]
+
+
+def _windows(data: Segments, spans: list[tuple[int, int]]):
+    """The bytes of ``spans`` in windows of at most :data:`_WINDOW` (plus an overlap, so that a
+    string cut by a window's end is seen whole in the next)."""
+    for offset, size in spans:
+        for start in range(offset, offset + size, _WINDOW):
+            yield data.read(start, min(_WINDOW + _OVERLAP, offset + size - start))
 
 
 def _search(buf: bytes, patterns: list) -> list[tuple[Any, str, str | None]]:
