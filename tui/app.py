@@ -99,10 +99,14 @@ class DistscopeApp(App):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
+        Binding("D", "diff", "Diff against…", show=False),
     ]
 
-    def __init__(self, archive: str | os.PathLike, *, use_cache: bool = True, title: str | None = None) -> None:
+    def __init__(self, archive: str | os.PathLike, *, use_cache: bool = True, title: str | None = None,
+                 compare_with: str | None = None) -> None:
         super().__init__()
+        #: an older archive to show the Diff screen against once this one is analysed
+        self.compare_with = compare_with
         from distscope.tui.archive.tree import TreeModel
 
         self.archive = os.fspath(archive)
@@ -257,6 +261,8 @@ class DistscopeApp(App):
         for pane in self._report_panes():
             pane.set_report(message.report)
         self.query_one(FilesPane).set_report(message.report)
+        if self.compare_with:
+            self.show_diff(self.compare_with)
 
     def _report_panes(self) -> list:
         return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane),
@@ -326,6 +332,23 @@ class DistscopeApp(App):
         self.action_pane("files")
         self.query_one(FilesPane).select_path(path)
 
+    def action_diff(self) -> None:
+        """Ask for an older archive and show what changed from it to this one."""
+        from distscope.widgets.dialogs import PromptScreen
+
+        self.push_screen(PromptScreen("Compare against which (older) archive?", self.compare_with or ""),
+                         lambda path: self.show_diff(path) if path else None)
+
+    def show_diff(self, old: str) -> None:
+        """The Diff screen from ``old`` to this archive (the diff widgets live in widgets/diff.py)."""
+        from distscope.widgets.diff import DiffScreen
+
+        self.compare_with = None  # (shown once; ``D`` asks again)
+        if not os.path.exists(old):
+            self.notify(f"{old}: no such file", severity="error")
+            return
+        self.push_screen(DiffScreen(old, self.archive, use_cache=self.use_cache, new_index=self.index))
+
     def action_export_report(self, fmt: str = "json") -> None:
         if self.report is None:
             self.notify("The report is not ready yet: the archive is still being analysed.", severity="warning")
@@ -361,7 +384,8 @@ class DistscopeApp(App):
         rows = [("1-6", "switch pane", "global"), ("q / ctrl+c", "quit (also while indexing)", "global"),
                 ("F1 / ?", "this help", "global"), ("ctrl+p", "command palette: go to member, panes, export,"
                                                              " screenshot", "global"),
-                ("tab / shift+tab", "move focus", "global")]
+                ("tab / shift+tab", "move focus", "global"),
+                ("D", "diff against another archive", "global")]
         for pane in (FilesPane, DependenciesPane, LicencesPane, ComponentsPane):
             for b in pane.BINDINGS:
                 if isinstance(b, Binding):

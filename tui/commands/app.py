@@ -14,6 +14,8 @@ from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError, compla
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("open", help="browse an archive in the terminal app (no archive: a demo distribution)")
     p.add_argument("archive", nargs="?", help="a .tar.zst / .tar.gz / ... distribution; omit for the demo")
+    p.add_argument("new", nargs="?", metavar="NEW",
+                   help="a second archive: open NEW and show what changed from ARCHIVE (the Diff screen)")
     p.set_defaults(func=run_open)
     s = sub.add_parser("serve", help="serve the app in a web browser (needs distscope[serve])")
     s.add_argument("archive", nargs="?", help="archive to open; omit for the demo")
@@ -35,7 +37,10 @@ def run_open(args: argparse.Namespace) -> int:
     archive, title = _target(args.archive)
     from distscope.tui.app import DistscopeApp
 
-    app = DistscopeApp(archive, use_cache=not args.no_cache, title=title)
+    if getattr(args, "new", None):  # ``distscope OLD NEW``: open NEW, show the diff from OLD
+        app = DistscopeApp(args.new, use_cache=not args.no_cache, compare_with=archive)
+    else:
+        app = DistscopeApp(archive, use_cache=not args.no_cache, title=title)
     app.run()
     if app.error:
         complain(app.error)
