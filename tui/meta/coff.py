@@ -44,7 +44,7 @@ _OLDER = [(0x0083, "9.0", "VS2008"), (0x0098, "10.0", "VS2010"), (0x00AA, "11.0"
           (0x00C7, "12.0", "VS2013"), (0x00FD, None, None)]
 
 
-def toolset(prodid: int, build: int) -> tuple[str, str] | None:
+def toolset(prodid: int, build: int) -> tuple[str, str | None] | None:
     """(MSVC version, Visual Studio release) of a comp.id, or None when unknown."""
     if prodid >= 0x00FD and prodid <= 0x010E:
         i = bisect_right(_BUILD_KEYS, build) - 1
@@ -113,7 +113,7 @@ def machine(data: bytes) -> str | None:
 
 def comp_ids(data: bytes, limit: int = 4) -> list[int]:
     """Values of ``@comp.id`` symbols (symbol name 8 bytes, then the 4-byte value)."""
-    out = []
+    out: list[int] = []
     pos = data.find(b"@comp.id")
     while pos >= 0 and pos + 12 <= len(data) and len(out) < limit:
         out.append(struct.unpack_from("<I", data, pos + 8)[0])

@@ -203,9 +203,9 @@ def _links(candidate: dict) -> list[dict]:
 def extension_modules(data: dict) -> list[dict]:
     """Every extension module of a PYTHON.json build_info, one row per module (its first,
     default candidate), with the number of candidates and variants."""
-    build_info = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
-    extensions = build_info.get("extensions") if isinstance(build_info.get("extensions"), dict) else {}
-    rows = []
+    build_info: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
+    extensions: dict[str, Any] = build_info["extensions"] if isinstance(build_info.get("extensions"), dict) else {}
+    rows: list[dict[str, Any]] = []
     for name, candidates in sorted(extensions.items()):
         candidates = dict_list(candidates)
         if not candidates:
@@ -320,7 +320,7 @@ def _lib_dynload(index, root: str, top: set[str]) -> list[dict]:
     ``root``)."""
     if top.isdisjoint(("install", "lib", "DLLs")):  # (no path can match: skips a walk over every path)
         return []
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     pattern = re.compile(rf"^{re.escape(root + '/' if root else '')}(?:install/)?(?:lib/python[^/]+/lib-dynload|DLLs)/"
                          r"([A-Za-z0-9_]+)(?:\.[^/]*)?\.(?:so|pyd)$")
     for path in index.by_path:
@@ -382,9 +382,10 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
         triple = triple_from_os_arch(d.get("os"), d.get("arch"))
     if triple is None and _str(sysvars.get("HOST_GNU_TYPE")):
         triple, triple_source = sysvars["HOST_GNU_TYPE"], "sysconfig"
-    if triple is None and (name or {}).get("target_triple"):
+    if triple is None and name and name.get("target_triple"):
         triple, triple_source = name["target_triple"], "file name"
 
+    options_source: str | None
     build_options, options_source = _str(d.get("build_options")), "PYTHON.json build_options"
     if not build_options and _str(d.get("optimizations")):
         build_options, options_source = d["optimizations"], "PYTHON.json optimizations"
@@ -414,8 +415,8 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
     apple = {k: _str(d.get(f"apple_sdk_{k}")) for k in ("canonical_name", "platform", "version", "deployment_target")}
     if not any(apple.values()) and sysvars.get("MACOSX_DEPLOYMENT_TARGET"):
         apple["deployment_target"] = str(sysvars["MACOSX_DEPLOYMENT_TARGET"])
-    build_info = d.get("build_info") if isinstance(d.get("build_info"), dict) else {}
-    core = build_info.get("core") if isinstance(build_info.get("core"), dict) else {}
+    build_info = d["build_info"] if isinstance(d.get("build_info"), dict) else {}
+    core: dict[str, Any] = build_info["core"] if isinstance(build_info.get("core"), dict) else {}
     exe = _str(d.get("python_exe")) or _derived_exe(index, root)
 
     off = parse_object_file_format(build_info.get("object_file_format"))

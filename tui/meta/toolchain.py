@@ -13,6 +13,7 @@ import re
 import struct
 import threading
 from collections import Counter
+from typing import Any
 
 from distscope.tui.analysis.elf import comment_strings, section_table_end
 from distscope.tui.archive.index import ArchiveIndex
@@ -199,12 +200,12 @@ class ToolchainScan(Analyser):
             elif kind.startswith(("c", "ltcg", "pogo")) and kind != "cvtres" and coff.toolset(prodid, build):
                 if compiler is None or build > compiler[1]:
                     compiler = (prodid, build)
-        if linker is not None and coff.toolset(0x0102, linker):
-            self._add("MSVC", coff.toolset(0x0102, linker)[0], "linker", "rich-header", member.path,
-                      _msvc_detail(0x0102, linker))
-        if compiler is not None:
-            self._add("MSVC", coff.toolset(*compiler)[0], "compiler", "rich-header", member.path,
-                      _msvc_detail(*compiler))
+        linked = coff.toolset(0x0102, linker) if linker is not None else None
+        if linker is not None and linked:
+            self._add("MSVC", linked[0], "linker", "rich-header", member.path, _msvc_detail(0x0102, linker))
+        compiled = coff.toolset(*compiler) if compiler is not None else None
+        if compiler is not None and compiled:
+            self._add("MSVC", compiled[0], "compiler", "rich-header", member.path, _msvc_detail(*compiler))
 
     def _bitcode(self, path: str, data: bytes) -> None:
         info = bitcode.producer(data)
@@ -235,7 +236,7 @@ class ToolchainScan(Analyser):
 
     def _archive(self, path: str, data: ByteSource) -> None:
         self._count(path, "static-lib")
-        seen = Counter()
+        seen: Counter[tuple[str, str | None, str]] = Counter()
         for name, body, _complete in ar.members(data, LIB_MEMBERS):
             if body.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
                 info = bitcode.producer(as_bytes(body))
@@ -292,7 +293,7 @@ def summarize(index: ArchiveIndex) -> model.Toolchain:
     producers = scan.producers
     objects = scan.objects
     pj = (index.results.get("pythonjson") or PythonJson()).data
-    build_info = pj.get("build_info") if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
+    build_info: dict[str, Any] = pj["build_info"] if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
     off = parse_object_file_format(build_info.get("object_file_format"))
     findings: list[Finding] = []
 
