@@ -10,7 +10,7 @@ import threading
 import msgpack
 import pytest
 
-from tests.archives import entry, small_distribution, write_archive
+from tests.archives import entry, random_bytes, small_distribution, write_archive
 from tests.conftest import plain, real_archive
 from distscope.tui import cli, session
 from distscope.tui import session as registry
@@ -88,7 +88,7 @@ def test_same_size_and_mtime_but_new_content_is_detected(tmp_path, scans):
 
 
 def test_fingerprint_samples_the_middle_of_big_files(tmp_path):
-    data = bytearray(os.urandom(8 << 20))
+    data = bytearray(random_bytes(8 << 20, 1))
     path = tmp_path / "big"
     path.write_bytes(data)
     before = fingerprint(str(path))
@@ -104,7 +104,7 @@ def test_corrupt_cache_entry_is_rebuilt(tmp_path, scans, damage):
     cold = session.open_index(path)
     entry_path = IndexCache().entry_path(path)
     raw = entry_path.read_bytes()
-    entry_path.write_bytes({"garbage": os.urandom(300), "truncated": raw[: len(raw) // 2], "empty": b"",
+    entry_path.write_bytes({"garbage": random_bytes(300, 2), "truncated": raw[: len(raw) // 2], "empty": b"",
                             "wrong-type": msgpack.packb([1, 2, 3])}[damage])
     again = session.open_index(path)
     assert scans["n"] == 2 and _rows(again) == _rows(cold)

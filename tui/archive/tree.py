@@ -8,8 +8,6 @@ from typing import Iterable, Iterator
 
 from distscope.tui.archive.members import DIRECTORY, FILE, Member
 
-SORTS = ("name", "size")
-
 
 class Node:
     """A file, link or folder; ``size`` of a folder is the total of the file bytes below it."""
