@@ -316,3 +316,21 @@ def test_archive_changed_during_the_pass_is_not_cached(tmp_path, scans):
     index = session.open_index(path, use_cache=False)
     os.utime(path, (1, 1))
     assert not IndexCache().store(index, {})
+
+
+def test_cached_results_are_read_back_when_used(tmp_path, monkeypatch):
+    """A reopen decodes no result until one is used; then it is the same model the pass made,
+    and a result that does not decode counts as missing."""
+    from distscope.tui.model.report import BinaryAnalysis
+
+    monkeypatch.setenv("DISTSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    first = session.open_index(path)
+    again = session.open_index(path)
+    assert isinstance(again.results, session.CachedResults) and not again.results._decoded
+    assert again.results["binaries"] == first.results["binaries"]
+    assert isinstance(again.results.get("binaries"), BinaryAnalysis)
+    assert session.build_report(again) == session.build_report(first)
+    dict.__setitem__(again.results, "toolchain", {"producers": "not a list of producers"})
+    again.results._decoded.discard("toolchain")  # (as read from a damaged entry)
+    assert again.results.get("toolchain") is None and "toolchain" not in dict(again.results.items())
