@@ -14,6 +14,7 @@ import os
 import re
 from typing import Any
 
+from distscope.tui.analysis.platform import triple_from_os_arch
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.members import Member
 from distscope.tui.archive.plugin import Analyser, Interest
@@ -172,18 +173,6 @@ def parse_crt_features(features: Any) -> dict[str, Any]:
         elif key == "vcruntime":
             out["libc"], out["vcruntime"] = "vcruntime", value
     return out
-
-
-_OLD_OS = {"linux": "unknown-linux-gnu", "macos": "apple-darwin", "darwin": "apple-darwin",
-           "windows": "pc-windows-msvc"}
-_OLD_ARCH = {"x86": "i686", "i386": "i686", "amd64": "x86_64", "arm64": "aarch64"}
-
-
-def triple_from_os_arch(os_name: Any, arch: Any) -> str | None:
-    """The target triple of a format < 5 PYTHON.json (which has only ``os`` and ``arch``)."""
-    if not isinstance(os_name, str) or not isinstance(arch, str) or not os_name or not arch:
-        return None
-    return f"{_OLD_ARCH.get(arch.lower(), arch)}-{_OLD_OS.get(os_name.lower(), os_name)}"
 
 
 def _str(value: Any) -> str | None:
