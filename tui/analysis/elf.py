@@ -24,6 +24,19 @@ _WATCHED = frozenset(n.encode() for n in DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS
 _MAX_SYMBOLS_LISTED = 40
 _MAX_VERNEED = 512
 _MAX_DYNAMIC_TAGS = 4096
+# The per-binary budget: a hostile binary costs at most these, and says so ("not fully analysed").
+#: Longest string taken from a string table (one without a NUL ends here, not at the table's end).
+MAX_STRING = 4096
+#: Bytes of strings taken from one binary's tables in all (a few KiB in real binaries).
+MAX_STRING_BYTES = 256 << 10
+#: Longest section name kept (real ones are short).
+_MAX_SECTION_NAME = 256
+#: DT_NEEDED entries, version names (all files together) and dynamic symbols read per binary.
+MAX_NEEDED = 1024
+MAX_VERSION_NAMES = 4096
+MAX_SYMBOLS = 1 << 20
+#: Bytes searched for a symbol name's NUL: the names compared are short, the ones listed rarely long.
+_WATCHED_LEN = max(map(len, DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)) + 1
 _VERSION = re.compile(r"^([A-Za-z]+)_(\d+(?:\.\d+)*)$")
 
 
@@ -100,6 +113,7 @@ class _Image:
     def __init__(self, src: Segments, end: str, loads: list[tuple[int, int, int]]) -> None:
         self.src, self.size, self.end, self.loads = src, len(src), end, loads
         self._tables: dict[tuple[int, int], _Strings] = {}
+        self.budget = [MAX_STRING_BYTES]  #: string bytes left to take (shared by the tables)
 
     def read(self, start: int, size: int) -> bytes:
         return self.src.read(start, size)
@@ -115,7 +129,7 @@ class _Image:
         limit = min(limit, self.size)
         table = self._tables.get((start, limit))
         if table is None:
-            table = self._tables[(start, limit)] = _Strings(self.src, start, limit)
+            table = self._tables[(start, limit)] = _Strings(self.src, start, limit, self.budget)
         return table
 
     def cstring(self, start: int, limit: int) -> str:
@@ -126,16 +140,21 @@ class _Image:
 class _Strings:
     """A string table read out of the file once: NUL-terminated strings by file offset."""
 
-    def __init__(self, src: Segments, start: int, limit: int) -> None:
+    def __init__(self, src: Segments, start: int, limit: int, budget: list[int] | None = None) -> None:
         self.start, self.limit = start, limit
+        self.budget = [MAX_STRING_BYTES] if budget is None else budget
         self.data = src.read(start, limit - start) if 0 <= start < limit else b""
 
-    def at(self, pos: int) -> str:
+    def at(self, pos: int, longest: int = MAX_STRING) -> str:
+        """The string at ``pos``, up to its NUL, the end of the table or ``longest`` bytes."""
         if not (0 <= pos < self.limit and pos >= self.start):
             raise ElfReadError(f"string offset {pos} outside its table")
         rel = pos - self.start
-        nul = self.data.find(b"\0", rel)
-        return self.data[rel:nul if nul >= 0 else len(self.data)].decode("utf-8", "replace")
+        end = min(len(self.data), rel + longest, rel + self.budget[0])
+        nul = self.data.find(b"\0", rel, end)
+        raw = self.data[rel:nul if nul >= 0 else end]
+        self.budget[0] -= len(raw)
+        return raw.decode("utf-8", "replace")
 
 
 class _Header(NamedTuple):
@@ -269,6 +288,9 @@ def _parse(src: Segments) -> dict[str, Any]:
         for p_type, _f, p_offset, _v, p_filesz in phdrs:
             if p_type == PT_NOTE and out["isa_level"] is None:
                 out["isa_level"] = _isa_level(image, bits, p_offset, p_filesz)
+    if image.budget[0] <= 0:
+        out.setdefault("not_analysed", []).append(
+            f"its strings exceed {MAX_STRING_BYTES >> 10:,} KiB (string tables without terminators?), the rest cut")
     parsed = [split_version(v) for vs in out["version_needs"].values() for v in vs]
     glibc = [v for prefix, v in filter(None, parsed) if prefix == "GLIBC"]
     if glibc:
@@ -294,7 +316,8 @@ def _record(out: dict[str, Any]) -> Binary:
         out["runpath"], out["version_needs"], out["glibc_max"], out["glibc_symbols"], out["banned_symbols"],
         out["isa_level"], out["comment"], out["static"], out["libc"], out["exported_dependency_symbols"],
         out["exports_python_api"], Hardening(**out["hardening"]), out.get("exported_count"))
-    return Binary("", "elf", needs=list(out["needed"]), machine=out["machine"], details=details)
+    return Binary("", "elf", needs=list(out["needed"]), machine=out["machine"], details=details,
+                  not_analysed=out.get("not_analysed", []))
 
 
 def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict[int, list[int]],
@@ -318,7 +341,10 @@ def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict[i
     if strtab is None:
         raise ElfReadError("dynamic string table not found")
     strings = image.strings(strtab, strtab + tags.get(DT_STRSZ, [image.size])[0])
-    out["needed"] = [strings.at(strtab + v) for v in tags.get(DT_NEEDED, [])]
+    needed = tags.get(DT_NEEDED, [])
+    if len(needed) > MAX_NEEDED:
+        out.setdefault("not_analysed", []).append(f"{len(needed):,} DT_NEEDED entries, only the first {MAX_NEEDED:,} read")
+    out["needed"] = [strings.at(strtab + v) for v in needed[:MAX_NEEDED]]
     if DT_SONAME in tags:
         out["soname"] = strings.at(strtab + tags[DT_SONAME][0])
     for tag, key in ((DT_RPATH, "rpath"), (DT_RUNPATH, "runpath")):
@@ -359,7 +385,7 @@ def _section_names(image: _Image, sections: list[_Section], shstrndx: int) -> di
     names = {}
     for i, sec in enumerate(sections):
         try:
-            names[i] = strings.at(table.offset + sec.name)
+            names[i] = strings.at(table.offset + sec.name, _MAX_SECTION_NAME)
         except ElfReadError:
             continue
     return names
@@ -379,6 +405,7 @@ def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int
         return table.at(pos)
 
     pos, seen = start, set()
+    left = MAX_VERSION_NAMES
     for _ in range(min(count or _MAX_VERNEED, _MAX_VERNEED)):
         if pos + 16 > limit or pos in seen:
             break
@@ -389,6 +416,10 @@ def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int
         for _ in range(min(cnt, _MAX_VERNEED)):
             if apos + 16 > limit or apos in seen:
                 break
+            if not left:
+                out.setdefault("not_analysed", []).append(f"more than {MAX_VERSION_NAMES:,} version names, the rest not read")
+                return
+            left -= 1
             seen.add(apos)
             _hash, _flags, other, name_off, anext = struct.unpack(end + "IHHII", read(apos, 16))
             name = string(name_off)
@@ -433,6 +464,9 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
     fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
     size = struct.calcsize(fmt)
     start, length = dynsym.offset, min(dynsym.size, max(0, image.size - dynsym.offset))
+    if length // size > MAX_SYMBOLS:
+        out.setdefault("not_analysed", []).append(f"{length // size:,} dynamic symbols, only the first {MAX_SYMBOLS:,} read")
+        length = MAX_SYMBOLS * size
     raw = image.read(start, length - length % size)
     strings = image.strings(dynstr.offset, dynstr.offset + dynstr.size)
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
@@ -454,7 +488,7 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
         if shndx != 0:  # defined: exported when global/weak with default visibility
             if info >> 4 in (1, 2) and other & 3 == 0:
                 n_exported += 1
-                nul = data.find(b"\0", name_off, str_end)
+                nul = data.find(b"\0", name_off, min(str_end, name_off + _WATCHED_LEN))
                 name = data[name_off:nul] if nul >= 0 else b""
                 if name in _WATCHED:
                     exported.add(name.decode())
@@ -467,8 +501,9 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
             if data.startswith(banned_name, pos):
                 banned.add(banned_name[:-1].decode())
         if idx in wanted and len(listed) < _MAX_SYMBOLS_LISTED:
-            nul = data.find(b"\0", pos, str_end)
-            listed.append(data[pos:nul if nul >= 0 else str_end].decode("utf-8", "replace"))
+            stop = min(str_end, pos + MAX_STRING)
+            nul = data.find(b"\0", pos, stop)
+            listed.append(data[pos:nul if nul >= 0 else stop].decode("utf-8", "replace"))
     out["glibc_symbols"] = sorted(listed)
     out["banned_symbols"] = sorted(banned)
     out["exported_dependency_symbols"] = sorted(exported & DEPENDENCY_SYMBOLS)

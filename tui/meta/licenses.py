@@ -421,8 +421,11 @@ def _dynload_extensions(index: ArchiveIndex) -> list[dict[str, Any]]:
 
 def text_of(index: ArchiveIndex, path: str) -> str | None:
     """The stored text of a licence file (None when it was not kept or is not a licence file)."""
+    return licence_texts(index).get(path)
+
+
+def licence_texts(index: ArchiveIndex) -> dict[str, str | None]:
+    """The stored text of every licence file, by path (the first file of a path wins): one dict
+    for callers that look up many (a scan per lookup is quadratic)."""
     scan: LicenceScan = index.results.get("licenses") or LicenceScan()
-    for f in scan.files:
-        if f.path == path:
-            return f.text
-    return None
+    return {f.path: f.text for f in reversed(scan.files)}

@@ -78,7 +78,7 @@ def archive_summary(index: ArchiveIndex) -> ArchiveSummary:
     kinds = result(index, "classify", ContentKinds)
     return ArchiveSummary(
         path=index.path, compression=index.compression, compressed_bytes=index.compressed_size,
-        sha256=index.sha256, members=counts["members"], files=counts["files"],
+        sha256=index.sha256, sha256_source=index.sha256_source, members=counts["members"], files=counts["files"],
         directories=counts["directories"], symlinks=counts["symlinks"], hardlinks=counts["hardlinks"],
         uncompressed_bytes=index.uncompressed_bytes, file_bytes=counts["file_bytes"], complete=index.complete,
         error=index.error, kinds=kinds.kinds if kinds is not None else {})

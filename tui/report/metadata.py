@@ -257,7 +257,9 @@ def archive_lines(data: ArchiveSummary) -> Lines:
         f"{data.symlinks:,} symlinks, {data.hardlinks:,} hardlinks",
     ]
     if data.sha256:
-        lines.append(f"  sha256 {data.sha256}")
+        cached = " (from the index cache; --verify hashes the file again)" \
+            if data.sha256_source == "cache" else ""
+        lines.append(f"  sha256 {data.sha256}{cached}")
     if not data.complete:
         lines.append(f"  INCOMPLETE: {data.error}")
     return lines
