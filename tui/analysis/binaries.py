@@ -12,6 +12,7 @@ dependency graph, runtime requirements and findings computed once the pass is do
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from distscope.tui.analysis.base import ALL, Analyser, Interest
@@ -102,7 +103,7 @@ class BinaryAnalyser(Analyser):
     """Parses native binaries during the pass; derives the graph, requirements and findings."""
 
     name = "binaries"
-    version = 8
+    version = 9
     interest = Interest(kinds=frozenset(NATIVE), suffixes=("PYTHON.json",))
     segments = True
 
@@ -113,6 +114,10 @@ class BinaryAnalyser(Analyser):
         self.target: dict = {}
         self._unsafe: list = []  # members that may be unsafe, collected as the pass goes
         self._observed = 0
+        #: (file name, size) of the binaries under a build/ folder -> their digests, to tell
+        #: which build artefacts are byte copies of shipped files (a shipped file is hashed when
+        #: it follows its build/ namesake, as in PBS's name-sorted archives)
+        self._build_copies: dict[tuple[str, int], set[str]] = {}
 
     def observe(self, members) -> None:
         self._unsafe += unsafe_candidates(members)
@@ -134,6 +139,11 @@ class BinaryAnalyser(Analyser):
         kind = member.kind or classify(as_segments(data).read(0, 4096), member.path)
         record = parse_binary(data, kind)
         record["size"] = member.size
+        key = (member.path.rsplit("/", 1)[-1].lower(), member.size)
+        if complete and (_maybe_build_product(member.path) or key in self._build_copies):
+            record["sha256"] = _digest(data)
+            if _maybe_build_product(member.path):
+                self._build_copies.setdefault(key, set()).add(record["sha256"])
         if not complete:
             record["truncated"] = True
             if record.get("error"):
@@ -146,6 +156,8 @@ class BinaryAnalyser(Analyser):
         # every path for most archives).
         build = build_prefix(index) if any(map(_maybe_build_product, self.binaries)) else None
         mark_native(self.binaries, self.target, build)
+        if build:
+            _mark_copies(self.binaries, build)
         graph = build_graph(index, self.binaries, self.target, self.python_json)
         requirements = build_requirements(self.binaries, graph, self.target, self.python_json)
         findings = binary_findings(index, self.binaries, graph, requirements, self.target, self.python_json)
@@ -156,6 +168,25 @@ class BinaryAnalyser(Analyser):
     def result(self) -> dict:
         return {"target": self.target, "python_json": self.python_json,
                 "binaries": dict(sorted(self.binaries.items())), **self.derived}
+
+
+def _digest(data: ByteSource) -> str:
+    src = as_segments(data)
+    h = hashlib.sha256()
+    for start in range(0, len(src), 1 << 22):
+        h.update(src.read(start, 1 << 22))
+    return h.hexdigest()
+
+
+def _mark_copies(binaries: dict[str, dict], build: str) -> None:
+    """``same_as``: the shipped binaries a build artefact is a byte copy of (same name and sha256)."""
+    shipped: dict[tuple[str, str], list[str]] = {}
+    for path, record in binaries.items():
+        if record.get("sha256") and not path.startswith(build):
+            shipped.setdefault((path.rsplit("/", 1)[-1].lower(), record["sha256"]), []).append(path)
+    for path, record in binaries.items():
+        if record.get("build_artefact") and record.get("sha256"):
+            record["same_as"] = sorted(shipped.get((path.rsplit("/", 1)[-1].lower(), record["sha256"]), []))
 
 
 def build_prefix(index) -> str | None:
@@ -175,8 +206,9 @@ def _maybe_build_product(path: str) -> bool:
 
 
 def mark_native(binaries: dict[str, dict], target: dict, build: str | None = None) -> None:
-    """Set ``native`` on each record (the target platform's format and architecture) and
-    ``runtime`` (native and part of the runnable tree: not under a full archive's build/)."""
+    """Set ``native`` on each record (the target platform's format and architecture),
+    ``build_artefact`` (native, under a full archive's build/: import libraries' DLLs and objects
+    the build linked against) and ``runtime`` (native, loadable and part of the runnable tree)."""
     fmt = PLATFORM_FORMAT.get(target.get("platform"))
     arch = target.get("arch")
     for path, record in binaries.items():
@@ -187,4 +219,9 @@ def mark_native(binaries: dict[str, dict], target: dict, build: str | None = Non
                 arch_of(record.get("machine")) == arch
             record["native"] = record.get("format") == fmt and bool(same_arch)
             record["foreign_arch"] = record.get("format") == fmt and not same_arch
-        record["runtime"] = record["native"] and not (build and path.startswith(build))
+        artefact = bool(record["native"] and build and path.startswith(build))
+        if artefact:
+            record["build_artefact"] = True
+        loadable = not (record.get("format") == "elf" and record.get("type") == "rel") and \
+            not (record.get("format") == "macho" and record.get("type") == "object")
+        record["runtime"] = record["native"] and not artefact and loadable

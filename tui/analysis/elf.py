@@ -167,7 +167,7 @@ def _parse(src: Segments) -> dict:
         "interpreter": None, "soname": None, "needed": [], "rpath": [], "runpath": [],
         "version_needs": {}, "glibc_max": None, "glibc_symbols": [], "banned_symbols": [],
         "isa_level": None, "comment": [], "static": True, "libc": None,
-        "exported_dependency_symbols": [], "exports_python_api": [],
+        "exported_dependency_symbols": [], "exports_python_api": [], "undefined_count": 0,
         "hardening": {"gnu_stack": False, "exec_stack": False, "relro": False, "bind_now": False,
                       "textrel": False, "wx_load": False},
     }
@@ -232,7 +232,11 @@ def _parse(src: Segments) -> dict:
     if dynsym is not None and 0 < dynsym[6] < len(sections):
         versym = next((s for s in sections if s[1] == SHT_VERSYM), None)
         _read_symbols(image, bits, dynsym, versym, sections[dynsym[6]], index_names, out)
-    out["static"] = dynamic is None or (not out["interpreter"] and not out["needed"])
+    # Static: nothing for a dynamic loader to do. A shared object with PT_DYNAMIC and undefined
+    # symbols but no DT_NEEDED (an extension module binding Py* from the interpreter) is not;
+    # a static-pie (PT_DYNAMIC for its own relocations only) is.
+    out["static"] = dynamic is None or (not out["interpreter"] and not out["needed"]
+                                        and not out.get("undefined_count"))
     interp = out["interpreter"] or ""
     if "ld-musl" in interp or "libc.so" in out["needed"]:
         out["libc"] = "musl"
@@ -377,7 +381,7 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
     wanted = {i for i, n in index_names.items() if n == target}
     listed, banned = [], set()
     exported: set[str] = set()
-    n_exported = 0
+    n_exported = n_undefined = 0
     for i, (name_off, info, other, shndx) in enumerate(struct.iter_unpack(fmt, raw)):
         if not name_off:
             continue
@@ -389,6 +393,8 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
                 if name in _WATCHED:
                     exported.add(name.decode())
             continue
+        if info >> 4 == 1:  # STB_GLOBAL (weak undefined symbols may stay unbound)
+            n_undefined += 1
         idx = (versions[i] & 0x7FFF) if versions is not None and i < len(versions) else 1
         pos = name_off
         if pos >= str_end:
@@ -404,3 +410,4 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
     out["exported_dependency_symbols"] = sorted(exported & DEPENDENCY_SYMBOLS)
     out["exports_python_api"] = sorted(exported & PYTHON_API_SYMBOLS)
     out["exported_count"] = n_exported
+    out["undefined_count"] = n_undefined

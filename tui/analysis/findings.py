@@ -1,7 +1,7 @@
 """Policy: findings about the binaries, with a severity, a stable code, a message and paths.
 
 Codes (stable): missing-library, unexpected-system-library, glibc-too-new, glibc-in-musl,
-wrong-machine, foreign-binaries, unreadable-binary, absolute-rpath, library-off-search-path,
+wrong-machine, foreign-binaries, build-artefacts, unreadable-binary, absolute-rpath, library-off-search-path,
 banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack,
 writable-executable-segment, text-relocations, no-relro,
 no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch, macos-sdk-mismatch,
@@ -108,6 +108,14 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
                            f"or architecture ({', '.join(kinds)}) are listed but are not runtime requirements",
                            foreign))
 
+    artefacts = sorted(p for p, b in binaries.items() if b.get("build_artefact"))
+    if artefacts:
+        copies = [p for p in artefacts if binaries[p].get("same_as")]
+        same = f"; {len(copies)} a byte copy of a shipped file" if copies else ""
+        verb = "is a build artefact" if len(artefacts) == 1 else "are build artefacts"
+        out.append(finding("info", "build-artefacts", f"{_plural(len(artefacts), 'native binary')} under the build "
+                           f"folder {verb} (what the build linked against{same}): not loaded at run time, not "
+                           f"runtime requirements", artefacts))
     _elf_findings(native, out)
     _graph_findings(index, graph, binaries, out)
     _macho_findings(native, req, python_json, out)

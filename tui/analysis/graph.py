@@ -40,9 +40,11 @@ def expand_origin(text: str, origin: str) -> str:
 
 
 def role_of(path: str, record: dict) -> str:
-    """interpreter, executable, extension or library."""
+    """interpreter, executable, extension, library or object (relocatable: linked, never loaded)."""
     name = path.rsplit("/", 1)[-1]
     fmt, kind = record.get("format"), record.get("type")
+    if (fmt == "elf" and kind == "rel") or (fmt == "macho" and kind == "object"):
+        return "object"
     executable = (fmt == "pe" and kind == "exe") or (fmt == "macho" and kind == "execute") or (
         fmt == "elf" and (kind == "exec" or (kind == "dyn" and record.get("interpreter") and ".so" not in name)))
     if executable:
@@ -273,6 +275,7 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         nodes[path] = {"format": record.get("format"), "native": bool(record.get("native")),
                        "runtime": bool(record.get("runtime", record.get("native"))),
                        "role": role_of(path, record), "needs": list(record.get("needs") or []),
+                       "build_artefact": bool(record.get("build_artefact")),
                        "needed_by": [], "error": record.get("error")}
         if not record.get("native") or record.get("error"):
             continue

@@ -343,6 +343,9 @@ def binaries_text(rows: list[dict], report: dict) -> list[str]:
             lines.append(f"  {'':<{width}}  {details[r['path']]}".rstrip())
         if r.get("error"):
             lines += wrap(f"UNREADABLE: {r['error']}", "    ", "      ")
+        if r.get("build_artefact"):
+            copy = f": a byte copy of {', '.join(r['same_as'])}" if r.get("same_as") else ""
+            lines += wrap(f"build artefact, not loaded at run time{copy}", "    ", "      ")
     return lines
 
 

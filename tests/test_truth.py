@@ -1,0 +1,176 @@
+"""Issue 11, "the rest of the report, made true": each claim checked against the report's JSON
+contract (and the CLI), on small fixtures and on the real archives, and where a tool is
+installed against an independent one (readelf, llvm-readobj, objdump, pefile's own dump)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import tarfile
+
+import pytest
+
+from tests.archives import entry, write_archive
+from tests.conftest import real_archive
+from distscope.tui.cli import main
+from distscope.tui.report import build_report, to_text
+from distscope.tui.session import open_index
+from distscope.tui.synth import make_elf, make_macho, make_pe
+
+LINUX_NAME = "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.zst"
+WINDOWS_NAME = "cpython-3.11.9+20240726-x86_64-pc-windows-msvc-pgo-full.tar.zst"
+MACOS_NAME = "cpython-3.12.7+20241016-x86_64-apple-darwin-install_only.tar.zst"
+
+
+def report_of(tmp_path, entries, name=LINUX_NAME) -> dict:
+    return build_report(open_index(write_archive(tmp_path / name, entries), use_cache=False))
+
+
+def cli_json(tmp_path, entries, name=LINUX_NAME, capsys=None) -> dict:
+    path = write_archive(tmp_path / name, entries)
+    assert main(["--no-cache", "report", "--format", "json", str(path)]) in (0, 1)
+    return json.loads(capsys.readouterr().out)
+
+
+def codes(report: dict) -> dict:
+    return {f["code"]: f for f in report["findings"]}
+
+
+def binary(report: dict, path: str) -> dict:
+    return next(b for b in report["binaries"] if b["path"] == path)
+
+
+def members_of(archive, wanted) -> dict[str, bytes]:
+    """The bytes of the members ``wanted(path)`` selects, read with the tarfile module."""
+    import zstandard
+
+    out = {}
+    with open(archive, "rb") as fh:
+        stream = zstandard.ZstdDecompressor().stream_reader(fh)
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            for member in tar:
+                if member.isfile() and wanted(member.name):
+                    out[member.name] = tar.extractfile(member).read()
+    return out
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+def run(*args) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=False).stdout
+
+
+def interpreter(**kw):
+    return make_elf(etype="exec", needed=["libc.so.6"], rpath="$ORIGIN/../lib",
+                    versions={"libc.so.6": ["GLIBC_2.17"]}, **kw)
+
+
+# ------------------------------------------------- 1: "static" only when nothing is bound
+def no_needed_extension():
+    """A shared object like lib-dynload/_bisect: PT_DYNAMIC, undefined Py* symbols, no DT_NEEDED."""
+    return make_elf(interp=None, needed=(), undefined_symbols={"PyModule_Create2": None, "PyLong_FromLong": None},
+                    bind_now=False)
+
+
+def test_shared_object_without_needed_is_dynamic(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter(), mode=0o755),
+        entry("python/lib/python3.12/lib-dynload/_bisect.cpython-312-x86_64-linux-gnu.so", no_needed_extension()),
+        entry("python/bin/static", make_elf(etype="exec", dynamic=False, interp=None), mode=0o755),
+    ])
+    ext = binary(rep, "python/lib/python3.12/lib-dynload/_bisect.cpython-312-x86_64-linux-gnu.so")
+    assert ext["static"] is False and ext["undefined_count"] == 2
+    assert binary(rep, "python/bin/static")["static"] is True
+    assert "python/lib/python3.12/lib-dynload/_bisect.cpython-312-x86_64-linux-gnu.so" in \
+        codes(rep)["no-bind-now"]["paths"]
+
+
+def test_readelf_agrees_on_the_fixture(tmp_path):
+    readelf = tool("readelf")
+    path = tmp_path / "ext.so"
+    path.write_bytes(no_needed_extension())
+    assert "PT_DYNAMIC" not in run(readelf, "-lW", str(path)) and "DYNAMIC" in run(readelf, "-lW", str(path))
+    assert "NEEDED" not in run(readelf, "-dW", str(path))
+    und = [line for line in run(readelf, "--dyn-syms", "-W", str(path)).splitlines() if " UND " in line
+           and line.split()[-1] != "UND"]
+    assert len(und) == 2
+
+
+def _readelf_static(readelf: str, path) -> bool:
+    """What readelf says: no PT_DYNAMIC, or no PT_INTERP, no DT_NEEDED and no undefined symbol."""
+    segments = run(readelf, "-lW", str(path))
+    if not re.search(r"^\s*DYNAMIC\s", segments, re.M):
+        return True
+    if "INTERP" in segments or "(NEEDED)" in run(readelf, "-dW", str(path)):
+        return False
+    undefined = [line for line in run(readelf, "--dyn-syms", "-W", str(path)).splitlines()
+                 if re.search(r"\sGLOBAL\s+DEFAULT\s+UND\s+\S", line)]
+    return not undefined
+
+
+def test_static_matches_readelf_on_the_real_linux_archive(tmp_path):
+    readelf = tool("readelf")
+    archive = real_archive("linux")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    elves = {b["path"]: b for b in rep["binaries"] if b["format"] == "elf" and not b.get("error")}
+    data = members_of(archive, lambda p: p in elves)
+    assert data
+    for path, body in data.items():
+        target = tmp_path / "x.so"
+        target.write_bytes(body)
+        assert elves[path]["static"] is _readelf_static(readelf, target), path
+
+
+def test_relocatable_object_is_not_a_runtime_library(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter(), mode=0o755),
+        entry("python/lib/python3.12/config-3.12-x86_64-linux-gnu/python.o", make_elf(etype="rel", interp=None)),
+    ])
+    obj = binary(rep, "python/lib/python3.12/config-3.12-x86_64-linux-gnu/python.o")
+    assert obj["role"] == "object" and obj["runtime"] is False
+    node = rep["dependencies"]["nodes"]["python/lib/python3.12/config-3.12-x86_64-linux-gnu/python.o"]
+    assert node["role"] == "object" and node["runtime"] is False
+    assert "python/lib/python3.12/config-3.12-x86_64-linux-gnu/python.o" not in rep["dependencies"]["top_level"]
+    assert not [f for f in rep["findings"] if "python.o" in " ".join(f["paths"])]
+
+
+def test_build_folder_dll_is_a_build_artefact(tmp_path):
+    dll = make_pe(imports=["KERNEL32.dll"], dll=True)
+    rep = report_of(tmp_path, [
+        entry("python/PYTHON.json", json.dumps({"version": "8", "target_triple": "x86_64-pc-windows-msvc",
+                                                "python_version": "3.11.9"})),
+        entry("python/build/lib/sqlite3.dll", dll),  # (members sorted by name, as PBS writes them)
+        entry("python/install/DLLs/sqlite3.dll", dll),
+        entry("python/install/python.exe", make_pe(imports=["python311.dll", "KERNEL32.dll"])),
+        entry("python/install/python311.dll", make_pe(imports=["KERNEL32.dll"], dll=True)),
+    ], name=WINDOWS_NAME)
+    row = binary(rep, "python/build/lib/sqlite3.dll")
+    assert row["native"] is True and row["runtime"] is False and row["build_artefact"] is True
+    assert row["same_as"] == ["python/install/DLLs/sqlite3.dll"]
+    node = rep["dependencies"]["nodes"]["python/build/lib/sqlite3.dll"]
+    assert node["build_artefact"] is True
+    assert "python/build/lib/sqlite3.dll" not in codes(rep).get("foreign-binaries", {"paths": []})["paths"]
+    assert "build artefact" in to_text(rep)
+
+
+def test_real_windows_build_lib_dll_is_a_copy_of_the_shipped_one():
+    import hashlib
+
+    archive = real_archive("windows")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    row = binary(rep, "python/build/lib/sqlite3.dll")
+    assert row["build_artefact"] is True and row["runtime"] is False
+    assert row["same_as"] == ["python/install/DLLs/sqlite3.dll"]
+    data = members_of(archive, lambda p: p.endswith("/sqlite3.dll"))
+    digests = {hashlib.sha256(body).hexdigest() for body in data.values()}
+    assert len(data) == 2 and len(digests) == 1  # (tarfile + hashlib, not distscope's reader)
+    assert "python/build/lib/sqlite3.dll" in codes(rep)["build-artefacts"]["paths"]
+    assert "python/build/lib/sqlite3.dll" not in codes(rep)["foreign-binaries"]["paths"]
