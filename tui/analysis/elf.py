@@ -167,7 +167,7 @@ def _parse(src: Segments) -> dict:
         "interpreter": None, "soname": None, "needed": [], "rpath": [], "runpath": [],
         "version_needs": {}, "glibc_max": None, "glibc_symbols": [], "banned_symbols": [],
         "isa_level": None, "comment": [], "static": True, "libc": None,
-        "exported_dependency_symbols": [], "exports_python_api": [], "undefined_count": 0,
+        "exported_dependency_symbols": [], "exports_python_api": [],
         "hardening": {"gnu_stack": False, "exec_stack": False, "relro": False, "bind_now": False,
                       "textrel": False, "wx_load": False},
     }

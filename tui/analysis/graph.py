@@ -275,8 +275,8 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         nodes[path] = {"format": record.get("format"), "native": bool(record.get("native")),
                        "runtime": bool(record.get("runtime", record.get("native"))),
                        "role": role_of(path, record), "needs": list(record.get("needs") or []),
-                       "build_artefact": bool(record.get("build_artefact")),
-                       "needed_by": [], "error": record.get("error")}
+                       "needed_by": [], "error": record.get("error"),
+                       "build_artefact": bool(record.get("build_artefact"))}
         if not record.get("native") or record.get("error"):
             continue
         resolve = getattr(resolver, record["format"])

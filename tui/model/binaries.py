@@ -13,7 +13,7 @@ from typing import Any, Literal, Union
 from distscope.tui.model.codec import FLATTEN, OMIT
 
 Format = Literal["elf", "pe", "macho"]
-Role = Literal["interpreter", "executable", "extension", "library"]
+Role = Literal["interpreter", "executable", "extension", "library", "object"]
 
 
 @dataclass(slots=True)
@@ -51,6 +51,9 @@ class ElfDetails:
     hardening: Hardening = field(default_factory=Hardening)
     #: exported dynamic symbols (None: no .dynsym)
     exported_count: int | None = field(default=None, metadata=OMIT)
+    #: undefined global dynamic symbols, bound by the loader: a binary with some is not static
+    #: even without DT_NEEDED (None: no .dynsym)
+    undefined_count: int | None = field(default=None, metadata=OMIT)
 
 
 @dataclass(slots=True)
@@ -141,8 +144,15 @@ class Binary:
     truncated: bool = field(default=False, metadata=OMIT)
     #: the target's format but another architecture (None: no target platform known)
     foreign_arch: bool | None = field(default=None, metadata=OMIT)
-    #: native and part of the runnable tree (not under a full archive's build/)
+    #: native, loadable (not a relocatable object) and part of the runnable tree (not under a
+    #: full archive's build/)
     runtime: bool = False
+    #: native and under a full archive's build/: what the build linked against, never loaded
+    build_artefact: bool = field(default=False, metadata=OMIT)
+    #: shipped binaries this build artefact is a byte copy of
+    same_as: list[str] = field(default_factory=list, metadata=OMIT)
+    #: content digest (kept for build artefacts and their namesakes only)
+    sha256: str | None = field(default=None, metadata=OMIT)
 
     @property
     def elf(self) -> ElfDetails | None:

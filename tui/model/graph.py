@@ -43,6 +43,8 @@ class Node:
     needs: list[str] = field(default_factory=list)
     needed_by: list[str] = field(default_factory=list)
     error: str | None = None
+    #: under a full archive's build/ (see Binary.build_artefact)
+    build_artefact: bool = False
 
 
 @dataclass(slots=True)
