@@ -174,3 +174,40 @@ def test_real_windows_build_lib_dll_is_a_copy_of_the_shipped_one():
     assert len(data) == 2 and len(digests) == 1  # (tarfile + hashlib, not distscope's reader)
     assert "python/build/lib/sqlite3.dll" in codes(rep)["build-artefacts"]["paths"]
     assert "python/build/lib/sqlite3.dll" not in codes(rep)["foreign-binaries"]["paths"]
+
+
+# ------------------------------------ 2: exported-dependency-symbol only for re-exporters
+def test_exported_dependency_symbols_warn_only_for_re_exporters(tmp_path):
+    libs = "python/lib/python3.12/site-packages/PIL.libs"
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter(), mode=0o755),
+        # a wheel's bundled copies: each library IS the dependency its symbols belong to
+        entry(f"{libs}/liblzma-13fa198c.so.5.4.5", make_elf(
+            interp=None, soname="liblzma-13fa198c.so.5.4.5", needed=["libc.so.6"],
+            exported_symbols=["lzma_index_init", "lzma_stream_encoder"])),
+        entry(f"{libs}/libz-a1b2c3d4.so.1.3", make_elf(interp=None, soname="libz-a1b2c3d4.so.1.3", needed=["libc.so.6"],
+                                                      exported_symbols=["deflateEnd", "inflate"])),
+        entry(f"{libs}/libxcb-65da195c.so.1.1.0", make_elf(
+            interp=None, soname="libxcb-65da195c.so.1.1.0", needed=["libc.so.6"], exported_symbols=["xcb_get_property"])),
+        entry(f"{libs}/libncursesw.so.6", make_elf(interp=None, needed=["libc.so.6"], exported_symbols=["new_field"])),
+        # re-exporters: an extension with libffi linked in, a zlib that also exports SQLite
+        entry("python/lib/python3.12/site-packages/_cffi_backend.cpython-312-x86_64-linux-gnu.so",
+              make_elf(interp=None, needed=["libc.so.6"], exported_symbols=["ffi_type_void", "PyInit__cffi_backend"])),
+        entry("python/lib/libz.so.1", make_elf(interp=None, soname="libz.so.1", needed=["libc.so.6"],
+                                               exported_symbols=["deflateEnd", "sqlite3_initialize"])),
+    ])
+    warned = {f["paths"][0]: f["message"] for f in rep["findings"] if f["code"] == "exported-dependency-symbol"}
+    assert set(warned) == {"python/lib/python3.12/site-packages/_cffi_backend.cpython-312-x86_64-linux-gnu.so",
+                           "python/lib/libz.so.1"}
+    assert "sqlite3_initialize" in warned["python/lib/libz.so.1"] and "deflateEnd" not in warned["python/lib/libz.so.1"]
+    assert "libffi" in warned["python/lib/python3.12/site-packages/_cffi_backend.cpython-312-x86_64-linux-gnu.so"]
+
+
+def test_readelf_sees_the_exported_dependency_symbol(tmp_path):
+    readelf = tool("readelf")
+    path = tmp_path / "liblzma.so.5"
+    path.write_bytes(make_elf(interp=None, soname="liblzma.so.5", exported_symbols=["lzma_index_init"]))
+    defined = [line for line in run(readelf, "--dyn-syms", "-W", str(path)).splitlines()
+               if line.endswith(" lzma_index_init") and " UND " not in line and "GLOBAL" in line]
+    assert defined
+    assert "liblzma.so.5" in run(readelf, "-dW", str(path))  # (the SONAME that names it the dependency)

@@ -19,14 +19,41 @@ from distscope.tui.archive.segments import ByteSource, Segments, as_segments
 #: Undefined symbols the PBS validator bans.
 BANNED_SYMBOLS = frozenset({"pthread_yield"})
 _BANNED_BYTES = tuple(name.encode() + b"\0" for name in BANNED_SYMBOLS)
-#: Symbols of bundled dependencies that the PBS validator says must not be exported.
-DEPENDENCY_SYMBOLS = frozenset({
-    "XClearWindow", "XFlush", "BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported", "SSL_read",
-    "CRYPTO_memcmp", "ecp_nistz256_neg", "OPENSSL_instrument_bus", "x25519_fe64_add", "__txn_begin", "rl_prompt",
-    "readline", "current_history", "history_expand", "ffi_call", "ffi_type_void", "new_field", "set_field_term",
-    "set_menu_init", "winstr", "gdbm_close", "gdbm_import", "sqlite3_initialize", "sqlite3_close",
-    "xcb_create_window", "xcb_get_property", "deflateEnd", "gzclose", "inflate", "Tix_DItemCreate",
-    "Tix_GrFormat", "lzma_index_init", "lzma_stream_encoder"})
+#: Symbols of bundled dependencies that the PBS validator says must not be exported, by the
+#: library they belong to and the file-name stems of that library (``libz`` -> ``z``).
+DEPENDENCY_LIBRARIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "libX11": (("x11",), frozenset({"XClearWindow", "XFlush"})),
+    "OpenSSL": (("ssl", "crypto"), frozenset({"BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported",
+                                              "SSL_read", "CRYPTO_memcmp", "ecp_nistz256_neg",
+                                              "OPENSSL_instrument_bus", "x25519_fe64_add"})),
+    "Berkeley DB": (("db",), frozenset({"__txn_begin"})),
+    "readline": (("readline", "history", "edit"), frozenset({"rl_prompt", "readline", "current_history",
+                                                             "history_expand"})),
+    "libffi": (("ffi",), frozenset({"ffi_call", "ffi_type_void"})),
+    "ncurses": (("ncurses", "ncursesw", "form", "formw", "menu", "menuw", "panel", "panelw", "tinfo"),
+                frozenset({"new_field", "set_field_term", "set_menu_init", "winstr"})),
+    "gdbm": (("gdbm", "gdbm_compat"), frozenset({"gdbm_close", "gdbm_import"})),
+    "SQLite": (("sqlite3",), frozenset({"sqlite3_initialize", "sqlite3_close"})),
+    "libxcb": (("xcb",), frozenset({"xcb_create_window", "xcb_get_property"})),
+    "zlib": (("z",), frozenset({"deflateEnd", "gzclose", "inflate"})),
+    "Tix": (("tix",), frozenset({"Tix_DItemCreate", "Tix_GrFormat"})),
+    "liblzma": (("lzma",), frozenset({"lzma_index_init", "lzma_stream_encoder"})),
+}
+DEPENDENCY_SYMBOLS = frozenset().union(*(symbols for _stems, symbols in DEPENDENCY_LIBRARIES.values()))
+
+
+def dependency_library(symbol: str) -> str | None:
+    """The bundled library ``symbol`` belongs to (None when it is not a watched one)."""
+    return next((lib for lib, (_stems, symbols) in DEPENDENCY_LIBRARIES.items() if symbol in symbols), None)
+
+
+def is_library(name: str, library: str) -> bool:
+    """Is ``name`` (a SONAME or file name, auditwheel's hash suffix allowed) ``library`` itself?
+    ``libz-a1b2c3d4.so.1`` is zlib, ``libzstd.so.1`` is not."""
+    lower = name.lower()
+    return any(re.match(rf"lib{re.escape(stem)}(?![a-z])", lower) for stem in DEPENDENCY_LIBRARIES[library][0])
+
+
 #: Symbols libpython must export.
 PYTHON_API_SYMBOLS = frozenset({"Py_Initialize", "PyList_New", "Py_CompileString"})
 _WATCHED = frozenset(n.encode() for n in DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)

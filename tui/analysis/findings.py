@@ -16,7 +16,7 @@ import re
 from operator import attrgetter
 
 from distscope.tui.analysis import rules
-from distscope.tui.analysis.elf import PYTHON_API_SYMBOLS, version_key
+from distscope.tui.analysis.elf import PYTHON_API_SYMBOLS, dependency_library, is_library, version_key
 from distscope.tui.analysis.graph import UNEXPECTED
 
 SEVERITIES = ("error", "warning", "info")
@@ -234,8 +234,12 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
                            f"searches it on the user's machine ({_plural(len(paths), 'binary')})", paths))
     leaks: dict[str, list[str]] = {}
     for path, b in native.items():
+        names = [n for n in (b.get("soname"), path.rsplit("/", 1)[-1]) if n]
         for sym in b.get("exported_dependency_symbols") or []:
-            leaks.setdefault(path, []).append(sym)
+            library = dependency_library(sym)
+            # The library that IS the dependency (a wheel's bundled liblzma) exports its own API.
+            if library and not any(is_library(n, library) for n in names):
+                leaks.setdefault(path, []).append(sym)
         name = path.rsplit("/", 1)[-1]
         if is_real_libpython(name) and b.get("exported_count"):
             absent = sorted(PYTHON_API_SYMBOLS - set(b.get("exports_python_api") or []))
@@ -243,8 +247,10 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
                 out.append(finding("warning", "libpython-missing-exports",
                                    f"{path} does not export {', '.join(absent)}", [path]))
     for path, syms in sorted(leaks.items()):
-        out.append(finding("warning", "exported-dependency-symbol", f"{path} exports symbols of a bundled "
-                           f"dependency ({', '.join(sorted(syms)[:5])}): they can clash with other copies", [path]))
+        libraries = ", ".join(sorted({str(dependency_library(s)) for s in syms}))
+        out.append(finding("warning", "exported-dependency-symbol", f"{path} re-exports symbols of {libraries} "
+                           f"({', '.join(sorted(syms)[:5])}), linked into it: they can clash with other copies",
+                           [path]))
     for sym, paths in sorted(banned.items()):
         out.append(finding("error", "banned-symbol", f"undefined symbol {sym} is banned "
                            f"(removed from newer glibc)", paths))
