@@ -211,3 +211,39 @@ def test_readelf_sees_the_exported_dependency_symbol(tmp_path):
                if line.endswith(" lzma_index_init") and " UND " not in line and "GLOBAL" in line]
     assert defined
     assert "liblzma.so.5" in run(readelf, "-dW", str(path))  # (the SONAME that names it the dependency)
+
+
+# ------------------------------------------------ 3: what was not reported and now is
+def test_python3_dll_forwards_to_python3xy_dll(tmp_path):
+    stub = make_pe(dll=True, exports={"PyList_New": "python311.PyList_New", "Py_Initialize": "python311.Py_Initialize"})
+    rep = report_of(tmp_path, [
+        entry("python/install/python.exe", make_pe(imports=["python311.dll", "KERNEL32.dll"])),
+        entry("python/install/python3.dll", stub),
+    ], name=WINDOWS_NAME)
+    row = binary(rep, "python/install/python3.dll")
+    assert row["forwards"] == {"python311.dll": 2} and "python311.dll" in row["needs"]
+    edge = next(e for e in rep["dependencies"]["edges"] if e["from"] == "python/install/python3.dll")
+    assert edge["name"] == "python311.dll" and edge["forwarder"] is True and edge["status"] == "missing"
+    assert "python/install/python3.dll" in codes(rep)["missing-library"]["paths"]
+    assert "python311.dll (export forwarder) [MISSING]" in to_text(rep)
+
+
+def test_llvm_objdump_sees_the_forwarders(tmp_path):
+    objdump = tool("llvm-objdump")
+    path = tmp_path / "python3.dll"
+    path.write_bytes(make_pe(dll=True, exports={"PyList_New": "python311.PyList_New", "f": None}))
+    text = run(objdump, "-p", str(path))
+    assert "PyList_New (forwarded to python311.PyList_New)" in text and text.count("(forwarded to") == 1
+
+
+def test_real_python3_dll_forwards_every_export_as_llvm_objdump_says(tmp_path):
+    objdump = tool("llvm-objdump")
+    archive = real_archive("windows")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    row = binary(rep, "python/install/python3.dll")
+    body = members_of(archive, lambda p: p == "python/install/python3.dll")["python/install/python3.dll"]
+    (tmp_path / "python3.dll").write_bytes(body)
+    forwarded = re.findall(r"\(forwarded to (\w+)\.", run(objdump, "-p", str(tmp_path / "python3.dll")))
+    assert row["forwards"] == {"python311.dll": len(forwarded)} and set(forwarded) == {"python311"}
+    assert any(e["from"] == "python/install/python3.dll" and e["forwarder"] for e in rep["dependencies"]["edges"]
+               if e["name"] == "python311.dll")

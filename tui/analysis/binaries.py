@@ -103,7 +103,7 @@ class BinaryAnalyser(Analyser):
     """Parses native binaries during the pass; derives the graph, requirements and findings."""
 
     name = "binaries"
-    version = 9
+    version = 10
     interest = Interest(kinds=frozenset(NATIVE), suffixes=("PYTHON.json",))
     segments = True
 

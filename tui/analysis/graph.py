@@ -4,7 +4,8 @@ platform's loader would, or classified (allowed system library, unexpected, miss
 Graph (plain data, in ``index.results["binaries"]["graph"]``)::
 
     {"nodes": {path: {format, native, role, needs: [names], needed_by: [paths]}},
-     "edges": [{from, name, to (archive path | None), status, via}],
+     "edges": [{from, name, to (archive path | None), status, via, forwarder? (PE export
+                forwarder target, not an import)}],
      "roots": [interpreter paths], "top_level": [other runtime binaries nothing depends on],
      "reverse": {archive path or unresolved name: [paths that need it]}}
 
@@ -280,8 +281,12 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
         if not record.get("native") or record.get("error"):
             continue
         resolve = getattr(resolver, record["format"])
+        forwards = set(record.get("forwards") or ()) - set(record.get("imports") or ()) - \
+            set(record.get("delay_imports") or ())
         for name in record.get("needs") or []:
             edges.append(resolve(path, record, name))
+            if name in forwards:  # (python3.dll -> python3XY.dll: loaded to bind its forwarded exports)
+                edges[-1]["forwarder"] = True
     # RPATHs inherited through intermediate libraries: resolve again what the loaders found so
     # far might reach, until nothing changes. An edge resolved with the same loader chain (or
     # whose object has a RUNPATH, which ignores the chain) would resolve the same again.

@@ -316,10 +316,11 @@ def _dependencies_lines(graph: dict | None, report: dict) -> list[str]:
 
 
 def _edge_text(edge: dict) -> str:
+    how = " (export forwarder)" if edge.get("forwarder") else ""
     if edge["to"]:
-        return f"{edge['name']} -> {edge['to']}"
+        return f"{edge['name']}{how} -> {edge['to']}"
     status = {"missing": "MISSING", "unexpected": "UNEXPECTED system library"}.get(edge["status"], edge["status"])
-    return f"{edge['name']} [{status}]"
+    return f"{edge['name']}{how} [{status}]"
 
 
 def binaries_text(rows: list[dict], report: dict) -> list[str]:

@@ -65,6 +65,10 @@ class PeDetails:
     subsystem_version: str
     imports: list[str] = field(default_factory=list)
     delay_imports: list[str] = field(default_factory=list)
+    #: DLL -> exports forwarded to it (python3.dll's stable ABI -> python3XY.dll)
+    forwards: dict[str, int] = field(default_factory=dict)
+    #: the optional header's linker version ("14.29")
+    linker_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ class Edge:
     allowed: bool | None = field(default=None, metadata=OMIT)
     #: highest allowed compatibility version (Mach-O system libraries)
     max_compat: str | None = field(default=None, metadata=OMIT)
+    #: a PE export forwarder's target (python3.dll -> python3XY.dll), not an import
+    forwarder: bool = field(default=False, metadata=OMIT)
 
 
 @dataclass(slots=True)
