@@ -247,3 +247,107 @@ def test_real_python3_dll_forwards_every_export_as_llvm_objdump_says(tmp_path):
     assert row["forwards"] == {"python311.dll": len(forwarded)} and set(forwarded) == {"python311"}
     assert any(e["from"] == "python/install/python3.dll" and e["forwarder"] for e in rep["dependencies"]["edges"]
                if e["name"] == "python311.dll")
+
+
+def test_dangling_libpython_links_are_reported(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter(), mode=0o755),
+        entry("python/lib/libpython3.12.so", type="symlink", link="libpython3.12.so.1.0"),
+        entry("python/lib/python3.12/config-3.12-x86_64-linux-gnu/libpython3.12.a", type="symlink",
+              link="../../libpython3.12.a"),
+        entry("python/lib/libpython3.so", type="symlink", link="libpython3.so.real"),  # (not libpython3.X)
+        entry("python/lib/libpython3.so.real", make_elf(interp=None, soname="libpython3.so")),
+    ])
+    found = codes(rep)["dangling-libpython-link"]
+    assert found["paths"] == ["python/lib/libpython3.12.so",
+                              "python/lib/python3.12/config-3.12-x86_64-linux-gnu/libpython3.12.a"]
+    assert "libpython3.12.so -> libpython3.12.so.1.0" in found["message"]
+
+
+def test_real_linux_archive_reports_its_dangling_libpython_link():
+    rep = build_report(open_index(str(real_archive("linux")), use_cache=False))
+    assert codes(rep)["dangling-libpython-link"]["paths"] == ["python/lib/libpython3.13.so"]
+    # (tar -tv: python/lib/libpython3.13.so -> libpython3.13.so.1.0, and that member is absent)
+    listing = subprocess.run(["tar", "--zstd", "-tvf", str(real_archive("linux"))], capture_output=True,
+                             text=True).stdout
+    assert "python/lib/libpython3.13.so -> libpython3.13.so.1.0" in listing
+    assert not re.search(r" python/lib/libpython3\.13\.so\.1\.0$", listing, re.M)
+
+
+def pbs_json(**extra) -> str:
+    data = {"version": "7", "target_triple": "x86_64-pc-windows-msvc", "python_version": "3.11.9",
+            "build_info": {"core": {"links": [{"name": "pathcch", "system": True}],
+                                    "shared_lib": "install/python311.dll", "objs": []},
+                           "extensions": {"_ssl": [{"in_core": False, "init_fn": "PyInit__ssl", "objs": [],
+                                                    "required": False, "variant": "default",
+                                                    "shared_lib": "install/DLLs/_ssl.pyd",
+                                                    "links": [{"name": "libcrypto-1_1-x64",
+                                                               "path_dynamic": "install/DLLs/libcrypto-1_1-x64.dll"},
+                                                              {"name": "libssl-1_1-x64",
+                                                               "path_dynamic": "install/DLLs/libssl-1_1-x64.dll"}]}]}}}
+    data.update(extra)
+    return json.dumps(data)
+
+
+def test_pythonjson_paths_missing_from_the_archive(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("python/PYTHON.json", pbs_json()),
+        entry("python/install/DLLs/_ssl.pyd", make_pe(dll=True, imports=["libssl-3-x64.dll", "python311.dll"])),
+        entry("python/install/DLLs/libssl-3-x64.dll", make_pe(dll=True, imports=["KERNEL32.dll"])),
+        entry("python/install/python311.dll", make_pe(dll=True, imports=["KERNEL32.dll"])),
+    ], name=WINDOWS_NAME)
+    found = codes(rep)["pythonjson-path-missing"]
+    assert found["paths"] == ["python/install/DLLs/libcrypto-1_1-x64.dll", "python/install/DLLs/libssl-1_1-x64.dll"]
+    assert "libssl-3-x64.dll" in found["message"]  # (what the folder holds instead)
+
+
+def test_real_windows_pythonjson_names_1_1_dlls_the_archive_ships_as_3(tmp_path):
+    archive = real_archive("windows")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    found = codes(rep)["pythonjson-path-missing"]
+    assert "python/install/DLLs/libcrypto-1_1-x64.dll" in found["paths"]
+    assert "python/install/DLLs/libssl-1_1-x64.dll" in found["paths"]
+    assert "python/install/python311.dll" in found["paths"]  # (dropped by the recovery, >= 4 MiB)
+    pj = json.loads(members_of(archive, lambda p: p == "python/PYTHON.json")["python/PYTHON.json"])
+    named = {link["path_dynamic"] for cs in pj["build_info"]["extensions"].values() for c in cs
+             for link in c.get("links", []) if link.get("path_dynamic")}
+    listing = set(subprocess.run(["tar", "--zstd", "-tf", str(archive)], capture_output=True,
+                                 text=True).stdout.split())
+    assert {f"python/{p}" for p in named if f"python/{p}" not in listing} <= set(found["paths"])
+
+
+def test_banned_nis_module_in_a_non_pbs_tree(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("root/.pyenv/versions/3.11.7/bin/python3.11", interpreter(), mode=0o755),
+        entry("root/.pyenv/versions/3.11.7/lib/python3.11/lib-dynload/nis.cpython-311-x86_64-linux-gnu.so",
+              make_elf(interp=None, needed=["libnsl.so.2", "libc.so.6"])),
+        entry("root/.pyenv/versions/3.11.7/lib/python3.11/os.py", "import abc\n"),
+    ], name="interp.tar.zst")
+    found = codes(rep)["banned-extension"]
+    assert found["severity"] == "warning"
+    assert found["paths"] == ["root/.pyenv/versions/3.11.7/lib/python3.11/lib-dynload/nis.cpython-311-x86_64-linux-gnu.so"]
+
+
+def test_banned_nis_module_in_pythonjson_is_an_error(tmp_path):
+    data = json.loads(pbs_json())
+    data["build_info"]["extensions"]["nis"] = [{"in_core": True, "init_fn": "PyInit_nis", "objs": [], "links": [],
+                                                "required": False, "variant": "default"}]
+    rep = report_of(tmp_path, [entry("python/PYTHON.json", json.dumps(data))], name=WINDOWS_NAME)
+    assert codes(rep)["banned-extension"]["severity"] == "error"
+
+
+def test_macho_minos_above_the_interpreter_deployment_target(tmp_path):
+    libpython = "@executable_path/../lib/libpython3.12.dylib"
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", make_macho(dylibs=[libpython, "/usr/lib/libSystem.B.dylib"], minos="10.15")),
+        entry("python/lib/libpython3.12.dylib", make_macho(filetype="dylib", install_name=libpython, minos="10.15",
+                                                           dylibs=["/usr/lib/libSystem.B.dylib"])),
+        entry("python/lib/python3.12/lib-dynload/_ssl.cpython-312-darwin.so",
+              make_macho(filetype="bundle", minos="13.0", dylibs=["/usr/lib/libSystem.B.dylib"])),
+    ], name=MACOS_NAME)
+    found = codes(rep)["macos-minos-above-target"]
+    assert found["paths"] == ["python/lib/python3.12/lib-dynload/_ssl.cpython-312-darwin.so"]
+    assert "13.0" in found["message"] and "10.15" in found["message"]
+    assert rep["requirements"]["min_macos"] == "13.0"
+    assert rep["requirements"]["macos"]["needed_by"] == ["python/lib/python3.12/lib-dynload/_ssl.cpython-312-darwin.so"]
+    assert "python/lib/python3.12/lib-dynload/_ssl.cpython-312-darwin.so" in to_text(rep)

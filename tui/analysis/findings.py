@@ -5,7 +5,7 @@ wrong-machine, foreign-binaries, build-artefacts, unreadable-binary, absolute-rp
 banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack,
 writable-executable-segment, text-relocations, no-relro,
 no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch, macos-sdk-mismatch,
-macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target,
+macos-compat-version, macos-flat-namespace, macos-minos-above-target, dangling-libpython-link, fat-binary, msvc-runtime-not-bundled, unknown-target,
 unsafe-member.
 """
 
@@ -118,7 +118,8 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
                            f"runtime requirements", artefacts))
     _elf_findings(native, out)
     _graph_findings(index, graph, binaries, out)
-    _macho_findings(native, req, python_json, out)
+    _dangling_libpython(index, out)
+    _macho_findings(native, req, python_json, out, graph.get("roots") or [])
     msvc = req.get("msvc_runtime")
     if msvc and not msvc["bundled"]:
         out.append(finding("info", "msvc-runtime-not-bundled", f"needs the MSVC runtime "
@@ -300,10 +301,47 @@ def _graph_findings(index, graph: dict, binaries: dict, out: list[dict]) -> None
                            "native binaries"))
 
 
-def _macho_findings(native: dict, req: dict, python_json: dict | None, out: list[dict]) -> None:
+#: The development links to libpython (``lib/libpython3.X.so``, ``libpython3.X.a`` in config-3.X).
+_LIBPYTHON_LINK = re.compile(r"libpython3\.\d+[a-z]*\.(?:so|a|dylib)")
+
+
+def _dangling_libpython(index, out: list[dict]) -> None:
+    """``lib/libpython3.X.so`` or a ``libpython3.X.a`` link whose target is not in the archive:
+    linking against libpython (``-lpython3.X``, extension builds) fails."""
+    if index is None:
+        return
+    dangling: list[tuple[str, str]] = []  # (path, "name -> target")
+    for member in index.members:
+        if member.type == "symlink" and member.path.endswith((".so", ".a", ".dylib")) and \
+                _LIBPYTHON_LINK.fullmatch(member.path.rsplit("/", 1)[-1]):
+            final = index.resolve_path(member.path)
+            if final is None or final not in index.by_path:
+                dangling.append((member.path, f"{member.path.rsplit('/', 1)[-1]} -> {member.linkname}"))
+    if dangling:
+        out.append(finding("warning", "dangling-libpython-link", f"libpython link{'s' if len(dangling) > 1 else ''} "
+                           f"to a file not in the archive: {', '.join(text for _p, text in dangling)}; linking "
+                           f"against libpython (-lpython3.X) fails", [p for p, _t in dangling]))
+
+
+def _macho_findings(native: dict, req: dict, python_json: dict | None, out: list[dict],
+                    roots: list[str] = ()) -> None:
     machos = {p: b for p, b in native.items() if b.get("format") == "macho"}
     if not machos:
         return
+    # Without PYTHON.json (whose deployment target the mismatch finding below compares every
+    # binary with), the interpreter's own minimum is the distribution's deployment target.
+    target, source = None, ""
+    if not (python_json or {}).get("apple_sdk_deployment_target"):
+        own = [machos[r]["minos"] for r in roots if r in machos and machos[r].get("minos")]
+        target = min(own, key=version_key) if own else None
+        source = f"the interpreter {roots[0]}" if own else ""
+    above = sorted(p for p, b in machos.items() if target and b.get("minos")
+                   and version_key(b["minos"]) > version_key(target))
+    if above:
+        tops = sorted({machos[p]["minos"] for p in above}, key=version_key)
+        out.append(finding("warning", "macos-minos-above-target", f"{_plural(len(above), 'binary')} need macOS "
+                           f"{', '.join(tops)}, above the {target} deployment target of {source}: they fail to "
+                           f"load on macOS {target}", above))
     for key, field, code, what in (
             ("apple_sdk_deployment_target", "minos", "macos-deployment-target-mismatch", "minimum macOS"),
             ("apple_sdk_version", "sdk", "macos-sdk-mismatch", "SDK version")):
