@@ -351,3 +351,116 @@ def test_macho_minos_above_the_interpreter_deployment_target(tmp_path):
     assert rep["requirements"]["min_macos"] == "13.0"
     assert rep["requirements"]["macos"]["needed_by"] == ["python/lib/python3.12/lib-dynload/_ssl.cpython-312-darwin.so"]
     assert "python/lib/python3.12/lib-dynload/_ssl.cpython-312-darwin.so" in to_text(rep)
+
+
+# ------------------------------------------------------------------------ 4: toolchain
+CRT_GCC = "GCC: (GNU) 4.8.5 20150623 (Red Hat 4.8.5-44)"
+
+
+def test_gcc_of_the_c_runtime_start_files_is_not_a_compiler(tmp_path):
+    two = f"{CRT_GCC}\0GCC: (GNU) 10.2.1 20210130 (Red Hat 10.2.1-11)"
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter(comment=two), mode=0o755),
+        entry("python/bin/tool", make_elf(etype="exec", needed=["libc.so.6"],
+                                          comment=f"{CRT_GCC}\0rustc version 1.91.1 (ed61e7d7e 2025-11-07)"), mode=0o755),
+        entry("python/lib/libold.so", make_elf(interp=None, needed=["libc.so.6"], comment="GCC: (GNU) 4.4.7")),
+        # only start files' code: the GCC seen as start files elsewhere is that here too
+        entry("python/lib/libstub.so", make_elf(interp=None, needed=["libc.so.6"], comment=CRT_GCC)),
+    ])
+    tc = rep["toolchain"]
+    # the only compiler of libold.so is GCC 4.4.7: there it did build the code
+    assert sorted(tc["compilers"]) == ["GCC 10.2.1", "GCC 4.4.7", "rustc 1.91.1"]
+    rows = [p for p in tc["producers"] if p["tool"] == "GCC" and p["version"] == "4.8.5"]
+    assert {p["role"]: p["count"] for p in rows} == {"startfiles": 2, "compiler": 1}
+    assert tc["startfiles"] == ["GCC 4.8.5"]
+
+
+def test_startfiles_gcc_alone_is_not_listed_as_a_compiler(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter(comment=f"{CRT_GCC}\0clang version 18.1.8"), mode=0o755)])
+    assert rep["toolchain"]["compilers"] == ["clang 18.1.8"]
+    assert "C runtime start files" in to_text(rep)
+
+
+def test_readelf_shows_both_comment_strings(tmp_path):
+    readelf = tool("readelf")
+    path = tmp_path / "python3"
+    path.write_bytes(interpreter(comment=f"{CRT_GCC}\0clang version 18.1.8"))
+    text = run(readelf, "-p", ".comment", str(path))
+    assert "GCC: (GNU) 4.8.5" in text and "clang version 18.1.8" in text
+
+
+VS2010_RICH = [(0x98, 20115, 1), (0xAB, 40219, 33), (0x9E, 40219, 15), (0xAA, 40219, 121), (0x93, 30729, 5),
+               (0x01, 0, 95), (0xAE, 40219, 1), (0x9A, 40219, 1), (0x9D, 40219, 1)]
+
+
+def test_vs2010_launchers_are_identified(tmp_path):
+    launcher = make_pe(imports=["KERNEL32.dll"], machine="i386", linker_version=(10, 0), rich=VS2010_RICH)
+    rep = report_of(tmp_path, [
+        entry("python/PYTHON.json", pbs_json()),
+        entry("python/install/Lib/site-packages/pip/_vendor/distlib/t32.exe", launcher),
+    ], name=WINDOWS_NAME)
+    vendored = rep["toolchain"]["vendored"]
+    assert vendored["compilers"] == ["MSVC 10.0"] and vendored["linkers"] == ["MSVC 10.0"]
+    row = next(p for p in rep["toolchain"]["producers"] if p["role"] == "linker")
+    assert "VS2010" in row["detail"] and "40219" in row["detail"] and "VS2008" in row["detail"]
+
+
+def test_pefile_reads_the_same_rich_header(tmp_path):
+    import pefile
+
+    from distscope.tui.meta import coff
+
+    data = make_pe(imports=["KERNEL32.dll"], linker_version=(10, 0), rich=VS2010_RICH)
+    values = pefile.PE(data=data).RICH_HEADER.values
+    assert [(values[i] >> 16, values[i] & 0xFFFF, values[i + 1]) for i in range(0, len(values), 2)] == \
+        coff.rich_header(data) == VS2010_RICH
+    assert coff.product(0x9D) == "linker" and coff.toolset(0x9D, 40219) == ("10.0", "VS2010")
+    assert coff.product(0xAA) == "c" and coff.toolset(0xAA, 40219) == ("10.0", "VS2010")
+    assert coff.product(0x93) == "implib" and coff.toolset(0x93, 30729) == ("9.0", "VS2008")
+    assert coff.toolset(0xCE, 50727) == ("11.0", "VS2012") and coff.toolset(0xE0, 21005) == ("12.0", "VS2013")
+
+
+def test_real_vcruntime_version_is_its_linker_and_file_version(tmp_path):
+    import pefile
+
+    archive = real_archive("windows")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    rows = [p for p in rep["toolchain"]["producers"] if p["example"] == "python/install/vcruntime140.dll"]
+    assert rows and {p["version"] for p in rows} == {"14.29"}
+    assert all("FileVersion 14.29.30153" in p["detail"] for p in rows)
+    assert "MSVC 14.28" not in rep["toolchain"]["vendored"]["compilers"]
+    # pefile's own full parse, and the UTF-16 strings of the version resource
+    body = members_of(archive, lambda p: p == "python/install/vcruntime140.dll")["python/install/vcruntime140.dll"]
+    pe = pefile.PE(data=body)
+    assert (pe.OPTIONAL_HEADER.MajorLinkerVersion, pe.OPTIONAL_HEADER.MinorLinkerVersion) == (14, 29)
+    fixed = pe.VS_FIXEDFILEINFO[0]
+    assert (fixed.FileVersionMS >> 16, fixed.FileVersionMS & 0xFFFF, fixed.FileVersionLS >> 16) == (14, 29, 30153)
+    (tmp_path / "vcruntime140.dll").write_bytes(body)
+    assert "14.29.30153.0" in run(tool("strings"), "-el", str(tmp_path / "vcruntime140.dll"))
+
+
+def test_real_distlib_launchers_are_vs2010(tmp_path):
+    archive = real_archive("windows")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    rows = [p for p in rep["toolchain"]["producers"] if p["example"].endswith("/distlib/t32.exe")
+            or (p["version"] == "10.0" and p["area"] == "vendored")]
+    assert {p["version"] for p in rows} == {"10.0"} and {p["role"] for p in rows} == {"compiler", "linker"}
+    assert sum(p["count"] for p in rows if p["role"] == "linker") == 4  # t32, t64, w32, w64
+    assert "MSVC 10.0" in rep["toolchain"]["vendored"]["linkers"]
+
+
+def test_real_linux_compiler_is_clang_and_gcc_only_start_files(tmp_path):
+    readelf = tool("readelf")
+    archive = real_archive("linux")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    assert set(rep["toolchain"]["compilers"]) == {"clang 22.1.1", "LLVM 22.1.1"}
+    assert set(rep["toolchain"]["startfiles"]) == {"GCC 15.2.0", "GCC 4.8.4"}
+    # readelf -p .comment: every binary with a GCC string also names clang, except the
+    # libpython3.so stub (no C code of its own: only the start files' GCC)
+    bodies = members_of(archive, lambda p: p.endswith(".so") and "/lib" in p)
+    for path, body in bodies.items():
+        (tmp_path / "x").write_bytes(body)
+        text = run(readelf, "-p", ".comment", str(tmp_path / "x"))
+        if "GCC:" in text and not path.endswith("libpython3.so"):
+            assert "clang version 22.1.1" in text, path
