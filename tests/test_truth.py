@@ -464,3 +464,117 @@ def test_real_linux_compiler_is_clang_and_gcc_only_start_files(tmp_path):
         text = run(readelf, "-p", ".comment", str(tmp_path / "x"))
         if "GCC:" in text and not path.endswith("libpython3.so"):
             assert "clang version 22.1.1" in text, path
+
+
+# ------------------------------------------------------------ 5: minimum Windows / macOS
+def test_minimum_windows_combines_headers_api_sets_and_policy(tmp_path, capsys):
+    rep = cli_json(tmp_path, [
+        entry("python/PYTHON.json", pbs_json()),
+        entry("python/install/python.exe", make_pe(imports=["python311.dll", "KERNEL32.dll"])),
+        entry("python/install/python311.dll", make_pe(dll=True, imports=["KERNEL32.dll"])),
+    ], name=WINDOWS_NAME, capsys=capsys)
+    req = rep["requirements"]
+    win = req["windows"]
+    assert win["header_os_version"] == "6.0"
+    assert win["api_set_minimum"] == "6.2" and win["api_set_reason"] == "api-ms-win-core-path-l1-1-0.dll"
+    assert win["api_set_source"] == "PYTHON.json link pathcch"
+    assert win["policy_minimum"] == "6.3" and "3.11" in win["policy"]
+    assert req["min_windows"] == "6.3" and win["name"] == "Windows 8.1 / Server 2012"
+    assert win["driven_by"] == "python-policy"
+    assert [b["source"] for b in win["basis"]] == ["pe-headers", "api-set", "python-policy"]
+    assert "per PE headers" not in rep["verdict"]["headline"] and "Windows 8.1 / Server 2012" in rep["verdict"]["headline"]
+
+
+def test_minimum_windows_text_shows_the_basis_and_the_caveat(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("python/PYTHON.json", pbs_json()),
+        entry("python/install/python.exe", make_pe(imports=["python311.dll", "KERNEL32.dll"])),
+        entry("python/install/python311.dll", make_pe(dll=True, imports=["KERNEL32.dll",
+                                                                          "api-ms-win-core-path-l1-1-0.dll"])),
+    ], name=WINDOWS_NAME)
+    win = rep["requirements"]["windows"]
+    assert win["api_set_source"] == "imports" and win["api_set_needed_by"] == ["python/install/python311.dll"]
+    text = to_text(rep)
+    assert "linker default" in text and "api-ms-win-core-path-l1-1-0.dll" in text and "support policy" in text
+
+
+def test_windows_policy_by_version():
+    from distscope.tui.analysis.rules import windows_policy
+
+    assert windows_policy("3.8.10") is None
+    assert windows_policy("3.9.0")[0] == "6.3" and windows_policy("3.12.7")[0] == "6.3"
+    assert windows_policy("3.13.1")[0] == "10.0"
+
+
+def test_real_windows_minimum_is_not_the_linker_default(tmp_path):
+    archive = real_archive("windows")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    win = rep["requirements"]["windows"]
+    assert win["header_os_version"] == "6.0" and rep["requirements"]["min_windows"] == "6.3"
+    assert win["api_set_minimum"] == "6.2" and win["api_set_source"] == "PYTHON.json link pathcch"
+    # pefile's own parse: every shipped PE says 6.0 in its optional header (the linker default)
+    import pefile
+
+    bodies = members_of(archive, lambda p: p.startswith("python/install/") and p.endswith((".exe", ".dll", ".pyd"))
+                        and "site-packages" not in p and "/venv/" not in p)
+    versions = set()
+    for body in bodies.values():
+        opt = pefile.PE(data=body, fast_load=True).OPTIONAL_HEADER
+        if pefile.PE(data=body, fast_load=True).FILE_HEADER.Machine == 0x8664:
+            versions.add(f"{opt.MajorOperatingSystemVersion}.{opt.MinorOperatingSystemVersion}")
+    assert max(versions, key=lambda v: tuple(map(int, v.split(".")))) == win["header_os_version"]
+
+
+def test_macos_minimum_names_the_binary_that_drives_it(tmp_path):
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", make_macho(dylibs=["/usr/lib/libSystem.B.dylib"], minos="10.15")),
+        entry("python/lib/python3.12/lib-dynload/_x.cpython-312-darwin.so",
+              make_macho(filetype="bundle", minos="11.0", dylibs=["/usr/lib/libSystem.B.dylib"])),
+    ], name=MACOS_NAME)
+    assert rep["requirements"]["min_macos"] == "11.0"
+    assert "python/lib/python3.12/lib-dynload/_x.cpython-312-darwin.so" in rep["verdict"]["headline"]
+    assert "set by python/lib/python3.12/lib-dynload/_x.cpython-312-darwin.so" in " ".join(to_text(rep).split())
+
+
+def test_real_macos_minimum_is_set_by_the_interpreter(tmp_path):
+    archive = real_archive("macos")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    assert rep["requirements"]["min_macos"] == "10.15"
+    assert rep["requirements"]["macos"]["needed_by"] == ["python/bin/python3.12"]
+    body = members_of(archive, lambda p: p == "python/bin/python3.12")["python/bin/python3.12"]
+    (tmp_path / "python3.12").write_bytes(body)
+    text = run(tool("llvm-objdump"), "--macho", "--private-headers", str(tmp_path / "python3.12"))
+    assert re.search(r"minos 10\.15\b", text)
+
+
+def _windows_entries():
+    dll = make_pe(imports=["KERNEL32.dll"], dll=True)
+    return [
+        entry("python/PYTHON.json", pbs_json()),
+        entry("python/build/lib/sqlite3.dll", dll),
+        entry("python/install/DLLs/sqlite3.dll", dll),
+        entry("python/install/python.exe", make_pe(imports=["python311.dll", "KERNEL32.dll"])),
+        entry("python/install/python311.dll", make_pe(dll=True, imports=["KERNEL32.dll"])),
+    ]
+
+
+async def test_app_shows_the_windows_basis_and_the_build_artefact(tmp_path):
+    from tests.test_app import SIZE, screen_text, settle
+    from distscope.tui.app import DistscopeApp
+    from distscope.widgets.dependencies import DependenciesPane
+
+    path = write_archive(tmp_path / WINDOWS_NAME, _windows_entries())
+    app = DistscopeApp(str(path))
+    async with app.run_test(size=(140, 50)) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press("4")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Windows 8.1 / Server 2012" in text and "linker default" in text and "PEP 11" in text
+        await pilot.press("3")
+        await pilot.pause()
+        pane = app.query_one(DependenciesPane)
+        await pilot.press("a")
+        await settle(pilot, app, lambda: "build artefact: not loaded at run time" in screen_text(app))
+        assert "foreign: not a requirement" not in screen_text(app)
+        assert pane.graph.nodes["python/build/lib/sqlite3.dll"]["build_artefact"] is True

@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from distscope.tui.safetext import visible
 from distscope.widgets.common import ReportPane, heading, kv_table, severity_text
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -147,6 +148,8 @@ class RequirementsPane(ReportPane):
             win = req.get("windows") if isinstance(req.get("windows"), dict) else {}
             rows = [("Minimum Windows", f"{req.get('min_windows')} {('(' + win['name'] + ')') if win.get('name') else ''}"
                      if req.get("min_windows") else None)]
+            for basis in win.get("basis") or []:  # (what sets the minimum, and the headers' caveat)
+                rows.append((f"  {basis.get('version')}", visible(str(basis.get("detail") or ""))))
             if isinstance(msvc, dict):
                 rows += [("MSVC runtime", _names(msvc.get("needed"), 6) or "none"),
                          ("Bundled", Text("yes: " + _names(msvc.get("bundled_paths"), 3), style="green")
@@ -159,6 +162,7 @@ class RequirementsPane(ReportPane):
         if req.get("min_macos"):
             mac = req.get("macos") if isinstance(req.get("macos"), dict) else {}
             parts += [heading("macOS"), kv_table([("Minimum macOS", req.get("min_macos")),
+                                                  ("Set by", _names(mac.get("needed_by"), 3) or None),
                                                   ("SDK", mac.get("sdk")),
                                                   ("Deployment target", mac.get("deployment_target")),
                                                   ("Frameworks", _names([f.rpartition("/")[2] for f in

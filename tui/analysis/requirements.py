@@ -75,7 +75,7 @@ def build_requirements(binaries: dict, graph: dict, target: dict, python_json: d
         _linux(elves, target, out)
     pes = {p: b for p, b in native.items() if b.get("format") == "pe"}
     if pes:
-        _windows(pes, graph, out)
+        _windows(pes, graph, out, python_json)
     machos = {p: b for p, b in native.items() if b.get("format") == "macho"}
     if machos:
         _macos(machos, python_json, out)
@@ -126,7 +126,7 @@ def _linux(elves: dict, target: dict, out: dict) -> None:
     out["isa_level"] = max(levels + ([triple_level] if triple_level else []), default=None)
 
 
-def _windows(pes: dict, graph: dict, out: dict) -> None:
+def _windows(pes: dict, graph: dict, out: dict, python_json: dict | None = None) -> None:
     runtime: dict[str, dict] = {}
     crt: set[str] = set()
     for edge in graph.get("edges", []):
@@ -151,24 +151,59 @@ def _windows(pes: dict, graph: dict, out: dict) -> None:
     out["ucrt"] = {"needed": bool(crt), "dlls": sorted(crt)} if crt else None
     header = {p: b.get("os_version") or "0.0" for p, b in pes.items()}
     top_header = max(header.values(), key=version_key)
-    api_min, api_reason = None, None
+    api_min, api_reason, api_by = None, None, []
     for edge in graph.get("edges", []):
         need = rules.API_SET_MIN_WINDOWS.get(edge["name"].lower())
         if edge["from"] in pes and need and (api_min is None or version_key(need) > version_key(api_min)):
             api_min, api_reason = need, edge["name"]
-    minimum = max([top_header] + ([api_min] if api_min else []), key=version_key)
+    if api_reason:
+        api_by = sorted({e["from"] for e in graph.get("edges", []) if e["from"] in pes
+                         and e["name"].lower() == api_reason.lower()})
+    api_source = "imports" if api_reason else None
+    # The import libraries PYTHON.json links name (pathcch), for a binary missing from the archive.
+    for link in sorted((python_json or {}).get("system_links") or []):
+        api = rules.LINK_API_SETS.get(link.lower())
+        need = rules.API_SET_MIN_WINDOWS.get(api or "")
+        if need and (api_min is None or version_key(need) > version_key(api_min)):
+            api_min, api_reason, api_by, api_source = need, api, [], f"PYTHON.json link {link}"
     subsystems: dict[str, int] = {}
     for b in pes.values():
         if b.get("type") == "exe":
             subsystems[b.get("subsystem", "?")] = subsystems.get(b.get("subsystem", "?"), 0) + 1
-    out["min_windows"] = minimum
     out["windows"] = {
-        "name": rules.WINDOWS_VERSIONS.get(minimum, f"Windows NT {minimum}"),
-        "header_os_version": top_header,
+        "name": None, "header_os_version": top_header,
         "header_needed_by": sorted(p for p, v in header.items() if v == top_header)[:20],
         "api_set_minimum": api_min, "api_set_reason": api_reason, "executables_by_subsystem": subsystems,
         "note": "PE header versions are linker defaults, not a tested minimum",
+        "api_set_needed_by": api_by[:20], "api_set_source": api_source,
     }
+    apply_windows_policy(out, (python_json or {}).get("python_version"))
+
+
+def apply_windows_policy(out: dict, python_version: str | None) -> None:
+    """Set ``min_windows`` and ``windows.{name, basis, driven_by, policy_minimum, policy}``:
+    the highest of the PE headers' OS version (a linker default), the API sets the binaries
+    or PYTHON.json's links need, and CPython's support policy for ``python_version``."""
+    win = out.get("windows")
+    if not isinstance(win, dict):
+        return
+    basis = [{"source": "pe-headers", "version": win["header_os_version"],
+              "detail": "the PE headers' OS version (a linker default, not a tested minimum)",
+              "paths": win.get("header_needed_by") or []}]
+    if win.get("api_set_minimum"):
+        basis.append({"source": "api-set", "version": win["api_set_minimum"],
+                      "detail": f"{win['api_set_reason']} ({win['api_set_source']})",
+                      "paths": win.get("api_set_needed_by") or []})
+    policy = rules.windows_policy(python_version)
+    win["policy_minimum"], win["policy"] = (policy[0], policy[2]) if policy else (None, None)
+    if policy:
+        basis.append({"source": "python-policy", "version": policy[0], "detail": policy[2], "paths": []})
+    top = max(basis, key=lambda b: version_key(b["version"]))  # (the first of equals: the cheapest evidence)
+    out["min_windows"] = top["version"]
+    win["name"] = policy[1] if policy and top["source"] == "python-policy" else \
+        rules.WINDOWS_VERSIONS.get(top["version"], f"Windows NT {top['version']}")
+    win["driven_by"] = top["source"]
+    win["basis"] = basis
 
 
 def _macos(machos: dict, python_json: dict | None, out: dict) -> None:

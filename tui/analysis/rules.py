@@ -73,10 +73,27 @@ UCRT = re.compile(r"^(?:api-ms-win-crt-[\w-]+|ucrtbase)\.dll$", re.I)
 API_SET = re.compile(r"^(?:api|ext)-ms-win-[\w.-]+\.dll$", re.I)
 #: API sets that imply a minimum Windows version (major.minor).
 API_SET_MIN_WINDOWS = {"api-ms-win-core-path-l1-1-0.dll": "6.2"}
+#: Import libraries PYTHON.json links name, and the API set each resolves to in the binaries.
+LINK_API_SETS = {"pathcch": "api-ms-win-core-path-l1-1-0.dll"}
 WINDOWS_VERSIONS = {"5.0": "Windows 2000", "5.1": "Windows XP", "5.2": "Windows XP x64 / Server 2003",
                     "6.0": "Windows Vista / Server 2008", "6.1": "Windows 7 / Server 2008 R2",
                     "6.2": "Windows 8 / Server 2012", "6.3": "Windows 8.1 / Server 2012 R2",
                     "10.0": "Windows 10 / 11 / Server 2016+"}
+
+
+
+def windows_policy(python_version: str | None) -> tuple[str, str, str] | None:
+    """(version, name, source) of the oldest Windows CPython supports for ``python_version``
+    (PEP 11: a release supports what Microsoft still supports when it comes out): 3.9-3.12
+    Windows 8.1 / Server 2012, 3.13+ Windows 10 / Server 2016 (CPython docs since 2024; the
+    change is disputed upstream, cpython#121458); None before 3.9 (not modelled)."""
+    minor = python_minor(python_version)
+    if minor is None or minor < 9:
+        return None
+    if minor >= 13:
+        return "10.0", "Windows 10 / Server 2016", f"CPython 3.{minor} support policy, docs since 2024 (disputed)"
+    return "6.3", "Windows 8.1 / Server 2012", f"CPython 3.{minor} support policy, PEP 11"
+
 
 # ---------------------------------------------------------------------------------- Mach-O
 _FW = "/System/Library/Frameworks/{0}.framework/Versions/{1}/{0}"

@@ -11,7 +11,7 @@ import textwrap
 
 from distscope.tui.analysis.findings import SEVERITIES, finding, sort_findings
 from distscope.tui.analysis.graph import walk
-from distscope.tui.analysis.requirements import host_check
+from distscope.tui.analysis.requirements import apply_windows_policy, host_check
 from distscope.tui.report import markdown_block, markdown_table, register_finalizer, register_section
 
 _STATUS_WORD = {"errors": "FAIL", "warnings": "WARN", "ok": "OK"}
@@ -31,6 +31,9 @@ def build_requirements(index) -> dict | None:
     if not isinstance(req, dict):
         return None
     out = dict(req)
+    if isinstance(out.get("windows"), dict) and not out["windows"].get("policy"):
+        out["windows"] = dict(out["windows"])
+        apply_windows_policy(out, _python_version(index))
     result = _binaries_result(index)
     binaries = result.get("binaries") or {}
     native = sum(1 for b in binaries.values() if b.get("runtime", b.get("native")) and not b.get("error"))
@@ -40,6 +43,17 @@ def build_requirements(index) -> dict | None:
     out["host"] = host_check(req, findings=findings, interpreters=(result.get("graph") or {}).get("roots") or [],
                              native_binaries=native)
     return out
+
+
+def _python_version(index) -> str | None:
+    """The Python version without PYTHON.json: patchlevel.h, else the archive's file name."""
+    sources = index.results.get("distribution") or {}
+    version = ((sources.get("patchlevel") or {}) if isinstance(sources, dict) else {}).get("version")
+    if version:
+        return str(version)
+    from distscope.tui.meta.distribution import parse_file_name
+
+    return (parse_file_name(str(index.path or "")) or {}).get("python_version")
 
 
 def build_dependencies(index) -> dict | None:
@@ -98,15 +112,23 @@ def _requirements_summary(req: dict | None) -> str | None:
     if req.get("platform") == "windows":
         parts = []
         if req.get("min_windows"):
-            parts.append(f"Windows {req['min_windows']}+ per PE headers ({(req.get('windows') or {}).get('name')})")
+            win = req.get("windows") or {}
+            why = {"pe-headers": "per PE headers, a linker default", "api-set": f"for {win.get('api_set_reason')}",
+                   "python-policy": win.get("policy")}.get(win.get("driven_by"), "")
+            name = win.get("name") or ""
+            parts.append((f"{name}+" if name.startswith("Windows") else f"Windows {req['min_windows']}+")
+                         + (f" ({why})" if why else ""))
         msvc = req.get("msvc_runtime")
         if msvc:
             parts.append(f"MSVC runtime {', '.join(msvc['needed'])} "
                          f"{'bundled' if msvc['bundled'] else 'NOT bundled: install the VC++ redistributable'}")
         return "; ".join(parts) or None
     if req.get("platform") == "macos" and req.get("min_macos"):
-        sdk = (req.get("macos") or {}).get("sdk")
-        return f"needs macOS {req['min_macos']} or newer" + (f" (SDK {sdk})" if sdk else "")
+        mac = req.get("macos") or {}
+        by = mac.get("needed_by") or []
+        why = [f"set by {by[0]}" + (f" and {len(by) - 1} more" if len(by) > 1 else "")] if by else []
+        why += [f"SDK {mac['sdk']}"] if mac.get("sdk") else []
+        return f"needs macOS {req['min_macos']} or newer" + (f" ({'; '.join(why)})" if why else "")
     return None
 
 
@@ -249,9 +271,13 @@ def _requirements_lines(req: dict | None, report: dict, width: int = 96) -> list
     if req.get("platform") == "windows":
         w = req.get("windows") or {}
         if req.get("min_windows"):
-            lines.append(f"  Windows >= {req['min_windows']} ({w.get('name')}; headers {w.get('header_os_version')}"
-                         + (f", API set {w['api_set_reason']} -> {w['api_set_minimum']}" if w.get("api_set_minimum")
-                            else "") + ")")
+            lines.append(f"  Windows >= {req['min_windows']} ({w.get('name')}), set by the "
+                         + {"pe-headers": "PE headers", "api-set": "API sets",
+                            "python-policy": "support policy"}.get(w.get("driven_by"), "binaries") + ":")
+            for b in w.get("basis") or []:
+                paths = b.get("paths") or []
+                by = f"; {paths[0]}" + (f" and {len(paths) - 1} more" if len(paths) > 1 else "") if paths else ""
+                lines.append(f"    {b['version']:<5} {b['detail']}{by}")
         msvc = req.get("msvc_runtime")
         if msvc:
             where = ", ".join(msvc["bundled_paths"]) if msvc["bundled"] else "not bundled: from the system"
@@ -261,7 +287,10 @@ def _requirements_lines(req: dict | None, report: dict, width: int = 96) -> list
                          f"(part of Windows 10+, KB2999226 before)")
     if req.get("platform") == "macos" and req.get("min_macos"):
         m = req.get("macos") or {}
-        lines.append(f"  macOS >= {req['min_macos']}" + (f", SDK {m['sdk']}" if m.get("sdk") else ""))
+        by = m.get("needed_by") or []
+        lines.append(f"  macOS >= {req['min_macos']}" + (f", SDK {m['sdk']}" if m.get("sdk") else "")
+                     + (f", set by {', '.join(by[:3])}" + (f" (+{len(by) - 3} more)" if len(by) > 3 else "")
+                        if by else ""))
     system = req.get("system_libraries") or []
     if system:
         bad = [s for s in system if not s["allowed"]]
