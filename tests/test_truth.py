@@ -15,10 +15,28 @@ import pytest
 
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
+from distscope.tui import session
 from distscope.tui.cli import main
-from distscope.tui.report import build_report, to_text
+from distscope.tui.report import to_contract
 from distscope.tui.session import open_index
 from distscope.tui.synth import make_elf, make_macho, make_pe
+
+
+class Plain(dict):
+    """The report's JSON contract (plain data), keeping its model for the text rendering."""
+
+    model = None
+
+
+def build_report(index) -> Plain:
+    model = session.build_report(index)
+    out = Plain(json.loads(json.dumps(to_contract(model), default=str)))
+    out.model = model
+    return out
+
+
+def to_text(report: Plain) -> str:
+    return session.to_text(report.model)
 
 LINUX_NAME = "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.zst"
 WINDOWS_NAME = "cpython-3.11.9+20240726-x86_64-pc-windows-msvc-pgo-full.tar.zst"

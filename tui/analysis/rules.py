@@ -39,7 +39,45 @@ ELF_ALLOWED_BY_TRIPLE = {
 }
 #: Extension modules allowed one extra system library each.
 ELF_ALLOWED_PER_MODULE = {"_crypt": ("libcrypt.so.1",), "_tkinter": ("libtcl9.0.so", "libtcl9tk9.0.so")}
-ELF_BANNED_SYMBOLS = ("pthread_yield",)
+#: Undefined symbols the PBS validator bans.
+BANNED_SYMBOLS = frozenset({"pthread_yield"})
+#: Symbols of bundled dependencies that the PBS validator says must not be exported, by the
+#: library they belong to and the file-name stems of that library (``libz`` -> ``z``).
+DEPENDENCY_LIBRARIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "libX11": (("x11",), frozenset({"XClearWindow", "XFlush"})),
+    "OpenSSL": (("ssl", "crypto"), frozenset({"BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported",
+                                              "SSL_read", "CRYPTO_memcmp", "ecp_nistz256_neg",
+                                              "OPENSSL_instrument_bus", "x25519_fe64_add"})),
+    "Berkeley DB": (("db",), frozenset({"__txn_begin"})),
+    "readline": (("readline", "history", "edit"), frozenset({"rl_prompt", "readline", "current_history",
+                                                             "history_expand"})),
+    "libffi": (("ffi",), frozenset({"ffi_call", "ffi_type_void"})),
+    "ncurses": (("ncurses", "ncursesw", "form", "formw", "menu", "menuw", "panel", "panelw", "tinfo"),
+                frozenset({"new_field", "set_field_term", "set_menu_init", "winstr"})),
+    "gdbm": (("gdbm", "gdbm_compat"), frozenset({"gdbm_close", "gdbm_import"})),
+    "SQLite": (("sqlite3",), frozenset({"sqlite3_initialize", "sqlite3_close"})),
+    "libxcb": (("xcb",), frozenset({"xcb_create_window", "xcb_get_property"})),
+    "zlib": (("z",), frozenset({"deflateEnd", "gzclose", "inflate"})),
+    "Tix": (("tix",), frozenset({"Tix_DItemCreate", "Tix_GrFormat"})),
+    "liblzma": (("lzma",), frozenset({"lzma_index_init", "lzma_stream_encoder"})),
+}
+DEPENDENCY_SYMBOLS = frozenset().union(*(symbols for _stems, symbols in DEPENDENCY_LIBRARIES.values()))
+
+
+def dependency_library(symbol: str) -> str | None:
+    """The bundled library ``symbol`` belongs to (None when it is not a watched one)."""
+    return next((lib for lib, (_stems, symbols) in DEPENDENCY_LIBRARIES.items() if symbol in symbols), None)
+
+
+def is_library(name: str, library: str) -> bool:
+    """Is ``name`` (a SONAME or file name, auditwheel's hash suffix allowed) ``library`` itself?
+    ``libz-a1b2c3d4.so.1`` is zlib, ``libzstd.so.1`` is not."""
+    lower = name.lower()
+    return any(re.match(rf"lib{re.escape(stem)}(?![a-z])", lower) for stem in DEPENDENCY_LIBRARIES[library][0])
+
+
+#: Symbols libpython must export.
+PYTHON_API_SYMBOLS = frozenset({"Py_Initialize", "PyList_New", "Py_CompileString"})
 #: "1" for musl: any GLIBC version reference is an error.
 GLIBC_MAX_BY_TRIPLE = {t: "2.17" for t in RECOGNIZED_TRIPLES if "linux-gnu" in t}
 GLIBC_MAX_BY_TRIPLE.update({"mips-unknown-linux-gnu": "2.19", "mipsel-unknown-linux-gnu": "2.19",
@@ -113,7 +151,6 @@ MACHO_ALLOWED = {
     "@rpath/libtcl9.0.dylib": "9.0.0", "@rpath/libtcl9tk9.0.dylib": "9.0.0",
 }
 #: Minimum macOS per architecture (x86_64: 10.15 for releases after 2024-12-20, 10.9 before).
-MACOS_MIN = {"aarch64": "11.0", "x86_64": "10.9"}
 
 # ------------------------------------------------------------------------- glibc -> distros
 DISTRO_FAMILIES = ("RHEL/CentOS", "Debian", "Ubuntu LTS", "Fedora", "openSUSE Leap", "Amazon Linux")
