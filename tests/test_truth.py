@@ -596,3 +596,39 @@ async def test_app_shows_the_windows_basis_and_the_build_artefact(tmp_path):
         await settle(pilot, app, lambda: "build artefact: not loaded at run time" in screen_text(app))
         assert "foreign: not a requirement" not in screen_text(app)
         assert pane.graph.nodes["python/build/lib/sqlite3.dll"]["build_artefact"] is True
+
+
+# ------------------------------------------------------------------------------ 6: small
+def test_headline_never_says_none_plus_and_opensuse_13_2_is_not_leap(tmp_path):
+    from distscope.tui.analysis.rules import oldest_distros
+
+    rows = {d["family"]: d["release"] for d in oldest_distros("2.17")}
+    assert rows.get("openSUSE") == "13.2" and "openSUSE Leap" not in rows
+    assert {d["family"]: d["release"] for d in oldest_distros("2.22")}["openSUSE Leap"] == "42.2"
+    rep = report_of(tmp_path, [entry("python/bin/python3.12", interpreter(
+        undefined_symbols={"hypot": "GLIBC_2.35"}), mode=0o755)])
+    assert rep["requirements"]["min_glibc"] == "2.35"
+    assert "None" not in rep["verdict"]["headline"] and "Amazon Linux" not in rep["verdict"]["headline"]
+    assert "openSUSE Leap 13.2" not in to_text(report_of(tmp_path, [entry("python/bin/python3.12", interpreter(),
+                                                                         mode=0o755)]))
+
+
+def test_app_headline_skips_families_without_a_release():
+    from distscope.widgets.requirements import headline
+
+    req = {"platform": "linux", "target_triple": "x86_64-unknown-linux-gnu", "min_glibc": "2.35",
+           "distros": [{"family": "Debian", "release": "12"}, {"family": "Amazon Linux", "release": None}]}
+    text = headline(req, None).plain
+    assert "Debian 12+" in text and "None" not in text and "Amazon" not in text
+
+
+def test_one_triple_spelling_in_headline_and_requirements(tmp_path):
+    sysconfig = "build_time_vars = {'HOST_GNU_TYPE': 'x86_64-pc-linux-gnu', 'VERSION': '3.12'}\n"
+    rep = report_of(tmp_path, [
+        entry("python/bin/python3.12", interpreter(), mode=0o755),
+        entry("python/lib/python3.12/_sysconfigdata__linux_x86_64-linux-gnu.py", sysconfig),
+        entry("python/lib/python3.12/os.py", "import abc\n"),
+    ], name="tree.tar.zst")
+    assert rep["distribution"]["target_source"] == "sysconfig"
+    assert rep["verdict"]["target_triple"] == rep["requirements"]["target_triple"] == "x86_64-unknown-linux-gnu"
+    assert "-pc-linux" not in rep["verdict"]["headline"]

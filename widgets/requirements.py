@@ -59,7 +59,8 @@ def headline(req: dict, dist: dict | None) -> Text:
         if isinstance(distros, dict):
             distros = [f"{k} {v}+" for k, v in distros.items()]
         elif isinstance(distros, list):
-            distros = [f"{d.get('family')} {d.get('release')}+" if isinstance(d, dict) else str(d) for d in distros]
+            distros = [f"{d.get('family')} {d.get('release')}+" if isinstance(d, dict) else str(d) for d in distros
+                       if not isinstance(d, dict) or d.get("release")]  # (no release of that family has it yet)
         if distros:
             out.append(": " + ", ".join(distros))
         if req.get("min_windows"):
@@ -69,7 +70,8 @@ def headline(req: dict, dist: dict | None) -> Text:
         if isinstance(msvc, dict) and msvc.get("needed"):
             out.append(", MSVC runtime " + ("bundled" if msvc.get("bundled") else "NOT bundled"))
         if req.get("min_macos"):
-            out.append(f", macOS {req['min_macos']}+")
+            by = (req.get("macos") or {}).get("needed_by") if isinstance(req.get("macos"), dict) else None
+            out.append(f", macOS {req['min_macos']}+" + (f" (set by {by[0]})" if by else ""))
     host = host_text(req)
     if host is not None and "this machine" not in out.plain:
         out.append("; ")

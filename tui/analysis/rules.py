@@ -201,7 +201,9 @@ def oldest_distros(glibc: str | None) -> list[dict]:
     row = GLIBC_DISTROS.get(max(minor, 17)) if minor <= max(GLIBC_DISTROS) else None
     if row is None:
         return [{"family": f, "release": None} for f in DISTRO_FAMILIES]
-    return [{"family": f, "release": r} for f, r in zip(DISTRO_FAMILIES, row)]
+    # openSUSE 13.2 came before the Leap line (42.1 was the first Leap release).
+    return [{"family": "openSUSE" if f == "openSUSE Leap" and r == "13.2" else f, "release": r}
+            for f, r in zip(DISTRO_FAMILIES, row)]
 
 
 # ------------------------------------------------------------------------------- helpers

@@ -14,6 +14,7 @@ import os
 import re
 from typing import Any
 
+from distscope.tui.analysis.platform import canonical_triple
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.members import Member
 from distscope.tui.archive.plugin import Analyser, Interest
@@ -455,7 +456,7 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
     if triple is None and version_number is not None and version_number < 5:
         triple = triple_from_os_arch(d.get("os"), d.get("arch"))
     if triple is None and _str(sysvars.get("HOST_GNU_TYPE")):
-        triple, triple_source = sysvars["HOST_GNU_TYPE"], "sysconfig"
+        triple, triple_source = canonical_triple(sysvars["HOST_GNU_TYPE"]), "sysconfig"
     if triple is None and (name or {}).get("target_triple"):
         triple, triple_source = name["target_triple"], "file name"
 

@@ -129,7 +129,7 @@ def pe_producers(data: bytes, version: str | None = None) -> list[tuple[str, str
         if role == "linker" and header and header != known[0] and header.split(".")[0] == known[0].split(".")[0]:
             out.append(("MSVC", header, role, f"linker {header} (optional header); Rich header build {entry[1]}"))
             continue
-        if role == "linker" and implibs - {(*known, entry[1])}:
+        if role == "linker" and entry[0] < 0x00FD and implibs:  # (old launchers: VS2010 linking VS2008 libs)
             older = sorted(i for i in implibs if i[0] != known[0])
             if older:
                 label = f"{label}; import libraries from " + ", ".join(f"{vs} build {b}" for _v, vs, b in older)

@@ -148,7 +148,8 @@ def _requirements_lines(req: Requirements | None, width: int = 96) -> Lines:
                          + {"pe-headers": "PE headers", "api-set": "API sets",
                             "python-policy": "support policy"}.get(w.driven_by if w else None, "binaries") + ":")
             for b in (w.basis if w else []):
-                paths = b.get("paths") or []
+                # (the headers' list is capped and names every shipped PE: the API set's is the news)
+                paths = (b.get("paths") or []) if b.get("source") == "api-set" else []
                 by = f"; {paths[0]}" + (f" and {len(paths) - 1} more" if len(paths) > 1 else "") if paths else ""
                 lines.append(f"    {b['version']:<5} {b['detail']}{by}")
         msvc = req.msvc_runtime
