@@ -13,7 +13,7 @@ import re
 import struct
 from array import array
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from distscope.tui.analysis.rules import BANNED_SYMBOLS, DEPENDENCY_SYMBOLS, PYTHON_API_SYMBOLS
 from distscope.tui.archive.segments import ByteSource, Segments, as_segments
@@ -199,13 +199,13 @@ def needed_libraries(data: ByteSource) -> list[str]:
         return []
 
 
-def _parse(src: Segments) -> dict:
+def _parse(src: Segments) -> dict[str, Any]:
     h = _header(src.read(0, 64))
     size = len(src)
     bits, little, end = h.bits, h.little, h.end
     e_type, e_machine, phoff, shoff, phentsize, phnum = h.e_type, h.e_machine, h.phoff, h.shoff, h.phentsize, h.phnum
     shentsize, shnum, shstrndx = h.shentsize, h.shnum, h.shstrndx
-    out: dict = {
+    out: dict[str, Any] = {
         "format": "elf", "bits": bits, "endian": "little" if little else "big",
         "machine": machine_name(_E_MACHINES.get(e_machine, f"EM_{e_machine}"), bits, little),
         "type": _E_TYPES.get(e_type, f"type-{e_type}"),
@@ -269,8 +269,8 @@ def _parse(src: Segments) -> dict:
         for p_type, _f, p_offset, _v, p_filesz in phdrs:
             if p_type == PT_NOTE and out["isa_level"] is None:
                 out["isa_level"] = _isa_level(image, bits, p_offset, p_filesz)
-    glibc = [split_version(v) for vs in out["version_needs"].values() for v in vs]
-    glibc = [v for prefix, v in filter(None, glibc) if prefix == "GLIBC"]
+    parsed = [split_version(v) for vs in out["version_needs"].values() for v in vs]
+    glibc = [v for prefix, v in filter(None, parsed) if prefix == "GLIBC"]
     if glibc:
         out["glibc_max"] = ".".join(map(str, max(glibc)))
     dynsym = next((s for s in sections if s[1] == SHT_DYNSYM), None)
@@ -291,7 +291,7 @@ def _parse(src: Segments) -> dict:
     return out
 
 
-def _record(out: dict) -> Binary:
+def _record(out: dict[str, Any]) -> Binary:
     """The parser's fields as the model's :class:`Binary`."""
     details = ElfDetails(
         out["bits"], out["endian"], out["type"], out["interpreter"], out["soname"], out["needed"], out["rpath"],
@@ -302,7 +302,8 @@ def _record(out: dict) -> Binary:
     return Binary("", "elf", needs=list(out["needed"]), machine=out["machine"], details=details)
 
 
-def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, out: dict) -> None:
+def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict[int, list[int]],
+                  out: dict[str, Any]) -> None:
     fmt = image.end + ("qQ" if bits == 64 else "iI")
     step = struct.calcsize(fmt)
     if offset + size > image.size:
@@ -330,7 +331,7 @@ def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, 
             out[key].extend(p for p in strings.at(strtab + v).split(":") if p)
 
 
-def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize: int) -> list[tuple]:
+def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize: int) -> list[tuple[int, ...]]:
     """(name, type, flags, addr, offset, size, link, info) per section; [] when absent or broken."""
     if not shoff or not shnum or shentsize < (64 if bits == 64 else 40):
         return []
@@ -342,7 +343,7 @@ def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize
     return [struct.unpack_from(fmt, table, i * shentsize) for i in range(count)]
 
 
-def _section_names(image: _Image, sections: list[tuple], shstrndx: int) -> dict[int, str]:
+def _section_names(image: _Image, sections: list[tuple[int, ...]], shstrndx: int) -> dict[int, str]:
     if not 0 < shstrndx < len(sections):
         return {}
     table = sections[shstrndx]
@@ -357,7 +358,7 @@ def _section_names(image: _Image, sections: list[tuple], shstrndx: int) -> dict[
 
 
 def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int, str_size: int,
-                  out: dict, index_names: dict[int, str]) -> None:
+                  out: dict[str, Any], index_names: dict[int, str]) -> None:
     """Raw, bounded ``.gnu.version_r`` walk (pyelftools trusts counts and loops on hostile input)."""
     limit = min(image.size, start + size)
     table = image.strings(str_off, str_off + str_size)
@@ -417,7 +418,8 @@ def _isa_level(image: _Image, bits: int, offset: int, size: int) -> int | None:
     return None
 
 
-def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names, out) -> None:
+def _read_symbols(image: _Image, bits: int, dynsym: tuple[int, ...], versym: tuple[int, ...] | None,
+                  dynstr: tuple[int, ...], index_names: dict[int, str], out: dict[str, Any]) -> None:
     """Undefined dynamic symbols: which need the binary's maximum GLIBC version, which are banned."""
     end = image.end
     fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
@@ -434,7 +436,8 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
             versions.byteswap()
     target = f"GLIBC_{out['glibc_max']}" if out["glibc_max"] else None
     wanted = {i for i, n in index_names.items() if n == target}
-    listed, banned = [], set()
+    listed: list[str] = []
+    banned: set[str] = set()
     exported: set[str] = set()
     n_exported = n_undefined = 0
     for i, (name_off, info, other, shndx) in enumerate(struct.iter_unpack(fmt, raw)):

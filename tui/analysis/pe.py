@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import pefile
 
@@ -20,7 +21,7 @@ class PeReadError(ValueError):
     """The data is not a readable PE image."""
 
 
-def _name(raw) -> str:
+def _name(raw: Any) -> str:
     return raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
 
 
@@ -63,7 +64,7 @@ def parse_pe(data: bytes) -> Binary:
 _MAX_EXPORTS = 1 << 16
 
 
-def _forwarded_dlls(pe, opt) -> dict[str, int]:
+def _forwarded_dlls(pe: Any, opt: Any) -> dict[str, int]:
     """DLL -> number of exports forwarded to it (``python3.dll`` forwards its stable ABI to
     ``python3XY.dll``): an export whose address lies inside the export directory is a
     ``"DLL.name"`` string, and the loader loads that DLL to bind it."""
@@ -89,7 +90,7 @@ def _forwarded_dlls(pe, opt) -> dict[str, int]:
         return {}
 
 
-def _check_tables(pe, opt) -> None:
+def _check_tables(pe: Any, opt: Any) -> None:
     """An import table the headers announce but that could not be read means a broken image."""
     for index, attr in zip(_DIRECTORIES, ("DIRECTORY_ENTRY_IMPORT", "DIRECTORY_ENTRY_DELAY_IMPORT")):
         if index >= len(opt.DATA_DIRECTORY):

@@ -39,6 +39,7 @@ from array import array
 from collections import Counter
 from itertools import compress, count, repeat
 from operator import ne
+from typing import Any, Iterable
 
 from distscope.tui.archive.members import Member
 
@@ -90,16 +91,16 @@ def _encode_values(values: list, types: set | None = None, distinct: dict | None
     ints = types == {int} or not values
     strs = types == {str}
     if values and (ints or strs):  # exact types only: True == 1 would merge in a lookup table
-        distinct = list(dict.fromkeys(values) if distinct is None else distinct)
-        if strs or _fits_i64(distinct):
-            if len(distinct) == 1:
-                return ["const", distinct[0]]
-            if len(distinct) <= 0xFFFF and len(distinct) * 8 < len(values):
-                lookup = {v: i for i, v in enumerate(distinct)}
-                indices = array("B" if len(distinct) <= 256 else "H", map(lookup.__getitem__, values))
+        ordered = list(dict.fromkeys(values) if distinct is None else distinct)
+        if strs or _fits_i64(ordered):
+            if len(ordered) == 1:
+                return ["const", ordered[0]]
+            if len(ordered) <= 0xFFFF and len(ordered) * 8 < len(values):
+                lookup = {v: i for i, v in enumerate(ordered)}
+                indices = array("B" if len(ordered) <= 256 else "H", map(lookup.__getitem__, values))
                 if sys.byteorder != "little":
                     indices.byteswap()
-                return ["enum", distinct, Packed(indices.tobytes())]
+                return ["enum", ordered, Packed(indices.tobytes())]
     if ints:
         if _fits_i64(values):
             return ["i64", _ints(values)]
@@ -123,6 +124,7 @@ def _chunks(values: list[str]) -> list[Packed]:
 def _exceptions(values: list, base, types: set) -> tuple[list[int], list] | None:
     """Indices and values where ``values`` (of ``types``) differs from ``base`` (a value or a
     list of the same length), or None when they are too many for a patch codec to pay off."""
+    differs: Iterable[Any]
     if isinstance(base, list):
         differs = map(ne, values, base)
         if types != set(map(type, base)) or len(types) > 1:
@@ -229,6 +231,7 @@ def _decode_values(spec: list, count: int):
         if len(indices) != count:
             raise ValueError("column length mismatch")
         return map(distinct.__getitem__, indices)  # an index out of range raises IndexError
+    values: Any
     if codec == "i64":
         values = _unints(spec[1])
     elif codec == "blob":

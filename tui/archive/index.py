@@ -220,7 +220,7 @@ class _AnalysisThread:
 
     def submit(self, analysers: list[Analyser], member: Member, pieces: list, complete: bool) -> None:
         """Queue ``pieces`` (bytes or views of the stream's buffers, read or joined on this thread)."""
-        size = sum(len(p.obj) if type(p) is memoryview else len(p) for p in pieces)
+        size = sum(len(p.obj) if type(p) is memoryview else len(p) for p in pieces)  # type: ignore[misc,arg-type]
         with self._cond:
             while self._in_flight and self._in_flight + size > MAX_IN_FLIGHT:
                 self._cond.wait()
@@ -236,7 +236,9 @@ class _AnalysisThread:
                 if not self._queue:
                     return
                 analysers, member, pieces, complete, size = self._queue.pop(0)
-            joined = segments = None
+            joined: Any = None
+            segments: Any = None
+            data: Any = None
             for analyser in analysers:
                 try:
                     if analyser.segments:
@@ -395,9 +397,9 @@ class Scan:
         small members' heads, asks the analysers that may want the member (those without a
         declared interest, and those whose :class:`~distscope.tui.archive.plugin.Interest` it matches) and
         hands what they want to ``feeder``. A closure over locals: it runs ~50,000 times a pass."""
-        plans = [_plan(a) for a in self.analysers]
-        always = [a for a, plan in zip(self.analysers, plans) if plan is None]
-        plans = [plan for plan in plans if plan is not None]
+        planned = [_plan(a) for a in self.analysers]
+        always = [a for a, plan in zip(self.analysers, planned) if plan is None]
+        plans = [plan for plan in planned if plan is not None]
         any_kinds = frozenset().union(*(p[1] for p in plans))
         any_heads = tuple(h for p in plans for h in p[2])
         any_suffixes = tuple(x for p in plans for x in p[3])
@@ -405,7 +407,8 @@ class Scan:
         any_folded = tuple(w for p in plans for w in p[5])
         keep = self.keep_small
         keep_limit = 0 if keep is None else min(keep.member_limit, reader.head_size)
-        kept = self._kept = []
+        kept: list[tuple[int, bytes]] = []
+        self._kept = kept
         keep_head = kept.append
         ask = self._want
         if not self.analysers and not keep_limit:
@@ -448,7 +451,7 @@ class Scan:
                             if n > 0:
                                 wanted.append(analyser)
                                 limit = max(limit, n)
-            if wanted:
+            if wanted and feeder is not None:
                 self._hand_over(reader, member, head, wanted, limit, feeder)
 
         return offer

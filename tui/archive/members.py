@@ -49,7 +49,3 @@ class Member(NamedTuple):
     def to_row(self) -> list:
         """A compact list for the cache."""
         return list(self)
-
-    @classmethod
-    def from_row(cls, row: list) -> "Member":
-        return cls._make(row)

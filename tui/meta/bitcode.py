@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import struct
+from typing import Any
 
 MAGIC = b"BC\xc0\xde"
 WRAPPER_MAGIC = b"\xde\xc0\x17\x0b"
@@ -84,7 +85,7 @@ def _abbreviated(bits: _Bits, abbrev: list[tuple]) -> list:
 
 
 def _define_abbrev(bits: _Bits) -> list[tuple]:
-    ops = []
+    ops: list[tuple[Any, ...]] = []
     for _ in range(bits.vbr(5)):
         if bits.fixed(1):
             ops.append(("literal", bits.vbr(8)))

@@ -64,7 +64,7 @@ _OLD_PRODUCTS = {start + i: (kind, version, vs) for start, version, vs, kinds in
                  for i, kind in enumerate(kinds)}
 
 
-def toolset(prodid: int, build: int) -> tuple[str, str] | None:
+def toolset(prodid: int, build: int) -> tuple[str, str | None] | None:
     """(MSVC version, Visual Studio release) of a comp.id, or None when unknown."""
     if prodid >= 0x00FD and prodid <= 0x010E:
         i = bisect_right(_BUILD_KEYS, build) - 1
@@ -139,7 +139,7 @@ def machine(data: bytes) -> str | None:
 
 def comp_ids(data: bytes, limit: int = 4) -> list[int]:
     """Values of ``@comp.id`` symbols (symbol name 8 bytes, then the 4-byte value)."""
-    out = []
+    out: list[int] = []
     pos = data.find(b"@comp.id")
     while pos >= 0 and pos + 12 <= len(data) and len(out) < limit:
         out.append(struct.unpack_from("<I", data, pos + 8)[0])

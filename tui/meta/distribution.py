@@ -204,9 +204,9 @@ def _links(candidate: dict) -> list[dict]:
 def extension_modules(data: dict) -> list[dict]:
     """Every extension module of a PYTHON.json build_info, one row per module (its first,
     default candidate), with the number of candidates and variants."""
-    build_info = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
-    extensions = build_info.get("extensions") if isinstance(build_info.get("extensions"), dict) else {}
-    rows = []
+    build_info: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
+    extensions: dict[str, Any] = build_info["extensions"] if isinstance(build_info.get("extensions"), dict) else {}
+    rows: list[dict[str, Any]] = []
     for name, candidates in sorted(extensions.items()):
         candidates = dict_list(candidates)
         if not candidates:
@@ -321,7 +321,7 @@ def _lib_dynload(index, root: str, top: set[str]) -> list[dict]:
     ``root``)."""
     if top.isdisjoint(("install", "lib", "DLLs")):  # (no path can match: skips a walk over every path)
         return []
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     pattern = re.compile(rf"^{re.escape(root + '/' if root else '')}(?:install/)?(?:lib/python[^/]+/lib-dynload|DLLs)/"
                          r"([A-Za-z0-9_]+)(?:\.[^/]*)?\.(?:so|pyd)$")
     for path in index.by_path:
@@ -339,7 +339,7 @@ def _lib_dynload(index, root: str, top: set[str]) -> list[dict]:
 BANNED_EXTENSIONS = ("nis",)
 
 
-def _banned_in_tree(index) -> list[dict]:
+def _banned_in_tree(index: ArchiveIndex) -> list[dict[str, Any]]:
     """Banned extension modules anywhere in a tree without PYTHON.json (any prefix: a pyenv
     tree is ``root/.pyenv/versions/3.11.7/lib/python3.11/lib-dynload/nis....so``)."""
     tails = tuple(f"/{name}." for name in BANNED_EXTENSIONS)
@@ -352,7 +352,7 @@ def _banned_in_tree(index) -> list[dict]:
     return sorted(rows, key=lambda r: r["shared_lib"])
 
 
-def _banned_extensions(extensions: list[dict], pbs: bool, root: str) -> list[Finding]:
+def _banned_extensions(extensions: list[dict[str, Any]], pbs: bool, root: str) -> list[Finding]:
     """A banned module listed in PYTHON.json (an error of the build) or present in another
     tree's lib-dynload (a warning: python-build-standalone would not ship it)."""
     out = []
@@ -371,11 +371,11 @@ def _banned_extensions(extensions: list[dict], pbs: bool, root: str) -> list[Fin
     return out
 
 
-def _missing_paths(index, root: str, data: dict) -> list[Finding]:
+def _missing_paths(index: ArchiveIndex, root: str, data: dict[str, Any]) -> list[Finding]:
     """Paths PYTHON.json's build_info names (link ``path_dynamic``/``path_static``, core and
     extension ``shared_lib``/``static_lib``) that the archive does not hold, each with what
     its folder holds under a similar name (``libssl-1_1-x64.dll`` named, ``libssl-3-x64.dll`` shipped)."""
-    build_info = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
+    build_info: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
     groups = [("core", build_info.get("core"))] + [
         (name, c) for name, cs in sorted((build_info.get("extensions") or {}).items())
         if isinstance(build_info.get("extensions"), dict) for c in dict_list(cs)]
@@ -457,9 +457,10 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
         triple = triple_from_os_arch(d.get("os"), d.get("arch"))
     if triple is None and _str(sysvars.get("HOST_GNU_TYPE")):
         triple, triple_source = canonical_triple(sysvars["HOST_GNU_TYPE"]), "sysconfig"
-    if triple is None and (name or {}).get("target_triple"):
+    if triple is None and name and name.get("target_triple"):
         triple, triple_source = name["target_triple"], "file name"
 
+    options_source: str | None
     build_options, options_source = _str(d.get("build_options")), "PYTHON.json build_options"
     if not build_options and _str(d.get("optimizations")):
         build_options, options_source = d["optimizations"], "PYTHON.json optimizations"
@@ -493,8 +494,8 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
     apple = {k: _str(d.get(f"apple_sdk_{k}")) for k in ("canonical_name", "platform", "version", "deployment_target")}
     if not any(apple.values()) and sysvars.get("MACOSX_DEPLOYMENT_TARGET"):
         apple["deployment_target"] = str(sysvars["MACOSX_DEPLOYMENT_TARGET"])
-    build_info = d.get("build_info") if isinstance(d.get("build_info"), dict) else {}
-    core = build_info.get("core") if isinstance(build_info.get("core"), dict) else {}
+    build_info = d["build_info"] if isinstance(d.get("build_info"), dict) else {}
+    core: dict[str, Any] = build_info["core"] if isinstance(build_info.get("core"), dict) else {}
     exe = _str(d.get("python_exe")) or _derived_exe(index, root)
 
     off = parse_object_file_format(build_info.get("object_file_format"))

@@ -265,7 +265,7 @@ def summarize(index: ArchiveIndex) -> Licences:
     pj: PythonJson = index.results.get("pythonjson") or PythonJson()
     data = pj.data if isinstance(pj.data, dict) else None
     scan: LicenceScan = index.results.get("licenses") or LicenceScan()
-    files = [{"path": f.path, "size": f.size, "spdx": f.spdx, "text": f.text} for f in scan.files]
+    files: list[dict[str, Any]] = [{"path": f.path, "size": f.size, "spdx": f.spdx, "text": f.text} for f in scan.files]
     pointers = resolve_pointers(files)
     ids_of = {f["path"]: (pointers[f["path"]]["spdx"] if f["path"] in pointers else f["spdx"]) or [] for f in files}
     by_path = {f["path"]: f for f in files}
@@ -409,7 +409,7 @@ _EXTENSION_LAST = "od\n"
 
 def _dynload_extensions(index: ArchiveIndex) -> list[dict[str, Any]]:
     """Extension modules of an install tree without PYTHON.json (names only)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for path in index.by_path:
         # (cheap tests first: the last character, one slice, rules out nearly every path)
         match = path[-1:] in _EXTENSION_LAST and path.endswith(_EXTENSION_TAILS) and _DYNLOAD_EXTENSION(path)

@@ -78,8 +78,3 @@ def is_gpl(spdx: str) -> bool:
     """True for GPL and AGPL ids (not LGPL): the ones that encumber a distribution."""
     s = spdx.upper()
     return s.startswith(("GPL", "AGPL")) or s.startswith("LICENSEREF-GPL")
-
-
-def is_copyleft(spdx: str) -> bool:
-    s = spdx.upper()
-    return is_gpl(spdx) or s.startswith(("LGPL", "MPL", "EPL", "CDDL"))

@@ -13,6 +13,7 @@ import re
 import struct
 import threading
 from collections import Counter
+from typing import Any
 
 from distscope.tui.analysis.elf import comment_strings, section_table_end
 from distscope.tui.archive.index import ArchiveIndex
@@ -92,7 +93,7 @@ def file_version(data: bytes) -> str | None:
     return f"{ms >> 16}.{ms & 0xFFFF}.{ls >> 16}.{ls & 0xFFFF}"
 
 
-def _toolset_key(prodid: int, build: int) -> tuple:
+def _toolset_key(prodid: int, build: int) -> tuple[tuple[int, ...], int]:
     known = coff.toolset(prodid, build)
     return (tuple(int(p) for p in known[0].split(".")) if known else (), build)
 
@@ -103,23 +104,28 @@ def pe_producers(data: bytes, version: str | None = None) -> list[tuple[str, str
     when the two disagree). With ``version`` (a redistributable DLL's FileVersion), that names
     the toolset: Microsoft builds its runtime with internal compiler builds (vcruntime140.dll
     14.29.30153: Rich header build 30034, which the public table calls 14.28)."""
-    linker, compiler, implibs = None, None, set()
+    linker: tuple[int, int] | None = None
+    compiler: tuple[int, int] | None = None
+    implibs: set[tuple[str, str | None, int]] = set()
     for prodid, build, _count in coff.rich_header(data) or []:
         kind = coff.product(prodid)
-        if kind == "linker" and coff.toolset(prodid, build):
+        known = coff.toolset(prodid, build)
+        if known is None:
+            continue
+        if kind == "linker":
             if linker is None or _toolset_key(prodid, build) > _toolset_key(*linker):
                 linker = (prodid, build)
-        elif kind == "implib" and prodid < 0x00FD and coff.toolset(prodid, build):
-            implibs.add((*coff.toolset(prodid, build), build))
-        elif coff.is_compiler(kind) and coff.toolset(prodid, build):
+        elif kind == "implib" and prodid < 0x00FD:
+            implibs.add((known[0], known[1], build))
+        elif coff.is_compiler(kind):
             if compiler is None or _toolset_key(prodid, build) > _toolset_key(*compiler):
                 compiler = (prodid, build)
     header = pe_linker_version(data)
-    out = []
+    out: list[tuple[str, str, str, str | None]] = []
     for role, entry in (("linker", linker), ("compiler", compiler)):
-        if entry is None:
+        known = coff.toolset(*entry) if entry is not None else None
+        if entry is None or known is None:
             continue
-        known = coff.toolset(*entry)
         label = _msvc_detail(*entry)
         if version:
             short = ".".join(version.split(".")[:2])
@@ -324,7 +330,7 @@ class ToolchainScan(Analyser):
 
     def _archive(self, path: str, data: ByteSource) -> None:
         self._count(path, "static-lib")
-        seen = Counter()
+        seen: Counter[tuple[str, str | None, str]] = Counter()
         for name, body, _complete in ar.members(data, LIB_MEMBERS):
             if body.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
                 info = bitcode.producer(as_bytes(body))
@@ -381,7 +387,7 @@ def summarize(index: ArchiveIndex) -> model.Toolchain:
     producers = scan.producers
     objects = scan.objects
     pj = (index.results.get("pythonjson") or PythonJson()).data
-    build_info = pj.get("build_info") if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
+    build_info: dict[str, Any] = pj["build_info"] if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
     off = parse_object_file_format(build_info.get("object_file_format"))
     findings: list[Finding] = []
 

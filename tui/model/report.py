@@ -63,3 +63,7 @@ class Report:
     requirements: Requirements | None
     dependencies: Graph | None
     binaries: list[Binary]
+
+    def binary(self, path: str) -> Binary | None:
+        """The binary at archive path ``path`` (None: not a binary, or not analysed)."""
+        return next((b for b in self.binaries if b.path == path), None)

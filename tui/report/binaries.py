@@ -31,9 +31,10 @@ def requirements_summary(req: Requirements | None) -> str | None:
         parts = []
         if req.min_windows:
             win = req.windows
-            why = {"pe-headers": "per PE headers, a linker default",
-                   "api-set": f"for {win.api_set_reason if win else None}",
-                   "python-policy": win.policy if win else None}.get(win.driven_by if win else None) or ""
+            reasons: dict[str, str | None] = {"pe-headers": "per PE headers, a linker default",
+                                              "api-set": f"for {win.api_set_reason if win else None}",
+                                              "python-policy": win.policy if win else None}
+            why = reasons.get((win.driven_by if win else None) or "") or ""
             name = (win.name if win else None) or ""
             parts.append((f"{name}+" if name.startswith("Windows") else f"Windows {req.min_windows}+")
                          + (f" ({why})" if why else ""))
@@ -44,9 +45,9 @@ def requirements_summary(req: Requirements | None) -> str | None:
         return "; ".join(parts) or None
     if req.platform == "macos" and req.min_macos:
         by = req.macos.needed_by if req.macos else []
-        why = [f"set by {by[0]}" + (f" and {len(by) - 1} more" if len(by) > 1 else "")] if by else []
-        why += [f"SDK {req.macos.sdk}"] if req.macos and req.macos.sdk else []
-        return f"needs macOS {req.min_macos} or newer" + (f" ({'; '.join(why)})" if why else "")
+        notes = [f"set by {by[0]}" + (f" and {len(by) - 1} more" if len(by) > 1 else "")] if by else []
+        notes += [f"SDK {req.macos.sdk}"] if req.macos and req.macos.sdk else []
+        return f"needs macOS {req.min_macos} or newer" + (f" ({'; '.join(notes)})" if notes else "")
     return None
 
 
@@ -146,7 +147,8 @@ def _requirements_lines(req: Requirements | None, width: int = 96) -> Lines:
         if req.min_windows:
             lines.append(f"  Windows >= {req.min_windows} ({w.name if w else None}), set by the "
                          + {"pe-headers": "PE headers", "api-set": "API sets",
-                            "python-policy": "support policy"}.get(w.driven_by if w else None, "binaries") + ":")
+                            "python-policy": "support policy"}.get((w.driven_by if w else None) or "", "binaries")
+                         + ":")
             for b in (w.basis if w else []):
                 # (the headers' list is capped and names every shipped PE: the API set's is the news)
                 paths = (b.get("paths") or []) if b.get("source") == "api-set" else []
@@ -161,10 +163,11 @@ def _requirements_lines(req: Requirements | None, width: int = 96) -> Lines:
                          f"(part of Windows 10+, KB2999226 before)")
     if req.platform == "macos" and req.min_macos:
         sdk = req.macos.sdk if req.macos else None
-        by = req.macos.needed_by if req.macos else []
+        setters = req.macos.needed_by if req.macos else []
         lines.append(f"  macOS >= {req.min_macos}" + (f", SDK {sdk}" if sdk else "")
-                     + (f", set by {', '.join(by[:3])}" + (f" (+{len(by) - 3} more)" if len(by) > 3 else "")
-                        if by else ""))
+                     + (f", set by {', '.join(setters[:3])}"
+                        + (f" (+{len(setters) - 3} more)" if len(setters) > 3 else "")
+                        if setters else ""))
     system = req.system_libraries
     if system:
         bad = [s for s in system if not s.allowed]
