@@ -632,3 +632,19 @@ def test_one_triple_spelling_in_headline_and_requirements(tmp_path):
     assert rep["distribution"]["target_source"] == "sysconfig"
     assert rep["verdict"]["target_triple"] == rep["requirements"]["target_triple"] == "x86_64-unknown-linux-gnu"
     assert "-pc-linux" not in rep["verdict"]["headline"]
+
+
+def test_no_bind_now_matches_readelf_on_the_real_linux_archive(tmp_path):
+    readelf = tool("readelf")
+    archive = real_archive("linux")
+    rep = build_report(open_index(str(archive), use_cache=False))
+    elves = {b["path"] for b in rep["binaries"] if b["format"] == "elf" and b["runtime"]}
+    lacking = set()
+    for path, body in members_of(archive, lambda p: p in elves).items():
+        (tmp_path / "x").write_bytes(body)
+        if not re.search(r"^\s*DYNAMIC\s", run(readelf, "-lW", str(tmp_path / "x")), re.M):
+            continue
+        dynamic = run(readelf, "-dW", str(tmp_path / "x"))
+        if "BIND_NOW" not in dynamic and not re.search(r"FLAGS_1.*\bNOW\b", dynamic):
+            lacking.add(path)
+    assert set(codes(rep)["no-bind-now"]["paths"]) == lacking and lacking
