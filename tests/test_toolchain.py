@@ -1,8 +1,6 @@
 """Toolchain provenance: bitcode identification, ELF .comment, Rich headers, COFF/LTCG, ar, Mach-O."""
 
-import functools
 import json
-import os
 import shutil
 import struct
 import subprocess

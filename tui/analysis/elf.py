@@ -186,7 +186,7 @@ def comment_strings(data: ByteSource) -> list[str]:
         return []
     for i, sec in enumerate(sections):
         if names.get(i) == ".comment":
-            body = src.read(sec[4], min(sec[5], 1 << 16))
+            body = src.read(sec.offset, min(sec.size, 1 << 16))
             return [c.decode("utf-8", "replace") for c in body.split(b"\0") if c.strip()]
     return []
 
@@ -249,10 +249,10 @@ def _parse(src: Segments) -> dict[str, Any]:
     sections = _section_headers(image, bits, shoff, shnum, shentsize)
     names = _section_names(image, sections, shstrndx)
     index_names: dict[int, str] = {}
-    verneed = next((s for s in sections if s[1] == SHT_VERNEED), None)
-    if verneed is not None and 0 < verneed[6] < len(sections):
-        strtab = sections[verneed[6]]
-        _read_verneed(image, verneed[4], verneed[5], verneed[7], strtab[4], strtab[5], out, index_names)
+    verneed = next((s for s in sections if s.type == SHT_VERNEED), None)
+    if verneed is not None and 0 < verneed.link < len(sections):
+        strtab = sections[verneed.link]
+        _read_verneed(image, verneed.offset, verneed.size, verneed.info, strtab.offset, strtab.size, out, index_names)
     elif DT_VERNEED in tags and DT_STRTAB in tags:
         vn, st = image.offset(tags[DT_VERNEED][0]), image.offset(tags[DT_STRTAB][0])
         if vn is not None and st is not None:
@@ -260,10 +260,10 @@ def _parse(src: Segments) -> dict[str, Any]:
                           tags.get(DT_STRSZ, [size - st])[0], out, index_names)
     for i, sec in enumerate(sections):
         name = names.get(i, "")
-        if sec[1] == SHT_NOTE and name == ".note.gnu.property":
-            out["isa_level"] = _isa_level(image, bits, sec[4], sec[5])
-        elif name == ".comment" and sec[1] == 1:
-            raw = src.read(sec[4], min(sec[5], 1 << 16))
+        if sec.type == SHT_NOTE and name == ".note.gnu.property":
+            out["isa_level"] = _isa_level(image, bits, sec.offset, sec.size)
+        elif name == ".comment" and sec.type == 1:
+            raw = src.read(sec.offset, min(sec.size, 1 << 16))
             out["comment"] = sorted({c.decode("utf-8", "replace") for c in raw.split(b"\0") if c.strip()})
     if not sections:
         for p_type, _f, p_offset, _v, p_filesz in phdrs:
@@ -273,10 +273,10 @@ def _parse(src: Segments) -> dict[str, Any]:
     glibc = [v for prefix, v in filter(None, parsed) if prefix == "GLIBC"]
     if glibc:
         out["glibc_max"] = ".".join(map(str, max(glibc)))
-    dynsym = next((s for s in sections if s[1] == SHT_DYNSYM), None)
-    if dynsym is not None and 0 < dynsym[6] < len(sections):
-        versym = next((s for s in sections if s[1] == SHT_VERSYM), None)
-        _read_symbols(image, bits, dynsym, versym, sections[dynsym[6]], index_names, out)
+    dynsym = next((s for s in sections if s.type == SHT_DYNSYM), None)
+    if dynsym is not None and 0 < dynsym.link < len(sections):
+        versym = next((s for s in sections if s.type == SHT_VERSYM), None)
+        _read_symbols(image, bits, dynsym, versym, sections[dynsym.link], index_names, out)
     # Static: nothing for a dynamic loader to do. A shared object with PT_DYNAMIC and undefined
     # symbols but no DT_NEEDED (an extension module binding Py* from the interpreter) is not;
     # a static-pie (PT_DYNAMIC for its own relocations only) is.
@@ -331,8 +331,21 @@ def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict[i
             out[key].extend(p for p in strings.at(strtab + v).split(":") if p)
 
 
-def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize: int) -> list[tuple[int, ...]]:
-    """(name, type, flags, addr, offset, size, link, info) per section; [] when absent or broken."""
+class _Section(NamedTuple):
+    """A section header (``name`` is the offset of its name in the section-name table)."""
+
+    name: int
+    type: int
+    flags: int
+    addr: int
+    offset: int
+    size: int
+    link: int
+    info: int
+
+
+def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize: int) -> list[_Section]:
+    """The section headers; [] when absent or broken."""
     if not shoff or not shnum or shentsize < (64 if bits == 64 else 40):
         return []
     if shoff + shnum * shentsize > image.size:
@@ -340,18 +353,18 @@ def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize
     fmt = image.end + ("IIQQQQII" if bits == 64 else "IIIIIIII")
     count = min(shnum, _MAX_HEADERS)
     table = image.read(shoff, count * shentsize)
-    return [struct.unpack_from(fmt, table, i * shentsize) for i in range(count)]
+    return [_Section._make(struct.unpack_from(fmt, table, i * shentsize)) for i in range(count)]
 
 
-def _section_names(image: _Image, sections: list[tuple[int, ...]], shstrndx: int) -> dict[int, str]:
+def _section_names(image: _Image, sections: list[_Section], shstrndx: int) -> dict[int, str]:
     if not 0 < shstrndx < len(sections):
         return {}
     table = sections[shstrndx]
-    strings = image.strings(table[4], table[4] + table[5])
+    strings = image.strings(table.offset, table.offset + table.size)
     names = {}
     for i, sec in enumerate(sections):
         try:
-            names[i] = strings.at(table[4] + sec[0])
+            names[i] = strings.at(table.offset + sec.name)
         except ElfReadError:
             continue
     return names
@@ -418,19 +431,19 @@ def _isa_level(image: _Image, bits: int, offset: int, size: int) -> int | None:
     return None
 
 
-def _read_symbols(image: _Image, bits: int, dynsym: tuple[int, ...], versym: tuple[int, ...] | None,
-                  dynstr: tuple[int, ...], index_names: dict[int, str], out: dict[str, Any]) -> None:
+def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section | None,
+                  dynstr: _Section, index_names: dict[int, str], out: dict[str, Any]) -> None:
     """Undefined dynamic symbols: which need the binary's maximum GLIBC version, which are banned."""
     end = image.end
     fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
     size = struct.calcsize(fmt)
-    start, length = dynsym[4], min(dynsym[5], max(0, image.size - dynsym[4]))
+    start, length = dynsym.offset, min(dynsym.size, max(0, image.size - dynsym.offset))
     raw = image.read(start, length - length % size)
-    strings = image.strings(dynstr[4], dynstr[4] + dynstr[5])
+    strings = image.strings(dynstr.offset, dynstr.offset + dynstr.size)
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
     versions = None
     if versym is not None:
-        vraw = image.read(versym[4], versym[5])
+        vraw = image.read(versym.offset, versym.size)
         versions = array("H", vraw[:len(vraw) - len(vraw) % 2])
         if (end == "<") != (array("H", b"\x01\x00")[0] == 1):
             versions.byteswap()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import struct
 from bisect import bisect_right
+from typing import Any
 
 #: IMAGE_FILE_MACHINE_* of COFF objects.
 MACHINES = {0x14C: "i386", 0x8664: "x86_64", 0xAA64: "arm64", 0x1C4: "armnt", 0xC13: "msil"}
@@ -156,12 +157,12 @@ def compiler_path_version(data: bytes) -> str | None:
     return match.group(1).decode() if match else None
 
 
-def describe_object(data: bytes) -> dict | None:
+def describe_object(data: bytes) -> dict[str, Any] | None:
     """What a COFF object (.obj or a .lib member) says about its compiler."""
     kind = object_kind(data)
     if kind is None:
         return None
-    out: dict = {"kind": kind, "machine": machine(data), "compilers": []}
+    out: dict[str, Any] = {"kind": kind, "machine": machine(data), "compilers": []}
     if kind == "import":
         return out
     for value in comp_ids(data):

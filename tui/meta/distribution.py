@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any
 
-from distscope.tui.analysis.platform import canonical_triple
+from distscope.tui.analysis.platform import canonical_triple, triple_from_os_arch
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.members import Member
 from distscope.tui.archive.plugin import Analyser, Interest
@@ -40,10 +40,10 @@ def parse_patchlevel(data: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def parse_sysconfig(data: bytes) -> dict:
+def parse_sysconfig(data: bytes) -> dict[str, Any]:
     """The interesting ``build_time_vars`` of a ``_sysconfigdata_*.py`` (never executed)."""
     text = data.decode("utf-8", "replace")
-    found: dict = {}
+    found: dict[str, Any] = {}
     try:
         tree = ast.parse(text)
         for node in tree.body:
@@ -106,7 +106,7 @@ _TRIPLE = re.compile(r"^(?P<triple>[a-z0-9_]+-(?:unknown|pc|apple)-(?:linux-[a-z
 _SUFFIXES = (".tar.zst", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar", ".zst")
 
 
-def parse_file_name(name: str) -> dict | None:
+def parse_file_name(name: str) -> dict[str, Any] | None:
     """What a python-build-standalone file name says, or None when it does not follow the naming."""
     base = os.path.basename(name)
     for suffix in _SUFFIXES:
@@ -138,7 +138,7 @@ def parse_file_name(name: str) -> dict | None:
 
 # -- the summary ------------------------------------------------------------------------------
 
-def parse_object_file_format(value: Any) -> dict | None:
+def parse_object_file_format(value: Any) -> dict[str, Any] | None:
     """``elf``, ``mach-o``, ``coff`` or ``llvm-bitcode:V`` (tolerating ``%22.1.3`` and ``+date``)."""
     if not isinstance(value, str) or not value.strip():
         return None
@@ -149,7 +149,7 @@ def parse_object_file_format(value: Any) -> dict | None:
             "llvm_version": llvm.group(0) if kind.strip() == "llvm-bitcode" and llvm else None}
 
 
-def parse_crt_features(features: Any) -> dict:
+def parse_crt_features(features: Any) -> dict[str, Any]:
     """crt_features as {libc, glibc_max, musl_version, vcruntime, static, libsystem}."""
     out: dict[str, Any] = {"libc": None, "glibc_max": None, "musl_version": None, "vcruntime": None,
                            "static": False}
@@ -175,23 +175,11 @@ def parse_crt_features(features: Any) -> dict:
     return out
 
 
-_OLD_OS = {"linux": "unknown-linux-gnu", "macos": "apple-darwin", "darwin": "apple-darwin",
-           "windows": "pc-windows-msvc"}
-_OLD_ARCH = {"x86": "i686", "i386": "i686", "amd64": "x86_64", "arm64": "aarch64"}
-
-
-def triple_from_os_arch(os_name: Any, arch: Any) -> str | None:
-    """The target triple of a format < 5 PYTHON.json (which has only ``os`` and ``arch``)."""
-    if not isinstance(os_name, str) or not isinstance(arch, str) or not os_name or not arch:
-        return None
-    return f"{_OLD_ARCH.get(arch.lower(), arch)}-{_OLD_OS.get(os_name.lower(), os_name)}"
-
-
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _links(candidate: dict) -> list[dict]:
+def _links(candidate: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for link in dict_list(candidate.get("links")):
         if isinstance(link.get("name"), str):
@@ -201,7 +189,7 @@ def _links(candidate: dict) -> list[dict]:
     return out
 
 
-def extension_modules(data: dict) -> list[dict]:
+def extension_modules(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every extension module of a PYTHON.json build_info, one row per module (its first,
     default candidate), with the number of candidates and variants."""
     build_info: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
@@ -234,7 +222,7 @@ def extension_modules(data: dict) -> list[dict]:
     return rows
 
 
-def extension_counts(rows: list[dict]) -> dict:
+def extension_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     return {"total": len(rows),
             "in_core": sum(1 for r in rows if r.get("in_core")),
             "shared_lib": sum(1 for r in rows if r.get("shared_lib")),
@@ -242,13 +230,13 @@ def extension_counts(rows: list[dict]) -> dict:
             "required": sum(1 for r in rows if r.get("required"))}
 
 
-def _root(index) -> str:
+def _root(index: ArchiveIndex) -> str:
     """The common top folder of the members ("python" for PBS), or ""."""
     tops = {m.path.split("/", 1)[0] for m in index.members[:200] if m.path}
     return tops.pop() if len(tops) == 1 and any("/" in m.path for m in index.members[:200]) else ""
 
 
-def _top_entries(index, root: str) -> set[str]:
+def _top_entries(index: ArchiveIndex, root: str) -> set[str]:
     """Names directly under the root folder (files and folders)."""
     prefix = f"{root}/" if root else ""
     out: set[str] = set()
@@ -281,7 +269,7 @@ _OS_PY_TAILS = ("/os.py", "/os.py\n")
 _EXTENSION_TAILS = (".so", ".pyd", ".so\n", ".pyd\n")
 
 
-def _version_from_tree(index, prefix: str, top: set[str]) -> str | None:
+def _version_from_tree(index: ArchiveIndex, prefix: str, top: set[str]) -> str | None:
     """The X.Y of ``{prefix}lib/pythonX.Y/os.py`` (``top``: the names directly under ``prefix``)."""
     if "lib" not in top:  # (no path can match: skips a walk over every path)
         return None
@@ -294,7 +282,7 @@ def _version_from_tree(index, prefix: str, top: set[str]) -> str | None:
     return None
 
 
-def _derived_exe(index, root: str) -> str | None:
+def _derived_exe(index: ArchiveIndex, root: str) -> str | None:
     """The interpreter's path relative to the root, found in the tree."""
     prefix = f"{root}/" if root else ""
     for candidate in ("install/python.exe", "python.exe", "install/bin/python3", "bin/python3", "bin/python"):
@@ -306,7 +294,7 @@ def _derived_exe(index, root: str) -> str | None:
 _MSVC_DLL = re.compile(r"(vcruntime|msvcp)\d+(_\d+)?\.dll$", re.I).match
 
 
-def _msvc_runtime(index, root: str, exe: str | None) -> list[str] | None:
+def _msvc_runtime(index: ArchiveIndex, root: str, exe: str | None) -> list[str] | None:
     """The vcruntime DLLs next to a Windows python.exe (None when not a Windows tree)."""
     if not exe or not exe.lower().endswith(".exe"):
         return None
@@ -316,7 +304,7 @@ def _msvc_runtime(index, root: str, exe: str | None) -> list[str] | None:
                   and _MSVC_DLL(p[len(folder):]))
 
 
-def _lib_dynload(index, root: str, top: set[str]) -> list[dict]:
+def _lib_dynload(index: ArchiveIndex, root: str, top: set[str]) -> list[dict[str, Any]]:
     """Extension modules found in ``lib-dynload``/``DLLs`` (``top``: the names directly under
     ``root``)."""
     if top.isdisjoint(("install", "lib", "DLLs")):  # (no path can match: skips a walk over every path)
@@ -409,7 +397,7 @@ def _missing_paths(index: ArchiveIndex, root: str, data: dict[str, Any]) -> list
                     f"path{'s' if len(missing) > 1 else ''} the archive does not hold: {'; '.join(parts)}", missing)]
 
 
-def _flags_from_sysconfig(vars_: dict) -> str | None:
+def _flags_from_sysconfig(vars_: dict[str, Any]) -> str | None:
     """A build_options-like string guessed from the build variables."""
     parts = []
     if vars_.get("Py_DEBUG"):

@@ -48,7 +48,7 @@ def str_list(value: Any) -> list[str] | None:
     return None
 
 
-def dict_list(value: Any) -> list[dict]:
+def dict_list(value: Any) -> list[dict[str, Any]]:
     """A list-of-objects field (``links``, extension candidates): a lone object is one item,
     anything but objects is dropped."""
     if isinstance(value, dict):

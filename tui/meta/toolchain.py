@@ -13,7 +13,7 @@ import re
 import struct
 import threading
 from collections import Counter
-from typing import Any
+from typing import Any, Iterable
 
 from distscope.tui.analysis.elf import comment_strings, section_table_end
 from distscope.tui.archive.index import ArchiveIndex
@@ -143,7 +143,7 @@ def pe_producers(data: bytes, version: str | None = None) -> list[tuple[str, str
     return out
 
 
-def startfiles_gcc(parsed: list[tuple[str, str | None, str]]) -> list[tuple]:
+def startfiles_gcc(parsed: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None, str]]:
     """Of one binary's ``.comment`` producers, the GCCs that only built the C runtime start
     files linked into it (crt1.o/crti.o/crtbegin.o: the build machine's system GCC, or GCC's
     own crtbegin when clang links): every GCC when another compiler (clang, rustc) built the
@@ -156,7 +156,7 @@ def startfiles_gcc(parsed: list[tuple[str, str | None, str]]) -> list[tuple]:
     return [p for p in gccs if _vtuple(p[1] or "") < newest]
 
 
-def _vtuple(text: str) -> tuple:
+def _vtuple(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text))
 
 
@@ -218,7 +218,7 @@ class ToolchainScan(Analyser):
 
     def __init__(self) -> None:
         #: (tool, version, role, source, area) -> [count, example path]
-        self.producers: dict[tuple, list] = {}
+        self.producers: dict[tuple[str, str | None, str, str, str], list[Any]] = {}
         self.objects: Counter[str] = Counter()
         self.comments: Counter[str] = Counter()
         # want() runs on the scanning thread, feed() on the analysis thread: both count here
@@ -236,7 +236,7 @@ class ToolchainScan(Analyser):
         with self._lock:
             self.objects[f"{_area(path)}:{kind}"] += 1
 
-    def want(self, member, head: bytes) -> int:
+    def want(self, member: Member, head: bytes) -> int:
         path, lower = member.path, member.path.lower()
         if head.startswith(b"\x7fELF"):
             if head[16:18] in (b"\x01\x00", b"\x00\x01"):
@@ -262,7 +262,7 @@ class ToolchainScan(Analyser):
                 return OBJ_BYTES
         return 0
 
-    def feed(self, member, data: ByteSource, complete: bool) -> None:
+    def feed(self, member: Member, data: ByteSource, complete: bool) -> None:
         path = member.path
         if data.startswith(b"\x7fELF"):
             self._elf(path, data)
@@ -287,7 +287,7 @@ class ToolchainScan(Analyser):
                 role = "startfiles"
             self._add(tool, version, role, "elf-comment", path)
 
-    def _pe(self, member, head: bytes) -> None:
+    def _pe(self, member: Member, head: bytes) -> None:
         """The linker and the newest C/C++ compiler of a PE's Rich header (older entries are
         the runtime and SDK libraries linked in). Microsoft's redistributable DLLs are read
         whole in :meth:`feed`: their version resource says which toolset they belong to."""
@@ -371,8 +371,9 @@ def _label(tool: str, version: str | None) -> str:
     return f"{tool} {version}" if version else tool
 
 
-def _ordered(items) -> list[str]:
-    out: list[str] = []
+def _ordered(items: Iterable[Any]) -> list[Any]:
+    """Each item once, in the order first seen."""
+    out: list[Any] = []
     for item in items:
         if item not in out:
             out.append(item)
