@@ -49,7 +49,7 @@ class ArchiveIndex:
     def __init__(self, path: str, compression: str, compressed_size: int, mtime: float = 0.0,
                  members: list[Member] | None = None, complete: bool = False, error: str | None = None,
                  sha256: str | None = None, uncompressed_bytes: int = 0, results: dict[str, Any] | None = None,
-                 analysis_errors: list[dict] | None = None) -> None:
+                 analysis_errors: list[dict[str, Any]] | None = None) -> None:
         self.path = path
         self.compression = compression
         self.compressed_size = compressed_size
@@ -60,12 +60,12 @@ class ArchiveIndex:
         self.sha256 = sha256
         self.uncompressed_bytes = uncompressed_bytes  #: length of the tar stream read
         self.results: dict[str, Any] = {} if results is None else results
-        self.analysis_errors: list[dict] = [] if analysis_errors is None else analysis_errors
+        self.analysis_errors: list[dict[str, Any]] = [] if analysis_errors is None else analysis_errors
         #: small members' content kept during the pass (a reader's SmallMembers), or None
         self.small_members: Any = None
         # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
         self._by_path: dict[str, Member] = {}
-        self._types: Counter = Counter()
+        self._types: Counter[str] = Counter()
         self._file_bytes = 0
         self._seen = 0  #: members the lookup and tallies include
         self._lock = threading.Lock()
@@ -185,7 +185,7 @@ def _pass_mode(on: bool) -> bool:
     return True
 
 
-def _analysis_error(analyser: str, path: str | None, exc: Exception) -> dict:
+def _analysis_error(analyser: str, path: str | None, exc: Exception) -> dict[str, Any]:
     """An ``index.analysis_errors`` entry: an analyser's bug, caught so the pass goes on."""
     return {"analyser": analyser, "path": path, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -209,8 +209,8 @@ class _AnalysisThread:
     """Feeds wanted member content to analysers on one background thread, in archive order,
     with a bound on the bytes queued."""
 
-    def __init__(self, errors: list[dict]) -> None:
-        self._queue: list[tuple] = []
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self._queue: list[tuple[Any, ...]] = []
         self._cond = threading.Condition()
         self._in_flight = 0
         self._closed = False
@@ -218,7 +218,7 @@ class _AnalysisThread:
         self._thread = threading.Thread(target=self._run, name="distscope-analysis", daemon=True)
         self._thread.start()
 
-    def submit(self, analysers: list[Analyser], member: Member, pieces: list, complete: bool) -> None:
+    def submit(self, analysers: list[Analyser], member: Member, pieces: list[Any], complete: bool) -> None:
         """Queue ``pieces`` (bytes or views of the stream's buffers, read or joined on this thread)."""
         size = sum(len(p.obj) if type(p) is memoryview else len(p) for p in pieces)  # type: ignore[misc,arg-type]
         with self._cond:
@@ -265,7 +265,7 @@ class _AnalysisThread:
             self._thread.join()
 
 
-def _plan(analyser: Analyser) -> tuple | None:
+def _plan(analyser: Analyser) -> tuple[Any, ...] | None:
     """``(analyser, kinds, heads, suffixes, contains, folded)``, or None: no declared interest."""
     interest = getattr(analyser, "interest", None)
     if interest is None:
@@ -283,7 +283,7 @@ class Scan:
     where; :meth:`run` raises :class:`~distscope.tui.errors.CorruptArchive` after the pass if asked to.
     """
 
-    def __init__(self, path: str | os.PathLike,
+    def __init__(self, path: str | os.PathLike[str],
                  analysers: Iterable[Analyser] | Callable[[], Iterable[Analyser]] = (),
                  cancel: threading.Event | None = None, hash_bytes: bool = True,
                  batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS,
@@ -492,7 +492,7 @@ class Scan:
         if limit <= len(head):
             feeder.submit(wanted, member, [head[:limit]], limit == member.size)
             return
-        pieces: list = []
+        pieces: list[Any] = []
         try:
             pieces.extend(reader.data_chunks(limit))  # views of the stream's buffers: no copy here
         except TruncatedError:
@@ -528,6 +528,6 @@ class Scan:
         return self.index
 
 
-def scan(path: str | os.PathLike, analysers: Iterable[Analyser] = (), **kwargs) -> ArchiveIndex:
+def scan(path: str | os.PathLike[str], analysers: Iterable[Analyser] = (), **kwargs: Any) -> ArchiveIndex:
     """Index an archive in one pass (see :class:`Scan`)."""
     return Scan(path, analysers, **kwargs).run()
