@@ -132,7 +132,8 @@ def test_pe_resolution(tmp_path):
     assert req["msvc_runtime"]["bundled"] is True
     assert req["msvc_runtime"]["bundled_paths"] == ["python/install/vcruntime140.dll"]
     assert req["ucrt"]["needed"] is True
-    assert req["min_windows"] == "6.2"  # api-ms-win-core-path-l1-1-0 needs Windows 8
+    assert req["windows"]["api_set_minimum"] == "6.2"  # api-ms-win-core-path-l1-1-0 needs Windows 8
+    assert req["min_windows"] == "6.3"  # and CPython 3.12 supports Windows 8.1 / Server 2012 on
     assert req["windows"]["header_os_version"] == "6.1"
     assert [m["name"] for m in req["missing_libraries"]] == ["libcrypto-3-x64.dll"]
     # build/ products of a full archive are analysed but are no requirements.

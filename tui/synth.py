@@ -244,9 +244,12 @@ _SUBSYSTEMS = {"gui": 2, "console": 3}
 
 
 def make_pe(*, imports=(), delay_imports=(), machine: str = "amd64", subsystem: str = "console",
-            os_version=(6, 0), subsystem_version=(6, 0), dll: bool = False) -> bytes:
+            os_version=(6, 0), subsystem_version=(6, 0), dll: bool = False, exports=None,
+            linker_version=(14, 0), rich=()) -> bytes:
     """A minimal PE image with an import table (``imports``: DLL names, or DLL -> function
-    names; a bare name imports ordinal 1) and a delay-import table."""
+    names; a bare name imports ordinal 1) and a delay-import table. ``exports`` maps exported
+    names to a forwarder (``"python311.Py_Initialize"``) or None (a local function);
+    ``rich``: Rich header entries ``(prodid, build, count)``."""
     machine_id = _PE_MACHINES[machine]
     pe64 = machine_id != 0x14C
     thunk_fmt, thunk_size = ("<Q", 8) if pe64 else ("<I", 4)
@@ -298,6 +301,24 @@ def make_pe(*, imports=(), delay_imports=(), machine: str = "amd64", subsystem: 
         table = b"".join(ddesc)
         start = delay_dir - rva0
         sec[start:start + len(table)] = table
+    exp_dir = exp_size = 0
+    if exports:
+        local = put(b"\xc3", 16)  # a local function's code (ret)
+        names = sorted(exports)
+        exp_dir = put(b"\0" * 40, 4)
+        dll_name = put(b"synth.dll\0", 2)
+        funcs_rva = put(b"\0" * 4 * len(names), 4)
+        names_rva = put(b"\0" * 4 * len(names), 4)
+        ords_rva = put(b"".join(struct.pack("<H", i) for i in range(len(names))), 2)
+        name_rvas = [put(n.encode() + b"\0", 1) for n in names]
+        targets = [put(exports[n].encode() + b"\0", 1) if exports[n] else local for n in names]
+        exp_size = rva0 + len(sec) - exp_dir
+        for table_rva, values in ((funcs_rva, targets), (names_rva, name_rvas)):
+            start = table_rva - rva0
+            sec[start:start + 4 * len(names)] = b"".join(struct.pack("<I", v) for v in values)
+        start = exp_dir - rva0
+        sec[start:start + 40] = struct.pack("<IIHHIIIIIII", 0, 0, 0, 0, dll_name, 1, len(names), len(names),
+                                            funcs_rva, names_rva, ords_rva)
     sec.extend(b"\0" * ((-len(sec)) % 0x200 or 0))
     if not sec:
         sec.extend(b"\0" * 0x200)
@@ -306,6 +327,8 @@ def make_pe(*, imports=(), delay_imports=(), machine: str = "amd64", subsystem: 
     size_of_image = rva0 + ((virt_size + 0xFFF) // 0x1000) * 0x1000
 
     dirs = [(0, 0)] * 16
+    if exports:
+        dirs[0] = (exp_dir, exp_size)
     if imports:
         dirs[1] = (imp_dir, 20 * (len(imports) + 1))
     if delay:
@@ -315,22 +338,33 @@ def make_pe(*, imports=(), delay_imports=(), machine: str = "amd64", subsystem: 
     common = (os_version[0], os_version[1], 0, 0, subsystem_version[0], subsystem_version[1], 0,
               size_of_image, 0x200, 0, _SUBSYSTEMS[subsystem], 0x8160 if pe64 else 0x8140)
     if pe64:
-        opt = struct.pack("<HBBIIIIIQIIHHHHHHIIIIHHQQQQII", 0x20B, 14, 0, 0, raw_size, 0, 0, 0x1000,
+        opt = struct.pack("<HBBIIIIIQIIHHHHHHIIIIHHQQQQII", 0x20B, *linker_version, 0, raw_size, 0, 0, 0x1000,
                           0x180000000 if dll else 0x140000000, 0x1000, 0x200, *common,
                           0x100000, 0x1000, 0x100000, 0x1000, 0, 16)
     else:
-        opt = struct.pack("<HBBIIIIIIIIIHHHHHHIIIIHHIIIIII", 0x10B, 14, 0, 0, raw_size, 0, 0, 0x1000, 0x1000,
+        opt = struct.pack("<HBBIIIIIIIIIHHHHHHIIIIHHIIIIII", 0x10B, *linker_version, 0, raw_size, 0, 0, 0x1000, 0x1000,
                           0x10000000 if dll else 0x400000, 0x1000, 0x200, *common,
                           0x100000, 0x1000, 0x100000, 0x1000, 0, 16)
     opt += dd
     file_header = struct.pack("<HHIIIHH", machine_id, 1, 0, 0, 0, len(opt), characteristics)
     section = struct.pack("<8sIIIIIIHHI", b".rdata", virt_size, rva0, raw_size, 0x200, 0, 0, 0, 0, 0x40000040)
-    dos = bytearray(0x80)
+    stub = _rich_header(list(rich)) if rich else b""
+    dos = bytearray(0x80 + len(stub))
     dos[0:2] = b"MZ"
-    dos[0x3C:0x40] = struct.pack("<I", 0x80)
+    dos[0x3C:0x40] = struct.pack("<I", len(dos))
+    dos[0x80:] = stub
     headers = bytes(dos) + b"PE\0\0" + file_header + opt + section
     headers += b"\0" * (0x200 - len(headers))
     return headers + bytes(sec)
+
+
+def _rich_header(entries: list[tuple[int, int, int]], key: int = 0x5EED1234) -> bytes:
+    """A Rich header: "DanS" and three zero dwords, then comp.id/count pairs, all XORed with the
+    key; then "Rich" and the key (the checksum a real linker computes is not checked here)."""
+    words = [0x536E6144, 0, 0, 0]
+    for prodid, build, count in entries:
+        words += [(prodid << 16) | build, count]
+    return b"".join(struct.pack("<I", w ^ key) for w in words) + b"Rich" + struct.pack("<I", key)
 
 
 # ------------------------------------------------------------------------------------ Mach-O

@@ -231,7 +231,12 @@ class DependenciesPane(Vertical):
         label = Text(name, style="bold")
         if self.graph.has_missing(top):
             label.append("  MISSING LIBRARIES", style="bold red")
-        if self.graph.nodes.get(top, {}).get("runtime") is False:
+        node = self.graph.nodes.get(top, {})
+        if node.get("build_artefact"):
+            label.append("  build artefact: not loaded at run time", style="dim")
+        elif node.get("role") == "object":
+            label.append("  object file: linked, never loaded", style="dim")
+        elif node.get("runtime") is False:
             label.append("  foreign: not a requirement", style="dim")
         if folder:
             label.append(f"  {folder}/", style="dim")

@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from distscope.tui.safetext import visible
 from distscope.widgets.common import ReportPane, heading, kv_table, severity_text
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -58,7 +59,8 @@ def headline(req: dict, dist: dict | None) -> Text:
         if isinstance(distros, dict):
             distros = [f"{k} {v}+" for k, v in distros.items()]
         elif isinstance(distros, list):
-            distros = [f"{d.get('family')} {d.get('release')}+" if isinstance(d, dict) else str(d) for d in distros]
+            distros = [f"{d.get('family')} {d.get('release')}+" if isinstance(d, dict) else str(d) for d in distros
+                       if not isinstance(d, dict) or d.get("release")]  # (no release of that family has it yet)
         if distros:
             out.append(": " + ", ".join(distros))
         if req.get("min_windows"):
@@ -68,7 +70,8 @@ def headline(req: dict, dist: dict | None) -> Text:
         if isinstance(msvc, dict) and msvc.get("needed"):
             out.append(", MSVC runtime " + ("bundled" if msvc.get("bundled") else "NOT bundled"))
         if req.get("min_macos"):
-            out.append(f", macOS {req['min_macos']}+")
+            by = (req.get("macos") or {}).get("needed_by") if isinstance(req.get("macos"), dict) else None
+            out.append(f", macOS {req['min_macos']}+" + (f" (set by {by[0]})" if by else ""))
     host = host_text(req)
     if host is not None and "this machine" not in out.plain:
         out.append("; ")
@@ -147,6 +150,8 @@ class RequirementsPane(ReportPane):
             win = req.get("windows") if isinstance(req.get("windows"), dict) else {}
             rows = [("Minimum Windows", f"{req.get('min_windows')} {('(' + win['name'] + ')') if win.get('name') else ''}"
                      if req.get("min_windows") else None)]
+            for basis in win.get("basis") or []:  # (what sets the minimum, and the headers' caveat)
+                rows.append((f"  {basis.get('version')}", visible(str(basis.get("detail") or ""))))
             if isinstance(msvc, dict):
                 rows += [("MSVC runtime", _names(msvc.get("needed"), 6) or "none"),
                          ("Bundled", Text("yes: " + _names(msvc.get("bundled_paths"), 3), style="green")
@@ -159,6 +164,7 @@ class RequirementsPane(ReportPane):
         if req.get("min_macos"):
             mac = req.get("macos") if isinstance(req.get("macos"), dict) else {}
             parts += [heading("macOS"), kv_table([("Minimum macOS", req.get("min_macos")),
+                                                  ("Set by", _names(mac.get("needed_by"), 3) or None),
                                                   ("SDK", mac.get("sdk")),
                                                   ("Deployment target", mac.get("deployment_target")),
                                                   ("Frameworks", _names([f.rpartition("/")[2] for f in

@@ -4,6 +4,7 @@ is a :class:`~distscope.tui.model.report.BinaryAnalysis`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -77,7 +78,7 @@ class BinaryAnalyser(Analyser):
     """Parses native binaries during the pass; derives the graph, requirements and findings."""
 
     name = "binaries"
-    version = 10
+    version = 11
     interest = Interest(kinds=frozenset(NATIVE), suffixes=("PYTHON.json",))
     segments = True
 
@@ -90,6 +91,10 @@ class BinaryAnalyser(Analyser):
         self.findings: list[Finding] = []
         self._unsafe: list[Member] = []  # members that may be unsafe, collected as the pass goes
         self._observed = 0
+        #: (file name, size) of the binaries under a build/ folder -> their digests, to tell
+        #: which build artefacts are byte copies of shipped files (a shipped file is hashed when
+        #: it follows its build/ namesake, as in PBS's name-sorted archives)
+        self._build_copies: dict[tuple[str, int], set[str]] = {}
 
     def observe(self, members: list[Member]) -> None:
         self._unsafe += unsafe_candidates(members)
@@ -111,6 +116,11 @@ class BinaryAnalyser(Analyser):
         kind = member.kind or classify(as_segments(data).read(0, 4096), member.path)
         binary = parse_binary(data, kind)
         binary.path, binary.size = member.path, member.size
+        key = (member.path.rsplit("/", 1)[-1].lower(), member.size)
+        if complete and (_maybe_build_product(member.path) or key in self._build_copies):
+            binary.sha256 = _digest(data)
+            if _maybe_build_product(member.path):
+                self._build_copies.setdefault(key, set()).add(binary.sha256)
         if not complete:
             binary.truncated = True
             if binary.error:
@@ -123,6 +133,8 @@ class BinaryAnalyser(Analyser):
         # every path for most archives).
         build = build_prefix(index) if any(map(_maybe_build_product, self.binaries)) else None
         mark_native(self.binaries, self.target, build)
+        if build:
+            _mark_copies(self.binaries, build)
         self.graph = build_graph(index, self.binaries, self.target, self.python_json)
         self.requirements = build_requirements(self.binaries, self.graph, self.target, self.python_json)
         findings = binary_findings(index, self.binaries, self.graph, self.requirements, self.target,
@@ -133,6 +145,25 @@ class BinaryAnalyser(Analyser):
     def result(self) -> BinaryAnalysis:
         return BinaryAnalysis(self.target, self.python_json, dict(sorted(self.binaries.items())), self.graph,
                               self.requirements, self.findings)
+
+
+def _digest(data: ByteSource) -> str:
+    src = as_segments(data)
+    h = hashlib.sha256()
+    for start in range(0, len(src), 1 << 22):
+        h.update(src.read(start, 1 << 22))
+    return h.hexdigest()
+
+
+def _mark_copies(binaries: dict[str, Binary], build: str) -> None:
+    """``same_as``: the shipped binaries a build artefact is a byte copy of (same name and sha256)."""
+    shipped: dict[tuple[str, str], list[str]] = {}
+    for path, b in binaries.items():
+        if b.sha256 and not path.startswith(build):
+            shipped.setdefault((path.rsplit("/", 1)[-1].lower(), b.sha256), []).append(path)
+    for path, b in binaries.items():
+        if b.build_artefact and b.sha256:
+            b.same_as = sorted(shipped.get((path.rsplit("/", 1)[-1].lower(), b.sha256), []))
 
 
 def build_prefix(index: ArchiveIndex) -> str | None:
@@ -153,7 +184,8 @@ def _maybe_build_product(path: str) -> bool:
 
 def mark_native(binaries: dict[str, Binary], target: Target, build: str | None = None) -> None:
     """Set ``native`` on each binary (the target platform's format and architecture),
-    ``runtime`` (native and part of the runnable tree: not under a full archive's build/) and
+    ``build_artefact`` (native, under a full archive's build/: import libraries' DLLs and objects
+    the build linked against), ``runtime`` (native, loadable and part of the runnable tree) and
     its ``role``."""
     fmt = PLATFORM_FORMAT.get(target.platform or "")
     arch = target.arch
@@ -165,5 +197,6 @@ def mark_native(binaries: dict[str, Binary], target: Target, build: str | None =
             same_arch = arch is None or arch in (arches or [b.machine]) or arch_of(b.machine) == arch  # type: ignore[list-item]
             b.native = b.format == fmt and bool(same_arch)
             b.foreign_arch = b.format == fmt and not same_arch
-        b.runtime = b.native and not (build and path.startswith(build))
+        b.build_artefact = bool(b.native and build and path.startswith(build))
         b.role = role_of(path, b)
+        b.runtime = b.native and not b.build_artefact and b.role != "object"

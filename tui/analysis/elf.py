@@ -299,7 +299,11 @@ def _parse(src: Segments) -> dict[str, Any]:
     if dynsym is not None and 0 < dynsym.link < len(sections):
         versym = next((s for s in sections if s.type == SHT_VERSYM), None)
         _read_symbols(image, bits, dynsym, versym, sections[dynsym.link], index_names, out)
-    out["static"] = dynamic is None or (not out["interpreter"] and not out["needed"])
+    # Static: nothing for a dynamic loader to do. A shared object with PT_DYNAMIC and undefined
+    # symbols but no DT_NEEDED (an extension module binding Py* from the interpreter) is not;
+    # a static-pie (PT_DYNAMIC for its own relocations only) is.
+    out["static"] = dynamic is None or (not out["interpreter"] and not out["needed"]
+                                        and not out.get("undefined_count"))
     interp = out["interpreter"] or ""
     if "ld-musl" in interp or "libc.so" in out["needed"]:
         out["libc"] = "musl"
@@ -315,7 +319,8 @@ def _record(out: dict[str, Any]) -> Binary:
         out["bits"], out["endian"], out["type"], out["interpreter"], out["soname"], out["needed"], out["rpath"],
         out["runpath"], out["version_needs"], out["glibc_max"], out["glibc_symbols"], out["banned_symbols"],
         out["isa_level"], out["comment"], out["static"], out["libc"], out["exported_dependency_symbols"],
-        out["exports_python_api"], Hardening(**out["hardening"]), out.get("exported_count"))
+        out["exports_python_api"], Hardening(**out["hardening"]), out.get("exported_count"),
+        out.get("undefined_count"))
     return Binary("", "elf", needs=list(out["needed"]), machine=out["machine"], details=details,
                   not_analysed=out.get("not_analysed", []))
 
@@ -481,7 +486,7 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
     listed: list[str] = []
     banned: set[str] = set()
     exported: set[str] = set()
-    n_exported = 0
+    n_exported = n_undefined = 0
     for i, (name_off, info, other, shndx) in enumerate(struct.iter_unpack(fmt, raw)):
         if not name_off:
             continue
@@ -493,6 +498,8 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
                 if name in _WATCHED:
                     exported.add(name.decode())
             continue
+        if info >> 4 == 1:  # STB_GLOBAL (weak undefined symbols may stay unbound)
+            n_undefined += 1
         idx = (versions[i] & 0x7FFF) if versions is not None and i < len(versions) else 1
         pos = name_off
         if pos >= str_end:
@@ -509,3 +516,4 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
     out["exported_dependency_symbols"] = sorted(exported & DEPENDENCY_SYMBOLS)
     out["exports_python_api"] = sorted(exported & PYTHON_API_SYMBOLS)
     out["exported_count"] = n_exported
+    out["undefined_count"] = n_undefined

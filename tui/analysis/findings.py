@@ -1,11 +1,12 @@
 """Policy: findings about the binaries, with a severity, a stable code, a message and paths.
 
 Codes (stable): missing-library, unexpected-system-library, glibc-too-new, glibc-in-musl,
-wrong-machine, foreign-binaries, unreadable-binary, absolute-rpath, library-off-search-path,
+wrong-machine, foreign-binaries, build-artefacts, unreadable-binary, absolute-rpath, library-off-search-path,
 banned-symbol, exported-dependency-symbol, libpython-missing-exports, executable-stack,
 writable-executable-segment, text-relocations, no-relro,
 no-bind-now, missing-interpreter, no-interpreter, macos-deployment-target-mismatch, macos-sdk-mismatch,
-macos-compat-version, macos-flat-namespace, fat-binary, msvc-runtime-not-bundled, unknown-target,
+macos-compat-version, macos-flat-namespace, macos-minos-above-target, dangling-libpython-link,
+fat-binary, msvc-runtime-not-bundled, unknown-target,
 unsafe-member.
 """
 
@@ -104,9 +105,18 @@ def binary_findings(index: Any, binaries: dict[str, Binary], graph: Graph, req: 
                            f"or architecture ({', '.join(kinds)}) are listed but are not runtime requirements",
                            foreign))
 
+    artefacts = sorted(p for p, b in binaries.items() if b.build_artefact)
+    if artefacts:
+        copies = [p for p in artefacts if binaries[p].same_as]
+        same = f"; {len(copies)} a byte copy of a shipped file" if copies else ""
+        verb = "is a build artefact" if len(artefacts) == 1 else "are build artefacts"
+        out.append(finding("info", "build-artefacts", f"{_plural(len(artefacts), 'native binary')} under the build "
+                           f"folder {verb} (what the build linked against{same}): not loaded at run time, not "
+                           f"runtime requirements", artefacts))
     _elf_findings(native, out)
     _graph_findings(index, graph, binaries, out)
-    _macho_findings(native, python_json, out)
+    _dangling_libpython(index, out)
+    _macho_findings(native, python_json, out, graph.roots)
     msvc = req.msvc_runtime
     if msvc and not msvc.bundled:
         out.append(finding("info", "msvc-runtime-not-bundled", f"needs the MSVC runtime "
@@ -226,8 +236,12 @@ def _elf_findings(native: dict[str, Binary], out: list[Finding]) -> None:
         elf = b.elf
         if elf is None:
             continue
+        names = [n for n in (elf.soname, path.rsplit("/", 1)[-1]) if n]
         for sym in elf.exported_dependency_symbols:
-            leaks.setdefault(path, []).append(sym)
+            library = rules.dependency_library(sym)
+            # The library that IS the dependency (a wheel's bundled liblzma) exports its own API.
+            if library and not any(rules.is_library(n, library) for n in names):
+                leaks.setdefault(path, []).append(sym)
         name = path.rsplit("/", 1)[-1]
         if is_real_libpython(name) and elf.exported_count:
             absent = sorted(rules.PYTHON_API_SYMBOLS - set(elf.exports_python_api))
@@ -235,8 +249,10 @@ def _elf_findings(native: dict[str, Binary], out: list[Finding]) -> None:
                 out.append(finding("warning", "libpython-missing-exports",
                                    f"{path} does not export {', '.join(absent)}", [path]))
     for path, syms in sorted(leaks.items()):
-        out.append(finding("warning", "exported-dependency-symbol", f"{path} exports symbols of a bundled "
-                           f"dependency ({', '.join(sorted(syms)[:5])}): they can clash with other copies", [path]))
+        libraries = ", ".join(sorted({str(rules.dependency_library(s)) for s in syms}))
+        out.append(finding("warning", "exported-dependency-symbol", f"{path} re-exports symbols of {libraries} "
+                           f"({', '.join(sorted(syms)[:5])}), linked into it: they can clash with other copies",
+                           [path]))
     for sym, paths in sorted(banned.items()):
         out.append(finding("error", "banned-symbol", f"undefined symbol {sym} is banned "
                            f"(removed from newer glibc)", paths))
@@ -286,10 +302,47 @@ def _graph_findings(index: Any, graph: Graph, binaries: dict[str, Binary], out: 
                            "native binaries"))
 
 
-def _macho_findings(native: dict[str, Binary], python_json: dict[str, Any] | None, out: list[Finding]) -> None:
+#: The development links to libpython (``lib/libpython3.X.so``, ``libpython3.X.a`` in config-3.X).
+_LIBPYTHON_LINK = re.compile(r"libpython3\.\d+[a-z]*\.(?:so|a|dylib)")
+
+
+def _dangling_libpython(index: Any, out: list[Finding]) -> None:
+    """``lib/libpython3.X.so`` or a ``libpython3.X.a`` link whose target is not in the archive:
+    linking against libpython (``-lpython3.X``, extension builds) fails."""
+    if index is None:
+        return
+    dangling: list[tuple[str, str]] = []  # (path, "name -> target")
+    for member in index.members:
+        if member.type == "symlink" and member.path.endswith((".so", ".a", ".dylib")) and \
+                _LIBPYTHON_LINK.fullmatch(member.path.rsplit("/", 1)[-1]):
+            final = index.resolve_path(member.path)
+            if final is None or final not in index.by_path:
+                dangling.append((member.path, f"{member.path.rsplit('/', 1)[-1]} -> {member.linkname}"))
+    if dangling:
+        out.append(finding("warning", "dangling-libpython-link", f"libpython link{'s' if len(dangling) > 1 else ''} "
+                           f"to a file not in the archive: {', '.join(text for _p, text in dangling)}; linking "
+                           f"against libpython (-lpython3.X) fails", [p for p, _t in dangling]))
+
+
+def _macho_findings(native: dict[str, Binary], python_json: dict[str, Any] | None, out: list[Finding],
+                    roots: list[str] | None = None) -> None:
     machos = {p: b.macho for p, b in native.items() if b.macho is not None}
     if not machos:
         return
+    roots = roots or []
+    # Without PYTHON.json (whose deployment target the mismatch finding below compares every
+    # binary with), the interpreter's own minimum is the distribution's deployment target.
+    target, source = None, ""
+    if not (python_json or {}).get("apple_sdk_deployment_target"):
+        own = [m.minos for r in roots if (m := machos.get(r)) is not None and m.minos]
+        target = min(own, key=version_key) if own else None
+        source = f"the interpreter {roots[0]}" if own else ""
+    above = sorted(p for p, m in machos.items() if target and m.minos and version_key(m.minos) > version_key(target))
+    if above:
+        tops = sorted({str(machos[p].minos) for p in above}, key=version_key)
+        out.append(finding("warning", "macos-minos-above-target", f"{_plural(len(above), 'binary')} need macOS "
+                           f"{', '.join(tops)}, above the {target} deployment target of {source}: they fail to "
+                           f"load on macOS {target}", above))
     for key, field, code, what in (
             ("apple_sdk_deployment_target", "minos", "macos-deployment-target-mismatch", "minimum macOS"),
             ("apple_sdk_version", "sdk", "macos-sdk-mismatch", "SDK version")):

@@ -35,9 +35,11 @@ def expand_origin(text: str, origin: str) -> str:
 
 
 def role_of(path: str, binary: Binary) -> Role:
-    """interpreter, executable, extension or library."""
+    """interpreter, executable, extension, library or object (relocatable: linked, never loaded)."""
     name = path.rsplit("/", 1)[-1]
     fmt, kind = binary.format, binary.details.type if binary.details is not None else None
+    if (fmt == "elf" and kind == "rel") or (fmt == "macho" and kind == "object"):
+        return "object"
     elf = binary.elf
     executable = (fmt == "pe" and kind == "exe") or (fmt == "macho" and kind == "execute") or (
         fmt == "elf" and (kind == "exec" or (kind == "dyn" and bool(elf and elf.interpreter) and ".so" not in name)))
@@ -273,12 +275,16 @@ def build_graph(index: Any, binaries: dict[str, Binary], target: Any,
     for path in sorted(binaries):
         record = binaries[path]
         nodes[path] = Node(record.format, bool(record.native), bool(record.runtime), role_of(path, record),
-                           list(record.needs), [], record.error)
+                           list(record.needs), [], record.error, record.build_artefact)
         if not record.native or record.error:
             continue
         resolve = getattr(resolver, record.format)
+        pe = record.pe
+        forwards = set(pe.forwards) - set(pe.imports) - set(pe.delay_imports) if pe is not None else set()
         for name in record.needs:
             edges.append(resolve(path, record, name))
+            if name in forwards:  # (python3.dll -> python3XY.dll: loaded to bind its forwarded exports)
+                edges[-1].forwarder = True
     # RPATHs inherited through intermediate libraries: resolve again what the loaders found so
     # far might reach, until nothing changes. An edge resolved with the same loader chain (or
     # whose object has a RUNPATH, which ignores the chain) would resolve the same again.

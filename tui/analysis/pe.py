@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import pefile
@@ -43,19 +44,50 @@ def parse_pe(data: bytes) -> Binary:
         imports = [_name(e.dll) for e in getattr(pe, "DIRECTORY_ENTRY_IMPORT", []) if e.dll]
         delay = [_name(e.dll) for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", []) if e.dll]
         is_dll = bool(fh.Characteristics & 0x2000)
+        forwards = _forwarded_dlls(pe, opt) if is_dll else {}
         details = PeDetails(
             bits=64 if opt.Magic == 0x20B else 32,
             type="dll" if is_dll else "exe",
             subsystem=SUBSYSTEMS.get(opt.Subsystem, f"subsystem-{opt.Subsystem}"),
             os_version=f"{opt.MajorOperatingSystemVersion}.{opt.MinorOperatingSystemVersion}",
             subsystem_version=f"{opt.MajorSubsystemVersion}.{opt.MinorSubsystemVersion}",
-            imports=imports, delay_imports=delay)
-        return Binary("", "pe", needs=_unique(imports + delay),
+            imports=imports, delay_imports=delay, forwards=forwards,
+            linker_version=f"{opt.MajorLinkerVersion}.{opt.MinorLinkerVersion}")
+        return Binary("", "pe", needs=_unique(imports + delay + list(forwards)),
                       machine=MACHINES.get(fh.Machine, f"machine-{fh.Machine:#x}"), details=details)
     finally:
         # Not pe.close(): with in-memory data there is nothing to release, and close() runs a
         # full gc.collect() (a second per 30 images on a big archive).
         pe.__data__ = b""
+
+
+_MAX_EXPORTS = 1 << 16
+
+
+def _forwarded_dlls(pe: Any, opt: Any) -> dict[str, int]:
+    """DLL -> number of exports forwarded to it (``python3.dll`` forwards its stable ABI to
+    ``python3XY.dll``): an export whose address lies inside the export directory is a
+    ``"DLL.name"`` string, and the loader loads that DLL to bind it."""
+    if not opt.DATA_DIRECTORY or not opt.DATA_DIRECTORY[0].VirtualAddress:
+        return {}
+    start, size = opt.DATA_DIRECTORY[0].VirtualAddress, opt.DATA_DIRECTORY[0].Size
+    try:
+        head = pe.get_data(start, 40)
+        if len(head) < 40:
+            return {}
+        count, table = struct.unpack_from("<I", head, 20)[0], struct.unpack_from("<I", head, 28)[0]
+        raw = pe.get_data(table, 4 * min(count, _MAX_EXPORTS))
+        out: dict[str, int] = {}
+        for (rva,) in struct.iter_unpack("<I", raw[:len(raw) - len(raw) % 4]):
+            if start <= rva < start + size:
+                text = pe.get_data(rva, 256).split(b"\0", 1)[0].decode("ascii", "replace")
+                dll, dot, _name = text.rpartition(".")
+                if dot and dll:
+                    name = dll if dll.lower().endswith((".dll", ".drv")) else f"{dll}.dll"
+                    out[name] = out.get(name, 0) + 1
+        return out
+    except Exception:  # pefile raises assorted errors on hostile input; forwarders are optional
+        return {}
 
 
 def _check_tables(pe: Any, opt: Any) -> None:

@@ -37,6 +37,19 @@ def platform_of(triple: str | None) -> str | None:
     return None
 
 
+_GNU_LINUX = re.compile(r"^([a-z0-9_]+)-(?:pc-|unknown-)?linux-(gnu\w*|musl\w*)$")
+
+
+def canonical_triple(triple: str | None) -> str | None:
+    """A GNU configure triple in python-build-standalone's spelling: Linux's vendor is
+    ``unknown`` (``x86_64-pc-linux-gnu`` and ``x86_64-linux-gnu`` are ``x86_64-unknown-linux-gnu``),
+    so the headline and the requirements name one target."""
+    if not triple:
+        return triple
+    match = _GNU_LINUX.match(triple)
+    return f"{match.group(1)}-unknown-linux-{match.group(2)}" if match else triple
+
+
 def arch_of(triple: str | None) -> str | None:
     """The architecture of a triple, without the x86-64 ISA level (x86_64_v3 -> x86_64)."""
     if not triple:

@@ -63,7 +63,7 @@ def build_requirements(binaries: dict[str, Binary], graph: Graph, target: Target
         _linux(elves, target, out)
     pes = {p: b for p, b in native.items() if b.format == "pe"}
     if pes:
-        _windows(pes, graph, out)
+        _windows(pes, graph, out, python_json)
     machos = {p: b for p, b in native.items() if b.format == "macho"}
     if machos:
         _macos(machos, python_json, out)
@@ -115,7 +115,8 @@ def _linux(binaries: dict[str, Binary], target: Target, out: Requirements) -> No
     out.isa_level = max(levels + ([triple_level] if triple_level else []), default=None)
 
 
-def _windows(binaries: dict[str, Binary], graph: Graph, out: Requirements) -> None:
+def _windows(binaries: dict[str, Binary], graph: Graph, out: Requirements,
+             python_json: dict[str, Any] | None = None) -> None:
     pes = {p: b.pe for p, b in binaries.items() if b.pe is not None}
     runtime: dict[str, dict[str, Any]] = {}
     crt: set[str] = set()
@@ -140,23 +141,59 @@ def _windows(binaries: dict[str, Binary], graph: Graph, out: Requirements) -> No
     out.ucrt = Ucrt(needed=bool(crt), dlls=sorted(crt)) if crt else None
     header = {p: pe.os_version or "0.0" for p, pe in pes.items()}
     top_header = max(header.values(), key=version_key)
-    api_min, api_reason = None, None
+    api_min: str | None = None
+    api_reason: str | None = None
     for edge in graph.edges:
         need = rules.API_SET_MIN_WINDOWS.get(edge.name.lower())
         if edge.from_ in pes and need and (api_min is None or version_key(need) > version_key(api_min)):
             api_min, api_reason = need, edge.name
-    minimum = max([top_header] + ([api_min] if api_min else []), key=version_key)
+    api_by: list[str] = []
+    if api_reason:
+        api_by = sorted({e.from_ for e in graph.edges if e.from_ in pes and e.name.lower() == api_reason.lower()})
+    api_source = "imports" if api_reason else None
+    # The import libraries PYTHON.json links name (pathcch), for a binary missing from the archive.
+    for link in sorted((python_json or {}).get("system_links") or []):
+        api = rules.LINK_API_SETS.get(link.lower())
+        need = rules.API_SET_MIN_WINDOWS.get(api or "")
+        if need and (api_min is None or version_key(need) > version_key(api_min)):
+            api_min, api_reason, api_by, api_source = need, api, [], f"PYTHON.json link {link}"
     subsystems: dict[str, int] = {}
     for pe in pes.values():
         if pe.type == "exe":
             subsystems[pe.subsystem or "?"] = subsystems.get(pe.subsystem or "?", 0) + 1
-    out.min_windows = minimum
     out.windows = WindowsInfo(
-        name=rules.WINDOWS_VERSIONS.get(minimum, f"Windows NT {minimum}"),
-        header_os_version=top_header,
+        name="", header_os_version=top_header,
         header_needed_by=sorted(p for p, v in header.items() if v == top_header)[:20],
         api_set_minimum=api_min, api_set_reason=api_reason, executables_by_subsystem=subsystems,
-        note="PE header versions are linker defaults, not a tested minimum")
+        note="PE header versions are linker defaults, not a tested minimum",
+        api_set_needed_by=api_by[:20], api_set_source=api_source)
+    apply_windows_policy(out, (python_json or {}).get("python_version"))
+
+
+def apply_windows_policy(out: Requirements, python_version: str | None) -> None:
+    """Set ``min_windows`` and ``windows.{name, basis, driven_by, policy_minimum, policy}``:
+    the highest of the PE headers' OS version (a linker default), the API sets the binaries
+    or PYTHON.json's links need, and CPython's support policy for ``python_version``."""
+    win = out.windows
+    if win is None:
+        return
+    basis: list[dict[str, Any]] = [
+        {"source": "pe-headers", "version": win.header_os_version,
+         "detail": "the PE headers' OS version (a linker default, not a tested minimum)",
+         "paths": list(win.header_needed_by)}]
+    if win.api_set_minimum:
+        basis.append({"source": "api-set", "version": win.api_set_minimum,
+                      "detail": f"{win.api_set_reason} ({win.api_set_source})", "paths": list(win.api_set_needed_by)})
+    policy = rules.windows_policy(python_version)
+    win.policy_minimum, win.policy = (policy[0], policy[2]) if policy else (None, None)
+    if policy:
+        basis.append({"source": "python-policy", "version": policy[0], "detail": policy[2], "paths": []})
+    top = max(basis, key=lambda b: version_key(b["version"]))  # (the first of equals: the cheapest evidence)
+    out.min_windows = top["version"]
+    win.name = policy[1] if policy and top["source"] == "python-policy" else \
+        rules.WINDOWS_VERSIONS.get(top["version"], f"Windows NT {top['version']}")
+    win.driven_by = top["source"]
+    win.basis = basis
 
 
 def _macos(binaries: dict[str, Binary], python_json: dict[str, Any] | None, out: Requirements) -> None:

@@ -43,14 +43,41 @@ ELF_ALLOWED_BY_TRIPLE = {
 ELF_ALLOWED_PER_MODULE = {"_crypt": ("libcrypt.so.1",), "_tkinter": ("libtcl9.0.so", "libtcl9tk9.0.so")}
 #: Undefined symbols the PBS validator bans.
 BANNED_SYMBOLS = frozenset({"pthread_yield"})
-#: Symbols of bundled dependencies that the PBS validator says must not be exported.
-DEPENDENCY_SYMBOLS = frozenset({
-    "XClearWindow", "XFlush", "BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported", "SSL_read",
-    "CRYPTO_memcmp", "ecp_nistz256_neg", "OPENSSL_instrument_bus", "x25519_fe64_add", "__txn_begin", "rl_prompt",
-    "readline", "current_history", "history_expand", "ffi_call", "ffi_type_void", "new_field", "set_field_term",
-    "set_menu_init", "winstr", "gdbm_close", "gdbm_import", "sqlite3_initialize", "sqlite3_close",
-    "xcb_create_window", "xcb_get_property", "deflateEnd", "gzclose", "inflate", "Tix_DItemCreate",
-    "Tix_GrFormat", "lzma_index_init", "lzma_stream_encoder"})
+#: Symbols of bundled dependencies that the PBS validator says must not be exported, by the
+#: library they belong to and the file-name stems of that library (``libz`` -> ``z``).
+DEPENDENCY_LIBRARIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "libX11": (("x11",), frozenset({"XClearWindow", "XFlush"})),
+    "OpenSSL": (("ssl", "crypto"), frozenset({"BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported",
+                                              "SSL_read", "CRYPTO_memcmp", "ecp_nistz256_neg",
+                                              "OPENSSL_instrument_bus", "x25519_fe64_add"})),
+    "Berkeley DB": (("db",), frozenset({"__txn_begin"})),
+    "readline": (("readline", "history", "edit"), frozenset({"rl_prompt", "readline", "current_history",
+                                                             "history_expand"})),
+    "libffi": (("ffi",), frozenset({"ffi_call", "ffi_type_void"})),
+    "ncurses": (("ncurses", "ncursesw", "form", "formw", "menu", "menuw", "panel", "panelw", "tinfo"),
+                frozenset({"new_field", "set_field_term", "set_menu_init", "winstr"})),
+    "gdbm": (("gdbm", "gdbm_compat"), frozenset({"gdbm_close", "gdbm_import"})),
+    "SQLite": (("sqlite3",), frozenset({"sqlite3_initialize", "sqlite3_close"})),
+    "libxcb": (("xcb",), frozenset({"xcb_create_window", "xcb_get_property"})),
+    "zlib": (("z",), frozenset({"deflateEnd", "gzclose", "inflate"})),
+    "Tix": (("tix",), frozenset({"Tix_DItemCreate", "Tix_GrFormat"})),
+    "liblzma": (("lzma",), frozenset({"lzma_index_init", "lzma_stream_encoder"})),
+}
+DEPENDENCY_SYMBOLS = frozenset().union(*(symbols for _stems, symbols in DEPENDENCY_LIBRARIES.values()))
+
+
+def dependency_library(symbol: str) -> str | None:
+    """The bundled library ``symbol`` belongs to (None when it is not a watched one)."""
+    return next((lib for lib, (_stems, symbols) in DEPENDENCY_LIBRARIES.items() if symbol in symbols), None)
+
+
+def is_library(name: str, library: str) -> bool:
+    """Is ``name`` (a SONAME or file name, auditwheel's hash suffix allowed) ``library`` itself?
+    ``libz-a1b2c3d4.so.1`` is zlib, ``libzstd.so.1`` is not."""
+    lower = name.lower()
+    return any(re.match(rf"lib{re.escape(stem)}(?![a-z])", lower) for stem in DEPENDENCY_LIBRARIES[library][0])
+
+
 #: Symbols libpython must export.
 PYTHON_API_SYMBOLS = frozenset({"Py_Initialize", "PyList_New", "Py_CompileString"})
 #: "1" for musl: any GLIBC version reference is an error.
@@ -86,10 +113,27 @@ UCRT = re.compile(r"^(?:api-ms-win-crt-[\w-]+|ucrtbase)\.dll$", re.I)
 API_SET = re.compile(r"^(?:api|ext)-ms-win-[\w.-]+\.dll$", re.I)
 #: API sets that imply a minimum Windows version (major.minor).
 API_SET_MIN_WINDOWS = {"api-ms-win-core-path-l1-1-0.dll": "6.2"}
+#: Import libraries PYTHON.json links name, and the API set each resolves to in the binaries.
+LINK_API_SETS = {"pathcch": "api-ms-win-core-path-l1-1-0.dll"}
 WINDOWS_VERSIONS = {"5.0": "Windows 2000", "5.1": "Windows XP", "5.2": "Windows XP x64 / Server 2003",
                     "6.0": "Windows Vista / Server 2008", "6.1": "Windows 7 / Server 2008 R2",
                     "6.2": "Windows 8 / Server 2012", "6.3": "Windows 8.1 / Server 2012 R2",
                     "10.0": "Windows 10 / 11 / Server 2016+"}
+
+
+
+def windows_policy(python_version: str | None) -> tuple[str, str, str] | None:
+    """(version, name, source) of the oldest Windows CPython supports for ``python_version``
+    (PEP 11: a release supports what Microsoft still supports when it comes out): 3.9-3.12
+    Windows 8.1 / Server 2012, 3.13+ Windows 10 / Server 2016 (CPython docs since 2024; the
+    change is disputed upstream, cpython#121458); None before 3.9 (not modelled)."""
+    minor = python_minor(python_version)
+    if minor is None or minor < 9:
+        return None
+    if minor >= 13:
+        return "10.0", "Windows 10 / Server 2016", f"CPython 3.{minor} support policy, docs since 2024 (disputed)"
+    return "6.3", "Windows 8.1 / Server 2012", f"CPython 3.{minor} support policy, PEP 11"
+
 
 # ---------------------------------------------------------------------------------- Mach-O
 _FW = "/System/Library/Frameworks/{0}.framework/Versions/{1}/{0}"
@@ -159,7 +203,9 @@ def oldest_distros(glibc: str | None) -> list[dict[str, Any]]:
     row = GLIBC_DISTROS.get(max(minor, 17)) if minor <= max(GLIBC_DISTROS) else None
     if row is None:
         return [{"family": f, "release": None} for f in DISTRO_FAMILIES]
-    return [{"family": f, "release": r} for f, r in zip(DISTRO_FAMILIES, row)]
+    # openSUSE 13.2 came before the Leap line (42.1 was the first Leap release).
+    return [{"family": "openSUSE" if f == "openSUSE Leap" and r == "13.2" else f, "release": r}
+            for f, r in zip(DISTRO_FAMILIES, row)]
 
 
 # ------------------------------------------------------------------------------- helpers

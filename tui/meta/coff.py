@@ -41,8 +41,28 @@ PRODUCTS = {
     0x0108: "ltcg-c", 0x0109: "ltcg-c++", 0x010A: "ltcg-msil", 0x010B: "pogo-i-c", 0x010C: "pogo-i-c++",
     0x010D: "pogo-o-c", 0x010E: "pogo-o-c++",
 }
-_OLDER = [(0x0083, "9.0", "VS2008"), (0x0098, "10.0", "VS2010"), (0x00AA, "11.0", "VS2012"),
-          (0x00C7, "12.0", "VS2013"), (0x00FD, None, None)]
+#: Product ids before VS 2015: blocks of consecutive ids per toolset (from the Rich header
+#: product id list of retdec's pelib; the build number only tells the service pack there).
+_COMPILER_KINDS = ("c", "c++", "cvtcil-c", "cvtcil-c++", "ltcg-c", "ltcg-c++", "ltcg-msil", "pogo-i-c",
+                   "pogo-i-c++", "pogo-o-c", "pogo-o-c++")
+_TOOLS = ("aliasobj", "cvtpgd", "cvtres", "export", "implib", "linker", "masm")
+_OLD_BLOCKS: list[tuple[int, str, str, tuple[str, ...]]] = [
+    (0x6D, "8.0", "VS2005", ("c", "c++", "c-std", "c++-std", "ltcg-c", "ltcg-c++", "pogo-i-c", "pogo-i-c++",
+                             "pogo-o-c", "pogo-o-c++", "cvtpgd", "linker", "cvtomf", "export", "implib",
+                             "cvtres", "masm", "aliasobj", "phoenix", "cvtcil-c", "cvtcil-c++", "ltcg-msil")),
+    (0x83, "9.0", "VS2008", ("c", "c++", "c-std", "c++-std", "cvtcil-c", "cvtcil-c++", "ltcg-c", "ltcg-c++",
+                             "ltcg-msil", "pogo-i-c", "pogo-i-c++", "pogo-o-c", "pogo-o-c++", "cvtpgd", "linker",
+                             "export", "implib", "cvtres", "masm", "aliasobj", "resource")),
+    (0x98, "10.0", "VS2010", ("aliasobj", "cvtpgd", "cvtres", "export", "implib", "linker", "masm")
+     + tuple(f"phx-{k}" for k in _COMPILER_KINDS) + _COMPILER_KINDS),
+    (0xB5, "10.10", "VS2010", _TOOLS + _COMPILER_KINDS),
+    (0xC7, "11.0", "VS2012", _TOOLS + _COMPILER_KINDS),
+    (0xD9, "12.0", "VS2013", _TOOLS + _COMPILER_KINDS),
+    (0xEB, "12.10", "VS2013", _TOOLS + _COMPILER_KINDS),
+]
+#: prodid -> (kind, MSVC version, Visual Studio) for the ids before VS 2015.
+_OLD_PRODUCTS = {start + i: (kind, version, vs) for start, version, vs, kinds in _OLD_BLOCKS
+                 for i, kind in enumerate(kinds)}
 
 
 def toolset(prodid: int, build: int) -> tuple[str, str | None] | None:
@@ -52,15 +72,21 @@ def toolset(prodid: int, build: int) -> tuple[str, str | None] | None:
         if i < 0:
             return None
         return _BUILDS[i][1], _BUILDS[i][2]
-    for (start, version, vs), (end, _, _) in zip(_OLDER, _OLDER[1:]):
-        if start <= prodid < end and version:
-            return version, vs
-    return None
+    old = _OLD_PRODUCTS.get(prodid)
+    return (old[1], old[2]) if old else None
+
+
+def is_compiler(kind: str) -> bool:
+    """Does a product kind name a compiler's output (C, C++, LTCG, PGO; not a tool)?"""
+    kind = kind.removeprefix("phx-")
+    return kind in ("c", "c++", "c-std", "c++-std") or kind.startswith(("ltcg-", "pogo-", "cvtcil-"))
 
 
 def product(prodid: int) -> str:
     if prodid == 1:
         return "import"
+    if prodid in _OLD_PRODUCTS:
+        return _OLD_PRODUCTS[prodid][0]
     return PRODUCTS.get(prodid, f"prodid-{prodid:#06x}")
 
 

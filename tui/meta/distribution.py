@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any
 
-from distscope.tui.analysis.platform import triple_from_os_arch
+from distscope.tui.analysis.platform import canonical_triple, triple_from_os_arch
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.members import Member
 from distscope.tui.archive.plugin import Analyser, Interest
@@ -317,6 +317,80 @@ def _lib_dynload(index: ArchiveIndex, root: str, top: set[str]) -> list[dict[str
     return [rows[k] for k in sorted(rows)]
 
 
+#: Extension modules the python-build-standalone validator bans (``nis``: NIS/YP, needs libnsl).
+BANNED_EXTENSIONS = ("nis",)
+
+
+def _banned_in_tree(index: ArchiveIndex) -> list[dict[str, Any]]:
+    """Banned extension modules anywhere in a tree without PYTHON.json (any prefix: a pyenv
+    tree is ``root/.pyenv/versions/3.11.7/lib/python3.11/lib-dynload/nis....so``)."""
+    tails = tuple(f"/{name}." for name in BANNED_EXTENSIONS)
+    rows = []
+    for path in index.by_path:
+        if "/lib-dynload/" in path and path.endswith(".so"):
+            name = path.rsplit("/", 1)[-1].split(".", 1)[0]
+            if f"/{name}." in tails:
+                rows.append({"name": name, "shared_lib": path})
+    return sorted(rows, key=lambda r: r["shared_lib"])
+
+
+def _banned_extensions(extensions: list[dict[str, Any]], pbs: bool, root: str) -> list[Finding]:
+    """A banned module listed in PYTHON.json (an error of the build) or present in another
+    tree's lib-dynload (a warning: python-build-standalone would not ship it)."""
+    out = []
+    for row in extensions:
+        if row.get("name") in BANNED_EXTENSIONS:
+            where = row.get("shared_lib") or ""
+            path = (f"{root}/{where}" if root and pbs else where) if where else None
+            if pbs:
+                out.append(finding("error", "banned-extension", f"PYTHON.json lists the {row['name']} extension "
+                                   "module, which the python-build-standalone validator bans",
+                                   [path] if path else []))
+            else:
+                out.append(finding("warning", "banned-extension", f"the {row['name']} extension module is present; "
+                                   "python-build-standalone bans it (NIS/YP, deprecated, removed in Python 3.13; "
+                                   "needs libnsl)", [path] if path else []))
+    return out
+
+
+def _missing_paths(index: ArchiveIndex, root: str, data: dict[str, Any]) -> list[Finding]:
+    """Paths PYTHON.json's build_info names (link ``path_dynamic``/``path_static``, core and
+    extension ``shared_lib``/``static_lib``) that the archive does not hold, each with what
+    its folder holds under a similar name (``libssl-1_1-x64.dll`` named, ``libssl-3-x64.dll`` shipped)."""
+    build_info: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
+    groups = [("core", build_info.get("core"))] + [
+        (name, c) for name, cs in sorted((build_info.get("extensions") or {}).items())
+        if isinstance(build_info.get("extensions"), dict) for c in dict_list(cs)]
+    named: dict[str, set[str]] = {}  # member path -> who names it
+    for owner, group in groups:
+        if not isinstance(group, dict):
+            continue
+        for key in ("shared_lib", "static_lib"):
+            if _str(group.get(key)):
+                named.setdefault(group[key], set()).add(f"{owner} {key}")
+        for link in dict_list(group.get("links")):
+            for key in ("path_dynamic", "path_static"):
+                if _str(link.get(key)):
+                    named.setdefault(link[key], set()).add(f"link of {owner}")
+    prefix = f"{root}/" if root else ""
+    missing = sorted(f"{prefix}{p}" for p in named
+                     if not p.startswith("/") and ".." not in p.split("/") and f"{prefix}{p}" not in index.by_path)
+    if not missing:
+        return []
+    parts = []
+    for path in missing:
+        folder, _, name = path.rpartition("/")
+        stem = re.split(r"[-_.]", name, maxsplit=1)[0]
+        similar = sorted(p.rsplit("/", 1)[-1] for p in index.by_path
+                         if p.startswith(f"{folder}/") and "/" not in p[len(folder) + 1:]
+                         and p[len(folder) + 1:].startswith(stem) and p.endswith(name[name.rfind("."):]))
+        who = ", ".join(sorted(named[path[len(prefix):]]))
+        parts.append(f"{path[len(prefix):]} ({who}" + (f"; the folder has {', '.join(similar[:3])}" if similar
+                                                      else "") + ")")
+    return [finding("warning", "pythonjson-path-missing", f"PYTHON.json names {len(missing)} "
+                    f"path{'s' if len(missing) > 1 else ''} the archive does not hold: {'; '.join(parts)}", missing)]
+
+
 def _flags_from_sysconfig(vars_: dict[str, Any]) -> str | None:
     """A build_options-like string guessed from the build variables."""
     parts = []
@@ -364,7 +438,7 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
     if triple is None and version_number is not None and version_number < 5:
         triple = triple_from_os_arch(d.get("os"), d.get("arch"))
     if triple is None and _str(sysvars.get("HOST_GNU_TYPE")):
-        triple, triple_source = sysvars["HOST_GNU_TYPE"], "sysconfig"
+        triple, triple_source = canonical_triple(sysvars["HOST_GNU_TYPE"]), "sysconfig"
     if triple is None and name and name.get("target_triple"):
         triple, triple_source = name["target_triple"], "file name"
 
@@ -395,6 +469,10 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
     if data is None and layout == "full":
         findings.append(finding("warning", "distribution-no-pythonjson",
                                 "full distribution without a readable PYTHON.json", []))
+    if data is not None:
+        findings += _missing_paths(index, root, data)
+    findings += _banned_extensions(extensions if data is not None else _banned_in_tree(index),
+                                   data is not None, root)
     apple = {k: _str(d.get(f"apple_sdk_{k}")) for k in ("canonical_name", "platform", "version", "deployment_target")}
     if not any(apple.values()) and sysvars.get("MACOSX_DEPLOYMENT_TARGET"):
         apple["deployment_target"] = str(sysvars["MACOSX_DEPLOYMENT_TARGET"])

@@ -25,8 +25,10 @@ from distscope.tui.model import toolchain as model
 from distscope.tui.model.distribution import ObjectFileFormat, PythonJson
 from distscope.tui.model.findings import Finding, finding
 
-#: COFF objects are read whole up to this; static libraries up to LIB_BYTES.
+#: COFF objects are read whole up to this; static libraries up to LIB_BYTES; Microsoft's
+#: redistributable DLLs (for their version resource) up to REDIST_BYTES.
 OBJ_BYTES = 8 << 20
+REDIST_BYTES = 8 << 20
 LIB_BYTES = 32 << 20
 #: Members of one static library looked at, at most.
 LIB_MEMBERS = 256
@@ -65,6 +67,97 @@ def macho_tools(data: bytes) -> list[tuple[str, str]]:
                             f"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}"))
         pos += size
     return out
+
+
+def pe_linker_version(data: bytes) -> str | None:
+    """The optional header's MajorLinkerVersion.MinorLinkerVersion ("14.29"), None when cut."""
+    if len(data) < 0x40:
+        return None
+    at = struct.unpack_from("<I", data, 0x3C)[0] + 24
+    if at + 4 > len(data) or data[at - 24:at - 20] != b"PE\0\0":
+        return None
+    return f"{data[at + 2]}.{data[at + 3]}"
+
+
+def file_version(data: bytes) -> str | None:
+    """The FileVersion of a PE's version resource ("14.29.30153.0"), read with pefile."""
+    import pefile
+
+    try:
+        pe = pefile.PE(data=data, fast_load=True)
+        pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
+        fixed = pe.VS_FIXEDFILEINFO[0]
+    except Exception:  # no or a broken version resource (pefile raises assorted errors)
+        return None
+    ms, ls = fixed.FileVersionMS, fixed.FileVersionLS
+    return f"{ms >> 16}.{ms & 0xFFFF}.{ls >> 16}.{ls & 0xFFFF}"
+
+
+def _toolset_key(prodid: int, build: int) -> tuple[tuple[int, ...], int]:
+    known = coff.toolset(prodid, build)
+    return (tuple(int(p) for p in known[0].split(".")) if known else (), build)
+
+
+def pe_producers(data: bytes, version: str | None = None) -> list[tuple[str, str, str, str | None]]:
+    """(tool, version, role, detail) of a PE's linker and newest compiler, from its Rich header
+    and the optional header's linker version (what the linker wrote about itself, preferred
+    when the two disagree). With ``version`` (a redistributable DLL's FileVersion), that names
+    the toolset: Microsoft builds its runtime with internal compiler builds (vcruntime140.dll
+    14.29.30153: Rich header build 30034, which the public table calls 14.28)."""
+    linker: tuple[int, int] | None = None
+    compiler: tuple[int, int] | None = None
+    implibs: set[tuple[str, str | None, int]] = set()
+    for prodid, build, _count in coff.rich_header(data) or []:
+        kind = coff.product(prodid)
+        known = coff.toolset(prodid, build)
+        if known is None:
+            continue
+        if kind == "linker":
+            if linker is None or _toolset_key(prodid, build) > _toolset_key(*linker):
+                linker = (prodid, build)
+        elif kind == "implib" and prodid < 0x00FD:
+            implibs.add((known[0], known[1], build))
+        elif coff.is_compiler(kind):
+            if compiler is None or _toolset_key(prodid, build) > _toolset_key(*compiler):
+                compiler = (prodid, build)
+    header = pe_linker_version(data)
+    out: list[tuple[str, str, str, str | None]] = []
+    for role, entry in (("linker", linker), ("compiler", compiler)):
+        known = coff.toolset(*entry) if entry is not None else None
+        if entry is None or known is None:
+            continue
+        label = _msvc_detail(*entry)
+        if version:
+            short = ".".join(version.split(".")[:2])
+            detail = f"FileVersion {version}; linker {header}; Rich header build {entry[1]}"
+            out.append(("MSVC", short, role, detail))
+            continue
+        if role == "linker" and header and header != known[0] and header.split(".")[0] == known[0].split(".")[0]:
+            out.append(("MSVC", header, role, f"linker {header} (optional header); Rich header build {entry[1]}"))
+            continue
+        if role == "linker" and entry[0] < 0x00FD and implibs:  # (old launchers: VS2010 linking VS2008 libs)
+            older = sorted(i for i in implibs if i[0] != known[0])
+            if older:
+                label = f"{label}; import libraries from " + ", ".join(f"{vs} build {b}" for _v, vs, b in older)
+        out.append(("MSVC", known[0], role, label))
+    return out
+
+
+def startfiles_gcc(parsed: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None, str]]:
+    """Of one binary's ``.comment`` producers, the GCCs that only built the C runtime start
+    files linked into it (crt1.o/crti.o/crtbegin.o: the build machine's system GCC, or GCC's
+    own crtbegin when clang links): every GCC when another compiler (clang, rustc) built the
+    code, else every GCC but the newest. A lone GCC is the compiler."""
+    compilers = [p for p in parsed if p[2] == "compiler"]
+    gccs = sorted((p for p in compilers if p[0] == "GCC" and p[1]), key=lambda p: _vtuple(p[1] or ""))
+    if any(p[0] != "GCC" for p in compilers):
+        return gccs
+    newest = _vtuple(gccs[-1][1] or "") if gccs else ()
+    return [p for p in gccs if _vtuple(p[1] or "") < newest]
+
+
+def _vtuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text))
 
 
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)*)")
@@ -116,7 +209,7 @@ class ToolchainScan(Analyser):
     """Collects producer strings from binaries and objects as they stream past."""
 
     name = "toolchain"
-    version = 3
+    version = 4
     #: Every branch of :meth:`want` that does anything starts with one of these heads or names.
     interest = Interest(heads=(b"\x7fELF", b"MZ", bitcode.MAGIC, bitcode.WRAPPER_MAGIC, b"\xcf\xfa\xed\xfe",
                                b"\xce\xfa\xed\xfe", ar.MAGIC, b"\x00\x00\xff\xff"),
@@ -151,7 +244,7 @@ class ToolchainScan(Analyser):
             return section_table_end(head)
         if head.startswith(b"MZ"):
             self._pe(member, head)
-            return 0
+            return min(member.size, REDIST_BYTES) if _REDIST.match(path.rsplit("/", 1)[-1]) else 0
         if head.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
             self._bitcode(path, head)
             return 0
@@ -177,35 +270,36 @@ class ToolchainScan(Analyser):
             self._archive(path, data)
         else:
             data = as_bytes(data)
-            if data[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+            if data[:2] == b"MZ":
+                self._redist(path, data)
+            elif data[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
                 self._macho(path, macho_tools(data), data)
             else:
                 self._coff(path, data)
 
     # -- per format
     def _elf(self, path: str, data: ByteSource) -> None:
-        for text in elf_comment(data):
+        parsed = [(text, parse_comment(text)) for text in elf_comment(data)]
+        startfiles = startfiles_gcc([p for _text, p in parsed])
+        for text, (tool, version, role) in parsed:
             self.comments[text] += 1
-            tool, version, role = parse_comment(text)
+            if (tool, version, role) in startfiles:
+                role = "startfiles"
             self._add(tool, version, role, "elf-comment", path)
 
     def _pe(self, member: Member, head: bytes) -> None:
         """The linker and the newest C/C++ compiler of a PE's Rich header (older entries are
-        the runtime and SDK libraries linked in)."""
-        linker, compiler = None, None
-        for prodid, build, _count in coff.rich_header(head) or []:
-            kind = coff.product(prodid)
-            if kind == "linker":
-                linker = max(linker or 0, build)
-            elif kind.startswith(("c", "ltcg", "pogo")) and kind != "cvtres" and coff.toolset(prodid, build):
-                if compiler is None or build > compiler[1]:
-                    compiler = (prodid, build)
-        linked = coff.toolset(0x0102, linker) if linker is not None else None
-        if linker is not None and linked:
-            self._add("MSVC", linked[0], "linker", "rich-header", member.path, _msvc_detail(0x0102, linker))
-        compiled = coff.toolset(*compiler) if compiler is not None else None
-        if compiler is not None and compiled:
-            self._add("MSVC", compiled[0], "compiler", "rich-header", member.path, _msvc_detail(*compiler))
+        the runtime and SDK libraries linked in). Microsoft's redistributable DLLs are read
+        whole in :meth:`feed`: their version resource says which toolset they belong to."""
+        if _REDIST.match(member.path.rsplit("/", 1)[-1]):
+            return
+        for tool, version, role, detail in pe_producers(head):
+            self._add(tool, version, role, "rich-header", member.path, detail)
+
+    def _redist(self, path: str, data: bytes) -> None:
+        version = file_version(data)
+        for tool, short, role, detail in pe_producers(data, version):
+            self._add(tool, short, role, "version-resource" if version else "rich-header", path, detail)
 
     def _bitcode(self, path: str, data: bytes) -> None:
         info = bitcode.producer(data)
@@ -298,9 +392,20 @@ def summarize(index: ArchiveIndex) -> model.Toolchain:
     off = parse_object_file_format(build_info.get("object_file_format"))
     findings: list[Finding] = []
 
+    # In the distribution's own build (one toolchain; not the vendored packages, each built on
+    # its own), a GCC seen as start files beside clang or rustc is that also in a binary where it
+    # is the only producer (libpython3.so: no C code of its own, only crtbeginS.o's comment).
+    startfile_gccs = {(p.area, p.version) for p in producers if p.role == "startfiles"}
+    other_compilers = {p.area for p in producers if p.role == "compiler" and p.tool in ("clang", "rustc")
+                       and p.area != "vendored"}
+
+    def startfiles_only(p: model.Producer) -> bool:
+        return p.tool == "GCC" and (p.area, p.version) in startfile_gccs and p.area in other_compilers
+
     def labels(role: str, area: str | None = None) -> list[str]:
         rows = [p for p in producers if p.role == role and p.tool != "MSVC toolset"
-                and (p.area == area if area else p.area != "vendored")]
+                and (p.area == area if area else p.area != "vendored")
+                and not (role == "compiler" and startfiles_only(p))]
         rows.sort(key=lambda p: -p.count)
         return _ordered(_label(p.tool, p.version) for p in rows)
 
@@ -365,4 +470,5 @@ def summarize(index: ArchiveIndex) -> model.Toolchain:
         producers=producers,
         advice=advice,
         findings=findings,
+        startfiles=labels("startfiles"),
     )

@@ -13,7 +13,7 @@ from typing import Any, Literal, Union
 from distscope.tui.model.codec import FLATTEN, OMIT
 
 Format = Literal["elf", "pe", "macho"]
-Role = Literal["interpreter", "executable", "extension", "library"]
+Role = Literal["interpreter", "executable", "extension", "library", "object"]
 
 
 @dataclass(slots=True)
@@ -51,6 +51,9 @@ class ElfDetails:
     hardening: Hardening = field(default_factory=Hardening)
     #: exported dynamic symbols (None: no .dynsym)
     exported_count: int | None = field(default=None, metadata=OMIT)
+    #: undefined global dynamic symbols, bound by the loader: a binary with some is not static
+    #: even without DT_NEEDED (None: no .dynsym)
+    undefined_count: int | None = field(default=None, metadata=OMIT)
 
 
 @dataclass(slots=True)
@@ -62,6 +65,10 @@ class PeDetails:
     subsystem_version: str
     imports: list[str] = field(default_factory=list)
     delay_imports: list[str] = field(default_factory=list)
+    #: DLL -> exports forwarded to it (python3.dll's stable ABI -> python3XY.dll)
+    forwards: dict[str, int] = field(default_factory=dict)
+    #: the optional header's linker version ("14.29")
+    linker_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +148,17 @@ class Binary:
     truncated: bool = field(default=False, metadata=OMIT)
     #: the target's format but another architecture (None: no target platform known)
     foreign_arch: bool | None = field(default=None, metadata=OMIT)
-    #: native and part of the runnable tree (not under a full archive's build/)
+    #: native, loadable (not a relocatable object) and part of the runnable tree (not under a
+    #: full archive's build/)
     runtime: bool = False
     #: what the per-binary budget left unread (a hostile binary: see analysis.elf's limits)
     not_analysed: list[str] = field(default_factory=list, metadata=OMIT)
+    #: native and under a full archive's build/: what the build linked against, never loaded
+    build_artefact: bool = field(default=False, metadata=OMIT)
+    #: shipped binaries this build artefact is a byte copy of
+    same_as: list[str] = field(default_factory=list, metadata=OMIT)
+    #: content digest (kept for build artefacts and their namesakes only)
+    sha256: str | None = field(default=None, metadata=OMIT)
 
     @property
     def elf(self) -> ElfDetails | None:

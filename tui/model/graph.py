@@ -32,6 +32,8 @@ class Edge:
     allowed: bool | None = field(default=None, metadata=OMIT)
     #: highest allowed compatibility version (Mach-O system libraries)
     max_compat: str | None = field(default=None, metadata=OMIT)
+    #: a PE export forwarder's target (python3.dll -> python3XY.dll), not an import
+    forwarder: bool = field(default=False, metadata=OMIT)
 
 
 @dataclass(slots=True)
@@ -43,6 +45,8 @@ class Node:
     needs: list[str] = field(default_factory=list)
     needed_by: list[str] = field(default_factory=list)
     error: str | None = None
+    #: under a full archive's build/ (see Binary.build_artefact)
+    build_artefact: bool = False
 
 
 @dataclass(slots=True)

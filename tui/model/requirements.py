@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from distscope.tui.model.codec import OMIT
 
@@ -62,6 +63,17 @@ class WindowsInfo:
     api_set_reason: str | None
     executables_by_subsystem: dict[str, int]
     note: str
+    #: the binaries importing ``api_set_reason``
+    api_set_needed_by: list[str] = field(default_factory=list)
+    #: "imports", or "PYTHON.json link pathcch" when only the build's links name it
+    api_set_source: str | None = None
+    #: CPython's support policy for the version: its minimum and its source
+    policy_minimum: str | None = None
+    policy: str | None = None
+    #: which of ``basis`` sets ``min_windows``: pe-headers, api-set or python-policy
+    driven_by: str | None = None
+    #: every lower bound considered: [{source, version, detail, paths}]
+    basis: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ class Producer:
 
     tool: str
     version: str | None
-    role: str  #: compiler or linker
+    role: str  #: compiler, linker or startfiles
     source: str  #: where it was read (comment, rich-header, bitcode, ...)
     area: str  #: install, build, vendored
     count: int
@@ -49,6 +49,8 @@ class Toolchain:
     producers: list[Producer] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: GCCs seen only as the C runtime start files' producer (not compilers of the code)
+    startfiles: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

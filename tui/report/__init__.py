@@ -10,7 +10,7 @@ import json
 from typing import Any, Callable, NamedTuple, TypeVar
 
 from distscope.tui.analysis.platform import arch_of, detect_target, platform_of
-from distscope.tui.analysis.requirements import host_check
+from distscope.tui.analysis.requirements import apply_windows_policy, host_check
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.meta import distribution, licenses, toolchain
 from distscope.tui.meta.inventory import build_inventory
@@ -47,7 +47,7 @@ def build_report(index: ArchiveIndex) -> Report:
     dist = build_distribution(index, analysis)
     lic = licenses.summarize(index)
     tools = toolchain.summarize(index)
-    req = build_requirements(index, analysis)
+    req = build_requirements(index, analysis, dist.python_version)
     findings = gather_findings(index, analysis, dist, lic, tools)
     return Report(
         verdict=build_verdict(findings, req, dist, analysis), findings=findings, archive=archive_summary(index),
@@ -105,17 +105,22 @@ def build_distribution(index: ArchiveIndex, analysis: BinaryAnalysis | None) -> 
     return data
 
 
-def build_requirements(index: ArchiveIndex, analysis: BinaryAnalysis | None) -> Requirements | None:
-    """The runtime requirements, with whether this machine meets them."""
+def build_requirements(index: ArchiveIndex, analysis: BinaryAnalysis | None,
+                       python_version: str | None = None) -> Requirements | None:
+    """The runtime requirements, with whether this machine meets them (and, for Windows without
+    PYTHON.json, CPython's support policy for the ``python_version`` found elsewhere)."""
     if analysis is None or analysis.requirements is None:
         return None
+    req = analysis.requirements
+    if req.windows is not None and req.windows.policy is None and python_version:
+        req = dataclasses.replace(req, windows=dataclasses.replace(req.windows))
+        apply_windows_policy(req, python_version)
     findings = list(analysis.findings)
     if not index.complete:
         findings.append(finding("error", "archive-incomplete", "the archive could not be read to the end"))
     native = sum(1 for b in analysis.binaries.values() if b.usable)
-    host = host_check(analysis.requirements, findings=findings, interpreters=analysis.graph.roots,
-                      native_binaries=native)
-    return dataclasses.replace(analysis.requirements, host=host)
+    host = host_check(req, findings=findings, interpreters=analysis.graph.roots, native_binaries=native)
+    return dataclasses.replace(req, host=host)
 
 
 def gather_findings(index: ArchiveIndex, analysis: BinaryAnalysis | None, *sections: Any) -> list[Finding]:

@@ -30,15 +30,24 @@ def requirements_summary(req: Requirements | None) -> str | None:
     if req.platform == "windows":
         parts = []
         if req.min_windows:
-            parts.append(f"Windows {req.min_windows}+ per PE headers ({req.windows.name if req.windows else None})")
+            win = req.windows
+            reasons: dict[str, str | None] = {"pe-headers": "per PE headers, a linker default",
+                                              "api-set": f"for {win.api_set_reason if win else None}",
+                                              "python-policy": win.policy if win else None}
+            why = reasons.get((win.driven_by if win else None) or "") or ""
+            name = (win.name if win else None) or ""
+            parts.append((f"{name}+" if name.startswith("Windows") else f"Windows {req.min_windows}+")
+                         + (f" ({why})" if why else ""))
         msvc = req.msvc_runtime
         if msvc:
             parts.append(f"MSVC runtime {', '.join(msvc.needed)} "
                          f"{'bundled' if msvc.bundled else 'NOT bundled: install the VC++ redistributable'}")
         return "; ".join(parts) or None
     if req.platform == "macos" and req.min_macos:
-        sdk = req.macos.sdk if req.macos else None
-        return f"needs macOS {req.min_macos} or newer" + (f" (SDK {sdk})" if sdk else "")
+        by = req.macos.needed_by if req.macos else []
+        notes = [f"set by {by[0]}" + (f" and {len(by) - 1} more" if len(by) > 1 else "")] if by else []
+        notes += [f"SDK {req.macos.sdk}"] if req.macos and req.macos.sdk else []
+        return f"needs macOS {req.min_macos} or newer" + (f" ({'; '.join(notes)})" if notes else "")
     return None
 
 
@@ -136,10 +145,15 @@ def _requirements_lines(req: Requirements | None, width: int = 96) -> Lines:
     if req.platform == "windows":
         w = req.windows
         if req.min_windows:
-            lines.append(f"  Windows >= {req.min_windows} ({w.name if w else None}; headers "
-                         f"{w.header_os_version if w else None}"
-                         + (f", API set {w.api_set_reason} -> {w.api_set_minimum}" if w and w.api_set_minimum
-                            else "") + ")")
+            lines.append(f"  Windows >= {req.min_windows} ({w.name if w else None}), set by the "
+                         + {"pe-headers": "PE headers", "api-set": "API sets",
+                            "python-policy": "support policy"}.get((w.driven_by if w else None) or "", "binaries")
+                         + ":")
+            for b in (w.basis if w else []):
+                # (the headers' list is capped and names every shipped PE: the API set's is the news)
+                paths = (b.get("paths") or []) if b.get("source") == "api-set" else []
+                by = f"; {paths[0]}" + (f" and {len(paths) - 1} more" if len(paths) > 1 else "") if paths else ""
+                lines.append(f"    {b['version']:<5} {b['detail']}{by}")
         msvc = req.msvc_runtime
         if msvc:
             where = ", ".join(msvc.bundled_paths) if msvc.bundled else "not bundled: from the system"
@@ -149,7 +163,11 @@ def _requirements_lines(req: Requirements | None, width: int = 96) -> Lines:
                          f"(part of Windows 10+, KB2999226 before)")
     if req.platform == "macos" and req.min_macos:
         sdk = req.macos.sdk if req.macos else None
-        lines.append(f"  macOS >= {req.min_macos}" + (f", SDK {sdk}" if sdk else ""))
+        setters = req.macos.needed_by if req.macos else []
+        lines.append(f"  macOS >= {req.min_macos}" + (f", SDK {sdk}" if sdk else "")
+                     + (f", set by {', '.join(setters[:3])}"
+                        + (f" (+{len(setters) - 3} more)" if len(setters) > 3 else "")
+                        if setters else ""))
     system = req.system_libraries
     if system:
         bad = [s for s in system if not s.allowed]
@@ -203,10 +221,11 @@ def _dependencies_lines(report: Report) -> Lines:
 
 
 def _edge_text(edge: Edge) -> str:
+    how = " (export forwarder)" if edge.forwarder else ""
     if edge.to:
-        return f"{edge.name} -> {edge.to}"
+        return f"{edge.name}{how} -> {edge.to}"
     status = {"missing": "MISSING", "unexpected": "UNEXPECTED system library"}.get(edge.status, edge.status)
-    return f"{edge.name} [{status}]"
+    return f"{edge.name}{how} [{status}]"
 
 
 def binaries_text(report: Report) -> Lines:
@@ -231,6 +250,9 @@ def binaries_text(report: Report) -> Lines:
             lines.append(f"  {'':<{width}}  {details[r.path]}".rstrip())
         if r.error:
             lines += wrap(f"UNREADABLE: {r.error}", "    ", "      ")
+        if r.build_artefact:
+            copy = f": a byte copy of {', '.join(r.same_as)}" if r.same_as else ""
+            lines += wrap(f"build artefact, not loaded at run time{copy}", "    ", "      ")
     return lines
 
 

@@ -205,6 +205,9 @@ def toolchain_lines(data: Toolchain) -> list[tuple[str, str]]:
         rows.append(("compilers", named(data.compilers)))
     if data.linkers:
         rows.append(("linkers", named(data.linkers)))
+    if data.startfiles:
+        rows.append(("start files", ", ".join(data.startfiles) + " (C runtime start files crt1.o/crti.o/crtbegin.o "
+                     "of the build machine, linked in; not a compiler of the code)"))
     if data.vendored.compilers:
         rows.append(("prebuilt", "shipped as-is (package launchers, MSVC runtime): "
                      + ", ".join(data.vendored.compilers)))
