@@ -15,7 +15,7 @@ makes of a bin value (~9 MB for 60,000 members). A hit is trusted only when ever
   the entry is read and decoded). It catches a file rewritten with the same size and a restored
   mtime, which size+mtime alone cannot;
 * the registered analysers (name and version) equal the cached ones; the caller passes their
-  versions (:data:`distscope.tui.analysis.registry.ANALYSER_VERSIONS` on a lookup), not the analysers.
+  versions (:data:`distscope.tui.session.ANALYSER_VERSIONS` on a lookup), not the analysers.
 
 The cache never follows a symlink it did not expect: its ``index/`` folder must be a real folder
 (else the cache is unused), entries are written to a temporary file made with ``O_EXCL`` in that
@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 
-from distscope.tui.analysis.base import Analyser
+from distscope.tui.archive.plugin import Analyser
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.columns import ColumnBuilder, Packed, decode_members, encode_members
 from distscope.tui.gcpause import pause as pause_gc, resume as resume_gc
@@ -262,7 +262,7 @@ class IndexCache:
                 "analysers": _signature(versions),
                 "members": (columns.encode() if columns is not None and columns.count == len(index.members)
                             else encode_members(index.members)),
-                "results": index.results, "analysis_errors": index.analysis_errors,
+                "results": _results(index.results), "analysis_errors": index.analysis_errors,
             }
             payload = _pack(data)
             ensure_dir(self.root)
@@ -297,6 +297,14 @@ class IndexCache:
                     os.unlink(path)
                 except OSError:
                     pass
+
+
+def _results(results: dict) -> dict:
+    """The analysers' results (model objects) as plain data, through the model's codec
+    (imported here: dataclasses is not needed before a pass starts)."""
+    from distscope.tui.model.codec import to_plain
+
+    return to_plain(results)
 
 
 def _pack(data: dict) -> bytes:
