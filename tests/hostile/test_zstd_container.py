@@ -90,3 +90,31 @@ def test_a_zstd_error_keeps_the_data_before_it(tmp_path, capsys):
         ref = subprocess.run(f"zstd -dc {path} 2>/dev/null | tar -tf - 2>/dev/null", shell=True,
                              capture_output=True, text=True).stdout.splitlines()
         assert len(listed) >= len(ref) - 2, (len(listed), len(ref))
+
+
+def test_salvage_delivers_what_a_failed_read_dropped(tmp_path):
+    """A read that raises drops what it decoded: the salvaging reader decodes the file again,
+    skips what it had delivered and goes on in small steps, then raises the error."""
+    from distscope.tui.archive.compression import SalvagingZstdReader
+
+    data, _ = text_members(count=60, size=20000)
+    path = tmp_path / "a.tar.zst"
+    path.write_bytes(zstandard.ZstdCompressor(level=3).compress(data))
+
+    class Failing:  # delivers 100,000 bytes, then fails as a read meeting damage would
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def read(self, size: int = -1) -> bytes:
+            self.calls += 1
+            if self.calls == 1:
+                return data[:100_000]
+            raise zstandard.ZstdError("Data corruption detected")
+
+    reader = SalvagingZstdReader(Failing(), str(path))  # type: ignore[arg-type]
+    got = []
+    with pytest.raises(zstandard.ZstdError):
+        while True:
+            got.append(reader.read(1 << 20))
+    assert b"".join(got) == data  # (here the file itself is whole: everything after is delivered)
+    reader.close()

@@ -211,8 +211,10 @@ class SalvagingZstdReader:
             else:
                 self._delivered += len(data)
                 return data
+        salvage = self._salvage
+        assert salvage is not None
         try:
-            data = self._salvage.read(min(size, self.SALVAGE_STEP) if size and size > 0 else self.SALVAGE_STEP)
+            data = salvage.read(min(size, self.SALVAGE_STEP) if size and size > 0 else self.SALVAGE_STEP)
         except zstandard.ZstdError:
             data = b""
         if not data:
@@ -571,8 +573,9 @@ class OpenedArchive:
             self.hasher.stop()
         if self._check is not None:
             self._check.stop()
-        if getattr(self, "_salvaging", None) is not None:
-            self._salvaging.close()
+        salvaging = getattr(self, "_salvaging", None)
+        if salvaging is not None:
+            salvaging.close()
         self._file.close()
 
     def abandon(self) -> None:
