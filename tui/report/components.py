@@ -34,7 +34,7 @@ def _native(data: Inventory) -> list[Component]:
 
 
 def _counts(data: Inventory) -> str:
-    kinds = Counter(c.kind for c in data.components)
+    kinds: Counter[str] = Counter(c.kind for c in data.components)
     parts = [f"{kinds[k]:,} {word}" for k, word in (("interpreter", "interpreter"), ("library", "libraries"),
                                                   ("vendored-library", "vendored"),
                                                   ("python-package", "Python packages")) if kinds[k]]
