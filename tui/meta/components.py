@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from distscope.tui.archive.plugin import ALL, Analyser, Interest
 from distscope.tui.archive.classify import NATIVE, STATIC_LIB
-from distscope.tui.archive.segments import Segments, as_segments
+from distscope.tui.archive.members import Member
+from distscope.tui.archive.segments import ByteSource, Segments, as_segments
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.rodata import readonly_ranges
 from distscope.tui.model.components import (
@@ -53,18 +54,18 @@ class ComponentsAnalyser(Analyser):
     segments = True
 
     def __init__(self) -> None:
-        self.evidence: list[dict] = []  #: {component, path, method, detail, version}
-        self.files: dict[str, dict] = {}  #: carrier path -> {size, sha256, sha1}
-        self.packages: list[dict] = []  #: dist-info METADATA
-        self.sbom_components: list[dict] = []  #: from PEP 770 SBOMs
-        self.vendored: list[dict] = []  #: {path, package, name}
+        self.evidence: list[dict[str, Any]] = []  #: {component, path, method, detail, version}
+        self.files: dict[str, dict[str, Any]] = {}  #: carrier path -> {size, sha256, sha1}
+        self.packages: list[dict[str, Any]] = []  #: dist-info METADATA
+        self.sbom_components: list[dict[str, Any]] = []  #: from PEP 770 SBOMs
+        self.vendored: list[dict[str, Any]] = []  #: {path, package, name}
         self.notes: list[str] = []
         #: library -> binaries searched for it (so that "no version string in X" can be said)
         self.searched: dict[str, list[str]] = {}
         self._plans: dict[str, tuple[str, ...]] = {}  #: binary path -> libraries to look for
 
     # -- the pass ---------------------------------------------------------------------------
-    def want(self, member, head: bytes) -> int:
+    def want(self, member: Member, head: bytes) -> int:
         path = member.path
         if member.kind in NATIVE or member.kind == STATIC_LIB:
             libraries = fp.carried(path)
@@ -85,7 +86,7 @@ class ComponentsAnalyser(Analyser):
             return _HEADER_LIMIT
         return 0
 
-    def feed(self, member, data, complete: bool) -> None:
+    def feed(self, member: Member, data: ByteSource, complete: bool) -> None:
         path = member.path
         if path in self._plans:
             self._binary(path, as_segments(data), self._plans.pop(path), complete, member.size)
@@ -131,7 +132,7 @@ class ComponentsAnalyser(Analyser):
         if libraries is not fp.ALL:  # (everything is looked for in libpython: no news)
             for library in libraries:
                 self.searched.setdefault(library, []).append(path)
-        found: dict[tuple[str, str | None], dict] = {}
+        found: dict[tuple[str, str | None], dict[str, Any]] = {}
         sqlite_header = False
         for area in _windows(data, spans):
             for pattern, text, version in _search(area, patterns):
@@ -269,7 +270,7 @@ def _line_of(raw: bytes, start: int, end: int) -> str:
     return " ".join(raw[begin:stop if stop >= 0 else len(raw)].decode("utf-8", "replace").split())[:200]
 
 
-def _windows(data: Segments, spans: list[tuple[int, int]]):
+def _windows(data: Segments, spans: list[tuple[int, int]]) -> Iterator[bytes]:
     """The bytes of ``spans`` in windows of at most :data:`_WINDOW` (plus an overlap, so that a
     string cut by a window's end is seen whole in the next)."""
     for offset, size in spans:
@@ -277,7 +278,7 @@ def _windows(data: Segments, spans: list[tuple[int, int]]):
             yield data.read(start, min(_WINDOW + _OVERLAP, offset + size - start))
 
 
-def _search(buf: bytes, patterns: list) -> list[tuple[Any, str, str | None]]:
+def _search(buf: bytes, patterns: list[Any]) -> list[tuple[Any, str, str | None]]:
     """(pattern, text found, version) for each pattern that matches in ``buf``: ``bytes.find``
     of the pattern's anchor, then its regular expression in a small window around each hit."""
     out = []
@@ -297,9 +298,9 @@ def _search(buf: bytes, patterns: list) -> list[tuple[Any, str, str | None]]:
     return out
 
 
-def _sbom_items(document: Any) -> list[dict]:
+def _sbom_items(document: Any) -> list[dict[str, Any]]:
     """Components of a CycloneDX or SPDX JSON document: {name, version, purl, licence}."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     if not isinstance(document, dict):
         return out
     if document.get("bomFormat") == "CycloneDX":

@@ -44,7 +44,7 @@ _NO_VERSION = {
 class Others(NamedTuple):
     """What the inventory takes from the other analysers' results."""
 
-    python_json: dict | None  #: the PYTHON.json document
+    python_json: dict[str, Any] | None  #: the PYTHON.json document
     python_json_path: str | None
     patchlevel: tuple[str, str] | None  #: (path, PY_VERSION) of the distribution's patchlevel.h
     edges: list[tuple[str, str]]  #: (binary, archive file it loads) for every resolved graph edge
@@ -92,7 +92,7 @@ def build_inventory(index: Any) -> Inventory:
         owner = vendored.get(record["path"])
         if owner and record["component"] != "cpython":
             record["package"] = owner.package
-    groups: dict[tuple[str, str | None], list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str | None], list[dict[str, Any]]] = defaultdict(list)
     for record in evidence:
         groups[(record["component"], record.get("package"))].append(record)
     searched = scan.searched
@@ -118,17 +118,17 @@ def build_inventory(index: Any) -> Inventory:
 
 
 # -- evidence from other analysers ------------------------------------------------------------
-def _python_json(other: Others, members: dict, licences: dict[str, tuple[str | None, str]]) -> list[dict]:
+def _python_json(other: Others, members: dict[str, Any], licences: dict[str, tuple[str | None, str]]) -> list[dict[str, Any]]:
     """Presence (links, licence files, HACL objects) and licences that PYTHON.json states."""
     data, path = other.python_json, other.python_json_path
     if data is None or not path:
         return []
     root = path[:-len("PYTHON.json")]
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     if data.get("licenses"):
         licences["cpython"] = (" AND ".join(map(str, data["licenses"])), "PYTHON.json")
-    build: dict = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
-    groups: list[tuple[str, dict]] = [("core", build.get("core") or {})]
+    build: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
+    groups: list[tuple[str, dict[str, Any]]] = [("core", build.get("core") or {})]
     for ext, candidates in sorted((build.get("extensions") or {}).items()):
         for i, candidate in enumerate(candidates if isinstance(candidates, list) else []):
             groups.append((f"extensions.{ext}[{i}]", candidate))
@@ -167,12 +167,12 @@ def _python_json(other: Others, members: dict, licences: dict[str, tuple[str | N
     return out
 
 
-def _field(library: str, path: str, detail: str, carrier: str | None) -> dict:
+def _field(library: str, path: str, detail: str, carrier: str | None) -> dict[str, Any]:
     return {"component": library, "path": path, "method": "field", "detail": detail, "version": None,
             "carrier": carrier}
 
 
-def _cpython(other: Others, scanned: set[str], archive: str, named: dict) -> list[dict]:
+def _cpython(other: Others, scanned: set[str], archive: str, named: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     if other.patchlevel and other.patchlevel[0] not in scanned:
         path, version = other.patchlevel
@@ -191,7 +191,7 @@ def _agrees(short: str, full: str) -> bool:
     return full.startswith(short + ".")
 
 
-def _library_components(component: str, package: str | None, records: list[dict],
+def _library_components(component: str, package: str | None, records: list[dict[str, Any]],
                         licences: dict[str, tuple[str | None, str]], searched: list[str]) -> list[Component]:
     versions = sorted({r["version"] for r in records if r.get("version")})
     full = [v for v in versions if not any(_agrees(v, w) for w in versions if w != v)]

@@ -286,7 +286,7 @@ def spdx_json(inventory: Inventory, created: datetime.datetime) -> str:
     errors = validate_spdx(document)
     if errors:
         raise ValueError("SPDX validation: " + "; ".join(errors[:5]))
-    converted = DocumentConverter().convert(document)
+    converted = DocumentConverter().convert(document)  # type: ignore[no-untyped-call]
     out = io.StringIO()
     json.dump(converted, out, indent=2, sort_keys=False)
     return out.getvalue() + "\n"
