@@ -31,6 +31,7 @@ def _doc(minor: str, *, gdbm: bool = False, drop: str | None = None, **extra) ->
     doc = python_json(8, python_version=f"{minor}.1", python_tag=f"cp{xy}", python_abi_tag=f"cp{xy}", **extra)
     ext = doc["build_info"]["extensions"]
     ext["_crypt"][0]["shared_lib"] = f"install/lib/python{minor}/lib-dynload/_crypt.so"
+    doc["build_info"]["core"]["shared_lib"] = f"install/lib/libpython{minor}.so.1.0"  # (as shipped)
     if drop:
         del ext[drop]
     if gdbm:
@@ -499,7 +500,7 @@ def test_real_windows_full_against_linux_install_only():
     assert {c.field: (c.old, c.new) for c in d.python.changes}["extensions_source"] == ("PYTHON.json", "lib-dynload")
     assert "_ssl" in d.python.extensions_removed and "_abc" not in d.python.extensions_removed  # (built in)
     req = {c.field: (c.old, c.new) for c in d.requirements.changes}
-    assert req["min_windows"] == ("6.0", None) and req["min_glibc"] == (None, "2.17")
+    assert req["min_windows"] == ("6.3", None) and req["min_glibc"] == (None, "2.17")
     assert ("python311.dll", "removed") in {(c.name, c.kind) for c in d.requirements.missing_libraries}
 
 

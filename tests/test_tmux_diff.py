@@ -47,7 +47,7 @@ def test_diff_in_tmux_keys_in_one_burst(tmp_path):
                f"{shlex.quote(str(old))} {shlex.quote(str(new))}; echo EXITED $?; sleep 30")
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
-        screen = wait_for(session, "Findings 5")
+        screen = wait_for(session, "Findings 7")
         assert "Summary" in screen and "Requirements 5" in screen
         tmux("send-keys", "-t", session, "7", "Down", "g")  # a folder row: nothing to go to
         wait_for(session, "This row names no member", timeout=20)
