@@ -15,7 +15,7 @@ from typing import Any
 from distscope.tui.analysis.base import ALL, Analyser, Interest
 from distscope.tui.archive.members import FILE
 from distscope.tui.meta.pythonjson import finding, str_list
-from distscope.tui.meta.spdx import identify, is_gpl
+from distscope.tui.meta.spdx import analyse, base_ids, claims, identify, is_gpl, is_gpl_family, runtime_exception
 
 #: Licence files are read whole up to this size.
 MAX_FILE = 1 << 20
@@ -60,21 +60,33 @@ def is_license_file(path: str, size: int = 0, text: str | bytes | None = None) -
     return _in_license_folder(path, size) and text is not None and bool(identify(text))
 
 
+#: A wheel's core metadata (its header is read for the licence it declares).
+_METADATA = re.compile(r"(?:^|/)([^/]+)\.dist-info/METADATA$")
+#: Bytes of a METADATA file read: the header fields come before the description.
+METADATA_HEAD = 64 << 10
+
+
 class LicenseFiles(Analyser):
-    """Reads licence texts as they stream past."""
+    """Reads licence texts (and wheels' METADATA headers) as they stream past; identifies each
+    distinct text once (by its SHA-256), on the analysis thread."""
 
     name = "licenses"
-    version = 3
-    interest = Interest(contains_folded=("licen", "copying", "notice", "/lib-dynload/", "/dlls/"))
+    version = 4
+    interest = Interest(contains_folded=("licen", "copying", "notice", "/lib-dynload/", "/dlls/",
+                                         ".dist-info/metadata"))
 
     def __init__(self) -> None:
         self.files: list[dict] = []
+        self.metadata: list[dict] = []
         self.module_needs: dict[str, list[str]] = {}
         self._kept = 0
+        self._seen: dict[bytes, dict] = {}  #: digest -> analysis (identical texts identified once)
 
     def want(self, member, head: bytes) -> int:
         lower = member.path.lower()
         # Cheap rejection first: this runs for every member of the archive.
+        if lower.endswith(".dist-info/metadata"):
+            return METADATA_HEAD if _METADATA.search(member.path) else 0
         if not (lower.rpartition("/")[2].startswith(("licen", "copying", "notice"))
                 or "licens" in lower or "/lib-dynload/" in lower or "/dlls/" in lower):
             return 0
@@ -93,16 +105,82 @@ class LicenseFiles(Analyser):
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("latin-1")  # old licence files; never fails
-        ids = identify(text)
-        if not ids and not _named_license(member.path, member.size):
+        if member.path.endswith("/METADATA") and _METADATA.search(member.path):
+            self.metadata.append({"path": member.path, **read_metadata(text)})
+            return
+        found = self._analysis(data, text)
+        if not found["spdx"] and not _named_license(member.path, member.size):
             return  # in a licences folder but not a licence (AUTHORS.txt, a README)
         keep = self._kept + len(data) <= MAX_TEXT_TOTAL
         self._kept += len(data) if keep else 0
-        self.files.append({"path": member.path, "size": member.size, "spdx": ids,
+        self.files.append({"path": member.path, "size": member.size, "spdx": found["spdx"],
+                           "parts": found["parts"], "declared": found["declared"],
                            "text": text if keep else None, "truncated": not complete})
 
+    def _analysis(self, data: bytes, text: str) -> dict:
+        import hashlib
+
+        digest = hashlib.sha256(data).digest()
+        found = self._seen.get(digest)
+        if found is None:
+            found = self._seen[digest] = analyse(text).as_dict()
+        return found
+
     def result(self) -> dict:
-        return {"files": self.files, "text_bytes": self._kept, "module_needs": self.module_needs}
+        return {"files": self.files, "text_bytes": self._kept, "module_needs": self.module_needs,
+                "metadata": self.metadata}
+
+
+_CLASSIFIER_IDS = {
+    "MIT License": "MIT", "MIT No Attribution License (MIT-0)": "MIT-0", "ISC License (ISCL)": "ISC",
+    "Apache Software License": "Apache-2.0", "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "Mozilla Public License 1.1 (MPL 1.1)": "MPL-1.1", "Python Software Foundation License": "PSF-2.0",
+    "zlib/libpng License": "Zlib", "The Unlicense (Unlicense)": "Unlicense", "Public Domain": "LicenseRef-Public-Domain",
+    "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0", "Historical Permission Notice and Disclaimer (HPND)": "HPND",
+    "University of Illinois/NCSA Open Source License": "NCSA", "CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0",
+    "GNU General Public License v2 (GPLv2)": "GPL-2.0-only", "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
+    "GNU General Public License v3 (GPLv3)": "GPL-3.0-only", "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
+    "GNU Lesser General Public License v2 (LGPLv2)": "LGPL-2.0-only",
+    "GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+    "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
+    "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
+    "GNU Affero General Public License v3": "AGPL-3.0-only",
+    "GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
+    "BSD License": "LicenseRef-BSD",  # (which BSD licence the classifier does not say)
+}
+
+
+def read_metadata(text: str) -> dict:
+    """The licence a wheel's METADATA header declares: ``License-Expression`` (PEP 639),
+    ``License`` (its first line) and the ``License ::`` classifiers, with SPDX ids where the
+    classifier names one."""
+    from email.parser import HeaderParser
+
+    head = text.split("\n\n", 1)[0]
+    msg = HeaderParser().parsestr(head)
+    classifiers = [c.split("::", 1)[1].strip() for c in msg.get_all("Classifier") or []
+                   if c.strip().startswith("License ::")]
+    licence = (msg.get("License") or "").strip().splitlines()
+    return {"name": (msg.get("Name") or "").strip(), "version": (msg.get("Version") or "").strip(),
+            "license_expression": (msg.get("License-Expression") or "").strip() or None,
+            "license": licence[0].strip()[:200] if licence else None,
+            "classifiers": classifiers}
+
+
+def declared_of(meta: dict) -> tuple[list[str], str]:
+    """The SPDX expressions a METADATA header declares, and which field said so."""
+    from distscope.tui.meta.spdx import looks_like_expression
+
+    if meta.get("license_expression"):
+        return [meta["license_expression"]], "METADATA License-Expression"
+    if meta.get("license") and looks_like_expression(meta["license"]):
+        return [meta["license"]], "METADATA License"
+    ids = []
+    for c in meta.get("classifiers") or []:
+        spdx = _CLASSIFIER_IDS.get(c.rsplit("::", 1)[-1].strip())
+        if spdx and spdx not in ids:
+            ids.append(spdx)
+    return ids, ("METADATA Classifier" if ids else "")
 
 
 # -- grouping discovered files ----------------------------------------------------------------
@@ -231,9 +309,15 @@ def _files_named_l(members: list) -> list[str]:
     return [m.path for m in members if m.type == FILE and m.path.rpartition("/")[2][:1] in "lL"]
 
 
-def gpl_evidence(index, data: dict | None, extensions: list[dict], components: list[dict]) -> list[dict]:
-    """Every GPL-licensed component with what shows it."""
+def gpl_evidence(index, data: dict | None, extensions: list[dict], components: list[dict],
+                 parts_of: dict[str, list[dict]] | None = None,
+                 exempt: list[dict] | None = None) -> list[dict]:
+    """Every GPL-licensed component with what shows it: the PYTHON.json key, the binary and the
+    library it links, or the licence file, its lines and section. GPL texts under a runtime-library
+    exception go to ``exempt`` (with the reason) instead."""
     found: list[dict] = []
+    parts_of = parts_of or {}
+    exempt = [] if exempt is None else exempt
 
     def add(component: str, evidence: str) -> None:
         found.append({"component": component, "evidence": evidence})
@@ -265,10 +349,20 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
         if _GPL_LIBS.match(posixpath.basename(needed)):
             add(needed, f"{binary} needs {needed}")
     for component in components:
-        if component["source"] == "discovered":
-            for spdx in component["detected"]:
-                if is_gpl(spdx):
-                    add(component["name"], f"licence text {', '.join(component['files'])} is {spdx}")
+        for path in component["files"]:
+            for part, spdx, exception in claims(parts_of.get(path) or []):
+                if not is_gpl_family(spdx):
+                    continue
+                where = f"{path} lines {part['lines'][0]}-{part['lines'][1]}" + (
+                    f" ({part['section']})" if part.get("section") else "")
+                how = f"; {part['how']}" if part.get("how") else ""
+                if exception and runtime_exception(f"{spdx} WITH {exception}"):
+                    exempt.append({"component": component["name"], "section": part.get("section") or "",
+                                   "expression": f"{spdx} WITH {exception}",
+                                   "evidence": f"{where} is {spdx}{how}; the section carries {exception}",
+                                   "reason": runtime_exception(f"{spdx} WITH {exception}")})
+                else:
+                    add(component["name"], f"{where} is {spdx}{how}")
     seen, unique = set(), []
     for item in found:
         key = (item["component"], item["evidence"])
@@ -279,12 +373,23 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
 
 
 def summarize(index) -> dict:
+    """The licences section as plain data (the typed :class:`~distscope.tui.model.licences.Licences`
+    written out by the model's codec)."""
+    from distscope.tui.model.codec import from_plain, to_plain
+    from distscope.tui.model.licences import Licences
+
+    return to_plain(from_plain(Licences, _summary(index)))
+
+
+def _summary(index) -> dict:
     """The licences section: components, files, GPL evidence (plain data)."""
     from distscope.tui.meta.distribution import extension_modules
 
     pj = index.results.get("pythonjson") or {}
     data = pj.get("data") if isinstance(pj.get("data"), dict) else None
-    files = (index.results.get("licenses") or {}).get("files") or []
+    scanned = index.results.get("licenses") or {}
+    files = scanned.get("files") or []
+    parts_of = {f["path"]: f.get("parts") or [] for f in files}
     pointers = resolve_pointers(files)
     ids_of = {f["path"]: (pointers[f["path"]]["spdx"] if f["path"] in pointers else f["spdx"]) or [] for f in files}
     by_path = {f["path"]: f for f in files}
@@ -361,15 +466,23 @@ def summarize(index) -> dict:
         components.append({"name": name, "kind": "cpython" if name == "CPython" else "package",
                            "source": "discovered", "licenses": ids, "declared": [], "detected": ids,
                            "files": paths, "public_domain": ids == ["LicenseRef-Public-Domain"]})
+    _add_declared(components, scanned.get("metadata") or [], files, root)
     for component in components:
         if component["source"] == "discovered":
             component["files"].sort(key=_file_rank)
         component["gpl"] = any(is_gpl(x) for x in component["licenses"] + component["declared"])
-    gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components)
+    exempt: list[dict] = []
+    gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components, parts_of, exempt)
+    findings += _mismatches(components, pj_path)
     gpl_names = {g["component"] for g in gpl}
     for component in components:
         component["gpl"] = component["gpl"] or component["name"] in gpl_names
     unidentified = [f["path"] for f in files if not ids_of[f["path"]]]
+    exempt_note = ""
+    if exempt:
+        exempt_note = " GPL code under a runtime-library exception, not encumbering: " + "; ".join(
+            f"{e['component']}{' ' + e['section'] if e['section'] and e['section'] != e['component'] else ''} "
+            f"({e['expression']}: {e['reason']})" for e in _unique(exempt, ("component", "expression", "section")))
     if gpl:
         statement = "GPL-encumbered: " + "; ".join(f"{g['component']} ({g['evidence']})" for g in gpl)
         findings.append(finding("warning", "license-gpl", statement, sorted({p for c in components
@@ -390,6 +503,7 @@ def summarize(index) -> dict:
         statement = "Not GPL-encumbered: " + ", ".join(checks) + "."
     else:
         statement = "No licence information found in this archive."
+    statement += exempt_note
     if not index.complete:
         statement = f"Archive incomplete ({index.error or 'not read to the end'}); from what was read: " + statement
     all_ids = sorted({x for c in components for x in c["licenses"]})
@@ -402,17 +516,82 @@ def summarize(index) -> dict:
         "components": components,
         "spdx": all_ids,
         "gpl": gpl,
+        "gpl_exempt": _unique(exempt, ("component", "evidence")),
         "gpl_free": not gpl,
         "complete": bool(index.complete),
         "statement": statement,
         "files": [{"path": f["path"], "size": f["size"], "spdx": ids_of[f["path"]],
                    "component": component_of_file.get(f["path"]),
+                   "parts": f.get("parts") or [], "declared": f.get("declared") or [],
                    **({"refers_to": pointers[f["path"]]["refers_to"]} if f["path"] in pointers else {})} for f in files],
         "root": root,
         "repository_license_files": folder_files,
         "unidentified": unidentified,
         "findings": findings,
     }
+
+
+def _unique(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    seen, out = set(), []
+    for item in items:
+        key = tuple(item.get(k) for k in keys)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _add_declared(components: list[dict], metadata: list[dict], files: list[dict], root: str) -> None:
+    """What each discovered component declares: its wheel METADATA (License-Expression, License,
+    classifiers) and the ``License:`` lines of its licence files' sections."""
+    by_name = {c["name"]: c for c in components}
+    for meta in metadata:
+        component = by_name.get(component_of(meta["path"], root))
+        if component is None or component["source"] != "discovered":
+            continue
+        ids, source = declared_of(meta)
+        component["declared"] = ids
+        component["declared_from"] = f"{meta['path']}: {source}" if source else meta["path"]
+    for f in files:
+        for item in f.get("declared") or []:
+            for component in components:
+                if f["path"] in component["files"]:
+                    label = item["expression"] + (f" ({item['section']})" if item.get("section") else "")
+                    component.setdefault("bundled_declared", [])
+                    if label not in component["bundled_declared"]:
+                        component["bundled_declared"].append(label)
+    for component in components:
+        component.setdefault("declared_from", "PYTHON.json" if component["source"] == "PYTHON.json" else "")
+        component.setdefault("bundled_declared", [])
+
+
+def _mismatches(components: list[dict], pj_path: str) -> list[dict]:
+    """A finding for each component whose declared licence and the licences found in its files
+    differ: ids declared but not found, and found but not declared (with bundled libraries'
+    own ``License:`` lines counted as declared)."""
+    out = []
+    for c in components:
+        if not c["declared"] or not c["detected"]:
+            continue
+        declared = base_ids(c["declared"]) | base_ids([d.split(" (")[0] for d in c.get("bundled_declared") or []])
+        detected = base_ids(c["detected"])
+        bsd = "LicenseRef-BSD" in declared
+        missing = sorted(x for x in declared - detected if not (x == "LicenseRef-BSD" and any(
+            d.startswith(("BSD-", "0BSD")) for d in detected)))
+        extra = sorted(x for x in detected - declared if not (bsd and x.startswith(("BSD-", "0BSD")))
+                       and x != "LicenseRef-Public-Domain")
+        if not missing and not extra:
+            continue
+        gpl = [x for x in c["detected"] if is_gpl(x) and base_ids([x]) & set(extra)]
+        text = (f"{c['name']}: declared {' AND '.join(c['declared'])} ({c.get('declared_from') or c['source']}), "
+                f"licence texts show {', '.join(c['detected'])}")
+        if missing:
+            text += f"; declared but no text found: {', '.join(missing)}"
+        if extra:
+            text += f"; found but not declared: {', '.join(extra)}"
+        out.append(finding("warning" if gpl else "info", "license-declared-differs", text,
+                           c["files"] or [pj_path]))
+    return out
 
 
 def _file_rank(path: str) -> tuple:

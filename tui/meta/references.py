@@ -133,3 +133,18 @@ def load() -> tuple[Reference, ...]:
         refs += [Reference(spdx, "header", bigrams(words(texts[spdx][1]))) for spdx in LICENSES
                  if spdx in texts and len(texts[spdx][1]) > 80 and not spdx.startswith(("GPL", "LGPL", "AGPL"))]
         return tuple(refs)
+
+
+def reference_text(spdx: str) -> str | None:
+    """The SPDX reference text of one licence or exception (for tests and the notice file;
+    None when the data file or the id is missing)."""
+    path = data_file()
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    found = _texts(raw, {spdx})
+    return found[spdx][0] if spdx in found else None

@@ -64,8 +64,13 @@ _GNU_NOTICE = re.compile(
     r"gnu (?:(lesser|library|affero) )?general public license (as published by the free software "
     r"foundation )?(?:either )?(?:version|v) (\d)(?: (\d))?\b(?: of the license)?(?: or (?:at your option )?(any later|any "
     r"later version|later)\b)?")
+#: The date under a GNU licence's title ("Version 3, 29 June 2007").
+_DATED = re.compile(r" (?:\d{1,2} )?(?:january|february|june|november) (?:19|20)\d\d")
 #: How far into a part a GNU licence's title may stand and still be the part's own title.
 _TITLE_REACH = 40
+#: Titles that name the text below them (a truncated copy is still that licence).
+_TITLES = (("apache license version 2 0", "Apache-2.0"), ("mozilla public license version 2 0", "MPL-2.0"),
+           ("mozilla public license version 1 1", "MPL-1.1"))
 _APPENDIX = re.compile(r"how to apply these terms to your new (?:programs|libraries)|end of terms and conditions")
 _SPDX_ID_LINE = re.compile(r"spdx-license-identifier:\s*([A-Za-z0-9.+\-() ]+)", re.I)
 _NORM = re.compile(r"[^a-z0-9]+")
@@ -212,7 +217,7 @@ def _notices(norm: str) -> list[str]:
     out = []
     for m in _GNU_NOTICE.finditer(region):
         kind, published, major, minor, later = m.groups()
-        if not published and m.start() > _TITLE_REACH:
+        if not published and (m.start() > _TITLE_REACH or not _DATED.match(norm, m.end(3) if m.group(3) else m.end(2))):
             continue  # a licence named in passing, not granted ("... or the GNU GPL version 2")
         version = f"{major}.{minor or '0'}"
         family = {"lesser": "LGPL", "library": "LGPL", "affero": "AGPL"}.get(kind or "", "GPL")
@@ -273,7 +278,7 @@ def analyse(text: str | bytes) -> Analysis:
         part = Part(1, len(lines), "", ids, whole.how)
         return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
     parts = _parts(lines, refs)
-    if "Python-2.0" in whole.contained:
+    if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
         parts = [_stack(p) for p in parts]
     return Analysis(_expressions(parts, whole.exceptions), tuple(parts), declared, bool(refs))
 
@@ -339,6 +344,11 @@ def _parts(lines: list[str], refs: tuple[Reference, ...]) -> list[Part]:
         how = match.how
         if not ids and notices:
             ids, how = notices, "notice"
+        if not ids:
+            title = next((spdx for t, spdx in _TITLES if norm.startswith(t, 0, _TITLE_REACH + len(t))
+                          and t in norm[:_TITLE_REACH + len(t)]), None)
+            if title:
+                ids, how = [title], "title"
         if not ids:
             spdx_ids = [m.group(1).strip() for m in _SPDX_ID_LINE.finditer(chunk)]
             if spdx_ids:
@@ -408,6 +418,45 @@ def _collapse_gnu(ids: list[str]) -> list[str]:
 def identify(text: str | bytes) -> list[str]:
     """SPDX expressions of the licences a text is or contains, in order ([] if none)."""
     return list(analyse(text).spdx)
+
+
+def claims(parts: list[dict]) -> list[tuple[dict, str, str | None]]:
+    """(part, SPDX id, exception) for every licence a file's parts are: GNU ids get the
+    exception found in the same section (a bundle's ``Name:`` section or the whole file)."""
+    exceptions: dict[str, list[str]] = {}
+    for part in parts:
+        for spdx in part.get("spdx") or []:
+            if spdx.startswith("exception:"):
+                exceptions.setdefault(part.get("section") or "", []).append(spdx.split(":", 1)[1])
+    out = []
+    for part in parts:
+        for spdx in part.get("spdx") or []:
+            if spdx.startswith("exception:"):
+                continue
+            found = exceptions.get(part.get("section") or "") or []
+            out.append((part, spdx, found[0] if found and spdx.startswith(_GNU_FAMILY) else None))
+    return out
+
+
+def base_ids(expressions: list[str]) -> set[str]:
+    """The licence ids an expression names, without versions' ``-only``/``-or-later``/``+`` and
+    without exceptions (for comparing what is declared with what is found)."""
+    out = set()
+    for expression in expressions:
+        tokens = expression.replace("(", " ").replace(")", " ").split()
+        skip = False
+        for token in tokens:
+            if token.upper() in ("AND", "OR"):
+                continue
+            if token.upper() == "WITH":
+                skip = True
+                continue
+            if skip:
+                skip = False
+                continue
+            token = token.removesuffix("+").removesuffix("-only").removesuffix("-or-later")
+            out.add(token)
+    return out
 
 
 # -- verdicts ---------------------------------------------------------------------------------
