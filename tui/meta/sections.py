@@ -183,9 +183,18 @@ def licenses_text(data: dict, report: dict) -> list[str]:
             head = f"  {c['name']:<{w1}}  "
             lines += wrap(ids, head, " " * len(head)) if len(head) < WIDTH - 20 else [head.rstrip(), *wrap(
                 ids, " " * (w1 + 4), " " * (w1 + 4))]
+            if c.get("declared") and c["declared"] != c["licenses"]:
+                source = (c.get("declared_from") or "").rsplit(": ", 1)[-1]
+                lines += wrap(f"declared {' AND '.join(c['declared'])}" + (f" ({source})" if source else ""),
+                              "    ", "      ")
             lines.append(path + more)
     for g in data["gpl"]:
         lines += wrap(f"GPL: {g['component']}: {g['evidence']}")
+    for e in data.get("gpl_exempt") or []:
+        lines += wrap(f"Not encumbering: {e['component']}: {e['evidence']} ({e['reason']})")
+    for f in data.get("findings") or []:
+        if f.get("code") == "license-declared-differs":
+            lines += wrap(f"Declared and found differ: {f['message']}")
     findings = data.get("findings") or []
     unsafe = [f for f in findings if f.get("code") == "license-path-unsafe"]
     if unsafe:
@@ -211,6 +220,13 @@ def licenses_markdown(data: dict, report: dict) -> list[str]:
         out += markdown_table(["component", "licences", "files"], rows)
     if data["gpl"]:
         out += ["", "GPL evidence:", ""] + [f"- **{_md(g['component'])}**: {_md(g['evidence'])}" for g in data["gpl"]]
+    exempt = data.get("gpl_exempt") or []
+    if exempt:
+        out += ["", "GPL under a runtime-library exception (not encumbering):", ""] + [
+            f"- **{_md(e['component'])}**: {_md(e['evidence'])} ({_md(e['reason'])})" for e in exempt]
+    differs = [f for f in data.get("findings") or [] if f.get("code") == "license-declared-differs"]
+    if differs:
+        out += ["", "Declared and found licences differ:", ""] + [f"- {_md(f['message'])}" for f in differs]
     return out
 
 

@@ -24,6 +24,8 @@ from distscope.tui.meta.references import Reference, bigrams, load, words
 
 #: Dice similarity from which a part *is* a reference text.
 IS = 0.78
+#: Matches this close to the best are told apart by the words only one of them has.
+NEAR = 0.08
 #: Dice similarity from which a whole file is one licence and is not split into parts.
 WHOLE = 0.93
 #: Share of a reference's bigrams present from which a part *contains* that text.
@@ -53,6 +55,7 @@ RUNTIME_EXCEPTIONS = {
 _GNU_FAMILY = ("GPL-", "LGPL-", "AGPL-")
 
 _SEPARATOR = re.compile(r"^\s*([-=*_#~+])\1{3,}\s*$")
+_MD_HEADING = re.compile(r"^#{1,4}\s+.{0,60}\blicen[cs]e", re.I)
 _HEADER_KEY = re.compile(r"^(Name|Files|License|Description|Availability|Copyright|Upstream-Name|Source)\s*:\s*(.*)$")
 _LICENSE_LINE = re.compile(r"^\s*(?:License|License-Expression|SPDX-License-Identifier)\s*:\s*(\S.*?)\s*$", re.M)
 _SPDX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
@@ -85,9 +88,11 @@ class Part(NamedTuple):
     section: str
     spdx: tuple[str, ...]
     how: str
+    bundle: str = ""  #: the ``Name:`` section of a bundle ("" outside one): what WITH joins within
 
     def as_dict(self) -> dict:
-        return {"lines": [self.first, self.last], "section": self.section, "spdx": list(self.spdx), "how": self.how}
+        return {"lines": [self.first, self.last], "section": self.section, "spdx": list(self.spdx), "how": self.how,
+                "bundle": self.bundle}
 
 
 class Analysis(NamedTuple):
@@ -129,6 +134,9 @@ def _split(lines: list[str]) -> list[_Span]:
             else:
                 cuts.append((i + 1, None))
             continue
+        if _MD_HEADING.match(line):
+            cuts.append((i, None))  # "# NCSA Open Source License" in a Markdown file of several
+            continue
         key = _HEADER_KEY.match(line)
         if key and key.group(1) == "Name" and (i == 0 or not lines[i - 1].strip() or _SEPARATOR.match(lines[i - 1])):
             cuts.append((i, key.group(2).strip() or "?"))
@@ -169,6 +177,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
     if not size:
         return _Match((), (), "")
     best, best_dice = None, 0.0
+    scored: list[tuple[float, Reference]] = []
     contained: list[tuple[int, Reference]] = []
     exceptions: list[str] = []
     headers: list[str] = []
@@ -184,11 +193,17 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
             continue  # (too big to be contained or similar: skip the intersection)
         common = len(grams & ref.grams)
         dice = 2 * common / (size + n)
+        scored.append((dice, ref))
         if dice > best_dice:
             best, best_dice = ref, dice
         if n >= 20 and common >= CONTAINS * n:
             contained.append((common, ref))
     inside = tuple(ref.spdx for _, ref in contained)
+    if best is not None and best_dice >= IS - NEAR:
+        chosen, chosen_dice = _twin(grams, best, best_dice, scored)
+        if chosen is not best:  # the clause that tells two near-equal texts apart is there
+            return _Match((chosen.spdx,), tuple(exceptions), f"text {chosen_dice:.2f}, with the clause "
+                          f"{best.spdx} lacks", chosen_dice, inside)
     if best is not None and best_dice >= IS:
         return _Match((best.spdx,), tuple(exceptions), f"text {best_dice:.2f}", best_dice, inside)
     if contained:
@@ -198,6 +213,28 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
     if headers:
         return _Match(tuple(headers[:1]), tuple(exceptions), "standard notice", best_dice, inside)
     return _Match((), tuple(exceptions), "", best_dice, inside)
+
+
+def _twin(grams: frozenset[str], best: Reference, best_dice: float,
+          scored: list[tuple[float, Reference]]) -> tuple[Reference, float]:
+    """Among near-equal matches (ISC and 0BSD, MIT and MIT-0: one is the other plus a clause),
+    the one whose own words the text holds: the clause decides, not the shared bulk."""
+    vocabulary: set[str] | None = None
+    for dice, other in sorted(scored, key=lambda s: -s[0]):
+        if other is best or dice < best_dice - NEAR:
+            continue
+        if vocabulary is None:
+            vocabulary = {w for g in grams for w in g.split(" ")}
+        # (bigrams of words the text never uses are the reference's placeholders and names)
+        mine = {g for g in best.grams - other.grams if all(w in vocabulary for w in g.split(" "))}
+        theirs = {g for g in other.grams - best.grams if all(w in vocabulary for w in g.split(" "))}
+        if len(theirs) < 4:
+            continue
+        held_theirs = len(grams & theirs) / len(theirs)
+        held_mine = len(grams & mine) / len(mine) if mine else 1.0
+        if held_theirs >= 0.9 and held_theirs > held_mine + 0.1:
+            best, best_dice = other, dice
+    return best, best_dice
 
 
 def _maximal(refs: list[Reference]) -> list[Reference]:
@@ -356,7 +393,8 @@ def _parts(lines: list[str], refs: tuple[Reference, ...]) -> list[Part]:
         ids += [f"exception:{e}" for e in match.exceptions]
         if not ids and "public domain" in norm and not match.licences:
             ids, how = [PUBLIC_DOMAIN], "says public domain"
-        parts.append(Part(span.first + 1, span.stop, _heading(lines, span), tuple(dict.fromkeys(ids)), how))
+        parts.append(Part(span.first + 1, span.stop, _heading(lines, span), tuple(dict.fromkeys(ids)), how,
+                          span.section))
     return parts
 
 
@@ -375,7 +413,7 @@ def _expressions(parts: list[Part], file_exceptions: tuple[str, ...]) -> tuple[s
     in the same section; the CPython licence stack (PSF + CNRI agreements) as Python-2.0."""
     by_section: dict[str, list[str]] = {}
     for part in parts:
-        by_section.setdefault(part.section, []).extend(part.spdx)
+        by_section.setdefault(part.bundle, []).extend(part.spdx)
     out: list[str] = []
     for section, ids in by_section.items():
         exceptions = [i.split(":", 1)[1] for i in ids if i.startswith("exception:")]
@@ -424,16 +462,23 @@ def claims(parts: list[dict]) -> list[tuple[dict, str, str | None]]:
     """(part, SPDX id, exception) for every licence a file's parts are: GNU ids get the
     exception found in the same section (a bundle's ``Name:`` section or the whole file)."""
     exceptions: dict[str, list[str]] = {}
+    later: dict[str, set[str]] = {}
     for part in parts:
+        bundle = part.get("bundle") or ""
         for spdx in part.get("spdx") or []:
             if spdx.startswith("exception:"):
-                exceptions.setdefault(part.get("section") or "", []).append(spdx.split(":", 1)[1])
+                exceptions.setdefault(bundle, []).append(spdx.split(":", 1)[1])
+            elif spdx.endswith("-or-later"):
+                later.setdefault(bundle, set()).add(spdx[:-len("-or-later")])
     out = []
     for part in parts:
+        bundle = part.get("bundle") or ""
         for spdx in part.get("spdx") or []:
             if spdx.startswith("exception:"):
                 continue
-            found = exceptions.get(part.get("section") or "") or []
+            if spdx.endswith("-only") and spdx[:-len("-only")] in later.get(bundle, ()):
+                spdx = spdx[:-len("-only")] + "-or-later"  # the text, granted "or later" by its notice
+            found = exceptions.get(bundle) or []
             out.append((part, spdx, found[0] if found and spdx.startswith(_GNU_FAMILY) else None))
     return out
 

@@ -33,6 +33,7 @@ class LicencePart:
     section: str  #: a bundle's Name: section, or the part's heading
     spdx: list[str] = field(default_factory=list)
     how: str = ""  #: "text 0.97", "contains X 0.95", "notice", "standard notice", ...
+    bundle: str = ""  #: the bundle's Name: section holding the part ("" outside one)
 
 
 @dataclass(frozen=True, slots=True)
