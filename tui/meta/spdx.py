@@ -24,8 +24,12 @@ from distscope.tui.meta.references import Reference, bigrams, load, words
 
 #: Dice similarity from which a part *is* a reference text.
 IS = 0.78
+#: Share of a reference's sample a part must hold before it is compared whole.
+SAMPLED = 0.45
 #: Matches this close to the best are told apart by the words only one of them has.
 NEAR = 0.08
+#: Dice similarity from which no near twin is looked for.
+CLEAR = 0.95
 #: Dice similarity from which a whole file is one licence and is not split into parts.
 WHOLE = 0.93
 #: Share of a reference's bigrams present from which a part *contains* that text.
@@ -77,6 +81,7 @@ _TITLES = (("apache license version 2 0", "Apache-2.0"), ("mozilla public licens
 _APPENDIX = re.compile(r"how to apply these terms to your new (?:programs|libraries)|end of terms and conditions")
 _SPDX_ID_LINE = re.compile(r"spdx-license-identifier:\s*([A-Za-z0-9.+\-() ]+)", re.I)
 _NORM = re.compile(r"[^a-z0-9]+")
+_PUBLIC_DOMAIN = re.compile(r"public\s+domain")
 
 
 class Part(NamedTuple):
@@ -191,6 +196,8 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
             continue
         if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
             continue  # (too big to be contained or similar: skip the intersection)
+        if len(ref.sample) < n and len(grams & ref.sample) < SAMPLED * len(ref.sample):
+            continue  # (too little of the sample there for either test to pass)
         common = len(grams & ref.grams)
         dice = 2 * common / (size + n)
         scored.append((dice, ref))
@@ -199,7 +206,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
         if n >= 20 and common >= CONTAINS * n:
             contained.append((common, ref))
     inside = tuple(ref.spdx for _, ref in contained)
-    if best is not None and best_dice >= IS - NEAR:
+    if best is not None and IS - NEAR <= best_dice < CLEAR:
         chosen, chosen_dice = _twin(grams, best, best_dice, scored)
         if chosen is not best:  # the clause that tells two near-equal texts apart is there
             return _Match((chosen.spdx,), tuple(exceptions), f"text {chosen_dice:.2f}, with the clause "
@@ -306,10 +313,10 @@ def analyse(text: str | bytes) -> Analysis:
     text = text[:1_000_000]
     refs = load()
     lines = text.splitlines()
-    whole_norm = normalise(text)
     declared = _declared(lines)
     whole = _match(bigrams(words(text)), refs) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
+        whole_norm = normalise(text) if "gnu" in text.lower() else ""
         notices = _notices(whole_norm)
         ids = tuple(_versioned(s, notices, whole_norm) for s in whole.licences)
         part = Part(1, len(lines), "", ids, whole.how)
@@ -375,15 +382,17 @@ def _parts(lines: list[str], refs: tuple[Reference, ...]) -> list[Part]:
     parts: list[Part] = []
     for span, match in merged:
         chunk = "\n".join(lines[span.first:span.stop])
-        norm = normalise(chunk)
-        notices = _notices(norm)
+        lower = chunk.lower()
+        gnu = "gnu" in lower
+        norm = normalise(chunk) if gnu else ""  # (only GNU notices need the normalised words)
+        notices = _notices(norm) if gnu else []
         ids = [_versioned(s, notices, norm) for s in match.licences]
         how = match.how
         if not ids and notices:
             ids, how = notices, "notice"
         if not ids:
-            title = next((spdx for t, spdx in _TITLES if norm.startswith(t, 0, _TITLE_REACH + len(t))
-                          and t in norm[:_TITLE_REACH + len(t)]), None)
+            head = normalise(chunk[:400])
+            title = next((spdx for t, spdx in _TITLES if t in head[:_TITLE_REACH + len(t)]), None)
             if title:
                 ids, how = [title], "title"
         if not ids:
@@ -391,7 +400,7 @@ def _parts(lines: list[str], refs: tuple[Reference, ...]) -> list[Part]:
             if spdx_ids:
                 ids, how = spdx_ids, "SPDX-License-Identifier"
         ids += [f"exception:{e}" for e in match.exceptions]
-        if not ids and "public domain" in norm and not match.licences:
+        if not ids and _PUBLIC_DOMAIN.search(lower) and not match.licences:
             ids, how = [PUBLIC_DOMAIN], "says public domain"
         parts.append(Part(span.first + 1, span.stop, _heading(lines, span), tuple(dict.fromkeys(ids)), how,
                           span.section))
