@@ -102,7 +102,7 @@ class BinaryAnalyser(Analyser):
     """Parses native binaries during the pass; derives the graph, requirements and findings."""
 
     name = "binaries"
-    version = 8
+    version = 9
     interest = Interest(kinds=frozenset(NATIVE), suffixes=("PYTHON.json",))
     segments = True
 

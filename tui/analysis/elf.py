@@ -33,6 +33,17 @@ _WATCHED = frozenset(n.encode() for n in DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS
 _MAX_SYMBOLS_LISTED = 40
 _MAX_VERNEED = 512
 _MAX_DYNAMIC_TAGS = 4096
+# The per-binary budget: a hostile binary costs at most these, and says so ("not fully analysed").
+#: Longest string taken from a string table (one without a NUL ends here, not at the table's end).
+MAX_STRING = 4096
+#: Longest section name kept (real ones are short).
+_MAX_SECTION_NAME = 256
+#: DT_NEEDED entries, version names (all files together) and dynamic symbols read per binary.
+MAX_NEEDED = 1024
+MAX_VERSION_NAMES = 4096
+MAX_SYMBOLS = 1 << 20
+#: Bytes searched for a symbol name's NUL: the names compared are short, the ones listed rarely long.
+_WATCHED_LEN = max(map(len, DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)) + 1
 _TYPES = {"ET_REL": "rel", "ET_EXEC": "exec", "ET_DYN": "dyn", "ET_CORE": "core"}
 _VERSION = re.compile(r"^([A-Za-z]+)_(\d+(?:\.\d+)*)$")
 
@@ -139,12 +150,14 @@ class _Strings:
         self.start, self.limit = start, limit
         self.data = src.read(start, limit - start) if 0 <= start < limit else b""
 
-    def at(self, pos: int) -> str:
+    def at(self, pos: int, longest: int = MAX_STRING) -> str:
+        """The string at ``pos``, up to its NUL, the end of the table or ``longest`` bytes."""
         if not (0 <= pos < self.limit and pos >= self.start):
             raise ElfReadError(f"string offset {pos} outside its table")
         rel = pos - self.start
-        nul = self.data.find(b"\0", rel)
-        return self.data[rel:nul if nul >= 0 else len(self.data)].decode("utf-8", "replace")
+        end = min(len(self.data), rel + longest)
+        nul = self.data.find(b"\0", rel, end)
+        return self.data[rel:nul if nul >= 0 else end].decode("utf-8", "replace")
 
 
 def _parse(src: Segments) -> dict:
@@ -263,7 +276,10 @@ def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, 
     if strtab is None:
         raise ElfReadError("dynamic string table not found")
     strings = image.strings(strtab, strtab + tags.get(DT_STRSZ, [image.size])[0])
-    out["needed"] = [strings.at(strtab + v) for v in tags.get(DT_NEEDED, [])]
+    needed = tags.get(DT_NEEDED, [])
+    if len(needed) > MAX_NEEDED:
+        out.setdefault("not_analysed", []).append(f"{len(needed):,} DT_NEEDED entries, only the first {MAX_NEEDED:,} read")
+    out["needed"] = [strings.at(strtab + v) for v in needed[:MAX_NEEDED]]
     if DT_SONAME in tags:
         out["soname"] = strings.at(strtab + tags[DT_SONAME][0])
     for tag, key in ((DT_RPATH, "rpath"), (DT_RUNPATH, "runpath")):
@@ -291,7 +307,7 @@ def _section_names(image: _Image, sections: list[tuple], shstrndx: int) -> dict[
     names = {}
     for i, sec in enumerate(sections):
         try:
-            names[i] = strings.at(table[4] + sec[0])
+            names[i] = strings.at(table[4] + sec[0], _MAX_SECTION_NAME)
         except ElfReadError:
             continue
     return names
@@ -311,6 +327,7 @@ def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int
         return table.at(pos)
 
     pos, seen = start, set()
+    left = MAX_VERSION_NAMES
     for _ in range(min(count or _MAX_VERNEED, _MAX_VERNEED)):
         if pos + 16 > limit or pos in seen:
             break
@@ -321,6 +338,10 @@ def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int
         for _ in range(min(cnt, _MAX_VERNEED)):
             if apos + 16 > limit or apos in seen:
                 break
+            if not left:
+                out.setdefault("not_analysed", []).append(f"more than {MAX_VERSION_NAMES:,} version names, the rest not read")
+                return
+            left -= 1
             seen.add(apos)
             _hash, _flags, other, name_off, anext = struct.unpack(end + "IHHII", read(apos, 16))
             name = string(name_off)
@@ -364,6 +385,9 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
     fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
     size = struct.calcsize(fmt)
     start, length = dynsym[4], min(dynsym[5], max(0, image.size - dynsym[4]))
+    if length // size > MAX_SYMBOLS:
+        out.setdefault("not_analysed", []).append(f"{length // size:,} dynamic symbols, only the first {MAX_SYMBOLS:,} read")
+        length = MAX_SYMBOLS * size
     raw = image.read(start, length - length % size)
     strings = image.strings(dynstr[4], dynstr[4] + dynstr[5])
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
@@ -384,7 +408,7 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
         if shndx != 0:  # defined: exported when global/weak with default visibility
             if info >> 4 in (1, 2) and other & 3 == 0:
                 n_exported += 1
-                nul = data.find(b"\0", name_off, str_end)
+                nul = data.find(b"\0", name_off, min(str_end, name_off + _WATCHED_LEN))
                 name = data[name_off:nul] if nul >= 0 else b""
                 if name in _WATCHED:
                     exported.add(name.decode())
@@ -397,8 +421,9 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
             if data.startswith(banned_name, pos):
                 banned.add(banned_name[:-1].decode())
         if idx in wanted and len(listed) < _MAX_SYMBOLS_LISTED:
-            nul = data.find(b"\0", pos, str_end)
-            listed.append(data[pos:nul if nul >= 0 else str_end].decode("utf-8", "replace"))
+            stop = min(str_end, pos + MAX_STRING)
+            nul = data.find(b"\0", pos, stop)
+            listed.append(data[pos:nul if nul >= 0 else stop].decode("utf-8", "replace"))
     out["glibc_symbols"] = sorted(listed)
     out["banned_symbols"] = sorted(banned)
     out["exported_dependency_symbols"] = sorted(exported & DEPENDENCY_SYMBOLS)

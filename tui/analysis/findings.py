@@ -70,6 +70,9 @@ def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
             severe = (b.get("native") or not _vendored(path)) and not b.get("truncated")
             out.append(finding("error" if severe else "warning", "unreadable-binary",
                                f"{path}: {b['error']}", [path]))
+        elif b.get("not_analysed"):  # over the per-binary budget (see distscope.tui.analysis.elf)
+            out.append(finding("warning", "binary-over-budget",
+                               f"{path}: not fully analysed: {'; '.join(b['not_analysed'])}", [path]))
 
     for lib in req.get("missing_libraries", []):
         n = len(lib["needed_by"])

@@ -8,7 +8,8 @@ from distscope.tui.analysis.base import Analyser
 #: against this table, so it needs no analyser import (pefile alone takes ~10 ms).
 #: tests/test_cache.py asserts that it equals the classes' own: bump a version in both places.
 ANALYSER_VERSIONS: dict[str, int] = {
-    "classify": 1, "binaries": 8, "pythonjson": 2, "distribution": 1, "licenses": 4, "toolchain": 3,
+    "classify": 1, "binaries": 9, "pythonjson": 2, "distribution": 1, "licenses": 4, "toolchain": 3,
+    "components": 1,
 }
 
 
@@ -22,12 +23,13 @@ def default_analysers() -> list[Analyser]:
     from distscope.tui.meta.distribution import VersionSources
     from distscope.tui.meta.licenses import LicenseFiles
     from distscope.tui.meta.pythonjson import PythonJsonAnalyser
+    from distscope.tui.meta.components import ComponentScan
     from distscope.tui.meta.toolchain import ToolchainScan
 
-    analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles(), ToolchainScan()]
+    analysers += [PythonJsonAnalyser(), VersionSources(), LicenseFiles(), ToolchainScan(), ComponentScan()]
     return analysers
 
 
 def section_modules() -> list[str]:
     """Modules whose import registers report sections (see distscope.tui.report.register_section)."""
-    return ["distscope.tui.meta.sections", "distscope.tui.analysis.sections"]
+    return ["distscope.tui.meta.sections", "distscope.tui.analysis.sections", "distscope.tui.meta.components_section"]

@@ -187,7 +187,8 @@ class IndexCache:
                              compressed_size=st.st_size, mtime=st.st_mtime, members=members,
                              complete=data["complete"], error=data["error"], sha256=data["sha256"],
                              uncompressed_bytes=data["uncompressed_bytes"],
-                             results=data["results"], analysis_errors=data["analysis_errors"])
+                             results=data["results"], analysis_errors=data["analysis_errors"],
+                             trailing=data.get("trailing"))
         return index
 
     def store(self, index: ArchiveIndex, versions: Mapping[str, int], columns: ColumnBuilder | None = None) -> bool:
@@ -206,7 +207,7 @@ class IndexCache:
                 "realpath": realpath, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
                 "fingerprint": fingerprint(realpath, st.st_size), "sha256": index.sha256,
                 "compression": index.compression, "complete": index.complete, "error": index.error,
-                "uncompressed_bytes": index.uncompressed_bytes,
+                "uncompressed_bytes": index.uncompressed_bytes, "trailing": index.trailing,
                 "analysers": _signature(versions),
                 "members": (columns.encode() if columns is not None and columns.count == len(index.members)
                             else encode_members(index.members)),

@@ -23,6 +23,7 @@ import zstandard
 from distscope.tui.archive.cache import cache_dir
 from distscope.tui.archive.compression import OpenedArchive, read_exact
 from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.tarscan import TRAILER_LIMIT
 from distscope.tui.archive.seekable import FRAME_SIZE, FramedSource, read_seek_table, seek_table_bytes
 
 DEFAULT_BUDGET = 4 << 30
@@ -180,8 +181,12 @@ class CopyBuilder:
                 while pending:
                     write_oldest()
                 # Read to the end of the compressed stream: its checksum is checked only there
-                # (gzip, xz, bzip2, single-frame zstd). A copy failing it is never installed.
-                self._read_archive(_drain, stream)
+                # (gzip, xz, bzip2, single-frame zstd), and walk the container to its end. A
+                # copy failing either is never installed.
+                damage = self._read_archive(archive.finish, TRAILER_LIMIT)
+                if damage:
+                    self.damage = self.error = damage
+                    raise ValueError(damage)
             self._out.write(seek_table_bytes(self._source.frames))
             self._out.close()
             os.replace(self._tmp, self.target)
@@ -225,11 +230,6 @@ class CopyBuilder:
         self._stop.set()
 
 
-
-
-def _drain(stream) -> None:
-    while stream.read(1 << 20):
-        pass
 
 
 _builders: dict[Path, CopyBuilder] = {}

@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from distscope.tui.commands.output import inert, write
+from distscope.tui.safetext import visible
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, complain
 from distscope.tui.session import open_index
 
 
@@ -22,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def notice_text(index, data: dict) -> str:
-    """Every licence text, grouped by component, for a notice file."""
+    """Every licence text, grouped by component, for a notice file (for a terminal: names and
+    paths escaped, the texts keep only their line breaks and tabs)."""
     from distscope.tui.meta.licenses import text_of
 
     out: list[str] = []
@@ -34,8 +37,8 @@ def notice_text(index, data: dict) -> str:
             printed.add(path)
             text = text_of(index, path)
             ids = ", ".join(component["licenses"]) or "unknown"
-            out += ["=" * 78, f"{component['name']} ({ids})", path, "=" * 78, ""]
-            out.append(text.rstrip("\n") if text is not None else "(text not kept: too large)")
+            out += ["=" * 78, visible(f"{component['name']} ({ids})"), visible(path), "=" * 78, ""]
+            out.append(visible(text.rstrip("\n"), "\n\t") if text is not None else "(text not kept: too large)")
             out.append("")
     return "\n".join(out) + ("\n" if out else "")
 
@@ -53,10 +56,12 @@ def run(args: argparse.Namespace) -> int:
             payload["texts"] = {f["path"]: text_of(index, f["path"]) for f in data["files"]}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        sys.stdout.write("\n".join(sections.licenses_text(data, {})) + "\n")
-        if args.texts:
-            sys.stdout.write("\n" + notice_text(index, data))
+        write("\n".join(sections.licenses_text(inert(data), {})) + "\n")
+        if args.texts:  # (the texts keep their line breaks and tabs, the rest is escaped)
+            write("\n" + notice_text(index, data), keep="\n\t")
+    if index.trailing:
+        complain(f"note: {index.trailing}")
     if index.error:
-        print(f"distscope: {index.error}", file=sys.stderr)
+        complain(index.error)
         return EXIT_BAD_INPUT
     return EXIT_OK

@@ -8,7 +8,9 @@ import json
 import os
 import sys
 
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError
+from distscope.tui.archive.limits import LIMITS, configured
+from distscope.tui.commands.output import inert, write
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError, complain
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +47,7 @@ def analyse(path: str, use_cache: bool = True) -> dict:
         index = open_index(path, use_cache=use_cache, keep_small=False)  # reads no content
         report = build_report(index)
         damaged = index.error if index.error and index.error != "cancelled" else None
-        return {"report": report, "damaged": damaged}
+        return {"report": report, "damaged": damaged, "note": index.trailing}
     except DistscopeError as exc:
         # Most errors already name the file ("x.zip: a zip archive ..."): do not name it twice.
         message, base = exc.message, os.path.basename(path)
@@ -67,18 +69,46 @@ def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = Non
         return [analyse(p, use_cache) for p in paths]
     from concurrent.futures import ProcessPoolExecutor  # (only here: 8 ms of imports)
 
+    limits = LIMITS.as_dict()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(analyse, paths, [use_cache] * len(paths)))
+        futures = [pool.submit(_analyse_with, path, use_cache, limits) for path in paths]
+        outcomes = [_outcome(future) for future in futures]
+    # A dead worker (killed for memory, say) breaks the pool and every archive still in it:
+    # analyse those again one process each, so that only the one that kills its worker fails.
+    for i, outcome in enumerate(outcomes):
+        if outcome is None:
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                outcomes[i] = _outcome(pool.submit(_analyse_with, paths[i], use_cache, limits)) or {
+                    "bad_input": f"{paths[i]}: analysis failed: its process died (out of memory?)"}
+    return outcomes
+
+
+def _analyse_with(path: str, use_cache: bool, limits: dict) -> dict:
+    """:func:`analyse` in a worker process, under the parent's limits."""
+    with configured(**limits):
+        return analyse(path, use_cache)
+
+
+def _outcome(future) -> dict | None:
+    """A worker's outcome; None when its process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
 
 
 def _complain(outcomes: list[dict]) -> int:
     code = EXIT_OK
     for outcome in outcomes:
+        if outcome.get("note"):
+            complain(f"{outcome['report']['archive']['path']}: note: {outcome['note']}")
         message = outcome.get("bad_input") or outcome.get("damaged")
         if message:
             if outcome.get("damaged"):
                 message = f"{outcome['report']['archive']['path']}: {message}"
-            print(f"distscope: {message}", file=sys.stderr)
+            complain(message)
             code = EXIT_BAD_INPUT
     return code
 
@@ -95,7 +125,7 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         render = to_markdown if args.format == "markdown" else to_text
         blocks = []
-        for report in reports:
+        for report in map(inert, reports):
             text = render(report)
             if len(args.archives) > 1:
                 rule = "#" if args.format == "markdown" else "="
@@ -105,7 +135,7 @@ def run_report(args: argparse.Namespace) -> int:
                     title = f"{rule * 78}\n{report['archive']['path']}"
                 text = f"{title}\n\n{text}"
             blocks.append(text)
-        sys.stdout.write("\n".join(blocks))
+        write("\n".join(blocks))
     sys.stdout.flush()
     return _complain(outcomes)
 
@@ -127,6 +157,8 @@ def run_check(args: argparse.Namespace) -> int:
         report = outcome.get("report")
         if report is None:
             continue
+        if args.format != "json":
+            report = inert(report)
         problems, fails = _problems(report, args.fail_on)
         failed |= fails
         verdict = report.get("verdict") or {}
@@ -140,7 +172,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     elif out:
-        sys.stdout.write("\n\n".join(out) + "\n")
+        write("\n\n".join(out) + "\n")
     sys.stdout.flush()
     code = _complain(outcomes)
     if code != EXIT_OK:

@@ -247,15 +247,9 @@ def _root(index) -> str:
 def _top_entries(index, root: str) -> set[str]:
     """Names directly under the root folder (files and folders)."""
     prefix = f"{root}/" if root else ""
-    out: set[str] = set()
-    known: tuple[str, ...] = ()  #: "root/name/" of each name found: most paths start with one
-    for path in index.by_path:
-        if not path.startswith(known) and path.startswith(prefix):
-            name = path[len(prefix):].split("/", 1)[0]
-            if name not in out:
-                out.add(name)
-                known += (f"{prefix}{name}/",)
-    return out
+    start = len(prefix)
+    # One set insertion per path: linear (a tuple of known prefixes grown per name was not).
+    return {path[start:].partition("/")[0] for path in index.by_path if path.startswith(prefix)}
 
 
 def _layout(root: str, top: set[str], has_python_json: bool, name_layout: str | None) -> str:
