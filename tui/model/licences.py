@@ -73,6 +73,20 @@ class LicenceFile:
 
 
 @dataclass(slots=True)
+class ContainedLibrary:
+    """A library compiled into the distribution's binaries (from the component inventory) and the
+    licence texts in the archive that cover it."""
+
+    name: str
+    version: str | None
+    licence: str | None  #: SPDX expression (None: unknown)
+    licence_source: str  #: PYTHON.json, METADATA, well-known...
+    contained_in: list[str] = field(default_factory=list)
+    licence_files: list[str] = field(default_factory=list)
+    missing_text: bool = False  #: no licence text covers it: the licences section is not complete
+
+
+@dataclass(slots=True)
 class Licences:
     source: str | None  #: PYTHON.json, discovered or None
     components: list[Component] = field(default_factory=list)
@@ -87,6 +101,7 @@ class Licences:
     repository_license_files: list[str] = field(default_factory=list)
     unidentified: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    contained: list[ContainedLibrary] = field(default_factory=list)
 
 
 @dataclass(slots=True)
