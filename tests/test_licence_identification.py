@@ -252,3 +252,52 @@ def test_real_linux_no_gpl_claims_without_gpl_text():
 def _discovered(tmp_path, extra):
     entries = [entry("python/bin/python3", b"x"), entry("python/lib/python3.13/os.py", "x"), *extra]
     return scan(write_archive(tmp_path / "d.tar.gz", entries, "gzip"), default_analysers())
+
+
+# -- libraries compiled into binaries (the component inventory) ---------------------------------
+
+class _Lib:
+    """A hand-made inventory component (the fields :mod:`distscope.tui.meta.contained` reads)."""
+
+    def __init__(self, id, name, version, licence, contained_in, kind="library"):
+        self.id, self.name, self.version, self.licence = id, name, version, licence
+        self.licence_source, self.contained_in, self.kind = "well-known", contained_in, kind
+
+
+def test_contained_libraries_matched_to_texts():
+    from distscope.tui.meta.contained import contained, statement
+
+    files = [{"path": "python/licenses/LICENSE.openssl-1.1.txt", "spdx": ["OpenSSL"], "text": "OpenSSL License"},
+             {"path": "python/licenses/LICENSE.openssl-3.txt", "spdx": ["Apache-2.0"], "text": "Apache License"},
+             {"path": "python/licenses/LICENSE.liblzma.txt", "spdx": [], "text": "XZ Utils Licensing"}]
+    libs = [_Lib("openssl", "OpenSSL", "3.0.13", "Apache-2.0", ["python/install/DLLs/libssl-3-x64.dll"]),
+            _Lib("xz", "xz (liblzma)", None, None, ["python/install/DLLs/_lzma.pyd"]),
+            _Lib("bdb", "Berkeley DB", "6.0.19", "Sleepycat", ["python/lib/_dbm.so"]),
+            _Lib("cpython", "CPython", "3.13.1", "PSF-2.0", ["python/bin/python3"], kind="interpreter"),
+            _Lib("tk", "Tk", "8.6", "TCL", [])]
+    out = {e["name"]: e for e in contained(libs, files)}
+    assert set(out) == {"OpenSSL", "xz (liblzma)", "Berkeley DB"}  # native and inside a binary only
+    assert out["OpenSSL"]["licence_files"][0] == "python/licenses/LICENSE.openssl-3.txt"  # its own licence first
+    assert out["xz (liblzma)"]["licence_files"] == ["python/licenses/LICENSE.liblzma.txt"]
+    assert out["Berkeley DB"]["missing_text"] and not out["OpenSSL"]["missing_text"]
+    assert "Berkeley DB 6.0.19 (Sleepycat) in _dbm.so" in statement(list(out.values()))
+
+
+def test_real_linux_berkeley_db_in_dbm_makes_the_licences_incomplete():
+    """Berkeley DB 6.0.19 is compiled into _dbm (its version string is in the binary: checked with
+    ``strings``); the archive has no licence text for it."""
+    data = _real("linux")
+    bdb = [e for e in data["contained"] if e["name"] == "Berkeley DB"]
+    assert bdb and bdb[0]["version"] == "6.0.19" and bdb[0]["licence"] == "Sleepycat"
+    assert bdb[0]["contained_in"][0].endswith("/lib-dynload/_dbm.cpython-313-x86_64-linux-gnu.so")
+    assert bdb[0]["missing_text"] and data["complete"] is False
+    assert any(f["code"] == "license-text-missing" and "Berkeley DB" in f["message"] for f in data["findings"])
+    assert "Copyleft, not GPL: Berkeley DB (Sleepycat)" in data["statement"]
+
+
+def test_real_windows_contained_libraries_have_their_texts():
+    data = _real("windows")
+    by_name = {e["name"]: e for e in data["contained"]}
+    assert by_name["OpenSSL"]["licence_files"][0].endswith("LICENSE.openssl-3.txt")
+    assert by_name["bzip2"]["licence_files"][0].endswith("LICENSE.bzip2.txt")
+    assert by_name["expat"]["licence_files"][0].endswith("LICENSE.expat.txt")

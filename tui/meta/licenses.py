@@ -15,7 +15,9 @@ from typing import Any
 from distscope.tui.analysis.base import ALL, Analyser, Interest
 from distscope.tui.archive.members import FILE
 from distscope.tui.meta.pythonjson import finding, str_list
-from distscope.tui.meta.spdx import analyse, base_ids, claims, identify, is_gpl, is_gpl_family, runtime_exception
+from distscope.tui.meta.contained import contained, statement as contained_statement
+from distscope.tui.meta.spdx import (analyse, base_ids, claims, identify, is_copyleft, is_gpl, is_gpl_family,
+                                     runtime_exception)
 
 #: Licence files are read whole up to this size.
 MAX_FILE = 1 << 20
@@ -504,6 +506,20 @@ def _summary(index) -> dict:
     else:
         statement = "No licence information found in this archive."
     statement += exempt_note
+    static = _contained(index, files)
+    statement += contained_statement(static)
+    copyleft = [e for e in static if e["licence"] and is_copyleft(e["licence"]) and not is_gpl(e["licence"])]
+    if copyleft:
+        statement += " Copyleft, not GPL: " + "; ".join(
+            f"{e['name']} ({e['licence']}) compiled into {', '.join(posixpath.basename(p) for p in e['contained_in'][:2])}"
+            for e in copyleft) + "."
+    for e in static:
+        if e["missing_text"]:
+            findings.append(finding("warning", "license-text-missing",
+                                    f"{e['name']}{' ' + e['version'] if e['version'] else ''} is compiled into "
+                                    f"{', '.join(e['contained_in'][:3])} ({e['licence'] or 'licence unknown'}, "
+                                    f"{e['licence_source'] or 'no source'}), and no licence text in the archive "
+                                    "covers it", e["contained_in"][:3]))
     if not index.complete:
         statement = f"Archive incomplete ({index.error or 'not read to the end'}); from what was read: " + statement
     all_ids = sorted({x for c in components for x in c["licenses"]})
@@ -518,7 +534,7 @@ def _summary(index) -> dict:
         "gpl": gpl,
         "gpl_exempt": _unique(exempt, ("component", "evidence")),
         "gpl_free": not gpl,
-        "complete": bool(index.complete),
+        "complete": bool(index.complete) and not any(e["missing_text"] for e in static),
         "statement": statement,
         "files": [{"path": f["path"], "size": f["size"], "spdx": ids_of[f["path"]],
                    "component": component_of_file.get(f["path"]),
@@ -528,7 +544,22 @@ def _summary(index) -> dict:
         "repository_license_files": folder_files,
         "unidentified": unidentified,
         "findings": findings,
+        "contained": static,
     }
+
+
+def _contained(index, files: list[dict]) -> list[dict]:
+    """The native libraries the component inventory finds in the binaries, with their texts
+    (none when the components analyser did not run)."""
+    if "components" not in (index.results or {}):
+        return []
+    from distscope.tui.meta.inventory import build_inventory
+
+    try:
+        inventory = build_inventory(index)
+    except Exception:  # (the inventory's own section reports its failure; the licences stand without it)
+        return []
+    return contained(inventory.components, files)
 
 
 def _unique(items: list[dict], keys: tuple[str, ...]) -> list[dict]:

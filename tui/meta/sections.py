@@ -188,13 +188,25 @@ def licenses_text(data: dict, report: dict) -> list[str]:
                 lines += wrap(f"declared {' AND '.join(c['declared'])}" + (f" ({source})" if source else ""),
                               "    ", "      ")
             lines.append(path + more)
+    contained = data.get("contained") or []
+    if contained:
+        lines.append("  compiled into the binaries (component inventory): licence, licence text")
+        for e in contained:
+            text = _relative(e["licence_files"][0], root) if e["licence_files"] else "NO LICENCE TEXT"
+            lines += wrap(f"{e['name']}{' ' + e['version'] if e['version'] else ''}: {e['licence'] or 'unknown'}, {text}",
+                          "    ", "      ")
     for g in data["gpl"]:
         lines += wrap(f"GPL: {g['component']}: {g['evidence']}")
     for e in data.get("gpl_exempt") or []:
         lines += wrap(f"Not encumbering: {e['component']}: {e['evidence']} ({e['reason']})")
-    for f in data.get("findings") or []:
-        if f.get("code") == "license-declared-differs":
+    differs = [f for f in data.get("findings") or [] if f.get("code") == "license-declared-differs"]
+    for f in differs:
+        if f.get("severity") == "warning":  # (a GPL text nobody declared)
             lines += wrap(f"Declared and found differ: {f['message']}")
+    quiet = sum(f.get("severity") != "warning" for f in differs)
+    if quiet:
+        lines += wrap(f"{quiet} component(s) whose declared licence differs from their texts "
+                      "(license-declared-differs in --json)")
     findings = data.get("findings") or []
     unsafe = [f for f in findings if f.get("code") == "license-path-unsafe"]
     if unsafe:

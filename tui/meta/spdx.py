@@ -327,6 +327,8 @@ def analyse(text: str | bytes) -> Analysis:
     return Analysis(_expressions(parts, whole.exceptions), tuple(parts), declared, bool(refs))
 
 
+#: The agreements of the CPython licence stack, which together are Python-2.0.
+_STACK_PART = {"CNRI-Python": "Python-2.0", "PSF-2.0": "Python-2.0"}
 _STACK_IDS = {"PSF-2.0", "CNRI-Python", "HPND", "Python-2.0"}
 
 
@@ -509,7 +511,7 @@ def base_ids(expressions: list[str]) -> set[str]:
                 skip = False
                 continue
             token = token.removesuffix("+").removesuffix("-only").removesuffix("-or-later")
-            out.add(token)
+            out.add(_STACK_PART.get(token, token))
     return out
 
 
@@ -544,4 +546,4 @@ def is_gpl(spdx: str) -> bool:
 
 def is_copyleft(spdx: str) -> bool:
     s = split_with(spdx)[0].upper()
-    return is_gpl_family(spdx) or s.startswith(("LGPL", "MPL", "EPL", "CDDL"))
+    return is_gpl_family(spdx) or s.startswith(("LGPL", "MPL", "EPL", "CDDL", "SLEEPYCAT"))
