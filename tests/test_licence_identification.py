@@ -301,3 +301,19 @@ def test_real_windows_contained_libraries_have_their_texts():
     assert by_name["OpenSSL"]["licence_files"][0].endswith("LICENSE.openssl-3.txt")
     assert by_name["bzip2"]["licence_files"][0].endswith("LICENSE.bzip2.txt")
     assert by_name["expat"]["licence_files"][0].endswith("LICENSE.expat.txt")
+
+
+def test_fingerprints_kept_between_runs(tmp_path, monkeypatch):
+    from distscope.tui.meta import references
+
+    monkeypatch.setenv("DISTSCOPE_CACHE_DIR", str(tmp_path))
+    data = references.data_file()
+    if data is None:
+        pytest.skip("no SPDX data file")
+    built = references._build(data)
+    store = references._store_path(data)
+    assert store and store.startswith(str(tmp_path))
+    references._write_store(store, built)
+    assert references._read_store(store) == built
+    Path(store).write_bytes(b"\x00garbage")
+    assert references._read_store(store) is None  # a damaged store is built again, not trusted

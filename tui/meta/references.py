@@ -119,27 +119,86 @@ def _texts(raw: bytes, wanted: set[str]) -> dict[str, tuple[str, str]]:
 _LOCK = threading.Lock()
 
 
+#: Bump when the fingerprints change (words, bigrams, sample, the lists above).
+STORE_VERSION = 1
+
+
+def _store_path(data: str) -> str | None:
+    """Where the fingerprints built from ``data`` are kept between runs (the cache folder), by
+    the data file's identity and what was built from it."""
+    import hashlib
+
+    try:
+        st = os.stat(data)
+    except OSError:
+        return None
+    key = f"{STORE_VERSION}\0{os.path.realpath(data)}\0{st.st_size}\0{st.st_mtime_ns}\0{LICENSES}\0{EXCEPTIONS}"
+    folder = os.environ.get("DISTSCOPE_CACHE_DIR")
+    if not folder:  # (as distscope.tui.archive.cache.cache_dir, without importing the index cache)
+        import platformdirs
+
+        folder = platformdirs.user_cache_dir("distscope")
+    return os.path.join(folder, "spdx", f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.msgpack")
+
+
+def _read_store(path: str) -> tuple[Reference, ...] | None:
+    import msgpack
+
+    try:
+        with open(path, "rb") as f:
+            rows = msgpack.unpackb(f.read(), raw=False)
+        return tuple(Reference(spdx, kind, frozenset(grams), frozenset(sample)) for spdx, kind, grams, sample in rows)
+    except (OSError, ValueError, TypeError, msgpack.UnpackException):
+        return None
+
+
+def _write_store(path: str, refs: tuple[Reference, ...]) -> None:
+    import msgpack
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(msgpack.packb([[r.spdx, r.kind, sorted(r.grams), sorted(r.sample)] for r in refs]))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # (a read-only cache folder: built again next time)
+
+
 @lru_cache(maxsize=1)
 def load() -> tuple[Reference, ...]:
-    """The references (empty when the data file is missing: identification then falls back to
-    notices and headers alone, and says so)."""
+    """The references (empty when the data file is missing: identification then finds only
+    notices and titles). Built from the data file once and kept in the cache folder (about
+    0.6 MB): reading them back takes about 20 ms instead of 0.2 s."""
     with _LOCK:
         path = data_file()
         if path is None:
             return ()
-        try:
-            with open(path, "rb") as f:
-                raw = f.read()
-        except OSError:
-            return ()
-        texts = _texts(raw, set(LICENSES) | set(EXCEPTIONS))
-        refs = [reference(spdx, "licence", texts[spdx][0]) for spdx in LICENSES if spdx in texts]
-        refs += [reference(spdx, "exception", texts[spdx][0]) for spdx in EXCEPTIONS if spdx in texts]
-        # Standard grant notices ("Licensed under the Apache License, Version 2.0 ..."), but not
-        # the GNU ones: those are read by their wording, which also says -only or -or-later.
-        refs += [reference(spdx, "header", texts[spdx][1]) for spdx in LICENSES
-                 if spdx in texts and len(texts[spdx][1]) > 80 and not spdx.startswith(("GPL", "LGPL", "AGPL"))]
-        return tuple(refs)
+        store = _store_path(path)
+        kept = _read_store(store) if store else None
+        if kept:
+            return kept
+        refs = _build(path)
+        if refs and store:
+            _write_store(store, refs)
+        return refs
+
+
+def _build(path: str) -> tuple[Reference, ...]:
+    """Fingerprints of the wanted references, from the data file."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return ()
+    texts = _texts(raw, set(LICENSES) | set(EXCEPTIONS))
+    refs = [reference(spdx, "licence", texts[spdx][0]) for spdx in LICENSES if spdx in texts]
+    refs += [reference(spdx, "exception", texts[spdx][0]) for spdx in EXCEPTIONS if spdx in texts]
+    # Standard grant notices ("Licensed under the Apache License, Version 2.0 ..."), but not
+    # the GNU ones: those are read by their wording, which also says -only or -or-later.
+    refs += [reference(spdx, "header", texts[spdx][1]) for spdx in LICENSES
+             if spdx in texts and len(texts[spdx][1]) > 80 and not spdx.startswith(("GPL", "LGPL", "AGPL"))]
+    return tuple(refs)
 
 
 def reference_text(spdx: str) -> str | None:

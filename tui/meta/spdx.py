@@ -127,24 +127,31 @@ class _Span(NamedTuple):
     section: str
 
 
+#: Lines that may start a part (one scan of the text instead of three patterns per line).
+_CUT = re.compile(r"^(?:[ \t]*([-=*_#~+])\1{3,}[ \t]*$|#{1,4}[ \t]+.{0,60}\blicen[cs]e|Name[ \t]*:[ \t]*(.*)$)",
+                  re.M | re.I)
+
+
 def _split(lines: list[str]) -> list[_Span]:
-    """Parts at separator lines, underlined headings and ``Name:`` headers. A ``Name:`` header
-    names the section of every part until the next one."""
+    """Parts at separator lines, underlined headings, Markdown licence headings and ``Name:``
+    headers. A ``Name:`` header names the section of every part until the next one."""
     cuts: list[tuple[int, str | None]] = []  # (line index where a part starts, new section name or None)
-    for i, line in enumerate(lines):
-        if _SEPARATOR.match(line):
+    joined = "\n".join(lines)
+    i, pos = 0, 0
+    for m in _CUT.finditer(joined):
+        i += joined.count("\n", pos, m.start())
+        pos = m.start()
+        line = lines[i]
+        if m.group(1):  # a separator line
             above = lines[i - 1].strip() if i else ""
             if above and not _SEPARATOR.match(lines[i - 1]) and len(above) < 90:
                 cuts.append((i - 1, None))  # an underlined heading starts the part it heads
             else:
                 cuts.append((i + 1, None))
-            continue
-        if _MD_HEADING.match(line):
+        elif line.startswith("#"):
             cuts.append((i, None))  # "# NCSA Open Source License" in a Markdown file of several
-            continue
-        key = _HEADER_KEY.match(line)
-        if key and key.group(1) == "Name" and (i == 0 or not lines[i - 1].strip() or _SEPARATOR.match(lines[i - 1])):
-            cuts.append((i, key.group(2).strip() or "?"))
+        elif line.startswith("Name") and (i == 0 or not lines[i - 1].strip() or _SEPARATOR.match(lines[i - 1])):
+            cuts.append((i, (m.group(2) or "").strip() or "?"))
     spans: list[_Span] = []
     section = ""
     start = 0
@@ -158,12 +165,8 @@ def _split(lines: list[str]) -> list[_Span]:
             section = name
     if start < len(lines):
         spans.append(_Span(start, len(lines), section))
-    out = []
-    for span in spans:  # separator lines alone say nothing
-        body = [ln for ln in lines[span.first:span.stop] if ln.strip() and not _SEPARATOR.match(ln)]
-        if body:
-            out.append(span)
-    return out
+    # (separator lines alone say nothing)
+    return [span for span in spans if any(ln.strip() and not _SEPARATOR.match(ln) for ln in lines[span.first:span.stop])]
 
 
 # -- matching ---------------------------------------------------------------------------------
@@ -313,15 +316,20 @@ def analyse(text: str | bytes) -> Analysis:
     text = text[:1_000_000]
     refs = load()
     lines = text.splitlines()
-    declared = _declared(lines)
-    whole = _match(bigrams(words(text)), refs) if refs else _Match((), (), "")
+    declared = _declared("\n".join(lines))
+    grams = bigrams(words(text))
+    whole = _match(grams, refs) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
         whole_norm = normalise(text) if "gnu" in text.lower() else ""
         notices = _notices(whole_norm)
         ids = tuple(_versioned(s, notices, whole_norm) for s in whole.licences)
         part = Part(1, len(lines), "", ids, whole.how)
         return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
-    parts = _parts(lines, refs)
+    # A part's bigrams are a subset of the file's: a reference too little of which is in the
+    # whole file can match no part, so the parts are compared with the others only.
+    viable = tuple(r for r in refs if len(grams & r.sample) >= SAMPLED * len(r.sample))
+    spans = _split(lines)
+    parts = _parts(lines, spans, viable, whole if len(spans) == 1 else None)
     if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
         parts = [_stack(p) for p in parts]
     return Analysis(_expressions(parts, whole.exceptions), tuple(parts), declared, bool(refs))
@@ -341,23 +349,30 @@ def _stack(part: Part) -> Part:
     return part
 
 
-def _declared(lines: list[str]) -> tuple[tuple[str, str], ...]:
+_DECLARING = re.compile(r"^(?:Name[ \t]*:[ \t]*(.*?)[ \t]*|[ \t]*(?:License|License-Expression|SPDX-License-Identifier)"
+                        r"[ \t]*:[ \t]*(\S.*?)[ \t]*)$", re.M)
+
+
+def _declared(text: str) -> tuple[tuple[str, str], ...]:
+    """The ``License:`` lines of a text, with the ``Name:`` section each falls in."""
     out: list[tuple[str, str]] = []
     section = ""
-    for line in lines:
-        key = _HEADER_KEY.match(line)
-        if key and key.group(1) == "Name":
-            section = key.group(2).strip()
-        match = _LICENSE_LINE.match(line)
-        if match and looks_like_expression(match.group(1)):
-            out.append((section, match.group(1)))
+    for m in _DECLARING.finditer(text):
+        if m.group(2) is None:
+            section = (m.group(1) or "").strip()
+        elif looks_like_expression(m.group(2)):
+            out.append((section, m.group(2)))
     return tuple(out)
 
 
-def _parts(lines: list[str], refs: tuple[Reference, ...]) -> list[Part]:
-    spans = _split(lines)
+def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
+           whole: _Match | None = None) -> list[Part]:
+    """What each part is; ``whole``: the file's own match, when it is one part."""
     found: list[tuple[_Span, _Match]] = []
     for span in spans:
+        if whole is not None:
+            found.append((span, whole))
+            continue
         chunk = "\n".join(lines[span.first:span.stop])
         found.append((span, _match(bigrams(words(chunk)), refs) if refs else _Match((), (), "")))
     # Runs of parts that match nothing alone: tried joined (a licence with headings of its own).
