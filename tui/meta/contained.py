@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, NamedTuple, Protocol, Sequence
 
 #: Inventory kinds that are libraries inside the distribution's binaries.
 NATIVE = ("library", "vendored-library")
@@ -39,33 +39,40 @@ def _keys(component: ContainedLike) -> list[str]:
     return sorted(k for k in keys if len(k) >= 2)
 
 
-def _covers(keys: list[str], path: str, text: str | None) -> bool:
-    name = _ALNUM.sub(" ", path.lower())
-    head = (text or "")[:8000].lower()
-    for key in keys:
-        k = _ALNUM.sub(" ", key).strip()
-        if re.search(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z])", name) or (k and len(k) > 3 and k in head):
-            return True
-    return False
+class _Text(NamedTuple):
+    path: str
+    spdx: list[str]
+    words: str  #: the path's words, lower case, one space apart
+    base: str  #: the same of the file name alone
+    head: str  #: the start of the text, lower case
+
+
+def _pattern(keys: list[str]) -> re.Pattern[str]:
+    """A key as a whole word of a path (digits may follow: ``tk`` in ``tk8.6``)."""
+    words = [re.escape(_ALNUM.sub(" ", k).strip()) for k in keys]
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(w for w in words if w)})(?![a-z])")
 
 
 def contained(components: Iterable[ContainedLike], files: Sequence[dict]) -> list[dict]:
     """One entry per native component: name, version, licence (and where that came from), the
-    binaries it is in, and the licence files that cover it (by the component's name in the file
-    name or at the top of its text); ``missing_text`` when there is none."""
+    binaries it is in, and the licence files that cover it (by the component's name in the file's
+    path or, for names of four letters or more, at the top of its text; its own licence and its
+    name in the file name first); ``missing_text`` when there is none."""
+    texts = [_Text(f["path"], f.get("spdx") or [], _ALNUM.sub(" ", f["path"].lower()),
+                   _ALNUM.sub(" ", posixpath.basename(f["path"]).lower()), (f.get("text") or "")[:8000].lower())
+             for f in files]
     out = []
     for c in components:
         if c.kind not in NATIVE or not c.contained_in:
             continue
         keys = _keys(c)
-        covering = [f for f in files if _covers(keys, f["path"], f.get("text"))]
-        # (the texts of the component's own licence first: OpenSSL 3's Apache text before 1.1's)
-        covering.sort(key=lambda f: (c.licence not in (f.get("spdx") or []),
-                                     not _covers(keys, posixpath.basename(f["path"]), None)))
-        texts = [f["path"] for f in covering]
+        pattern = _pattern(keys)
+        long_keys = [k for k in keys if len(k) > 3]
+        covering = [t for t in texts if pattern.search(t.words) or any(k in t.head for k in long_keys)]
+        covering.sort(key=lambda t: (c.licence not in t.spdx, not pattern.search(t.base)))
         out.append({"name": c.name, "version": c.version, "licence": c.licence,
                     "licence_source": c.licence_source, "contained_in": list(c.contained_in),
-                    "licence_files": texts, "missing_text": not texts})
+                    "licence_files": [t.path for t in covering], "missing_text": not covering})
     return out
 
 
