@@ -119,14 +119,15 @@ def test_damaged_entry_layout_is_rebuilt(tmp_path, scans, damage):
     cold = session.open_index(path)
     entry_path = IndexCache().entry_path(path)
     raw = entry_path.read_bytes()
-    head = len(cache_mod._HEAD) + 8
-    length = int.from_bytes(raw[len(cache_mod._HEAD):head], "little")
+    pre = len(cache_mod._HEAD) + cache_mod._CRC.size
+    head = pre + 8
+    length = int.from_bytes(raw[pre:head], "little")
     assert len(raw) > head + length  # the members' payloads are stored as sections
     ref = raw.rindex(bytes([0xd8, cache_mod._SECTION]), head, head + length)  # fixext 16 of the last reference
     entry_path.write_bytes({
         "last-byte-cut": raw[:-1],
         "header-cut": raw[:head + length // 2],
-        "huge-header-length": raw[:len(cache_mod._HEAD)] + (1 << 62).to_bytes(8, "little") + raw[head:],
+        "huge-header-length": raw[:pre] + (1 << 62).to_bytes(8, "little") + raw[head:],
         "bad-section-ref": raw[:ref + 2] + (len(raw)).to_bytes(8, "little") + raw[ref + 10:],
         "format-3-entry": msgpack.packb({"magic": "distscope-index", "format": 3}),
     }[damage])

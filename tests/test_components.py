@@ -199,14 +199,14 @@ def test_report_section(tmp_path, capsys):
     archive = write_archive(tmp_path / "d.tar.zst", fixture_entries())
     assert main(["--no-cache", "report", "--format", "json", str(archive)]) == 0
     section = json.loads(capsys.readouterr().out)["components"]
-    assert set(section) == {"archive", "archive_sha256", "release_tag", "target_triple", "components", "files",
+    assert set(section) == {"archive", "archive_sha256", "release_tag", "target_triple", "components", "files", "loads",
                             "notes"}
     openssl = next(c for c in section["components"] if c["id"] == "openssl")
     assert set(openssl) == {"id", "name", "kind", "version", "version_note", "licence", "licence_source", "purl",
                             "evidence", "contained_in", "loaded_by"}
     assert main(["--no-cache", "report", str(archive)]) == 0
     text = capsys.readouterr().out
-    assert "Components (1 interpreter" in text and "OpenSSL          3.0.15" in text
+    assert "Components (1 interpreter" in text and "OpenSSL 3.0.15  [Apache-2.0]" in text
     assert main(["--no-cache", "report", "--format", "markdown", str(archive)]) == 0
     assert "| OpenSSL | 3.0.15 | Apache-2.0 |" in capsys.readouterr().out
 
@@ -218,3 +218,89 @@ def test_hostile_text_is_escaped(tmp_path, capsys):
     assert main(["--no-cache", "report", str(archive)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_search_windows_overlap(tmp_path, monkeypatch):
+    """A version string cut by a search window's end is still found (windows overlap), and an
+    unreadable section table means the whole file is searched, a window at a time."""
+    from distscope.tui.meta import components
+
+    monkeypatch.setattr(components, "_WINDOW", 64)
+    data = b"\x7fELF" + b"x" * 57 + b"OpenSSL 3.0.15 3 Sep 2024\0" + b"y" * 200
+    archive = write_archive(tmp_path / "d.tar.zst", [entry("python/lib/libcrypto.so.3", data)])
+    from distscope.tui.meta.components import ComponentScan
+
+    found = ComponentScan()
+    found._binary("python/lib/libcrypto.so.3", Segments([data[:70], data[70:]]), ("openssl",), True, len(data))
+    assert [(e["component"], e["version"]) for e in found.evidence] == [("openssl", "3.0.15")]
+    assert one(inventory_of(archive), "openssl").version == "3.0.15"
+
+
+def test_bare_version_only_in_the_library_own_file(tmp_path):
+    """``1.5.6`` alone is zstd's version in libzstd (the only such string there), and means nothing
+    in another binary; two candidates mean no version."""
+    archive = write_archive(tmp_path / "d.tar.zst", [
+        entry("python/lib/libzstd.so.1", elf_with(b"\0\x85\x851.5.6\0\0other\0")),
+        entry("python/lib/python3.12/lib-dynload/_zstd.cpython-312.so", elf_with(b"\0zstd-ish\x001.5.6\0")),
+        entry("python/lib/liblzma.so.5", elf_with(b"5.4.1\0x5.6.2\0" + b"\x005.6.3\0")),
+    ])
+    inv = inventory_of(archive)
+    zstd = one(inv, "zstd")
+    assert zstd.version == "1.5.6" and zstd.contained_in == ["python/lib/libzstd.so.1"]
+    assert not inv.get("xz")  # 5.4.1 and 5.6.3: which one is the version is not known
+
+
+DPKG = [  # (library file, Debian package, component)
+    ("libcrypto.so.3", "libssl3", "openssl"), ("libsqlite3.so.0", "libsqlite3-0", "sqlite"),
+    ("libexpat.so.1", "libexpat1", "expat"), ("libz.so.1", "zlib1g", "zlib"), ("libbz2.so.1.0", "libbz2-1.0", "bzip2"),
+    ("liblzma.so.5", "liblzma5", "xz"), ("libtinfo.so.6", "libtinfo6", "ncurses"), ("libgdbm.so.6", "libgdbm6", "gdbm"),
+    ("libdb-5.3.so", "libdb5.3", "bdb"), ("libzstd.so.1", "libzstd1", "zstd"), ("libtcl8.6.so", "libtcl8.6", "tcl"),
+    ("libtk8.6.so", "libtk8.6", "tk"),
+]
+
+
+def test_system_libraries_match_dpkg(tmp_path):
+    """The host's own shared libraries, packed into an archive here, against what dpkg says their
+    versions are (an independent source): every one found, each at dpkg's upstream version."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    folder = "/usr/lib/x86_64-linux-gnu"
+    if not shutil.which("dpkg-query") or not os.path.isdir(folder):
+        pytest.skip("needs a Debian-like x86-64 host")
+    entries, expected = [], {}
+    for name, package, component in DPKG:
+        path = os.path.join(folder, name)
+        done = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", package], capture_output=True, text=True)
+        if not os.path.isfile(path) or done.returncode:
+            continue
+        upstream = re.sub(r"^\d+:", "", done.stdout).split("-")[0].split("+")[0].replace(".dfsg", "")
+        with open(os.path.realpath(path), "rb") as handle:
+            entries.append(entry(f"python/lib/{name}", handle.read()))
+        expected[component] = upstream
+    if len(expected) < 3:
+        pytest.skip("too few of the libraries are installed")
+    inv = inventory_of(write_archive(tmp_path / "system.tar.zst", entries))
+    found = {c.id: c.version for c in inv.components}
+    for component, upstream in expected.items():
+        assert found.get(component, "").startswith(upstream), (component, found.get(component), upstream)
+
+
+def test_sbom_in_a_wheel_is_bounded_and_bad_json_noted(tmp_path, monkeypatch):
+    from distscope.tui.meta import components
+
+    monkeypatch.setattr(components, "_MAX_SBOM_COMPONENTS", 3)
+    site = "python/lib/python3.12/site-packages"
+    many = {"bomFormat": "CycloneDX", "components": [{"name": f"c{i}", "version": "1"} for i in range(10)]}
+    spdx = {"spdxVersion": "SPDX-2.3", "packages": [{"name": "zlib", "versionInfo": "1.3.1",
+                                                     "licenseConcluded": "Zlib"}]}
+    inv = inventory_of(write_archive(tmp_path / "d.tar.zst", [
+        entry(f"{site}/big-1.dist-info/sboms/a.cdx.json", json.dumps(many)),
+        entry(f"{site}/s-1.dist-info/sboms/b.spdx.json", json.dumps(spdx)),
+        entry(f"{site}/bad-1.dist-info/sboms/c.json", "{not json"),
+    ]))
+    assert len([c for c in inv.components if c.package == "big"]) == 3
+    assert (one(inv, "sbom:s/zlib").version, one(inv, "sbom:s/zlib").licence) == ("1.3.1", "Zlib")
+    assert any("10 components" in n for n in inv.notes) and any("c.json: not JSON" in n for n in inv.notes)

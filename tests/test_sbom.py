@@ -129,3 +129,20 @@ def test_real_windows_dependencies(tmp_path):
     sbom(archive, "spdx", tmp_path, "w.spdx.json")
     validate_spdx(tmp_path / "w.spdx.json")
 
+
+
+def test_package_urls():
+    from distscope.tui.meta.sbom import purl_of
+    from distscope.tui.model.components import Component
+
+    def purl(id_, name, kind, version, purl=None):
+        return purl_of(Component(id=id_, name=name, kind=kind, version=version, purl=purl))
+
+    assert purl("openssl", "OpenSSL", "library", "3.0.15") == "pkg:generic/openssl@3.0.15"
+    assert purl("pypi:numpy", "NumPy", "python-package", "2.4.6") == "pkg:pypi/numpy@2.4.6"
+    assert purl("pypi:typing-extensions", "typing_extensions", "python-package", "4.12") == \
+        "pkg:pypi/typing-extensions@4.12"
+    assert purl("vendored:numpy/libgfortran", "libgfortran", "vendored-library", None) == "pkg:generic/libgfortran"
+    assert purl("sbom:ruff/regex", "regex", "vendored-library", "1.11", "pkg:cargo/regex@1.11") == \
+        "pkg:cargo/regex@1.11"
+    assert purl("sbom:x/zlib", "zlib", "vendored-library", "1.3") == "pkg:generic/zlib@1.3"

@@ -18,6 +18,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from distscope.widgets.dependencies import DependenciesPane
 from distscope.widgets.files import FilesPane
 from distscope.widgets.help import HelpScreen
+from distscope.widgets.components import ComponentsPane
 from distscope.widgets.licences import LicencesPane
 from distscope.widgets.requirements import RequirementsPane
 from distscope.widgets.status import StatusBar
@@ -28,7 +29,7 @@ UI_BEAT = 0.25
 #: Seconds the index pass yields to the UI after each key press or click.
 UI_PRIORITY = 0.3
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
-         ("requirements", "Requirements"), ("licences", "Licences")]
+         ("requirements", "Requirements"), ("licences", "Licences"), ("components", "Components")]
 
 
 class IndexWake(Message):
@@ -134,6 +135,8 @@ class DistscopeApp(App):
                 yield RequirementsPane(id="requirements-pane")
             with TabPane("5 Licences", id="licences"):
                 yield LicencesPane(id="licences-pane")
+            with TabPane("6 Components", id="components"):
+                yield ComponentsPane(id="components-pane")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -252,7 +255,8 @@ class DistscopeApp(App):
         self.query_one(FilesPane).set_report(message.report)
 
     def _report_panes(self) -> list:
-        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane)]
+        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane),
+                self.query_one(ComponentsPane)]
 
     # -- background work ------------------------------------------------------------------
     def background(self, work: Callable[[], Any], callback: Callable[[Any, BaseException | None], None]) -> None:
@@ -311,6 +315,9 @@ class DistscopeApp(App):
         self.cancel.set()
         self.exit()
 
+    def on_components_pane_go_to_evidence(self, message: ComponentsPane.GoToEvidence) -> None:
+        self.goto_member(message.path)
+
     def goto_member(self, path: str) -> None:
         self.action_pane("files")
         self.query_one(FilesPane).select_path(path)
@@ -347,11 +354,11 @@ class DistscopeApp(App):
         yield SystemCommand("Help", "all key bindings (F1)", self.action_help)
 
     def _all_bindings(self) -> list[tuple[str, str, str]]:
-        rows = [("1-5", "switch pane", "global"), ("q / ctrl+c", "quit (also while indexing)", "global"),
+        rows = [("1-6", "switch pane", "global"), ("q / ctrl+c", "quit (also while indexing)", "global"),
                 ("F1 / ?", "this help", "global"), ("ctrl+p", "command palette: go to member, panes, export,"
                                                              " screenshot", "global"),
                 ("tab / shift+tab", "move focus", "global")]
-        for pane in (FilesPane, DependenciesPane, LicencesPane):
+        for pane in (FilesPane, DependenciesPane, LicencesPane, ComponentsPane):
             for b in pane.BINDINGS:
                 if isinstance(b, Binding):
                     rows.append((b.key.replace("slash", "/").replace("escape", "esc"), b.description,

@@ -46,6 +46,7 @@ def archive_section(index: ArchiveIndex) -> dict:
         "compression": index.compression,
         "compressed_bytes": index.compressed_size,
         "sha256": index.sha256,
+        "sha256_source": getattr(index, "sha256_source", "read"),
         "members": counts["members"],
         "files": counts["files"],
         "directories": counts["directories"],
@@ -69,7 +70,9 @@ def archive_text(data: dict, report: dict) -> Lines:
         f"{data['symlinks']:,} symlinks, {data['hardlinks']:,} hardlinks",
     ]
     if data["sha256"]:
-        lines.append(f"  sha256 {data['sha256']}")
+        cached = " (from the index cache; --verify hashes the file again)" \
+            if data.get("sha256_source") == "cache" else ""
+        lines.append(f"  sha256 {data['sha256']}{cached}")
     if not data["complete"]:
         lines.append(f"  INCOMPLETE: {data['error']}")
     return lines

@@ -119,7 +119,7 @@ def _denul(blob: bytes, first: bytes, last: bytes) -> bytes:
     return bytes(data)
 
 
-def elf_needed_bomb(count: int = 4096) -> bytes:
+def elf_needed_bomb(count: int = 4000) -> bytes:
     """``count`` DT_NEEDED entries in a string table with no NUL: each name used to be the
     rest of the table."""
     names = [f"n{i:05}" for i in range(count)]
@@ -190,6 +190,37 @@ def zstd_members(count: int = 40, size: int = 3000) -> tuple[bytes, list[str]]:
     r = rng()
     names = [f"python/m{i:03}.bin" for i in range(count)]
     return tar_bytes([entry(n, r.randbytes(size)) for n in names]), names
+
+
+def text_members(count: int = 400, size: int = 20000) -> tuple[bytes, list[str]]:
+    """A tar of ``count`` compressible (word salad) members, and their names."""
+    r = rng()
+    words = [bytes(r.choices(b"abcdefghijklmnopqrstuvwxyz", k=r.randrange(2, 9))) for _ in range(2000)]
+    names = [f"python/t{i:03}.txt" for i in range(count)]
+    members = []
+    for n in names:
+        text = b" ".join(r.choices(words, k=size // 5))[:size]
+        members.append(entry(n, text))
+    return tar_bytes(members), names
+
+
+def break_zstd_block(frame: bytes, fraction: float = 0.75) -> bytes:
+    """``frame`` (one zstd frame) with the block header nearest ``fraction`` of it marked with the
+    reserved block type: the decoder fails exactly there, the data before it is good."""
+    fhd = frame[4]
+    single = bool(fhd & 0x20)
+    pos = 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + ((1 if single else 0), 2, 4, 8)[fhd >> 6]
+    blocks = []
+    while True:
+        value = int.from_bytes(frame[pos:pos + 3], "little")
+        blocks.append(pos)
+        if value & 1:
+            break
+        pos += 3 + (1 if (value >> 1) & 3 == 1 else value >> 3)
+    at = blocks[int(len(blocks) * fraction)]
+    out = bytearray(frame)
+    out[at] |= 0b110  # block type 3: reserved
+    return bytes(out)
 
 
 def seekable_zstd(data: bytes, frame_size: int = 16 << 10) -> bytes:

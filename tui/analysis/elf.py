@@ -36,6 +36,8 @@ _MAX_DYNAMIC_TAGS = 4096
 # The per-binary budget: a hostile binary costs at most these, and says so ("not fully analysed").
 #: Longest string taken from a string table (one without a NUL ends here, not at the table's end).
 MAX_STRING = 4096
+#: Bytes of strings taken from one binary's tables in all (a few KiB in real binaries).
+MAX_STRING_BYTES = 256 << 10
 #: Longest section name kept (real ones are short).
 _MAX_SECTION_NAME = 256
 #: DT_NEEDED entries, version names (all files together) and dynamic symbols read per binary.
@@ -120,6 +122,7 @@ class _Image:
     def __init__(self, src: Segments, end: str, loads: list[tuple[int, int, int]]) -> None:
         self.src, self.size, self.end, self.loads = src, len(src), end, loads
         self._tables: dict[tuple[int, int], _Strings] = {}
+        self.budget = [MAX_STRING_BYTES]  #: string bytes left to take (shared by the tables)
 
     def read(self, start: int, size: int) -> bytes:
         return self.src.read(start, size)
@@ -135,7 +138,7 @@ class _Image:
         limit = min(limit, self.size)
         table = self._tables.get((start, limit))
         if table is None:
-            table = self._tables[(start, limit)] = _Strings(self.src, start, limit)
+            table = self._tables[(start, limit)] = _Strings(self.src, start, limit, self.budget)
         return table
 
     def cstring(self, start: int, limit: int) -> str:
@@ -146,8 +149,9 @@ class _Image:
 class _Strings:
     """A string table read out of the file once: NUL-terminated strings by file offset."""
 
-    def __init__(self, src: Segments, start: int, limit: int) -> None:
+    def __init__(self, src: Segments, start: int, limit: int, budget: list[int] | None = None) -> None:
         self.start, self.limit = start, limit
+        self.budget = [MAX_STRING_BYTES] if budget is None else budget
         self.data = src.read(start, limit - start) if 0 <= start < limit else b""
 
     def at(self, pos: int, longest: int = MAX_STRING) -> str:
@@ -155,9 +159,11 @@ class _Strings:
         if not (0 <= pos < self.limit and pos >= self.start):
             raise ElfReadError(f"string offset {pos} outside its table")
         rel = pos - self.start
-        end = min(len(self.data), rel + longest)
+        end = min(len(self.data), rel + longest, rel + self.budget[0])
         nul = self.data.find(b"\0", rel, end)
-        return self.data[rel:nul if nul >= 0 else end].decode("utf-8", "replace")
+        raw = self.data[rel:nul if nul >= 0 else end]
+        self.budget[0] -= len(raw)
+        return raw.decode("utf-8", "replace")
 
 
 def _parse(src: Segments) -> dict:
@@ -237,6 +243,9 @@ def _parse(src: Segments) -> dict:
         for p_type, _f, p_offset, _v, p_filesz in phdrs:
             if p_type == PT_NOTE and out["isa_level"] is None:
                 out["isa_level"] = _isa_level(image, bits, p_offset, p_filesz)
+    if image.budget[0] <= 0:
+        out.setdefault("not_analysed", []).append(
+            f"its strings exceed {MAX_STRING_BYTES >> 10:,} KiB (string tables without terminators?), the rest cut")
     glibc = [split_version(v) for vs in out["version_needs"].values() for v in vs]
     glibc = [v for prefix, v in filter(None, glibc) if prefix == "GLIBC"]
     if glibc:

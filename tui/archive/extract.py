@@ -95,6 +95,7 @@ class Extractor:
         self._links: list[tuple[str, str]] = []  # (member name, path on disk) of symlinks
         self._dirs: list[tuple[str, Member]] = []
         self._real_dirs: set[str] = set()  # folders (not links) verified or made in this run
+        self._resolver = _Resolver()
 
     # -- paths ----------------------------------------------------------------------------
     def _target(self, member: Member) -> str:
@@ -141,6 +142,7 @@ class Extractor:
             raise _Refused("a directory is in the way")
         if target not in self._made and not self.force:
             raise _Refused("already exists (use --force to overwrite)")
+        self._resolver.memo.clear()  # (a link or file goes away: remembered ends may change)
         os.unlink(target)  # replace the file or link itself, never write through it
         return False
 
@@ -205,7 +207,7 @@ class Extractor:
         where = posixpath.normpath(posixpath.join(posixpath.dirname(member.path), link))
         if where == ".." or where.startswith("../"):
             raise _Refused(f"symlink points outside the destination ({link})")
-        real = _Resolver().realpath(os.path.join(self.dest, *where.split("/")))
+        real = self._resolver.realpath(self.dest, where)
         if real is not None and not _inside(real, self.dest):  # (None: a loop, leads nowhere)
             raise _Refused(f"symlink points outside the destination ({link})")
 
@@ -242,10 +244,11 @@ class Extractor:
 
     # -- after the pass -------------------------------------------------------------------
     def finish(self) -> None:
-        resolver = _Resolver(memo={})  # (nothing changes on disk now: remember each link's end)
+        resolver = _Resolver()  # (the final state: a fresh memo)
+        start = len(self.dest) + 1
         for name, path in self._links:
             # A later link may have changed where this one leads: remove any that now escapes.
-            real = resolver.realpath(path)
+            real = resolver.realpath(self.dest, path[start:].replace(os.sep, "/"))
             if real is not None and not _inside(real, self.dest):
                 _unlink(path)
                 self.report.refused.append((name, "symlink points outside the destination (through other links)"))
@@ -260,21 +263,25 @@ class Extractor:
 class _Resolver:
     """``os.path.realpath`` (non-strict) without recursion and with the kernel's limit of
     :data:`MAX_LINK_HOPS` links per resolution: None when it is exceeded (the path cannot be
-    opened, so it leads nowhere). With ``memo``, the end of each link resolved is remembered
-    (valid only while nothing on disk changes), so many links through one chain cost one walk."""
+    opened, so it leads nowhere). ``memo`` remembers where each link resolved leads, so many
+    links through one chain cost one walk. It keeps only ends reached through existing paths
+    (a later member can create a missing component, never change an existing one), and its
+    owner clears it whenever something on disk is removed."""
 
     def __init__(self, memo: dict[str, str] | None = None) -> None:
-        self.memo = memo
+        self.memo = {} if memo is None else memo
 
-    def realpath(self, path: str) -> str | None:
+    def realpath(self, base: str, relative: str) -> str | None:
+        """Resolve ``relative`` (``/``-separated) under ``base``, a real path (no links in it)."""
         memo = self.memo
-        rest = list(reversed(path.split(os.sep)))  # components to resolve, the next one last
-        resolved = "" if path.startswith(os.sep) else os.getcwd()
+        rest: list = list(reversed(relative.split("/")))  # components to resolve, the next one last
+        resolved = base
         hops = 0
+        missing = False  # met a component that does not exist: ends found now may change later
         while rest:
             part = rest.pop()
             if type(part) is tuple:  # the end of a link's target: remember where the link leads
-                if memo is not None:
+                if not missing:
                     memo[part[0]] = resolved
                 continue
             if part in ("", "."):
@@ -283,21 +290,30 @@ class _Resolver:
                 resolved = resolved.rsplit(os.sep, 1)[0]
                 continue
             current = f"{resolved}{os.sep}{part}"
-            if memo is not None and current in memo:
-                resolved = memo[current]
+            known = memo.get(current)
+            if known is not None:
+                resolved = known
+                continue
+            if missing:  # below a missing component nothing exists: lexical from here
+                resolved = current
                 continue
             try:
-                target = os.readlink(current)
-            except OSError:  # not a link, or not there: a plain component
+                st = os.lstat(current)
+            except OSError:
+                missing = True
+                resolved = current
+                continue
+            if not stat.S_ISLNK(st.st_mode):
                 resolved = current
                 continue
             hops += 1
             if hops > MAX_LINK_HOPS:
                 return None
-            if target.startswith(os.sep):
+            target = os.readlink(current)
+            if target.startswith("/"):
                 resolved = ""
             rest.append((current,))
-            rest.extend(reversed(target.split(os.sep)))
+            rest.extend(reversed(target.split("/")))
         return resolved or os.sep
 
 

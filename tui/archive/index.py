@@ -64,6 +64,9 @@ class ArchiveIndex:
         #: What follows the end-of-archive marker: None (padding only, to the end of the stream)
         #: or a note saying that more data was left unread.
         self.trailing: str | None = trailing
+        #: Where :attr:`sha256` comes from: "read" (this pass hashed the file), "cache" (an
+        #: earlier pass did; the entry was checked, not the whole file) or "verified" (re-hashed).
+        self.sha256_source = "read"
         # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
         self._by_path: dict[str, Member] = {}
         self._types: Counter = Counter()
@@ -372,7 +375,7 @@ class Scan:
                 if feeder is not None:
                     feeder.close()
             index.uncompressed_bytes = reader.offset if end_offset is None else end_offset
-            if index.complete:
+            if index.complete and not index.trailing:  # (else the hash would read what the pass left)
                 index.sha256 = self.archive.sha256()
         finally:
             _pass_mode(False)

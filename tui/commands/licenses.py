@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from distscope.tui.meta import sections
     from distscope.tui.meta.licenses import summarize
 
-    index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
+    index = open_index(args.archive, verify=args.verify, use_cache=not args.no_cache, keep_small=False)
     data = summarize(index)
     if args.json:
         payload = dict(data)

@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         emit(progress.members)
         printed += len(progress.members)
 
-    index = open_index(args.archive, use_cache=not args.no_cache, on_progress=on_progress,
+    index = open_index(args.archive, verify=args.verify, use_cache=not args.no_cache, on_progress=on_progress,
                        keep_small=False)
     if printed < len(index.members):  # members that arrived without a progress batch
         emit(index.members[printed:])

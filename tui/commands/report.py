@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_check)
 
 
-def analyse(path: str, use_cache: bool = True) -> dict:
+def analyse(path: str, use_cache: bool = True, verify: bool = False) -> dict:
     """One archive's report, or ``{"bad_input": message}``. Never raises (runs in a worker)."""
     from distscope.tui.report import build_report
     from distscope.tui.session import open_index
@@ -44,7 +44,7 @@ def analyse(path: str, use_cache: bool = True) -> dict:
             return {"bad_input": f"{path}: no such file"}
         if os.path.isdir(path):
             return {"bad_input": f"{path}: is a directory, not an archive"}
-        index = open_index(path, use_cache=use_cache, keep_small=False)  # reads no content
+        index = open_index(path, use_cache=use_cache, keep_small=False, verify=verify)  # reads no content
         report = build_report(index)
         damaged = index.error if index.error and index.error != "cancelled" else None
         return {"report": report, "damaged": damaged, "note": index.trailing}
@@ -60,33 +60,34 @@ def analyse(path: str, use_cache: bool = True) -> dict:
         return {"bad_input": f"{path}: internal error: {type(exc).__name__}: {exc}"}
 
 
-def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = None) -> list[dict]:
+def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = None,
+                verify: bool = False) -> list[dict]:
     """Reports for ``paths`` in order; several archives in parallel processes."""
     if len(paths) == 1:
-        return [analyse(paths[0], use_cache)]
+        return [analyse(paths[0], use_cache, verify)]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     if workers == 1:
-        return [analyse(p, use_cache) for p in paths]
+        return [analyse(p, use_cache, verify) for p in paths]
     from concurrent.futures import ProcessPoolExecutor  # (only here: 8 ms of imports)
 
     limits = LIMITS.as_dict()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_analyse_with, path, use_cache, limits) for path in paths]
-        outcomes = [_outcome(future) for future in futures]
+        futures = [pool.submit(_analyse_with, path, use_cache, verify, limits) for path in paths]
+        outcomes: list[dict | None] = [_outcome(future) for future in futures]
     # A dead worker (killed for memory, say) breaks the pool and every archive still in it:
     # analyse those again one process each, so that only the one that kills its worker fails.
     for i, outcome in enumerate(outcomes):
         if outcome is None:
             with ProcessPoolExecutor(max_workers=1) as pool:
-                outcomes[i] = _outcome(pool.submit(_analyse_with, paths[i], use_cache, limits)) or {
+                outcomes[i] = _outcome(pool.submit(_analyse_with, paths[i], use_cache, verify, limits)) or {
                     "bad_input": f"{paths[i]}: analysis failed: its process died (out of memory?)"}
-    return outcomes
+    return [outcome or {} for outcome in outcomes]
 
 
-def _analyse_with(path: str, use_cache: bool, limits: dict) -> dict:
+def _analyse_with(path: str, use_cache: bool, verify: bool, limits: dict) -> dict:
     """:func:`analyse` in a worker process, under the parent's limits."""
     with configured(**limits):
-        return analyse(path, use_cache)
+        return analyse(path, use_cache, verify)
 
 
 def _outcome(future) -> dict | None:
@@ -116,7 +117,7 @@ def _complain(outcomes: list[dict]) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from distscope.tui.report import to_markdown, to_text
 
-    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
+    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs, args.verify)
     reports = [o["report"] for o in outcomes if "report" in o]
     if args.format == "json":
         payload = reports[0] if len(args.archives) == 1 and reports else reports
@@ -150,7 +151,7 @@ def _problems(report: dict, fail_on: str) -> list[dict]:
 def run_check(args: argparse.Namespace) -> int:
     from distscope.tui.analysis.sections import findings_text, wrap
 
-    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
+    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs, args.verify)
     failed = False
     out: list = []
     for outcome in outcomes:

@@ -34,13 +34,12 @@ def run(args: argparse.Namespace) -> int:
         raise DistscopeError(str(exc)) from None
     index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
     inventory = build_inventory(index)
-    graph = (index.results.get("binaries") or {}).get("graph") or {}
     created = sbom.created_time(index, now=args.now)
     try:
         if args.format == "cyclonedx":
-            text = sbom.cyclonedx_json(inventory, graph, created if args.now else None)
+            text = sbom.cyclonedx_json(inventory, created if args.now else None)
         else:
-            text = sbom.spdx_json(inventory, graph, created)
+            text = sbom.spdx_json(inventory, created)
     except ValueError as exc:  # (the library refused the document: a bug here, said in one line)
         raise DistscopeError(f"internal error: {' '.join(str(exc).split())[:300]}") from None
     if args.output:

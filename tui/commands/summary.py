@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
+    index = open_index(args.archive, verify=args.verify, use_cache=not args.no_cache, keep_small=False)
     counts = index.counts()
     print(f"{visible(index.path)}: {index.compression}, {counts['members']:,} members "
           f"({counts['files']:,} files, {counts['directories']:,} directories, "

@@ -23,6 +23,8 @@ from distscope.tui.archive.segments import Segments, as_segments
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.rodata import readonly_ranges
 
+#: Bytes searched at a time, and how far consecutive windows overlap (more than any match).
+_WINDOW, _OVERLAP = 8 << 20, 512
 #: Window around an anchor hit in which its pattern is tried.
 _BEFORE, _AFTER = 96, 160
 #: Hits of one anchor looked at per binary (an anchor that is everywhere costs no more).
@@ -30,6 +32,8 @@ _MAX_HITS = 64
 _HEADER_LIMIT = 256 << 10
 _METADATA_LIMIT = 256 << 10
 _SBOM_LIMIT = 8 << 20
+#: Components taken from one PEP 770 SBOM (a wheel's Rust SBOM lists a few hundred).
+_MAX_SBOM_COMPONENTS = 5000
 _TCL_SCRIPTS = ("/init.tcl", "/tk.tcl", "/pkgIndex.tcl", "/tclConfig.sh", "/tkConfig.sh")
 _TCL_REQUIRE = re.compile(rb"package\s+(?:require\s+-exact|provide)\s+(tcl|tk)\s+(\d+\.\d+\.\d+)", re.I)
 _TCL_IFNEEDED = re.compile(rb"package\s+ifneeded\s+(tix)\s+(\d+\.\d+(?:\.\d+)?)", re.I)
@@ -107,15 +111,16 @@ class ComponentScan(Analyser):
     def _binary(self, path: str, data: Segments, libraries: tuple[str, ...], complete: bool, size: int) -> None:
         ranges = readonly_ranges(data) if data.startswith((b"\x7fELF", b"MZ", b"\xcf\xfa", b"\xce\xfa",
                                                            b"\xfe\xed", b"\xca\xfe")) else None
-        # One copy of the read-only data (a small part of the file; all of it when unknown).
-        areas = [data.read(o, n) for o, n in ranges] if ranges else [data.tobytes()]
+        # The read-only data (a small part of the file; all of it when its headers are unknown),
+        # copied a window at a time so that no member is ever copied whole.
+        spans = ranges or [(0, len(data))]
         patterns = [p for p in fp.BINARY_PATTERNS if p.component in libraries]
         if libraries is not fp.ALL:  # (everything is looked for in libpython: no news)
             for library in libraries:
                 self.searched.setdefault(library, []).append(path)
         found: dict[tuple[str, str | None], dict] = {}
         sqlite_header = False
-        for area in areas:
+        for area in _windows(data, spans):
             for pattern, text, version in _search(area, patterns):
                 if pattern.component == "sqlite" and pattern.method == "string":
                     sqlite_header = True
@@ -125,8 +130,17 @@ class ComponentScan(Analyser):
                 found.setdefault((pattern.component, version), {
                     "component": pattern.component, "path": path, "method": pattern.method,
                     "detail": text, "version": version})
+        own = fp.dedicated(path)
+        if own and not any(k[0] == own[0] and k[1] for k in found):
+            library, pattern = own
+            versions = sorted({m.group(1).decode() for area in _windows(data, spans) for m in pattern.finditer(area)})
+            if len(versions) == 1:
+                found[(library, versions[0])] = {
+                    "component": library, "path": path, "method": "string", "version": versions[0],
+                    "detail": f"{versions[0]} (the only bare version string in the library's own file)"}
         if sqlite_header:
-            versions = sorted({m.group(1).decode() for area in areas for m in fp.SQLITE_VERSION.finditer(area)})
+            versions = sorted({m.group(1).decode() for area in _windows(data, spans)
+                               for m in fp.SQLITE_VERSION.finditer(area)})
             if len(versions) == 1:
                 found.setdefault(("sqlite", versions[0]), {
                     "component": "sqlite", "path": path, "method": "string",
@@ -207,10 +221,12 @@ class ComponentScan(Analyser):
         name = (fields.get("name") or [""])[0]
         if not name:
             return
+        def first(key: str) -> str | None:
+            return (fields.get(key) or [""])[0] or None
+
         self.packages.append({
-            "path": path, "name": name, "version": (fields.get("version") or [None])[0],
-            "license_expression": (fields.get("license-expression") or [None])[0],
-            "license": ((fields.get("license") or [None])[0] or None),
+            "path": path, "name": name, "version": first("version"),
+            "license_expression": first("license-expression"), "license": first("license"),
             "classifiers": [c for c in fields.get("classifier", []) if c.startswith("License ::")],
         })
 
@@ -222,7 +238,10 @@ class ComponentScan(Analyser):
             return
         package = path.split(".dist-info/")[0].rsplit("/", 1)[-1]
         package = re.sub(r"-\d.*$", "", package)
-        for item in _sbom_items(document):
+        items = _sbom_items(document)
+        if len(items) > _MAX_SBOM_COMPONENTS:
+            self.notes.append(f"{path}: {len(items):,} components; the first {_MAX_SBOM_COMPONENTS:,} are listed")
+        for item in items[:_MAX_SBOM_COMPONENTS]:
             item.update(path=path, package=package)
             self.sbom_components.append(item)
 
@@ -235,6 +254,14 @@ def _line_of(raw: bytes, start: int, end: int) -> str:
     begin = raw.rfind(b"\n", 0, start) + 1
     stop = raw.find(b"\n", end)
     return " ".join(raw[begin:stop if stop >= 0 else len(raw)].decode("utf-8", "replace").split())[:200]
+
+
+def _windows(data: Segments, spans: list[tuple[int, int]]):
+    """The bytes of ``spans`` in windows of at most :data:`_WINDOW` (plus an overlap, so that a
+    string cut by a window's end is seen whole in the next)."""
+    for offset, size in spans:
+        for start in range(offset, offset + size, _WINDOW):
+            yield data.read(start, min(_WINDOW + _OVERLAP, offset + size - start))
 
 
 def _search(buf: bytes, patterns: list) -> list[tuple[Any, str, str | None]]:

@@ -28,6 +28,12 @@ def _best(component: dict) -> str:
     return f"{_METHOD_WORDS.get(e['method'], e['method'])} \"{visible(e['detail'])}\" in {visible(e['path'])}"
 
 
+def _licence(component: dict) -> str:
+    if component["licence"]:
+        return component["licence"]
+    return "public domain" if "public domain" in component["licence_source"] else "-"
+
+
 def _native(data: dict) -> list[dict]:
     return [c for c in data["components"] if c["kind"] in ("interpreter", "library")]
 
@@ -40,35 +46,55 @@ def _counts(data: dict) -> str:
     return ", ".join(parts) or "none found"
 
 
+def _paths(paths: list[str], most: int = 2) -> str:
+    shown = ", ".join(visible(p) for p in paths[:most])
+    return shown + (f" (+{len(paths) - most})" if len(paths) > most else "")
+
+
+def _wrap(first: str, items: list[str], width: int = 98) -> list[str]:
+    """``items`` joined by commas in lines of at most ``width`` (an item is never split)."""
+    lines, line = [], first
+    for i, item in enumerate(items):
+        piece = item + ("," if i + 1 < len(items) else "")
+        if len(line) + len(piece) > width and line.strip():
+            lines.append(line.rstrip())
+            line = "    "
+        line += piece + " "
+    return lines + [line.rstrip()]
+
+
 def components_text(data: dict, report: dict) -> list[str]:
     lines = [f"Components ({_counts(data)})"]
     for c in _native(data):
-        version = visible(c["version"]) if c["version"] else "version unknown"
-        lines.append(f"  {c['name']:<16} {version:<14} {visible(c['licence'] or '-'):<18} {_best(c)}")
+        version = visible(c["version"]) if c["version"] else "(version unknown)"
+        lines.append(f"  {c['name']} {version}  [{visible(_licence(c))}]")
+        lines.append(f"      {_best(c)}")
         if not c["version"] and c["version_note"]:
-            lines.append(f"  {'':<16} ({visible(c['version_note'])})")
+            lines.append(f"      {visible(c['version_note'])}")
         if c["contained_in"]:
-            lines.append(f"  {'':<16} in {', '.join(visible(p) for p in c['contained_in'][:4])}"
-                         + (f" (+{len(c['contained_in']) - 4})" if len(c["contained_in"]) > 4 else ""))
+            loaded = f"; loaded by {len(c['loaded_by'])}" if c["loaded_by"] else ""
+            lines.append(f"      in {_paths(c['contained_in'])}{loaded}")
     vendored = Counter(c["package"] for c in data["components"] if c["kind"] == "vendored-library")
     if vendored:
-        lines.append("  vendored by packages (libraries in *.libs/.dylibs, PEP 770 SBOMs): " +
+        lines.append("  vendored by packages (*.libs/, .dylibs/, PEP 770 SBOMs): " +
                      ", ".join(f"{visible(p or '?')} {n}" for p, n in sorted(vendored.items())))
     packages = [c for c in data["components"] if c["kind"] == "python-package"]
     if packages:
-        lines.append("  Python packages: " + ", ".join(
-            f"{visible(c['name'])} {visible(c['version'] or '?')}" for c in packages))
+        lines += _wrap("  Python packages: ", [f"{visible(c['name'])} {visible(c['version'] or '?')}"
+                                               for c in packages])
+    lines += [f"  note: {visible(n)}" for n in data["notes"]]
     return lines
 
 
 def components_markdown(data: dict, report: dict) -> list[str]:
-    rows = [(c["name"], c["version"] or "unknown", c["licence"] or "", _best(c) if c["version"] else
+    rows = [(c["name"], c["version"] or "unknown", _licence(c), _best(c) if c["version"] else
              c["version_note"], ", ".join(c["contained_in"])) for c in _native(data)]
     rows += [(c["name"], c["version"] or "unknown", c["licence"] or "", _best(c), c.get("package") or "")
              for c in data["components"] if c["kind"] in ("vendored-library", "python-package")]
+    notes = [f"- note: {visible(n)}" for n in data["notes"]]
     return [f"## Components ({_counts(data)})", "",
             *markdown_table(["component", "version", "licence", "evidence", "carried by"],
-                            [[visible(str(x)) for x in row] for row in rows])]
+                            [[visible(str(x)) for x in row] for row in rows]), *([""] + notes if notes else [])]
 
 
 register_section("components", build_components, components_text, components_markdown, order=72)

@@ -109,6 +109,29 @@ BINARY_PATTERNS: tuple[Pattern, ...] = (
 SQLITE_VERSION = re.compile(rb"(?<![\w.])(3\.[2-9]\d\.\d{1,2})\x00")
 
 
+#: A library's own file (by lower-cased base-name prefix) may keep its version as a bare
+#: NUL-terminated string, not preceded by a letter, digit or dot (ZSTD_VERSION_STRING, LZMA_VERSION_STRING, TCL_PATCH_LEVEL): trusted only
+#: in that file, of that library's version shape, and only when exactly one such string is there.
+DEDICATED: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
+    ("libzstd", "zstd", re.compile(rb"(?<![\w.+-])(1\.\d{1,2}\.\d{1,2})\x00")),
+    ("liblzma", "xz", re.compile(rb"(?<![\w.+-])(5\.\d{1,2}\.\d{1,2})\x00")),
+    ("libtcl9tk", "tk", re.compile(rb"(?<![\w.+-])(9\.\d{1,2}\.\d{1,2})\x00")),
+    ("libtcl", "tcl", re.compile(rb"(?<![\w.+-])([89]\.\d{1,2}\.\d{1,2})\x00")),
+    ("tcl8", "tcl", re.compile(rb"(?<![\w.+-])(8\.\d{1,2}\.\d{1,2})\x00")),
+    ("libtk", "tk", re.compile(rb"(?<![\w.+-])([89]\.\d{1,2}\.\d{1,2})\x00")),
+    ("tk8", "tk", re.compile(rb"(?<![\w.+-])(8\.\d{1,2}\.\d{1,2})\x00")),
+)
+
+
+def dedicated(path: str) -> tuple[str, re.Pattern[bytes]] | None:
+    """(library, bare version pattern) when ``path`` is that library's own file."""
+    base = path.rsplit("/", 1)[-1].lower()
+    for prefix, library, pattern in DEDICATED:
+        if base.startswith(prefix):
+            return library, pattern
+    return None
+
+
 def sqlite_autoconf(number: str) -> str:
     """``3450100`` (a sqlite-autoconf folder) -> ``3.45.1`` (SQLite's documented numbering)."""
     major, minor, patch = int(number[0]), int(number[1:3]), int(number[3:5])

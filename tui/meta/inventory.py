@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.distribution import parse_file_name
-from distscope.tui.model.components import CarrierFile, Component, Evidence, Inventory
+from distscope.tui.model.components import CarrierFile, Component, ComponentKind, Evidence, Inventory
 
 _BINARY_METHODS = ("string", "build-path", "file-name")
 #: Which evidence a reader sees first.
@@ -39,18 +39,39 @@ _NO_VERSION = {
 }
 
 
+class Others(NamedTuple):
+    """What the inventory takes from the other analysers' results."""
+
+    python_json: dict | None  #: the PYTHON.json document
+    python_json_path: str | None
+    patchlevel: tuple[str, str] | None  #: (path, PY_VERSION) of the distribution's patchlevel.h
+    edges: list[tuple[str, str]]  #: (binary, archive file it loads) for every resolved graph edge
+
+
+def others(index: Any) -> Others:
+    """The one place that reads other analysers' results (plain data in the index)."""
+    results = getattr(index, "results", {}) or {}
+    pj = results.get("pythonjson") or {}
+    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
+    level = (results.get("distribution") or {}).get("patchlevel")
+    patchlevel = (level["path"], level["version"]) if isinstance(level, dict) and level.get("version") else None
+    graph = (results.get("binaries") or {}).get("graph") or {}
+    edges = [(e["from"], e["to"]) for e in graph.get("edges") or [] if e.get("from") and e.get("to")]
+    return Others(data, pj.get("path") if data is not None else None, patchlevel, edges)
+
+
 def build_inventory(index: Any) -> Inventory:
     """The inventory of ``index`` (an analysed :class:`~distscope.tui.archive.index.ArchiveIndex`)."""
-    results = getattr(index, "results", {}) or {}
-    scan = results.get("components") or {}
+    scan = (getattr(index, "results", {}) or {}).get("components") or {}
+    other = others(index)
     named = parse_file_name(index.path) or {}
     inventory = Inventory(archive=index.path, archive_sha256=index.sha256, release_tag=named.get("release_tag"),
                           target_triple=named.get("target_triple"), notes=list(scan.get("notes") or []))
     members = getattr(index, "by_path", {}) or {}
     evidence = [dict(e) for e in scan.get("evidence") or []]
     licences: dict[str, tuple[str | None, str]] = {}
-    evidence += _python_json(results, members, licences)
-    evidence += _cpython(results, index.path, named)
+    evidence += _python_json(other, members, licences)
+    evidence += _cpython(other, scan, index.path, named)
     vendored = {v["path"]: v for v in scan.get("vendored") or []}
     for record in evidence:  # (a library found inside a vendored copy is that package's)
         owner = vendored.get(record["path"])
@@ -77,24 +98,23 @@ def build_inventory(index: Any) -> Inventory:
     carrying = {path for c in inventory.components for path in c.contained_in}
     inventory.files = {path: CarrierFile(path, f["size"], f["sha256"], f["sha1"])
                        for path, f in files.items() if path in carrying}
-    _link_graph(inventory, results)
+    _link_graph(inventory, other.edges)
     inventory.components.sort(key=lambda c: (_KIND_ORDER[c.kind], c.package or "", c.name.lower(),
                                              c.version or "", c.id))
     return inventory
 
 
 # -- evidence from other analysers ------------------------------------------------------------
-def _python_json(results: dict, members: dict, licences: dict[str, tuple[str | None, str]]) -> list[dict]:
+def _python_json(other: Others, members: dict, licences: dict[str, tuple[str | None, str]]) -> list[dict]:
     """Presence (links, licence files, HACL objects) and licences that PYTHON.json states."""
-    pj = results.get("pythonjson") or {}
-    data, path = pj.get("data"), pj.get("path")
-    if not isinstance(data, dict) or not path:
+    data, path = other.python_json, other.python_json_path
+    if data is None or not path:
         return []
     root = path[:-len("PYTHON.json")]
     out: list[dict] = []
     if data.get("licenses"):
         licences["cpython"] = (" AND ".join(map(str, data["licenses"])), "PYTHON.json")
-    build = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
+    build: dict = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
     groups: list[tuple[str, dict]] = [("core", build.get("core") or {})]
     for ext, candidates in sorted((build.get("extensions") or {}).items()):
         for i, candidate in enumerate(candidates if isinstance(candidates, list) else []):
@@ -139,13 +159,13 @@ def _field(library: str, path: str, detail: str, carrier: str | None) -> dict:
             "carrier": carrier}
 
 
-def _cpython(results: dict, archive: str, named: dict) -> list[dict]:
+def _cpython(other: Others, scan: dict, archive: str, named: dict) -> list[dict]:
     out = []
-    patchlevel = (results.get("distribution") or {}).get("patchlevel")
-    scanned = {e.get("path") for e in (results.get("components") or {}).get("evidence") or []}
-    if isinstance(patchlevel, dict) and patchlevel.get("version") and patchlevel.get("path") not in scanned:
-        out.append({"component": "cpython", "path": patchlevel["path"], "method": "header",
-                    "detail": f'#define PY_VERSION "{patchlevel["version"]}"', "version": patchlevel["version"]})
+    scanned = {e.get("path") for e in scan.get("evidence") or []}
+    if other.patchlevel and other.patchlevel[0] not in scanned:
+        path, version = other.patchlevel
+        out.append({"component": "cpython", "path": path, "method": "header",
+                    "detail": f'#define PY_VERSION "{version}"', "version": version})
     if named.get("python_version"):
         base = archive.replace("\\", "/").rsplit("/", 1)[-1]
         out.append({"component": "cpython", "path": base, "method": "file-name", "detail": base,
@@ -186,7 +206,8 @@ def _library_components(component: str, package: str | None, records: list[dict]
                           {r["carrier"] for r in mine if r.get("carrier")})
         evidence = sorted({Evidence(r["path"], r["method"], r["detail"], r.get("version")) for r in mine},
                           key=lambda e: (e.version is None, _METHOD_ORDER[e.method], e.path, e.detail))
-        kind = "interpreter" if component == "cpython" else ("vendored-library" if package else "library")
+        kind: ComponentKind = "interpreter" if component == "cpython" else (
+            "vendored-library" if package else "library")
         out.append(Component(
             id=f"vendored:{package}/{component}" if package else component, name=lib.name, kind=kind,
             version=version, version_note=note, licence=licence, licence_source=source, evidence=evidence,
@@ -197,7 +218,7 @@ def _library_components(component: str, package: str | None, records: list[dict]
 def _package(p: dict) -> Component:
     licence, source = p.get("license_expression"), "METADATA"
     if not licence:
-        ids = {_CLASSIFIERS.get(c.rsplit(" :: ", 1)[-1]) for c in p.get("classifiers") or []} - {None}
+        ids = {i for c in p.get("classifiers") or [] if (i := _CLASSIFIERS.get(c.rsplit(" :: ", 1)[-1]))}
         licence = " OR ".join(sorted(ids)) if ids else None
         source = "METADATA classifier" if licence else ""
     version = p.get("version")
@@ -220,11 +241,18 @@ def _sbom_component(s: dict) -> Component:
         package=s["package"])
 
 
-def _link_graph(inventory: Inventory, results: dict) -> None:
-    """``loaded_by``: the binaries that load a carrier (the graph's reverse edges)."""
-    graph = (results.get("binaries") or {}).get("graph") or {}
-    reverse = graph.get("reverse") or {}
+def _link_graph(inventory: Inventory, edges: list[tuple[str, str]]) -> None:
+    """``loaded_by`` (the binaries that load a carrier) and ``loads`` (carrier -> carriers)."""
+    reverse: dict[str, set[str]] = defaultdict(set)
+    for source, target in edges:
+        reverse[target].add(source)
+    carrying = {path for c in inventory.components for path in c.contained_in}
+    loads: dict[str, set[str]] = defaultdict(set)
+    for source, target in edges:
+        if source in carrying and target in carrying and source != target:
+            loads[source].add(target)
+    inventory.loads = {source: sorted(targets) for source, targets in sorted(loads.items())}
     for component in inventory.components:
         carriers = set(component.contained_in)
-        loaders = {p for c in carriers for p in reverse.get(c, [])}
+        loaders = {p for c in carriers for p in reverse.get(c, ())}
         component.loaded_by = sorted(loaders - carriers)

@@ -651,7 +651,12 @@ def _dynload_extensions(index) -> list[dict]:
 
 def text_of(index, path: str) -> str | None:
     """The stored text of a licence file (None when it was not kept or is not a licence file)."""
-    for f in (index.results.get("licenses") or {}).get("files") or []:
-        if f["path"] == path:
-            return f.get("text")
-    return None
+    files = (index.results.get("licenses") or {}).get("files") or []
+    texts = getattr(index, "_licence_texts", None)
+    if texts is None or texts[0] is not files:  # (one dict per index: a lookup per file was quadratic)
+        texts = (files, {f["path"]: f.get("text") for f in reversed(files)})  # (the first wins)
+        try:
+            index._licence_texts = texts
+        except AttributeError:
+            pass
+    return texts[1].get(path)

@@ -40,7 +40,7 @@ def archive_name(inventory: Inventory) -> str:
     return inventory.archive.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def purl_of(component: Component) -> str | None:
+def purl_of(component: Component) -> str:
     """The package URL of ``component`` (the one its SBOM states, else made here)."""
     from packageurl import PackageURL
 
@@ -49,10 +49,8 @@ def purl_of(component: Component) -> str | None:
     if component.kind == "python-package":
         return PackageURL(type="pypi", name=re.sub(r"[-_.]+", "-", component.name).lower(),
                           version=component.version).to_string()
-    if component.kind == "vendored-library" and component.id.startswith("vendored:") and "/" in component.id:
-        name = component.id.rsplit("/", 1)[-1]
-    else:
-        name = component.id
+    # (``vendored:numpy/libgfortran`` and ``sbom:ruff/regex`` are named by their last part)
+    name = component.id.rsplit("/", 1)[-1] if ":" in component.id else component.id
     return PackageURL(type="generic", name=name, version=component.version).to_string()
 
 
@@ -70,31 +68,28 @@ def ref_of(component: Component) -> str:
     return f"{component.id}@{component.version or 'unknown'}"
 
 
-def component_loads(inventory: Inventory, graph: dict) -> dict[str, list[str]]:
-    """Component ref -> refs of the components it loads: a binary carrying A has a graph edge to
-    a binary carrying B."""
+def component_loads(inventory: Inventory) -> dict[str, list[str]]:
+    """Component ref -> refs of the components it loads: a binary carrying A loads a binary
+    carrying B."""
     carriers: dict[str, set[str]] = {}
     for c in inventory.components:
         for path in c.contained_in:
             carriers.setdefault(path, set()).add(ref_of(c))
     out: dict[str, set[str]] = {}
-    for edge in graph.get("edges") or []:
-        source, target = edge.get("from"), edge.get("to")
-        for a in carriers.get(source, ()):
-            for b in carriers.get(target, ()):
-                if a != b:
-                    out.setdefault(a, set()).add(b)
+    for source, targets in inventory.loads.items():
+        for target in targets:
+            for a in carriers.get(source, ()):
+                for b in carriers.get(target, ()):
+                    if a != b:
+                        out.setdefault(a, set()).add(b)
     return {a: sorted(b) for a, b in sorted(out.items())}
 
 
-def file_loads(inventory: Inventory, graph: dict) -> dict[str, list[str]]:
-    """Carrying file -> the carrying files it loads (the graph's edges between them)."""
-    out: dict[str, set[str]] = {}
-    for edge in graph.get("edges") or []:
-        source, target = edge.get("from"), edge.get("to")
-        if source in inventory.files and target in inventory.files and source != target:
-            out.setdefault(source, set()).add(target)
-    return {a: sorted(b) for a, b in sorted(out.items())}
+def file_loads(inventory: Inventory) -> dict[str, list[str]]:
+    """Hashed carrying file -> the hashed carrying files it loads."""
+    out = {source: [t for t in targets if t in inventory.files]
+           for source, targets in inventory.loads.items() if source in inventory.files}
+    return {source: targets for source, targets in out.items() if targets}
 
 
 def created_time(index: Any, now: bool = False) -> datetime.datetime:
@@ -110,8 +105,8 @@ def created_time(index: Any, now: bool = False) -> datetime.datetime:
 
 
 # -- CycloneDX --------------------------------------------------------------------------------
-def cyclonedx_json(inventory: Inventory, graph: dict, created: datetime.datetime | None = None) -> str:
-    """The inventory as a CycloneDX 1.6 JSON document."""
+def cyclonedx_json(inventory: Inventory, created: datetime.datetime | None = None) -> str:
+    """The inventory as a CycloneDX 1.6 JSON document (no timestamp unless ``created`` is given)."""
     _require()
     from cyclonedx.model import HashAlgorithm, HashType, Property
     from cyclonedx.model.bom import Bom, BomMetaData
@@ -132,7 +127,8 @@ def cyclonedx_json(inventory: Inventory, graph: dict, created: datetime.datetime
         properties=[Property(name="distscope:target_triple", value=inventory.target_triple)]
         if inventory.target_triple else None)
     metadata = BomMetaData(component=root)
-    metadata.timestamp = created  # (None leaves it out: the library would stamp the clock)
+    # None leaves the timestamp out (the constructor would stamp the clock; the setter takes None).
+    metadata.timestamp = created  # type: ignore[assignment]
     bom = Bom(serial_number=_serial(inventory), metadata=metadata)
     refs: dict[str, CdxComponent] = {}
     for c in inventory.components:
@@ -166,14 +162,12 @@ def cyclonedx_json(inventory: Inventory, graph: dict, created: datetime.datetime
                     HashType(alg=HashAlgorithm.SHA_1, content=f.sha1)])
         bom.components.add(files[path])
     bom.register_dependency(root, list(refs.values()))
-    loads = component_loads(inventory, graph)
+    loads = component_loads(inventory)
     for ref, component in refs.items():
         bom.register_dependency(component, [refs[r] for r in loads.get(ref, []) if r in refs])
-    for path, targets in file_loads(inventory, graph).items():
-        bom.register_dependency(files[path], [files[t] for t in targets])
+    loading = file_loads(inventory)
     for path, file_component in files.items():
-        if path not in file_loads(inventory, graph):
-            bom.register_dependency(file_component, [])
+        bom.register_dependency(file_component, [files[t] for t in loading.get(path, [])])
     text = JsonV1Dot6(bom).output_as_string(indent=2)
     return text if text.endswith("\n") else text + "\n"
 
@@ -212,7 +206,7 @@ def _spdx_ids() -> Any:
     return spdx_id
 
 
-def spdx_document(inventory: Inventory, graph: dict, created: datetime.datetime) -> Any:
+def spdx_document(inventory: Inventory, created: datetime.datetime) -> Any:
     """The inventory as an spdx-tools Document (SPDX 2.3)."""
     _require()
     from spdx_tools.spdx.model import (
@@ -246,7 +240,8 @@ def spdx_document(inventory: Inventory, graph: dict, created: datetime.datetime)
             files_analyzed=False, license_concluded=SpdxNoAssertion(),
             license_declared=licence if licence is not None else SpdxNoAssertion(),
             comment="; ".join(x for x in (
-                f"kind: {c.kind}", c.version_note, f"evidence: {c.evidence[0].method} {c.evidence[0].detail!r} "
+                f"kind: {c.kind}", c.version_note, f"licence from {c.licence_source}" if c.licence_source else "",
+                f"evidence: {c.evidence[0].method} {c.evidence[0].detail!r} "
                 f"in {c.evidence[0].path}" if c.evidence else "") if x),
             external_references=[ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl",
                                                     purl_of(c))]))
@@ -264,9 +259,9 @@ def spdx_document(inventory: Inventory, graph: dict, created: datetime.datetime)
         for path in c.contained_in:
             if path in file_ids:
                 relationships.append(Relationship(file_ids[path], RelationshipType.CONTAINS, ids[ref_of(c)]))
-    for path, targets in file_loads(inventory, graph).items():
+    for path, targets in file_loads(inventory).items():
         relationships += [Relationship(file_ids[path], RelationshipType.DYNAMIC_LINK, file_ids[t]) for t in targets]
-    for ref, targets in component_loads(inventory, graph).items():
+    for ref, targets in component_loads(inventory).items():
         relationships += [Relationship(ids[ref], RelationshipType.DEPENDS_ON, ids[t]) for t in targets if t in ids]
     return Document(creation_info=info, packages=packages, files=files, relationships=relationships)
 
@@ -280,14 +275,14 @@ def _licence(parser: Any, expression: str | None) -> Any:
         return None
 
 
-def spdx_json(inventory: Inventory, graph: dict, created: datetime.datetime) -> str:
+def spdx_json(inventory: Inventory, created: datetime.datetime) -> str:
     """The inventory as an SPDX 2.3 JSON document (validated by spdx-tools as it is written)."""
     import io
     import json
 
     from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 
-    document = spdx_document(inventory, graph, created)
+    document = spdx_document(inventory, created)
     errors = validate_spdx(document)
     if errors:
         raise ValueError("SPDX validation: " + "; ".join(errors[:5]))

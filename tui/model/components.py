@@ -78,6 +78,8 @@ class Inventory:
     components: list[Component] = field(default_factory=list)
     #: path -> hashes of every carrying file (the files in ``contained_in``)
     files: dict[str, CarrierFile] = field(default_factory=dict)
+    #: carrying file -> the carrying files it loads (the dependency graph's edges between them)
+    loads: dict[str, list[str]] = field(default_factory=dict)
     #: what the inventory could not look at (e.g. binaries cut short), for the reader
     notes: list[str] = field(default_factory=list)
 
