@@ -95,6 +95,18 @@ def test_gpl2_is_found_and_flagged(tmp_path):
     lines = len(text.splitlines())
     assert evidence == [f"python/lib/python3.13/site-packages/gnuthing/COPYING lines 1-{lines} is GPL-2.0-only; "
                         f"{data['files'][0]['parts'][0]['how']}"]
+    gpl_finding = next(f for f in data["findings"] if f["code"] == "license-gpl")
+    assert gpl_finding["paths"] == ["python/lib/python3.13/site-packages/gnuthing/COPYING"]
+
+
+def test_gpl_finding_names_only_the_files_that_carry_it(tmp_path):
+    """A package with a GPL text and an MIT text: the finding names the GPL file, not both."""
+    sp = "python/lib/python3.13/site-packages/gnuthing-1.0.dist-info/licenses"
+    data = summarize(_discovered(tmp_path, [entry(f"{sp}/COPYING", common("GPL-3")),
+                                            entry(f"{sp}/LICENSE.mit", reference_text("MIT") or "")]))
+    gpl_finding = next(f for f in data["findings"] if f["code"] == "license-gpl")
+    assert gpl_finding["paths"] == [f"{sp}/COPYING"]
+    assert [g["evidence"].split(" lines ")[0] for g in data["gpl"]] == [f"{sp}/COPYING"]
 
 
 def test_or_later_from_the_grant_notice_not_the_appendix():

@@ -313,16 +313,21 @@ def _files_named_l(members: list) -> list[str]:
 
 def gpl_evidence(index, data: dict | None, extensions: list[dict], components: list[dict],
                  parts_of: dict[str, list[dict]] | None = None,
-                 exempt: list[dict] | None = None) -> list[dict]:
+                 exempt: list[dict] | None = None, paths: dict[tuple[str, str], str] | None = None) -> list[dict]:
     """Every GPL-licensed component with what shows it: the PYTHON.json key, the binary and the
     library it links, or the licence file, its lines and section. GPL texts under a runtime-library
-    exception go to ``exempt`` (with the reason) instead."""
+    exception go to ``exempt`` (with the reason) instead. ``paths`` gets the member each piece of
+    evidence is in (PYTHON.json, the binary, the library, the licence file)."""
     found: list[dict] = []
     parts_of = parts_of or {}
     exempt = [] if exempt is None else exempt
+    paths = {} if paths is None else paths
+    pj_path = (index.results.get("pythonjson") or {}).get("path") or "PYTHON.json"
 
-    def add(component: str, evidence: str) -> None:
+    def add(component: str, evidence: str, path: str | None = None) -> None:
         found.append({"component": component, "evidence": evidence})
+        member = path if path and index.get(path) is not None else None
+        paths.setdefault((component, evidence), member or pj_path)
 
     if data:
         for spdx in str_list(data.get("licenses")) or []:  # a lone string is one id, not letters
@@ -340,16 +345,17 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
                 add(ext["name"], f"PYTHON.json extension {ext['name']} has a readline variant")
     for ext in extensions:
         if ext["name"] == "_gdbm":
-            add("_gdbm", f"extension module _gdbm present ({ext.get('shared_lib') or 'built in'})")
+            add("_gdbm", f"extension module _gdbm present ({ext.get('shared_lib') or 'built in'})",
+                ext.get("shared_lib") or None)
     needs = _binary_needs(index)
     module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
     needs += [(path, lib) for path, libs in module_needs.items() for lib in libs or []]
     for path in _files_named_l(index.members):
         if _GPL_LIBS.match(posixpath.basename(path)):
-            add(posixpath.basename(path), f"the archive ships {path}")
+            add(posixpath.basename(path), f"the archive ships {path}", path)
     for binary, needed in needs:
         if _GPL_LIBS.match(posixpath.basename(needed)):
-            add(needed, f"{binary} needs {needed}")
+            add(needed, f"{binary} needs {needed}", binary)
     for component in components:
         for path in component["files"]:
             for part, spdx, exception in claims(parts_of.get(path) or []):
@@ -364,7 +370,7 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
                                    "evidence": f"{where} is {spdx}{how}; the section carries {exception}",
                                    "reason": runtime_exception(f"{spdx} WITH {exception}")})
                 else:
-                    add(component["name"], f"{where} is {spdx}{how}")
+                    add(component["name"], f"{where} is {spdx}{how}", path)
     seen, unique = set(), []
     for item in found:
         key = (item["component"], item["evidence"])
@@ -474,7 +480,9 @@ def _summary(index) -> dict:
             component["files"].sort(key=_file_rank)
         component["gpl"] = any(is_gpl(x) for x in component["licenses"] + component["declared"])
     exempt: list[dict] = []
-    gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components, parts_of, exempt)
+    evidence_paths: dict[tuple[str, str], str] = {}
+    gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components, parts_of, exempt,
+                       evidence_paths)
     findings += _mismatches(components, pj_path)
     gpl_names = {g["component"] for g in gpl}
     for component in components:
@@ -487,8 +495,9 @@ def _summary(index) -> dict:
             f"({e['expression']}: {e['reason']})" for e in _unique(exempt, ("component", "expression", "section")))
     if gpl:
         statement = "GPL-encumbered: " + "; ".join(f"{g['component']} ({g['evidence']})" for g in gpl)
-        findings.append(finding("warning", "license-gpl", statement, sorted({p for c in components
-                                                                             if c["gpl"] for p in c["files"]})))
+        # (the members that carry the evidence: not every file of a GPL component)
+        findings.append(finding("warning", "license-gpl", statement,
+                                sorted({evidence_paths[(g["component"], g["evidence"])] for g in gpl})))
     elif data or files:
         checks = ["no licence " + ("id in PYTHON.json" if data else "text") + " is GPL",
                   "no _gdbm extension module"]
