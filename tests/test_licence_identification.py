@@ -329,3 +329,25 @@ def test_fingerprints_kept_between_runs(tmp_path, monkeypatch):
     assert references._read_store(store) == built
     Path(store).write_bytes(b"\x00garbage")
     assert references._read_store(store) is None  # a damaged store is built again, not trusted
+
+
+def test_vendored_library_covered_by_its_bundle_section():
+    """numpy.libs/libquadmath*.so is covered by the ``Name: libquadmath`` section of numpy's
+    LICENSE.txt (its ``Files:`` pattern), and takes the section's ``License:`` expression."""
+    from distscope.tui.meta.contained import contained
+
+    licence = site_file("numpy-*.dist-info/licenses/LICENSE.txt")
+    files = [{"path": "sp/numpy-2.4.6.dist-info/licenses/LICENSE.txt", "spdx": [], "text": licence.read_text()},
+             {"path": "sp/scipy-1.17.1.dist-info/LICENSE.txt", "spdx": [],
+              "text": "Name: libquadmath\nFiles: scipy.libs/libquadmath*.so\nLicense: LGPL-2.1-or-later\n"}]
+    libs = [_Lib("vendored:numpy/libquadmath", "libquadmath", None, None,
+                 ["sp/numpy.libs/libquadmath-96973f99-934c22de.so.0.0.0"], kind="vendored-library")]
+    (entry_,) = contained(libs, files)
+    assert entry_["licence"] == "LGPL-2.1-or-later" and "License: line" in entry_["licence_source"]
+    assert entry_["licence_files"][0] == "sp/numpy-2.4.6.dist-info/licenses/LICENSE.txt"
+
+
+def test_isc_with_author_names_is_isc_not_0bsd():
+    text = site_file("pexpect-*.dist-info/LICENSE").read_text()
+    assert identify(text) == ["ISC"]
+    assert identify(reference_text("0BSD")) == ["0BSD"]

@@ -9,6 +9,7 @@ does not depend on how the inventory is built.
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from typing import Iterable, NamedTuple, Protocol, Sequence
@@ -45,6 +46,37 @@ class _Text(NamedTuple):
     words: str  #: the path's words, lower case, one space apart
     base: str  #: the same of the file name alone
     head: str  #: the start of the text, lower case
+    #: a bundle's sections: (``Files:`` patterns, the ``License:`` expression or None)
+    sections: list[tuple[list[str], str | None]]
+
+
+_SECTION = re.compile(r"^Name[ \t]*:.*?(?=^Name[ \t]*:|\Z)", re.M | re.S)
+_FILES = re.compile(r"^Files[ \t]*:[ \t]*(.+)$", re.M)
+_LICENSE = re.compile(r"^License[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.M)
+
+
+def _sections(text: str) -> list[tuple[list[str], str | None]]:
+    """The ``Name:`` sections of a wheel's licence bundle, as the files they cover and their licence."""
+    if "Files:" not in text:
+        return []
+    out = []
+    for m in _SECTION.finditer(text):
+        block = m.group(0)
+        globs = [g.strip(",") for line in _FILES.findall(block) for g in line.split() if g.strip(",")]
+        licence = _LICENSE.search(block)
+        if globs:
+            out.append((globs, licence.group(1) if licence else None))
+    return out
+
+
+def _bundled(path: str, sections: list[tuple[list[str], str | None]]) -> tuple[bool, str | None]:
+    """Whether a bundle section's ``Files:`` covers ``path`` (``numpy.libs/libquadmath*.so``
+    matching ``.../numpy.libs/libquadmath-96973f99.so.0.0.0``), and that section's licence."""
+    for globs, licence in sections:
+        for glob in globs:
+            if fnmatch.fnmatchcase(path, "*/" + glob) or fnmatch.fnmatchcase(path, "*/" + glob + ".*"):
+                return True, licence
+    return False, None
 
 
 def _pattern(keys: list[str]) -> re.Pattern[str]:
@@ -59,7 +91,8 @@ def contained(components: Iterable[ContainedLike], files: Sequence[dict]) -> lis
     path or, for names of four letters or more, at the top of its text; its own licence and its
     name in the file name first); ``missing_text`` when there is none."""
     texts = [_Text(f["path"], f.get("spdx") or [], _ALNUM.sub(" ", f["path"].lower()),
-                   _ALNUM.sub(" ", posixpath.basename(f["path"]).lower()), (f.get("text") or "")[:8000].lower())
+                   _ALNUM.sub(" ", posixpath.basename(f["path"]).lower()), (f.get("text") or "")[:8000].lower(),
+                   _sections(f.get("text") or ""))
              for f in files]
     out = []
     for c in components:
@@ -68,10 +101,21 @@ def contained(components: Iterable[ContainedLike], files: Sequence[dict]) -> lis
         keys = _keys(c)
         pattern = _pattern(keys)
         long_keys = [k for k in keys if len(k) > 3]
-        covering = [t for t in texts if pattern.search(t.words) or any(k in t.head for k in long_keys)]
-        covering.sort(key=lambda t: (c.licence not in t.spdx, not pattern.search(t.base)))
-        out.append({"name": c.name, "version": c.version, "licence": c.licence,
-                    "licence_source": c.licence_source, "contained_in": list(c.contained_in),
+        licence, source = c.licence, c.licence_source
+        covering, in_bundle = [], set()
+        for t in texts:
+            bundled, declared = _bundled(c.contained_in[0], t.sections) if t.sections else (False, None)
+            if bundled:
+                covering.append(t)
+                in_bundle.add(t.path)
+                if licence is None and declared:  # (the bundle's License: line for that file)
+                    licence, source = declared, f"License: line of {t.path}"
+            elif pattern.search(t.words) or any(k in t.head for k in long_keys):
+                covering.append(t)
+        # (a bundle section naming its file first, then texts of its own licence, then its name)
+        covering.sort(key=lambda t: (t.path not in in_bundle, licence not in t.spdx, not pattern.search(t.base)))
+        out.append({"name": c.name, "version": c.version, "licence": licence,
+                    "licence_source": source, "contained_in": list(c.contained_in),
                     "licence_files": [t.path for t in covering], "missing_text": not covering})
     return out
 

@@ -209,6 +209,13 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
         if n >= 20 and common >= CONTAINS * n:
             contained.append((common, ref))
     inside = tuple(ref.spdx for _, ref in contained)
+    if best is not None and (best.spdx in _CLAUSES or any(r.spdx in _CLAUSES for _, r in contained)):
+        near = best if best.spdx in _CLAUSES else next(r for _, r in contained if r.spdx in _CLAUSES)
+        other, clause = _CLAUSES[near.spdx]
+        if clause <= grams and any(r.spdx == other for _, r in scored):
+            # (the clause the SPDX text states beside names of its own)
+            return _Match((other,), tuple(exceptions), f"{near.spdx} text with the clause it lacks",
+                          best_dice, inside)
     if best is not None and IS - NEAR <= best_dice < CLEAR:
         chosen, chosen_dice = _twin(grams, best, best_dice, scored)
         if chosen is not best:  # the clause that tells two near-equal texts apart is there
@@ -223,6 +230,12 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
     if headers:
         return _Match(tuple(headers[:1]), tuple(exceptions), "standard notice", best_dice, inside)
     return _Match((), tuple(exceptions), "", best_dice, inside)
+
+
+#: Licences that another is plus one clause, where the reference text's names hide the clause
+#: from the bigram comparison (SPDX's ISC text names "ISC" where copies name "the author"):
+#: the best match -> (the other, the clause's bigrams).
+_CLAUSES = {"0BSD": ("ISC", frozenset(("notice appear", "appear all", "all copies")))}
 
 
 def _twin(grams: frozenset[str], best: Reference, best_dice: float,
