@@ -444,3 +444,16 @@ def test_binary_needs_found_in_any_shape():
     index = type("Index", (), {"results": {"binaries": data}})()
     assert _binary_needs(index) == [("a/x.so", "libreadline.so.8"), ("a/x.so", "libgdbm.dylib"),
                                     ("p/top.exe", "KERNEL32.dll"), ("q/y", "libz.so")]
+
+
+def test_pythonjson_declared_beside_detected_and_a_finding_when_they_differ(tmp_path):
+    """_ssl declares Apache-2.0 in PYTHON.json; a licence text that is MIT makes the two differ."""
+    doc = python_json(8)
+    doc["build_info"]["extensions"]["_ssl"][0]["license_paths"] = ["licenses/LICENSE.other.txt"]
+    index = _full(tmp_path, doc, [entry("python/licenses/LICENSE.other.txt", MIT)])
+    data = summarize(index)
+    ssl = next(c for c in data["components"] if c["name"] == "_ssl")
+    assert ssl["declared"] == ["Apache-2.0"] and ssl["detected"] == ["MIT"] and ssl["declared_from"] == "PYTHON.json"
+    differs = [f for f in data["findings"] if f["code"] == "license-declared-differs"]
+    assert any(f["message"].startswith("_ssl: declared Apache-2.0 (PYTHON.json)") and "MIT" in f["message"]
+               for f in differs)
