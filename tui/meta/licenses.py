@@ -1,9 +1,13 @@
 """Licence texts and components: who is licensed how, and whether anything is GPL.
 
 :class:`LicenseFiles` rides the pass and keeps every licence file's text (they are small; the
-total kept is bounded) with the SPDX ids found in it. :func:`summarize` links them to the
-components PYTHON.json declares (CPython and each extension module), or, without PYTHON.json,
-groups the files by the package they belong to, and gathers the GPL evidence.
+total kept is bounded) with what :func:`distscope.tui.meta.spdx.analyse` finds in it, part by
+part (each distinct text once), and the licence fields of wheels' METADATA. :func:`summarize`
+links them to the components PYTHON.json declares (CPython and each extension module), or,
+without PYTHON.json, groups the files by the package they belong to; it sets what each component
+declares beside what its texts are, gathers the GPL evidence (file, lines and section; binary and
+library) and the GPL under runtime-library exceptions, and lists the libraries the component
+inventory finds compiled into the binaries with the texts that cover them.
 """
 
 from __future__ import annotations
