@@ -351,3 +351,14 @@ def test_isc_with_author_names_is_isc_not_0bsd():
     text = site_file("pexpect-*.dist-info/LICENSE").read_text()
     assert identify(text) == ["ISC"]
     assert identify(reference_text("0BSD")) == ["0BSD"]
+
+
+def test_pillow_bundle_names_what_it_is_not_what_it_mentions():
+    """Pillow's LICENSE: its own MIT-CMU text (SPDX's id for this HPND-family text, and what Pillow
+    declares), then the licences of the libraries in its wheel; the GPL/LGPL it names in passing
+    (FreeType's dual licence, XZ's notes) are not claimed."""
+    text = site_file("pillow-*.dist-info/licenses/LICENSE").read_text(encoding="utf-8")
+    ids = identify(text)
+    assert ids[0] == "MIT-CMU"
+    assert {"FTL", "IJG", "libtiff", "libpng-2.0", "Zlib"} <= set(ids)
+    assert not any(i.startswith(("GPL", "LGPL", "AGPL")) for i in ids)
