@@ -13,7 +13,7 @@ import tarfile
 import pytest
 import zstandard
 
-from distscope.tui.analysis.registry import default_analysers
+from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
 from distscope.tui.archive.segments import Segments
 from distscope.tui.cli import main
@@ -228,9 +228,9 @@ def test_search_windows_overlap(tmp_path, monkeypatch):
     monkeypatch.setattr(components, "_WINDOW", 64)
     data = b"\x7fELF" + b"x" * 57 + b"OpenSSL 3.0.15 3 Sep 2024\0" + b"y" * 200
     archive = write_archive(tmp_path / "d.tar.zst", [entry("python/lib/libcrypto.so.3", data)])
-    from distscope.tui.meta.components import ComponentScan
+    from distscope.tui.meta.components import ComponentsAnalyser
 
-    found = ComponentScan()
+    found = ComponentsAnalyser()
     found._binary("python/lib/libcrypto.so.3", Segments([data[:70], data[70:]]), ("openssl",), True, len(data))
     assert [(e["component"], e["version"]) for e in found.evidence] == [("openssl", "3.0.15")]
     assert one(inventory_of(archive), "openssl").version == "3.0.15"

@@ -20,14 +20,24 @@ import pytest
 
 from tests.archives import entry, write_archive
 from tests.conftest import real_archive
-from distscope.tui.analysis.registry import default_analysers
+from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
-from distscope.tui.meta.licenses import declared_of, read_metadata, summarize
+from distscope.tui.meta.licenses import declared_of, read_metadata
+from distscope.tui.meta.licenses import summarize as _summarize
 from distscope.tui.meta.references import reference_text
-from distscope.tui.meta.sections import licenses_text
+from distscope.tui.model.codec import from_plain
+from distscope.tui.model.licences import Licences
+from distscope.tui.report.metadata import licences_lines
 from distscope.tui.meta.spdx import analyse, identify, is_gpl, runtime_exception
 
 COMMON = Path("/usr/share/common-licenses")
+
+
+def summarize(index) -> dict:
+    """The licences section as plain data (the JSON contract's keys)."""
+    from tests.conftest import plain
+
+    return plain(_summarize(index))
 
 
 def common(name: str) -> str:
@@ -199,7 +209,7 @@ def test_numpy_in_an_archive_is_not_gpl_encumbered_and_says_why(tmp_path):
     assert "METADATA License-Expression" in numpy["declared_from"]
     assert "GPL-3.0-or-later WITH GCC-exception-3.1 (GCC runtime library)" in numpy["bundled_declared"]
     # declared and detected side by side, and a finding where they differ
-    out = "\n".join(licenses_text(data, {}))
+    out = "\n".join(licences_lines(from_plain(Licences, data)))
     assert "declared" in out and "numpy" in out
     differs = [f for f in data["findings"] if f["code"] == "license-declared-differs"]
     assert differs and "numpy" in differs[0]["message"]

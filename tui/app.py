@@ -111,6 +111,7 @@ class DistscopeApp(App):
         self.tree_model = TreeModel()
         self.index = None  #: the ArchiveIndex once the pass has finished
         self.report: dict | None = None
+        self.report_model: Any = None  #: the typed Report (the panes get its plain data, report)
         self.error: str | None = None
         self.cancel = threading.Event()
         self._inbox: list = []
@@ -163,9 +164,12 @@ class DistscopeApp(App):
         if self.cancel.is_set():
             return
         try:
-            from distscope.tui.report import build_report
+            from distscope.tui.report import to_contract
+            from distscope.tui.session import build_report
 
-            report, error = build_report(index), None
+            # The panes read the JSON contract's plain data until they render the typed model.
+            self.report_model = build_report(index)
+            report, error = to_contract(self.report_model), None
         except Exception as exc:
             report, error = None, f"{type(exc).__name__}: {exc}"
         self.post_message(ReportReady(report, error))
@@ -326,14 +330,14 @@ class DistscopeApp(App):
         if self.report is None:
             self.notify("The report is not ready yet: the archive is still being analysed.", severity="warning")
             return
-        from distscope.tui import report as rp
+        from distscope.tui import session as rp
 
         render = {"json": rp.to_json, "markdown": rp.to_markdown, "text": rp.to_text}[fmt]
         ext = {"json": "json", "markdown": "md", "text": "txt"}[fmt]
         name = Path(self.archive).name.split(".tar")[0] + f".report.{ext}"
         import io
 
-        text = io.StringIO(render(self.report))
+        text = io.StringIO(render(self.report_model))
         self.deliver_text(text, save_directory=os.getcwd(), save_filename=name)
         self.notify(f"Report saved: {name}" if not self.is_web else f"Report: {name}")
 

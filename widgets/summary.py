@@ -124,9 +124,10 @@ class SummaryPane(VerticalScroll):
                  "(after the pass).", style="italic dim"))
 
     def index_done(self, index) -> None:
-        from distscope.tui.report import archive_section
+        from distscope.tui.model.codec import to_plain
+        from distscope.tui.report import archive_summary
 
-        self._show(heading("Archive"), kv_table(archive_rows(archive_section(index))), Text(""),
+        self._show(heading("Archive"), kv_table(archive_rows(to_plain(archive_summary(index)))), Text(""),
                    Text("Analysing… the distribution summary, verdict and toolchain come next.",
                         style="italic dim"))
 

@@ -124,9 +124,13 @@ def resolve_node(app, node):
 
 def find_binary(index, report: dict | None, path: str) -> Any:
     """The binary analysis entry for ``path`` from the index results or the report."""
-    sources = []
-    if index is not None:
-        sources.append(index.results.get("binaries"))
+    sources: list[Any] = []
+    analysis = index.results.get("binaries") if index is not None else None
+    binary = analysis.binaries.get(path) if hasattr(analysis, "binaries") else None
+    if binary is not None:
+        from distscope.tui.model.codec import to_plain
+
+        return to_plain(binary)  # (the contract's shape, as the report gives it)
     if report:
         sources.append(report.get("binaries"))
     for source in sources:

@@ -13,22 +13,13 @@ import re
 import struct
 from array import array
 from functools import lru_cache
+from typing import NamedTuple
 
+from distscope.tui.analysis.rules import BANNED_SYMBOLS, DEPENDENCY_SYMBOLS, PYTHON_API_SYMBOLS
 from distscope.tui.archive.segments import ByteSource, Segments, as_segments
+from distscope.tui.model.binaries import Binary, ElfDetails, Hardening
 
-#: Undefined symbols the PBS validator bans.
-BANNED_SYMBOLS = frozenset({"pthread_yield"})
 _BANNED_BYTES = tuple(name.encode() + b"\0" for name in BANNED_SYMBOLS)
-#: Symbols of bundled dependencies that the PBS validator says must not be exported.
-DEPENDENCY_SYMBOLS = frozenset({
-    "XClearWindow", "XFlush", "BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported", "SSL_read",
-    "CRYPTO_memcmp", "ecp_nistz256_neg", "OPENSSL_instrument_bus", "x25519_fe64_add", "__txn_begin", "rl_prompt",
-    "readline", "current_history", "history_expand", "ffi_call", "ffi_type_void", "new_field", "set_field_term",
-    "set_menu_init", "winstr", "gdbm_close", "gdbm_import", "sqlite3_initialize", "sqlite3_close",
-    "xcb_create_window", "xcb_get_property", "deflateEnd", "gzclose", "inflate", "Tix_DItemCreate",
-    "Tix_GrFormat", "lzma_index_init", "lzma_stream_encoder"})
-#: Symbols libpython must export.
-PYTHON_API_SYMBOLS = frozenset({"Py_Initialize", "PyList_New", "Py_CompileString"})
 _WATCHED = frozenset(n.encode() for n in DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)
 _MAX_SYMBOLS_LISTED = 40
 _MAX_VERNEED = 512
@@ -46,7 +37,6 @@ MAX_VERSION_NAMES = 4096
 MAX_SYMBOLS = 1 << 20
 #: Bytes searched for a symbol name's NUL: the names compared are short, the ones listed rarely long.
 _WATCHED_LEN = max(map(len, DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)) + 1
-_TYPES = {"ET_REL": "rel", "ET_EXEC": "exec", "ET_DYN": "dyn", "ET_CORE": "core"}
 _VERSION = re.compile(r"^([A-Za-z]+)_(\d+(?:\.\d+)*)$")
 
 
@@ -92,11 +82,12 @@ def machine_name(e_machine: str, bits: int, little: bool) -> str:
     return str(e_machine).removeprefix("EM_").lower()
 
 
-def parse_elf(data: ByteSource) -> dict:
+def parse_elf(data: ByteSource) -> Binary:
     """Everything distscope needs from one ELF file (``bytes``, or :class:`Segments`: only the
-    headers and tables are read out of it). Raises :class:`ElfReadError`."""
+    headers and tables are read out of it), as a :class:`Binary` without path and size.
+    Raises :class:`ElfReadError`."""
     try:
-        return _parse(as_segments(data))
+        return _record(_parse(as_segments(data)))
     except ElfReadError:
         raise
     except (struct.error, ValueError, KeyError, IndexError, TypeError, OverflowError, UnicodeDecodeError,
@@ -166,19 +157,73 @@ class _Strings:
         return raw.decode("utf-8", "replace")
 
 
-def _parse(src: Segments) -> dict:
-    data = src.read(0, 64)  # the ELF header
+class _Header(NamedTuple):
+    bits: int
+    little: bool
+    end: str  #: struct byte order
+    e_type: int
+    e_machine: int
+    phoff: int
+    shoff: int
+    phentsize: int
+    phnum: int
+    shentsize: int
+    shnum: int
+    shstrndx: int
+
+
+def _header(data: bytes) -> _Header:
+    """The ELF file header (the first 52 or 64 bytes)."""
     if len(data) < 52 or not data.startswith(b"\x7fELF") or data[4] not in (1, 2) or data[5] not in (1, 2):
         raise ElfReadError("truncated or invalid ELF header")
-    size = len(src)
     bits, little = (64 if data[4] == 2 else 32), data[5] == 1
     end = "<" if little else ">"
-    if bits == 64:
-        (e_type, e_machine, _v, _entry, phoff, shoff, _flags, _eh, phentsize, phnum, shentsize, shnum,
-         shstrndx) = struct.unpack_from(end + "HHIQQQIHHHHHH", data, 16)
-    else:
-        (e_type, e_machine, _v, _entry, phoff, shoff, _flags, _eh, phentsize, phnum, shentsize, shnum,
-         shstrndx) = struct.unpack_from(end + "HHIIIIIHHHHHH", data, 16)
+    (e_type, e_machine, _v, _entry, phoff, shoff, _flags, _eh, phentsize, phnum, shentsize, shnum,
+     shstrndx) = struct.unpack_from(end + ("HHIQQQIHHHHHH" if bits == 64 else "HHIIIIIHHHHHH"), data, 16)
+    return _Header(bits, little, end, e_type, e_machine, phoff, shoff, phentsize, phnum, shentsize, shnum, shstrndx)
+
+
+def section_table_end(head: bytes) -> int:
+    """Bytes of an ELF file needed to reach the end of its section header table (0: unknown)."""
+    try:
+        h = _header(head)
+    except (ElfReadError, struct.error):
+        return 0
+    return h.shoff + h.shentsize * h.shnum if h.shoff and h.shnum else 0
+
+
+def comment_strings(data: ByteSource) -> list[str]:
+    """The NUL-separated strings of the ``.comment`` section, in order, as written ([] when it is
+    absent or the file is unreadable): the toolchain counts them."""
+    src = as_segments(data)
+    try:
+        h = _header(src.read(0, 64))
+        image = _Image(src, h.end, [])
+        sections = _section_headers(image, h.bits, h.shoff, h.shnum, h.shentsize)
+        names = _section_names(image, sections, h.shstrndx)
+    except (ElfReadError, struct.error, ValueError):
+        return []
+    for i, sec in enumerate(sections):
+        if names.get(i) == ".comment":
+            body = src.read(sec[4], min(sec[5], 1 << 16))
+            return [c.decode("utf-8", "replace") for c in body.split(b"\0") if c.strip()]
+    return []
+
+
+def needed_libraries(data: ByteSource) -> list[str]:
+    """DT_NEEDED names of an ELF file ([] when unreadable)."""
+    try:
+        return parse_elf(data).needs
+    except ElfReadError:
+        return []
+
+
+def _parse(src: Segments) -> dict:
+    h = _header(src.read(0, 64))
+    size = len(src)
+    bits, little, end = h.bits, h.little, h.end
+    e_type, e_machine, phoff, shoff, phentsize, phnum = h.e_type, h.e_machine, h.phoff, h.shoff, h.phentsize, h.phnum
+    shentsize, shnum, shstrndx = h.shentsize, h.shnum, h.shstrndx
     out: dict = {
         "format": "elf", "bits": bits, "endian": "little" if little else "big",
         "machine": machine_name(_E_MACHINES.get(e_machine, f"EM_{e_machine}"), bits, little),
@@ -261,8 +306,18 @@ def _parse(src: Segments) -> dict:
     elif interp or "libc.so.6" in out["needed"] or any(
             v.startswith("GLIBC_") for vs in out["version_needs"].values() for v in vs):
         out["libc"] = "glibc"
-    out["needs"] = list(out["needed"])
     return out
+
+
+def _record(out: dict) -> Binary:
+    """The parser's fields as the model's :class:`Binary`."""
+    details = ElfDetails(
+        out["bits"], out["endian"], out["type"], out["interpreter"], out["soname"], out["needed"], out["rpath"],
+        out["runpath"], out["version_needs"], out["glibc_max"], out["glibc_symbols"], out["banned_symbols"],
+        out["isa_level"], out["comment"], out["static"], out["libc"], out["exported_dependency_symbols"],
+        out["exports_python_api"], Hardening(**out["hardening"]), out.get("exported_count"))
+    return Binary("", "elf", needs=list(out["needed"]), machine=out["machine"], details=details,
+                  not_analysed=out.get("not_analysed", []))
 
 
 def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, out: dict) -> None:

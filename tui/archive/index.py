@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 import zstandard
 
 from distscope.tui import gcpause
-from distscope.tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
-from distscope.tui.analysis.classify import classify
+from distscope.tui.archive.plugin import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
+from distscope.tui.archive.classify import classify
 from distscope.tui.archive.compression import OpenedArchive, _may_join, limit_message
 from distscope.tui.archive.limits import LIMITS, members_message
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
@@ -67,6 +67,8 @@ class ArchiveIndex:
         #: Where :attr:`sha256` comes from: "read" (this pass hashed the file), "cache" (an
         #: earlier pass did; the entry was checked, not the whole file) or "verified" (re-hashed).
         self.sha256_source = "read"
+        #: small members' content kept during the pass (a reader's SmallMembers), or None
+        self.small_members: Any = None
         # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
         self._by_path: dict[str, Member] = {}
         self._types: Counter = Counter()
@@ -165,12 +167,15 @@ _switching_users = 0
 _saved_interval = 0.005
 
 
-def _pass_mode(on: bool) -> None:
+def _pass_mode(on: bool) -> bool:
     """While a pass runs, hand the GIL over more often: the decompression thread then waits
     less for the parsing thread (measured: about 5% faster on a 1 GB archive). And pause the
     cyclic garbage collector (:mod:`distscope.tui.gcpause`; measured: 4-7% of the parsing thread); the
-    members made are then moved to the oldest generation, unscanned."""
+    members made are then moved to the oldest generation, unscanned. Only when the entry point
+    enabled process tuning (:func:`distscope.tui.gcpause.enable`); returns whether it did."""
     global _switching_users, _saved_interval
+    if on and not gcpause.enabled():
+        return False
     with _switching_lock:
         if on:
             if _switching_users == 0:
@@ -183,6 +188,7 @@ def _pass_mode(on: bool) -> None:
             if _switching_users == 0:
                 sys.setswitchinterval(_saved_interval)
             gcpause.resume(tenure=True)
+    return True
 
 
 def _analysis_error(analyser: str, path: str | None, exc: Exception) -> dict:
@@ -335,7 +341,7 @@ class Scan:
         add_idle = getattr(self.archive.stream, "add_idle", None)
         if add_idle is not None:  # catch up with the members read while waiting for data
             add_idle(self._observe_step)
-        _pass_mode(True)
+        tuned = _pass_mode(True)
         end_offset: int | None = None  # (where the end marker ends, once read)
         try:
             try:
@@ -378,7 +384,8 @@ class Scan:
             if index.complete and not index.trailing:  # (else the hash would read what the pass left)
                 index.sha256 = self.archive.sha256()
         finally:
-            _pass_mode(False)
+            if tuned:
+                _pass_mode(False)
             if threading.get_ident() == owner:
                 self.archive.close()
             else:  # the garbage collector finishing an abandoned pass on some other thread
@@ -396,7 +403,7 @@ class Scan:
     def _offerer(self, reader: TarReader, feeder: _AnalysisThread | None) -> Callable[[Member], None] | None:
         """The function the pass calls for each file member (None: nothing to offer): keeps
         small members' heads, asks the analysers that may want the member (those without a
-        declared interest, and those whose :class:`~distscope.tui.analysis.base.Interest` it matches) and
+        declared interest, and those whose :class:`~distscope.tui.archive.plugin.Interest` it matches) and
         hands what they want to ``feeder``. A closure over locals: it runs ~50,000 times a pass."""
         plans = [_plan(a) for a in self.analysers]
         always = [a for a, plan in zip(self.analysers, plans) if plan is None]

@@ -29,13 +29,12 @@ from __future__ import annotations
 import difflib
 import posixpath
 import threading
-import weakref
 from collections import Counter, OrderedDict
 from typing import Iterator
 
 import zstandard
 
-from distscope.tui.analysis.base import HEAD_SIZE
+from distscope.tui.archive.plugin import HEAD_SIZE
 from distscope.tui.archive.compression import OpenedArchive, read_exact
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
@@ -106,18 +105,14 @@ class SmallMembers:
         return len(self._data)
 
 
-_small: dict[int, SmallMembers] = {}
-
-
 def attach_small_members(index: ArchiveIndex, store: SmallMembers) -> None:
-    """Keep ``store`` for readers of ``index`` (dropped when the index is garbage collected)."""
-    key = id(index)
-    _small[key] = store
-    weakref.finalize(index, _small.pop, key, None)
+    """Keep ``store`` for readers of ``index`` (it lives as long as the index)."""
+    index.small_members = store
 
 
 def small_members(index: ArchiveIndex) -> SmallMembers | None:
-    return _small.get(id(index))
+    store = index.small_members
+    return store if isinstance(store, SmallMembers) else None
 
 
 def similar_names(index: ArchiveIndex, path: str, n: int = 3) -> list[str]:

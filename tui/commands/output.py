@@ -8,6 +8,7 @@ do. JSON output keeps the exact values.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import Any
 
@@ -15,11 +16,14 @@ from distscope.tui.safetext import visible
 
 
 def inert(value: Any) -> Any:
-    """A copy of ``value`` (dicts, lists, tuples, strings) with every string, keys included,
-    passed through :func:`visible`; other values are kept."""
+    """A copy of ``value`` (model objects, dicts, lists, tuples, strings) with every string, keys
+    included, passed through :func:`visible`; other values are kept."""
     kind = type(value)
     if kind is str:
         return visible(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: inert(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
     if kind is dict:
         return {inert(k): inert(v) for k, v in value.items()}
     if kind is list or kind is tuple:

@@ -7,10 +7,15 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
 from distscope.tui.archive.limits import LIMITS, configured
 from distscope.tui.commands.output import inert, write
 from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError, complain
+
+if TYPE_CHECKING:
+    from distscope.tui.model.findings import Finding
+    from distscope.tui.model.report import Report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,10 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_check)
 
 
-def analyse(path: str, use_cache: bool = True, verify: bool = False) -> dict:
+def analyse(path: str, use_cache: bool = True, verify: bool = False) -> dict[str, Any]:
     """One archive's report, or ``{"bad_input": message}``. Never raises (runs in a worker)."""
-    from distscope.tui.report import build_report
-    from distscope.tui.session import open_index
+    from distscope.tui.session import build_report, open_index
 
     try:
         if not os.path.exists(path):
@@ -61,7 +65,7 @@ def analyse(path: str, use_cache: bool = True, verify: bool = False) -> dict:
 
 
 def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = None,
-                verify: bool = False) -> list[dict]:
+                verify: bool = False) -> list[dict[str, Any]]:
     """Reports for ``paths`` in order; several archives in parallel processes."""
     if len(paths) == 1:
         return [analyse(paths[0], use_cache, verify)]
@@ -100,29 +104,29 @@ def _outcome(future) -> dict | None:
         return None
 
 
-def _complain(outcomes: list[dict]) -> int:
+def _complain(outcomes: list[dict[str, Any]]) -> int:
     code = EXIT_OK
     for outcome in outcomes:
         if outcome.get("note"):
-            complain(f"{outcome['report']['archive']['path']}: note: {outcome['note']}")
+            complain(f"{outcome['report'].archive.path}: note: {outcome['note']}")
         message = outcome.get("bad_input") or outcome.get("damaged")
         if message:
             if outcome.get("damaged"):
-                message = f"{outcome['report']['archive']['path']}: {message}"
+                message = f"{outcome['report'].archive.path}: {message}"
             complain(message)
             code = EXIT_BAD_INPUT
     return code
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from distscope.tui.report import to_markdown, to_text
+    from distscope.tui.session import to_json, to_markdown, to_text
 
     outcomes = analyse_all(args.archives, not args.no_cache, args.jobs, args.verify)
-    reports = [o["report"] for o in outcomes if "report" in o]
+    reports: list[Report] = [o["report"] for o in outcomes if "report" in o]
     if args.format == "json":
         payload = reports[0] if len(args.archives) == 1 and reports else reports
         if reports or len(args.archives) > 1:
-            sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+            sys.stdout.write(to_json(payload))
     else:
         render = to_markdown if args.format == "markdown" else to_text
         blocks = []
@@ -131,9 +135,9 @@ def run_report(args: argparse.Namespace) -> int:
             if len(args.archives) > 1:
                 rule = "#" if args.format == "markdown" else "="
                 if rule == "#":
-                    title = f"# {report['archive']['path']}"
+                    title = f"# {report.archive.path}"
                 else:  # the rule on its own line: 80 columns
-                    title = f"{rule * 78}\n{report['archive']['path']}"
+                    title = f"{rule * 78}\n{report.archive.path}"
                 text = f"{title}\n\n{text}"
             blocks.append(text)
         write("\n".join(blocks))
@@ -141,34 +145,35 @@ def run_report(args: argparse.Namespace) -> int:
     return _complain(outcomes)
 
 
-def _problems(report: dict, fail_on: str) -> list[dict]:
+def _problems(report: Report, fail_on: str) -> tuple[list[Finding], bool]:
     wanted = ("error",) if fail_on == "error" else ("error", "warning")
     shown = ("error", "warning")
-    return [f for f in report.get("findings") or [] if f["severity"] in shown], \
-        any(f["severity"] in wanted for f in report.get("findings") or [])
+    return [f for f in report.findings if f.severity in shown], any(f.severity in wanted for f in report.findings)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from distscope.tui.analysis.sections import findings_text, wrap
+    from distscope.tui.model.codec import to_plain
+    from distscope.tui.report.binaries import findings_lines
+    from distscope.tui.report.layout import wrap
 
     outcomes = analyse_all(args.archives, not args.no_cache, args.jobs, args.verify)
     failed = False
-    out: list = []
+    out: list[Any] = []
     for outcome in outcomes:
-        report = outcome.get("report")
+        report: Report | None = outcome.get("report")
         if report is None:
             continue
         if args.format != "json":
             report = inert(report)
         problems, fails = _problems(report, args.fail_on)
         failed |= fails
-        verdict = report.get("verdict") or {}
         if args.format == "json":
-            out.append({"archive": report["archive"]["path"], "verdict": verdict, "findings": problems})
+            out.append({"archive": report.archive.path, "verdict": to_plain(report.verdict),
+                        "findings": to_plain(problems)})
         else:
-            lines = wrap(f"{report['archive']['path']}: {verdict.get('headline', '')}", "", "    ")
+            lines = wrap(f"{report.archive.path}: {report.verdict.headline}", "", "    ")
             if problems:
-                lines += findings_text(problems, report)[1:]
+                lines += findings_lines(problems)[1:]
             out.append("\n".join(lines))
     if args.format == "json":
         sys.stdout.write(json.dumps(out, indent=2) + "\n")

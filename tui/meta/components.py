@@ -1,7 +1,7 @@
 """The component inventory: which libraries and packages a distribution bundles, at which
 version, and the evidence for each.
 
-:class:`ComponentScan` rides the pass. It searches the read-only data of the binaries that
+:class:`ComponentsAnalyser` rides the pass. It searches the read-only data of the binaries that
 may carry a library (by file name: ``_ssl``, ``libcrypto``, ``sqlite3.dll``, libpython, the
 interpreter, vendored ``*.libs/``) with ``bytes.find`` per piece of the content as it arrives,
 hashes the binaries it finds something in, and reads headers, ``.pc`` files, Tcl scripts,
@@ -17,11 +17,13 @@ import json
 import re
 from typing import Any
 
-from distscope.tui.analysis.base import ALL, Analyser, Interest
-from distscope.tui.analysis.classify import NATIVE, STATIC_LIB
+from distscope.tui.archive.plugin import ALL, Analyser, Interest
+from distscope.tui.archive.classify import NATIVE, STATIC_LIB
 from distscope.tui.archive.segments import Segments, as_segments
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.rodata import readonly_ranges
+from distscope.tui.model.components import (
+    CarrierFile, ComponentScan, Found, FoundPackage, FoundSbomComponent, FoundVendored)
 
 #: Bytes searched at a time, and how far consecutive windows overlap (more than any match).
 _WINDOW, _OVERLAP = 8 << 20, 512
@@ -41,7 +43,7 @@ _TCL_CONFIG = re.compile(rb"^(TCL|TK)_VERSION='(\d+\.\d+)'.*?^\1_PATCH_LEVEL='([
 _PC_FIELD = re.compile(rb"^(Name|Version):\s*(.*?)\s*$", re.M)
 
 
-class ComponentScan(Analyser):
+class ComponentsAnalyser(Analyser):
     """Collects the evidence of bundled components during the pass (see the module docstring)."""
 
     name = "components"
@@ -101,11 +103,22 @@ class ComponentScan(Analyser):
         elif base in fp.HEADERS:
             self._header(path, base, raw)
 
-    def result(self) -> dict:
-        return {"evidence": self.evidence, "files": dict(sorted(self.files.items())),
-                "packages": sorted(self.packages, key=lambda p: (p["name"].lower(), p["path"])),
-                "sbom_components": self.sbom_components, "vendored": self.vendored, "notes": self.notes,
-                "searched": {k: sorted(v) for k, v in sorted(self.searched.items())}}
+    def scan_result(self) -> ComponentScan:
+        """What the pass found, as the model."""
+        return ComponentScan(
+            evidence=[Found(e["component"], e["path"], e["method"], e["detail"], e.get("version"), e.get("note", ""))
+                      for e in self.evidence],
+            files={p: CarrierFile(p, f["size"], f["sha256"], f["sha1"]) for p, f in sorted(self.files.items())},
+            packages=[FoundPackage(p["path"], p["name"], p["version"], p["license_expression"], p["license"],
+                                   p["classifiers"])
+                      for p in sorted(self.packages, key=lambda p: (p["name"].lower(), p["path"]))],
+            sbom_components=[FoundSbomComponent(c["path"], c["package"], c["name"], c["version"], c["purl"],
+                                                c["licence"], c["format"]) for c in self.sbom_components],
+            vendored=[FoundVendored(v["path"], v["package"], v["name"]) for v in self.vendored],
+            notes=list(self.notes), searched={k: sorted(v) for k, v in sorted(self.searched.items())})
+
+    def result(self) -> ComponentScan:
+        return self.scan_result()
 
     # -- binaries ---------------------------------------------------------------------------
     def _binary(self, path: str, data: Segments, libraries: tuple[str, ...], complete: bool, size: int) -> None:

@@ -1,5 +1,5 @@
 """The typed component inventory of an analysed archive: the pass's evidence
-(:class:`~distscope.tui.meta.components.ComponentScan`) joined with PYTHON.json, patchlevel.h,
+(:class:`~distscope.tui.meta.components.ComponentsAnalyser`) joined with PYTHON.json, patchlevel.h,
 the archive's file name and the dependency graph.
 
 A component's version is one that its evidence states. Where pieces of evidence state
@@ -16,7 +16,9 @@ from typing import Any, NamedTuple
 
 from distscope.tui.meta import fingerprints as fp
 from distscope.tui.meta.distribution import parse_file_name
-from distscope.tui.model.components import CarrierFile, Component, ComponentKind, Evidence, Inventory
+from distscope.tui.model.codec import from_plain
+from distscope.tui.model.components import (
+    Component, ComponentKind, ComponentScan, Evidence, FoundPackage, FoundSbomComponent, Inventory)
 
 _BINARY_METHODS = ("string", "build-path", "file-name")
 #: Which evidence a reader sees first.
@@ -48,39 +50,52 @@ class Others(NamedTuple):
     edges: list[tuple[str, str]]  #: (binary, archive file it loads) for every resolved graph edge
 
 
+def _attr(value: Any, name: str) -> Any:
+    """``value[name]`` of plain data, or ``value.name`` of the typed model (either may come)."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+
+
 def others(index: Any) -> Others:
-    """The one place that reads other analysers' results (plain data in the index)."""
+    """The one place that reads other analysers' results (plain data, or their typed model)."""
     results = getattr(index, "results", {}) or {}
-    pj = results.get("pythonjson") or {}
-    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
-    level = (results.get("distribution") or {}).get("patchlevel")
+    pj = results.get("pythonjson")
+    data = _attr(pj, "data")
+    data = data if isinstance(data, dict) else None
+    level = _attr(results.get("distribution"), "patchlevel")
     patchlevel = (level["path"], level["version"]) if isinstance(level, dict) and level.get("version") else None
-    graph = (results.get("binaries") or {}).get("graph") or {}
-    edges = [(e["from"], e["to"]) for e in graph.get("edges") or [] if e.get("from") and e.get("to")]
-    return Others(data, pj.get("path") if data is not None else None, patchlevel, edges)
+    graph = _attr(results.get("binaries"), "graph")
+    edges = []
+    for edge in _attr(graph, "edges") or []:
+        source = edge.get("from") if isinstance(edge, dict) else getattr(edge, "from_", None)
+        target = _attr(edge, "to")
+        if source and target:
+            edges.append((source, target))
+    return Others(data, _attr(pj, "path") if data is not None else None, patchlevel, edges)
 
 
 def build_inventory(index: Any) -> Inventory:
     """The inventory of ``index`` (an analysed :class:`~distscope.tui.archive.index.ArchiveIndex`)."""
-    scan = (getattr(index, "results", {}) or {}).get("components") or {}
+    scan = scan_of(index)
     other = others(index)
     named = parse_file_name(index.path) or {}
     inventory = Inventory(archive=index.path, archive_sha256=index.sha256, release_tag=named.get("release_tag"),
-                          target_triple=named.get("target_triple"), notes=list(scan.get("notes") or []))
+                          target_triple=named.get("target_triple"), notes=list(scan.notes))
     members = getattr(index, "by_path", {}) or {}
-    evidence = [dict(e) for e in scan.get("evidence") or []]
+    evidence: list[dict[str, Any]] = [{"component": f.component, "path": f.path, "method": f.method,
+                                       "detail": f.detail, "version": f.version, "note": f.note}
+                                      for f in scan.evidence]
     licences: dict[str, tuple[str | None, str]] = {}
     evidence += _python_json(other, members, licences)
-    evidence += _cpython(other, scan, index.path, named)
-    vendored = {v["path"]: v for v in scan.get("vendored") or []}
+    evidence += _cpython(other, {f.path for f in scan.evidence}, index.path, named)
+    vendored = {v.path: v for v in scan.vendored}
     for record in evidence:  # (a library found inside a vendored copy is that package's)
         owner = vendored.get(record["path"])
         if owner and record["component"] != "cpython":
-            record["package"] = owner["package"]
+            record["package"] = owner.package
     groups: dict[tuple[str, str | None], list[dict]] = defaultdict(list)
     for record in evidence:
         groups[(record["component"], record.get("package"))].append(record)
-    searched = scan.get("searched") or {}
+    searched = scan.searched
     for (component, package), records in groups.items():
         inventory.components += _library_components(component, package, records, licences,
                                                     [] if package else searched.get(component, []))
@@ -88,16 +103,14 @@ def build_inventory(index: Any) -> Inventory:
     for path, v in vendored.items():
         if path not in seen:
             inventory.components.append(Component(
-                id=f"vendored:{v['package']}/{v['name']}", name=v["name"], kind="vendored-library", version=None,
+                id=f"vendored:{v.package}/{v.name}", name=v.name, kind="vendored-library", version=None,
                 version_note="a vendored copy whose file states no release version (a soname number is an ABI "
                              "version)", evidence=[Evidence(path, "file-name", path.rsplit("/", 1)[-1])],
-                contained_in=[path], package=v["package"]))
-    inventory.components += [_package(p) for p in scan.get("packages") or []]
-    inventory.components += [_sbom_component(s) for s in scan.get("sbom_components") or []]
-    files = scan.get("files") or {}
+                contained_in=[path], package=v.package))
+    inventory.components += [_package(p) for p in scan.packages]
+    inventory.components += [_sbom_component(s) for s in scan.sbom_components]
     carrying = {path for c in inventory.components for path in c.contained_in}
-    inventory.files = {path: CarrierFile(path, f["size"], f["sha256"], f["sha1"])
-                       for path, f in files.items() if path in carrying}
+    inventory.files = {path: f for path, f in scan.files.items() if path in carrying}
     _link_graph(inventory, other.edges)
     inventory.components.sort(key=lambda c: (_KIND_ORDER[c.kind], c.package or "", c.name.lower(),
                                              c.version or "", c.id))
@@ -159,9 +172,8 @@ def _field(library: str, path: str, detail: str, carrier: str | None) -> dict:
             "carrier": carrier}
 
 
-def _cpython(other: Others, scan: dict, archive: str, named: dict) -> list[dict]:
+def _cpython(other: Others, scanned: set[str], archive: str, named: dict) -> list[dict]:
     out = []
-    scanned = {e.get("path") for e in scan.get("evidence") or []}
     if other.patchlevel and other.patchlevel[0] not in scanned:
         path, version = other.patchlevel
         out.append({"component": "cpython", "path": path, "method": "header",
@@ -215,30 +227,35 @@ def _library_components(component: str, package: str | None, records: list[dict]
     return out
 
 
-def _package(p: dict) -> Component:
-    licence, source = p.get("license_expression"), "METADATA"
+def _package(p: FoundPackage) -> Component:
+    licence, source = p.license_expression, "METADATA"
     if not licence:
-        ids = {i for c in p.get("classifiers") or [] if (i := _CLASSIFIERS.get(c.rsplit(" :: ", 1)[-1]))}
+        ids = {i for c in p.classifiers if (i := _CLASSIFIERS.get(c.rsplit(" :: ", 1)[-1]))}
         licence = " OR ".join(sorted(ids)) if ids else None
         source = "METADATA classifier" if licence else ""
-    version = p.get("version")
-    folder = p["path"].rsplit("/", 1)[0]
     return Component(
-        id="pypi:" + re.sub(r"[-_.]+", "-", p["name"]).lower(), name=p["name"], kind="python-package",
-        version=version, version_note="" if version else "METADATA has no Version", licence=licence,
-        licence_source=source, evidence=[Evidence(p["path"], "metadata",
-                                                  f"Name: {p['name']} / Version: {version}", version)],
-        package=folder)
+        id="pypi:" + re.sub(r"[-_.]+", "-", p.name).lower(), name=p.name, kind="python-package",
+        version=p.version, version_note="" if p.version else "METADATA has no Version", licence=licence,
+        licence_source=source, evidence=[Evidence(p.path, "metadata", f"Name: {p.name} / Version: {p.version}",
+                                                  p.version)],
+        package=p.path.rsplit("/", 1)[0])
 
 
-def _sbom_component(s: dict) -> Component:
+def _sbom_component(s: FoundSbomComponent) -> Component:
     return Component(
-        id=f"sbom:{s['package']}/{s['name']}", name=s["name"], kind="vendored-library", version=s.get("version"),
-        version_note="" if s.get("version") else "the SBOM states no version", licence=s.get("licence"),
-        licence_source="sbom" if s.get("licence") else "", purl=s.get("purl"),
-        evidence=[Evidence(s["path"], "sbom", f"{s['format']}: {s['name']} {s.get('version') or ''}".strip(),
-                           s.get("version"))],
-        package=s["package"])
+        id=f"sbom:{s.package}/{s.name}", name=s.name, kind="vendored-library", version=s.version,
+        version_note="" if s.version else "the SBOM states no version", licence=s.licence,
+        licence_source="sbom" if s.licence else "", purl=s.purl,
+        evidence=[Evidence(s.path, "sbom", f"{s.format}: {s.name} {s.version or ''}".strip(), s.version)],
+        package=s.package)
+
+
+def scan_of(index: Any) -> ComponentScan:
+    """The components analyser's result (typed; read back from plain data when it is that)."""
+    value = (getattr(index, "results", {}) or {}).get("components")
+    if isinstance(value, ComponentScan):
+        return value
+    return from_plain(ComponentScan, value) if isinstance(value, dict) else ComponentScan()
 
 
 def _link_graph(inventory: Inventory, edges: list[tuple[str, str]]) -> None:

@@ -16,9 +16,16 @@ import posixpath
 import re
 from typing import Any
 
-from distscope.tui.analysis.base import ALL, Analyser, Interest
-from distscope.tui.archive.members import FILE
-from distscope.tui.meta.pythonjson import finding, str_list
+from distscope.tui.analysis.elf import needed_libraries
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.members import FILE, Member
+from distscope.tui.archive.plugin import ALL, Analyser, Interest
+from distscope.tui.meta.pythonjson import str_list
+from distscope.tui.model.codec import from_plain, to_plain
+from distscope.tui.model.distribution import PythonJson
+from distscope.tui.model.findings import finding
+from distscope.tui.model.licences import Licences, LicenceScan
+from distscope.tui.model.report import BinaryAnalysis
 from distscope.tui.meta.contained import contained, statement as contained_statement
 from distscope.tui.meta.spdx import (analyse, base_ids, claims, identify, is_copyleft, is_gpl, is_gpl_family,
                                      runtime_exception)
@@ -103,9 +110,7 @@ class LicenseFiles(Analyser):
 
     def feed(self, member, data: bytes, complete: bool) -> None:
         if data.startswith(b"\x7fELF"):
-            from distscope.tui.meta.toolchain import elf_needed
-
-            self.module_needs[member.path] = elf_needed(data)
+            self.module_needs[member.path] = needed_libraries(data)
             return
         try:
             text = data.decode("utf-8")
@@ -132,9 +137,9 @@ class LicenseFiles(Analyser):
             found = self._seen[digest] = analyse(text).as_dict()
         return found
 
-    def result(self) -> dict:
-        return {"files": self.files, "text_bytes": self._kept, "module_needs": self.module_needs,
-                "metadata": self.metadata}
+    def result(self) -> LicenceScan:
+        return from_plain(LicenceScan, {"files": self.files, "text_bytes": self._kept,
+                                        "module_needs": self.module_needs, "metadata": self.metadata})
 
 
 _CLASSIFIER_IDS = {
@@ -273,39 +278,20 @@ def resolve_pointers(files: list[dict]) -> dict[str, dict]:
     return out
 
 
-_NEED_KEYS = frozenset(("needed", "dependencies", "imports", "dylibs", "libraries"))
-
-
-def _binary_needs(index) -> list[tuple[str, str]]:
-    """(binary path, needed library) pairs from the binaries analysis, when there is one."""
-    data = index.results.get("binaries")
+def _binary_needs(index: ArchiveIndex) -> list[tuple[str, str]]:
+    """(binary path, needed library) pairs from the binaries analysis, when there is one: ELF
+    DT_NEEDED, PE imports, Mach-O dylibs (of every slice)."""
+    analysis: BinaryAnalysis | None = index.results.get("binaries")
     pairs: list[tuple[str, str]] = []
-
-    def walk(node: Any, path: str | None, depth: int) -> None:
-        if depth > 6:
-            return
-        if isinstance(node, dict):
-            here = node.get("path") if isinstance(node.get("path"), str) else path
-            for key, value in node.items():  # (most values are neither: only containers hold pairs)
-                if isinstance(value, dict):
-                    walk(value, key if "/" in key else here, depth + 1)
-                elif not isinstance(value, list):
-                    continue
-                elif key in _NEED_KEYS:
-                    for item in value:
-                        name = item if isinstance(item, str) else (item.get("name") if isinstance(item, dict) else None)
-                        if isinstance(name, str) and here:
-                            pairs.append((here, name))
-                elif depth < 6:  # (the list walked here, one call less: most hold only names)
-                    for item in value:
-                        if isinstance(item, (dict, list)):
-                            walk(item, here, depth + 2)
-        elif isinstance(node, list):
-            for item in node:
-                if isinstance(item, (dict, list)):
-                    walk(item, path, depth + 1)
-
-    walk(data, None, 0)
+    for path, b in (analysis.binaries if analysis is not None else {}).items():
+        if b.elf is not None:
+            pairs += [(path, name) for name in b.elf.needed]
+        elif b.pe is not None:
+            pairs += [(path, name) for name in b.pe.imports]
+        elif b.macho is not None:
+            pairs += [(path, d.name) for d in b.macho.dylibs]
+            for s in b.macho.slices or []:
+                pairs += [(path, d.name) for d in s.dylibs]
     return pairs
 
 
@@ -326,7 +312,7 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
     parts_of = parts_of or {}
     exempt = [] if exempt is None else exempt
     paths = {} if paths is None else paths
-    pj_path = (index.results.get("pythonjson") or {}).get("path") or "PYTHON.json"
+    pj_path = _pythonjson(index).path or "PYTHON.json"
 
     def add(component: str, evidence: str, path: str | None = None) -> None:
         found.append({"component": component, "evidence": evidence})
@@ -352,7 +338,7 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
             add("_gdbm", f"extension module _gdbm present ({ext.get('shared_lib') or 'built in'})",
                 ext.get("shared_lib") or None)
     needs = _binary_needs(index)
-    module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
+    module_needs = _scan(index).get("module_needs") or {}
     needs += [(path, lib) for path, libs in module_needs.items() for lib in libs or []]
     for path in _files_named_l(index.members):
         if _GPL_LIBS.match(posixpath.basename(path)):
@@ -384,28 +370,39 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
     return unique
 
 
-def summarize(index) -> dict:
-    """The licences section as plain data (the typed :class:`~distscope.tui.model.licences.Licences`
-    written out by the model's codec)."""
-    from distscope.tui.model.codec import from_plain, to_plain
-    from distscope.tui.model.licences import Licences
+def summarize(index: ArchiveIndex) -> Licences:
+    """The licences section (the typed model, read by the codec from the summary's plain data)."""
+    return from_plain(Licences, _summary(index))
 
-    return to_plain(from_plain(Licences, _summary(index)))
+
+def _pythonjson(index: ArchiveIndex) -> PythonJson:
+    pj = index.results.get("pythonjson")
+    if isinstance(pj, dict):  # (plain data: an older cache, a test)
+        return from_plain(PythonJson, pj)
+    return pj if isinstance(pj, PythonJson) else PythonJson()
+
+
+def _scan(index: ArchiveIndex) -> dict:
+    """The licence analyser's result as plain data (it is typed; plain in some tests)."""
+    scan = index.results.get("licenses")
+    if scan is None:
+        return {}
+    return scan if isinstance(scan, dict) else to_plain(scan)
 
 
 def _summary(index) -> dict:
     """The licences section: components, files, GPL evidence (plain data)."""
     from distscope.tui.meta.distribution import extension_modules
 
-    pj = index.results.get("pythonjson") or {}
-    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
-    scanned = index.results.get("licenses") or {}
+    pj = _pythonjson(index)
+    data = pj.data if isinstance(pj.data, dict) else None
+    scanned = _scan(index)
     files = scanned.get("files") or []
     parts_of = {f["path"]: f.get("parts") or [] for f in files}
     pointers = resolve_pointers(files)
     ids_of = {f["path"]: (pointers[f["path"]]["spdx"] if f["path"] in pointers else f["spdx"]) or [] for f in files}
     by_path = {f["path"]: f for f in files}
-    pj_path = pj.get("path") or "PYTHON.json"
+    pj_path = pj.path or "PYTHON.json"
     root = _root_of(index)
     components: list[dict] = []
     findings: list[dict] = []
@@ -507,7 +504,7 @@ def _summary(index) -> dict:
                   "no _gdbm extension module"]
         if data:
             checks.append("no extension links readline or gdbm")
-        module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
+        module_needs = scanned.get("module_needs") or {}
         if index.results.get("binaries") is not None:
             checks.append("no binary needs libreadline or libgdbm")
         elif module_needs:
@@ -556,7 +553,7 @@ def _summary(index) -> dict:
         "root": root,
         "repository_license_files": folder_files,
         "unidentified": unidentified,
-        "findings": findings,
+        "findings": [to_plain(f) for f in findings],
         "contained": static,
     }
 
@@ -662,14 +659,13 @@ def _dynload_extensions(index) -> list[dict]:
     return out
 
 
-def text_of(index, path: str) -> str | None:
+def text_of(index: ArchiveIndex, path: str) -> str | None:
     """The stored text of a licence file (None when it was not kept or is not a licence file)."""
-    files = (index.results.get("licenses") or {}).get("files") or []
-    texts = getattr(index, "_licence_texts", None)
-    if texts is None or texts[0] is not files:  # (one dict per index: a lookup per file was quadratic)
-        texts = (files, {f["path"]: f.get("text") for f in reversed(files)})  # (the first wins)
-        try:
-            index._licence_texts = texts
-        except AttributeError:
-            pass
-    return texts[1].get(path)
+    return licence_texts(index).get(path)
+
+
+def licence_texts(index: ArchiveIndex) -> dict[str, str | None]:
+    """The stored text of every licence file, by path (the first file of a path wins): one dict
+    for callers that look up many (a scan per lookup is quadratic)."""
+    scan: LicenceScan = index.results.get("licenses") or LicenceScan()
+    return {f.path: f.text for f in reversed(scan.files)}

@@ -86,3 +86,66 @@ class Inventory:
     def get(self, component_id: str) -> list[Component]:
         """The components with ``id`` (more than one when versions differ)."""
         return [c for c in self.components if c.id == component_id]
+
+
+# -- what the pass finds (the components analyser's result, cached) ---------------------------
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One piece of evidence as the pass found it, for the library ``component`` (an id of
+    :data:`distscope.tui.meta.fingerprints.LIBRARIES`)."""
+
+    component: str
+    path: str
+    method: EvidenceMethod
+    detail: str
+    version: str | None = None
+    note: str = field(default="", metadata=OMIT)  #: why a found library has no version
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPackage:
+    """A dist-info METADATA's headers."""
+
+    path: str
+    name: str
+    version: str | None
+    license_expression: str | None = None
+    license: str | None = None
+    classifiers: list[str] = field(default_factory=list)  #: the ``License ::`` ones
+
+
+@dataclass(frozen=True, slots=True)
+class FoundSbomComponent:
+    """A component listed by a PEP 770 SBOM in a wheel's dist-info."""
+
+    path: str
+    package: str
+    name: str
+    version: str | None
+    purl: str | None
+    licence: str | None
+    format: str  #: CycloneDX or SPDX
+
+
+@dataclass(frozen=True, slots=True)
+class FoundVendored:
+    """A library a wheel vendors (in ``*.libs/`` or ``.dylibs/``)."""
+
+    path: str
+    package: str
+    name: str
+
+
+@dataclass(slots=True)
+class ComponentScan:
+    """Everything the components analyser saw during the pass; :func:`build_inventory
+    <distscope.tui.meta.inventory.build_inventory>` makes the :class:`Inventory` from it."""
+
+    evidence: list[Found] = field(default_factory=list)
+    files: dict[str, CarrierFile] = field(default_factory=dict)  #: every searched binary, hashed
+    packages: list[FoundPackage] = field(default_factory=list)
+    sbom_components: list[FoundSbomComponent] = field(default_factory=list)
+    vendored: list[FoundVendored] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    #: library -> binaries searched for it (so that "no version string in X" can be said)
+    searched: dict[str, list[str]] = field(default_factory=dict)
