@@ -248,3 +248,52 @@ def python_json(version: int = 8, **extra) -> dict:
     }
     doc.update(extra)
     return doc
+
+
+def random_bytes(n: int, seed: int = 0) -> bytes:
+    """``n`` random-looking bytes, the same on every run (tests never use unseeded randomness)."""
+    import random
+
+    return random.Random(seed).randbytes(n)
+
+
+def fix_checksum(block: bytes | bytearray) -> bytes:
+    """Recompute a header's checksum (after patching fields)."""
+    block = bytearray(block)
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\x00 " % sum(block)
+    return bytes(block)
+
+
+def header(name: str, size: int = 0, typeflag: bytes = b"0", *, fmt: int = tarfile.GNU_FORMAT,
+           linkname: str = "", **fields) -> bytes:
+    """One 512-byte header block for hand-made streams; ``fields`` patch raw byte ranges
+    given as ``{"124:136": b"..."}``-style keyword names such as ``f124_136=b"..."``."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.linkname = size, MTIME, linkname
+    info.type = typeflag
+    block = bytearray(info.tobuf(fmt)[-512:])
+    for key, value in fields.items():
+        start, end = (int(x) for x in key[1:].split("_"))
+        block[start:end] = value.ljust(end - start, b"\x00")
+    return fix_checksum(block)
+
+
+def padded(data: bytes) -> bytes:
+    return data + bytes(-len(data) % 512)
+
+
+def pax_record(key: str, value: str) -> bytes:
+    body = f" {key}={value}\n".encode()
+    n = len(body) + 1
+    while len(str(n)) + len(body) != n:
+        n += 1
+    return str(n).encode() + body
+
+
+def end() -> bytes:
+    return bytes(1024)
+
+
+def base256(value: int, width: int) -> bytes:
+    return bytes([0x80]) + value.to_bytes(width - 1, "big")

@@ -10,7 +10,7 @@ import threading
 import msgpack
 import pytest
 
-from tests.archives import entry, small_distribution, write_archive
+from tests.archives import entry, random_bytes, small_distribution, write_archive
 from tests.conftest import plain, real_archive
 from distscope.tui import cli, session
 from distscope.tui import session as registry
@@ -88,7 +88,7 @@ def test_same_size_and_mtime_but_new_content_is_detected(tmp_path, scans):
 
 
 def test_fingerprint_samples_the_middle_of_big_files(tmp_path):
-    data = bytearray(os.urandom(8 << 20))
+    data = bytearray(random_bytes(8 << 20, 1))
     path = tmp_path / "big"
     path.write_bytes(data)
     before = fingerprint(str(path))
@@ -104,7 +104,7 @@ def test_corrupt_cache_entry_is_rebuilt(tmp_path, scans, damage):
     cold = session.open_index(path)
     entry_path = IndexCache().entry_path(path)
     raw = entry_path.read_bytes()
-    entry_path.write_bytes({"garbage": os.urandom(300), "truncated": raw[: len(raw) // 2], "empty": b"",
+    entry_path.write_bytes({"garbage": random_bytes(300, 2), "truncated": raw[: len(raw) // 2], "empty": b"",
                             "wrong-type": msgpack.packb([1, 2, 3])}[damage])
     again = session.open_index(path)
     assert scans["n"] == 2 and _rows(again) == _rows(cold)
@@ -317,3 +317,23 @@ def test_archive_changed_during_the_pass_is_not_cached(tmp_path, scans):
     index = session.open_index(path, use_cache=False)
     os.utime(path, (1, 1))
     assert not IndexCache().store(index, {})
+
+
+def test_cached_results_are_read_back_when_used(tmp_path, monkeypatch):
+    """A reopen decodes no result until one is used; then it is the same model the pass made,
+    and a result that does not decode counts as missing."""
+    from distscope.tui.model.report import BinaryAnalysis
+
+    monkeypatch.setenv("DISTSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    first = session.open_index(path)
+    again = session.open_index(path)
+    assert isinstance(again.results, session.CachedResults) and not again.results._decoded
+    assert again.results["binaries"] == first.results["binaries"]
+    assert isinstance(again.results.get("binaries"), BinaryAnalysis)
+    warm, cold = session.build_report(again), session.build_report(first)
+    assert (warm.findings, warm.binaries, warm.requirements) == (cold.findings, cold.binaries, cold.requirements)
+    assert warm.archive.sha256_source == "cache" and warm.archive.sha256 == cold.archive.sha256
+    dict.__setitem__(again.results, "toolchain", {"producers": "not a list of producers"})
+    again.results._decoded.discard("toolchain")  # (as read from a damaged entry)
+    assert again.results.get("toolchain") is None and "toolchain" not in dict(again.results.items())

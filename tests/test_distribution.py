@@ -264,3 +264,15 @@ def test_tree_searches_only_under_the_root(tmp_path):
     assert s["python_version"] == "3.13" and s["python_version_source"] == "stdlib folder"
     assert [(e["name"], e["shared_lib"]) for e in s["extensions"]] == [
         ("_ctypes", "python/install/lib/python3.11/lib-dynload/_ctypes.so"), ("_ssl", "python/DLLs/_ssl.pyd")]
+
+
+def test_old_format_triple_is_read_one_way():
+    """A format < 5 PYTHON.json (os and arch) gives the same triple to the distribution summary
+    and to the binaries' target: one lookup, with the architecture names mapped."""
+    from distscope.tui.analysis.platform import detect_target, triple_from_os_arch
+
+    assert triple_from_os_arch("windows", "amd64") == "x86_64-pc-windows-msvc"
+    assert triple_from_os_arch("linux", "x86") == "i686-unknown-linux-gnu"
+    target = detect_target("x.tar.zst", python_json={"version": "4", "os": "windows", "arch": "amd64"})
+    assert (target.target_triple, target.platform, target.source) == ("x86_64-pc-windows-msvc", "windows", "PYTHON.json")
+    assert detect_target("x.tar.zst", python_json={"os": "plan9", "arch": "x86"}).target_triple is None

@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from tests.archives import MTIME, entry, small_distribution, tar_bytes, write_archive
+from tests.archives import MTIME, entry, random_bytes, small_distribution, tar_bytes, write_archive
 from tests.conftest import real_archive
 from distscope.tui import cli
 from distscope.tui.archive.extract import extract
@@ -269,7 +269,7 @@ def test_a_bad_end_checksum_is_damage(tmp_path, capsys, compression):
 
     import zstandard
 
-    tail = os.urandom(1 << 16) * 160  # ~10 MiB, so that the members stream out before the end
+    tail = random_bytes(1 << 16, 1) * 160  # ~10 MiB, so that the members stream out before the end
     data = tar_bytes([entry("one.txt", b"1" * 2000), entry("tail.bin", tail)])
     if compression == "gzip":
         raw = bytearray(gzip.compress(data, compresslevel=1, mtime=0))

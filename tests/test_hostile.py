@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.archives import compress, entry, tar_bytes
-from tests.test_tarscan import base256, end, fix_checksum, header, padded, pax_record
+from tests.archives import base256, compress, end, entry, fix_checksum, header, padded, pax_record, random_bytes, tar_bytes
 from distscope.tui.archive.index import scan
 from distscope.tui.cli import main
 from distscope.tui.errors import NotAnArchive
@@ -122,7 +121,7 @@ CASES.update({
                                                                + header("s", 0, b"S")[483:]),
                                                   b"\x00" * 504 + b"\x01" + bytes(7)),
                                   "damaged", ["python/a.py", "python/b.py"]),
-    "garbage-after-the-end": (lambda: _two_good() + end() + os.urandom(5000), "ok", ["python/a.py", "python/b.py"]),
+    "garbage-after-the-end": (lambda: _two_good() + end() + random_bytes(5000, 1), "ok", ["python/a.py", "python/b.py"]),
     "huge-base256-uid": (lambda: header("u", 0, f108_116=base256(2**55, 8)) + end(), "ok", ["u"]),
     "mtime-out-of-range": (lambda: header("t", 0, f136_148=base256(2**80, 12)) + end(), "ok", ["t"]),
     "newline-in-name": (lambda: tar_bytes([entry("bad\nname", "x"), entry("ok", "y")]), "ok", ["bad\nname", "ok"]),
@@ -132,9 +131,9 @@ CASES.update({
     "zstd-corrupt-frame": (lambda: (lambda c: c[:40] + bytes(200) + c[240:])(compress(good_tar(), "zstd")),
                            "damaged-or-bad", None),
     "zero-length-file": (lambda: b"", "bad", "empty file"),
-    "zip": (lambda: b"PK\x03\x04" + os.urandom(2000), "bad", "zip"),
-    "seven-zip": (lambda: b"7z\xbc\xaf\x27\x1c" + os.urandom(2000), "bad", "7z"),
-    "random-bytes": (lambda: b"\x01\x02garbage" + os.urandom(3000), "bad", "not a tar archive"),
+    "zip": (lambda: b"PK\x03\x04" + random_bytes(2000, 2), "bad", "zip"),
+    "seven-zip": (lambda: b"7z\xbc\xaf\x27\x1c" + random_bytes(2000, 3), "bad", "7z"),
+    "random-bytes": (lambda: b"\x01\x02garbage" + random_bytes(3000, 4), "bad", "not a tar archive"),
     "short-plain-text": (lambda: b"hello\n", "bad", "not a tar archive"),
 })
 

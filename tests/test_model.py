@@ -64,3 +64,12 @@ def test_analysis_round_trips_through_json():
     assert "host" not in to_plain(req)
     req.host = Host("linux", "x86_64", runs=True)
     assert to_plain(req)["host"]["runs"] is True
+
+
+def test_report_finds_a_binary_by_path(tmp_path):
+    from distscope.tui.session import build_report, open_index
+    from tests.archives import small_distribution, write_archive
+
+    report = build_report(open_index(write_archive(tmp_path / "d.tar.zst", small_distribution()), use_cache=False))
+    assert all(report.binary(b.path) is b for b in report.binaries)
+    assert report.binary("no/such/path") is None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
 import random
 import tarfile
 import threading
 
 import pytest
 
-from tests.archives import entry, small_distribution, tar_bytes, write_archive
+from tests.archives import entry, random_bytes, small_distribution, tar_bytes, write_archive
 from tests.conftest import real_archive
 from distscope.tui import cli, session
 from distscope.tui.archive import copies, reader as reader_mod
@@ -159,7 +158,7 @@ def test_broken_copy_is_discarded_and_rebuilt(tmp_path):
 def test_copies_are_evicted_least_recently_used_first(tmp_path):
     sizes = []
     for name in ("one", "two", "three"):
-        path = write_archive(tmp_path / f"{name}.tar.gz", [entry(f"{name}.bin", os.urandom(50_000))], "gzip")
+        path = write_archive(tmp_path / f"{name}.tar.gz", [entry(f"{name}.bin", random_bytes(50_000, 1))], "gzip")
         reader = _fresh(path)
         reader.prepare()
         assert reader.wait_copy()

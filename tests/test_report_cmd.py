@@ -136,3 +136,16 @@ def test_findings_gathered_from_the_named_sources(tmp_path):
     codes = [f.code for f in report.findings]
     assert "x-odd" in codes and "x-foreign" not in codes
     assert report.verdict.status == "warnings" and report.verdict.warnings >= 1
+
+
+def test_several_archives_are_reported_whole_in_text_and_markdown(tmp_path, capsys):
+    """Reports made in worker processes render every section in the parent (the sections were
+    once registered by an import that only the workers made, so only the archive section
+    showed)."""
+    first, second = good(tmp_path), bad(tmp_path)
+    for fmt, marks in (("text", ("Problems", "Runtime requirements", "Binaries (")),
+                       ("markdown", ("## Findings", "## Runtime requirements", "## Binaries"))):
+        assert main(["--no-cache", "report", "--format", fmt, "-j", "2", str(first), str(second)]) == 0
+        out = capsys.readouterr().out
+        for mark in marks:
+            assert out.count(mark) == 2, (fmt, mark)

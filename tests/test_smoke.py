@@ -56,3 +56,13 @@ print("ok")
     env = {"DISTSCOPE_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    """.ci/run's last line is the README's test command, character for character."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    command = (root / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert f"\n{command}\n" in (root / "README.md").read_text()
+    assert "lint-imports" in command and "mypy" in command and "pytest" in command

@@ -9,7 +9,8 @@ import tarfile
 import pytest
 import zstandard
 
-from tests.archives import MTIME, compress, entry, small_distribution, tar_bytes, write_archive
+from tests.archives import (MTIME, base256, compress, end, entry, fix_checksum, header, padded, pax_record, random_bytes,
+                            small_distribution, tar_bytes, write_archive)
 from tests.conftest import real_archive
 from distscope.tui.archive.compression import OpenedArchive, ThreadedReader, detect
 from distscope.tui.archive.index import Scan, scan
@@ -18,49 +19,6 @@ from distscope.tui.archive.tarscan import TarFormatError, TarReader, checksum_ok
 from distscope.tui.errors import NotAnArchive
 
 COMPRESSIONS = ["zstd", "gzip", "xz", "bzip2", "none"]
-
-
-# -- helpers shared with test_hostile ----------------------------------------------------------
-def fix_checksum(block: bytes | bytearray) -> bytes:
-    """Recompute a header's checksum (after patching fields)."""
-    block = bytearray(block)
-    block[148:156] = b" " * 8
-    block[148:156] = b"%06o\x00 " % sum(block)
-    return bytes(block)
-
-
-def header(name: str, size: int = 0, typeflag: bytes = b"0", *, fmt: int = tarfile.GNU_FORMAT,
-           linkname: str = "", **fields) -> bytes:
-    """One 512-byte header block for hand-made streams; ``fields`` patch raw byte ranges
-    given as ``{"124:136": b"..."}``-style keyword names such as ``f124_136=b"..."``."""
-    info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.linkname = size, MTIME, linkname
-    info.type = typeflag
-    block = bytearray(info.tobuf(fmt)[-512:])
-    for key, value in fields.items():
-        start, end = (int(x) for x in key[1:].split("_"))
-        block[start:end] = value.ljust(end - start, b"\x00")
-    return fix_checksum(block)
-
-
-def padded(data: bytes) -> bytes:
-    return data + bytes(-len(data) % 512)
-
-
-def pax_record(key: str, value: str) -> bytes:
-    body = f" {key}={value}\n".encode()
-    n = len(body) + 1
-    while len(str(n)) + len(body) != n:
-        n += 1
-    return str(n).encode() + body
-
-
-def end() -> bytes:
-    return bytes(1024)
-
-
-def base256(value: int, width: int) -> bytes:
-    return bytes([0x80]) + value.to_bytes(width - 1, "big")
 
 
 def names_via_tarfile(data: bytes) -> list[str]:
@@ -569,7 +527,7 @@ def test_hash_is_taken_while_waiting_for_decompression(tmp_path, compression):
     import os
 
     from distscope.tui.archive import compression as comp
-    blob = os.urandom(3 * comp.HASH_STEP)  # incompressible: the file spans several hash steps
+    blob = random_bytes(3 * comp.HASH_STEP, 1)  # incompressible: the file spans several hash steps
     path = write_archive(tmp_path / f"a.tar.{compression}", [entry("blob", blob)], compression)
     with OpenedArchive(path) as archive:
         stepped = archive._threaded is not None
@@ -800,7 +758,7 @@ def test_large_wanted_members_travel_as_views_and_the_queue_drains(tmp_path, mon
     from distscope.tui.archive import index as index_mod
 
     monkeypatch.setattr(index_mod, "MAX_IN_FLIGHT", 1 << 20)
-    blobs = {f"p/big{i}": os.urandom(index_mod.VIEW_MIN + 4096 * i + 7) for i in range(5)}
+    blobs = {f"p/big{i}": random_bytes(index_mod.VIEW_MIN + 4096 * i + 7, 2 + i) for i in range(5)}
     entries = []
     for name, blob in blobs.items():
         entries += [entry(name, blob), entry(name + ".filler", bytes(3 << 20)), entry(name + ".small", b"x" * 5000)]

@@ -1,8 +1,6 @@
 """Toolchain provenance: bitcode identification, ELF .comment, Rich headers, COFF/LTCG, ar, Mach-O."""
 
-import functools
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -10,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.archives import (entry, gcc_object, make_ar, make_bitcode, make_coff, make_ltcg, make_macho_with_tools,
-                            make_pe_with_rich, python_json, write_archive)
+                            make_pe_with_rich, python_json, random_bytes, write_archive)
 from tests.conftest import plain, real_archive
 from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
@@ -129,9 +127,9 @@ def test_analyser_survives_garbage():
         def __init__(self, path, size):
             self.path, self.size = path, size
 
-    for head in (b"\x7fELF" + os.urandom(200), b"MZ" + os.urandom(300), b"BC\xc0\xde" + os.urandom(50),
-                 b"!<arch>\n" + os.urandom(100), b"\x00\x00\xff\xff" + os.urandom(40),
-                 b"\xcf\xfa\xed\xfe" + os.urandom(60)):
+    for head in (b"\x7fELF" + random_bytes(200, 1), b"MZ" + random_bytes(300, 2), b"BC\xc0\xde" + random_bytes(50, 3),
+                 b"!<arch>\n" + random_bytes(100, 4), b"\x00\x00\xff\xff" + random_bytes(40, 5),
+                 b"\xcf\xfa\xed\xfe" + random_bytes(60, 6)):
         member = M("python/build/x.obj", len(head))
         if scanner.want(member, head):
             scanner.feed(member, head, True)

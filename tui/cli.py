@@ -96,7 +96,7 @@ def _default_command(argv: list[str], commands: set[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    commands = set(parser._subparsers._group_actions[0].choices or ())  # type: ignore[union-attr]
     try:
         argv = _default_command(argv, commands)
     except DistscopeError as exc:

@@ -106,7 +106,7 @@ def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
                 cache.discard(path)
                 index = None
         if index is not None:
-            index.results = decode_results(index.results)
+            index.results = CachedResults(index.results)
             if on_progress is not None:
                 on_progress(Progress(list(index.members), len(index.members), index.compressed_size,
                                      index.compressed_size, index.uncompressed_bytes, done=True))
@@ -127,22 +127,60 @@ def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
     return index
 
 
-def decode_results(plain: dict[str, Any]) -> dict[str, Any]:
-    """Cached results (plain data) as the model (a result that does not decode is dropped: the
-    report then says that analysis is missing, as when the analyser failed)."""
+class CachedResults(dict):  # type: ignore[type-arg]
+    """Analyser results read from the cache (plain data), each read back into the model when
+    first used: a reopen that only lists members imports no model and decodes nothing. A result
+    that does not decode counts as missing (the report then says that analysis is missing, as
+    when the analyser failed)."""
+
+    def __init__(self, plain: dict[str, Any]) -> None:
+        super().__init__(plain)
+        self._decoded: set[str] = set()
+
+    def __getitem__(self, name: str) -> Any:
+        value = super().__getitem__(name)
+        if name not in self._decoded:
+            value = _decode(name, value)
+            self._decoded.add(name)
+            super().__setitem__(name, value)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._decoded.add(name)
+        super().__setitem__(name, value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __eq__(self, other: object) -> bool:
+        mine = dict(self.items())
+        return mine == (dict(other.items()) if isinstance(other, dict) else other)
+
+    __hash__ = None
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [v for _, v in self.items()]
+
+    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]
+        return [(name, self.get(name)) for name in list(self) if self.get(name) is not None]
+
+
+def _decode(name: str, value: Any) -> Any:
+    """One cached result as the model (None: unknown analyser, or it does not decode)."""
     from distscope.tui.model.codec import from_plain
 
-    types = result_types()
-    out: dict[str, Any] = {}
-    for name, value in plain.items():
-        kind = types.get(name)
-        if kind is None or value is None:
-            continue
-        try:
-            out[name] = from_plain(kind, value)
-        except (TypeError, KeyError, AttributeError, ValueError):
-            continue
-    return out
+    kind = result_types().get(name)
+    if kind is None or value is None:
+        return None
+    try:
+        return from_plain(kind, value)
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return None
 
 
 def build_report(index: ArchiveIndex) -> Report:

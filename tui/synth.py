@@ -194,7 +194,7 @@ def make_elf(*, needed=(), soname: str | None = None, rpath: str | None = None, 
     for n in names:
         off, size = placed[n]
         link = info = entsize = 0
-        flags = 0 if n in (".comment", ".shstrtab") else 2  # SHF_ALLOC
+        sh_flags = 0 if n in (".comment", ".shstrtab") else 2  # SHF_ALLOC
         if n == ".dynsym":
             link, info, entsize = index[".dynstr"], 1, sym_size
         elif n == ".gnu.version":
@@ -202,11 +202,11 @@ def make_elf(*, needed=(), soname: str | None = None, rpath: str | None = None, 
         elif n == ".gnu.version_r":
             link, info = index[".dynstr"], len(versions)
         elif n == ".dynamic":
-            link, entsize, flags = index[".dynstr"], 2 * w, 3
+            link, entsize, sh_flags = index[".dynstr"], 2 * w, 3
         elif n == ".comment":
-            flags, entsize = 0x30, 1
-        sh_addr = base + off if flags & 2 else 0
-        shdrs += struct.pack(sh_fmt, shstr.offsets[n], sh_types[n], flags, sh_addr, off, size,
+            sh_flags, entsize = 0x30, 1
+        sh_addr = base + off if sh_flags & 2 else 0
+        shdrs += struct.pack(sh_fmt, shstr.offsets[n], sh_types[n], sh_flags, sh_addr, off, size,
                              link, info, 1, entsize)
 
     phdrs = bytearray()
@@ -264,7 +264,8 @@ def make_pe(*, imports=(), delay_imports=(), machine: str = "amd64", subsystem: 
 
     def thunks(funcs: list[str]) -> bytes:
         entries = []
-        for f in funcs or [None]:
+        slots: list[str | None] = list(funcs) or [None]
+        for f in slots:
             if f is None:
                 entries.append(ordinal_flag | 1)
             else:

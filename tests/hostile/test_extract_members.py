@@ -12,7 +12,7 @@ import pytest
 from distscope.tui.cli import main
 from tests.archives import compress
 from tests.hostile.helpers import info, symlink_chain, tar_of
-from tests.test_tarscan import end, header, padded, pax_record
+from tests.archives import end, header, padded, pax_record
 
 
 def _extract(tmp_path, data: bytes, capsys, name="a.tar.zst"):

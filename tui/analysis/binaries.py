@@ -162,7 +162,7 @@ def mark_native(binaries: dict[str, Binary], target: Target, build: str | None =
             b.native = fmt is not None and b.format == fmt
         else:
             arches = b.macho.arches if b.macho is not None else None
-            same_arch = arch is None or arch in (arches or [b.machine]) or arch_of(b.machine) == arch
+            same_arch = arch is None or arch in (arches or [b.machine]) or arch_of(b.machine) == arch  # type: ignore[list-item]
             b.native = b.format == fmt and bool(same_arch)
             b.foreign_arch = b.format == fmt and not same_arch
         b.runtime = b.native and not (build and path.startswith(build))

@@ -13,7 +13,7 @@ import re
 import struct
 from array import array
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from distscope.tui.analysis.rules import BANNED_SYMBOLS, DEPENDENCY_SYMBOLS, PYTHON_API_SYMBOLS
 from distscope.tui.archive.segments import ByteSource, Segments, as_segments
@@ -205,7 +205,7 @@ def comment_strings(data: ByteSource) -> list[str]:
         return []
     for i, sec in enumerate(sections):
         if names.get(i) == ".comment":
-            body = src.read(sec[4], min(sec[5], 1 << 16))
+            body = src.read(sec.offset, min(sec.size, 1 << 16))
             return [c.decode("utf-8", "replace") for c in body.split(b"\0") if c.strip()]
     return []
 
@@ -218,13 +218,13 @@ def needed_libraries(data: ByteSource) -> list[str]:
         return []
 
 
-def _parse(src: Segments) -> dict:
+def _parse(src: Segments) -> dict[str, Any]:
     h = _header(src.read(0, 64))
     size = len(src)
     bits, little, end = h.bits, h.little, h.end
     e_type, e_machine, phoff, shoff, phentsize, phnum = h.e_type, h.e_machine, h.phoff, h.shoff, h.phentsize, h.phnum
     shentsize, shnum, shstrndx = h.shentsize, h.shnum, h.shstrndx
-    out: dict = {
+    out: dict[str, Any] = {
         "format": "elf", "bits": bits, "endian": "little" if little else "big",
         "machine": machine_name(_E_MACHINES.get(e_machine, f"EM_{e_machine}"), bits, little),
         "type": _E_TYPES.get(e_type, f"type-{e_type}"),
@@ -268,10 +268,10 @@ def _parse(src: Segments) -> dict:
     sections = _section_headers(image, bits, shoff, shnum, shentsize)
     names = _section_names(image, sections, shstrndx)
     index_names: dict[int, str] = {}
-    verneed = next((s for s in sections if s[1] == SHT_VERNEED), None)
-    if verneed is not None and 0 < verneed[6] < len(sections):
-        strtab = sections[verneed[6]]
-        _read_verneed(image, verneed[4], verneed[5], verneed[7], strtab[4], strtab[5], out, index_names)
+    verneed = next((s for s in sections if s.type == SHT_VERNEED), None)
+    if verneed is not None and 0 < verneed.link < len(sections):
+        strtab = sections[verneed.link]
+        _read_verneed(image, verneed.offset, verneed.size, verneed.info, strtab.offset, strtab.size, out, index_names)
     elif DT_VERNEED in tags and DT_STRTAB in tags:
         vn, st = image.offset(tags[DT_VERNEED][0]), image.offset(tags[DT_STRTAB][0])
         if vn is not None and st is not None:
@@ -279,10 +279,10 @@ def _parse(src: Segments) -> dict:
                           tags.get(DT_STRSZ, [size - st])[0], out, index_names)
     for i, sec in enumerate(sections):
         name = names.get(i, "")
-        if sec[1] == SHT_NOTE and name == ".note.gnu.property":
-            out["isa_level"] = _isa_level(image, bits, sec[4], sec[5])
-        elif name == ".comment" and sec[1] == 1:
-            raw = src.read(sec[4], min(sec[5], 1 << 16))
+        if sec.type == SHT_NOTE and name == ".note.gnu.property":
+            out["isa_level"] = _isa_level(image, bits, sec.offset, sec.size)
+        elif name == ".comment" and sec.type == 1:
+            raw = src.read(sec.offset, min(sec.size, 1 << 16))
             out["comment"] = sorted({c.decode("utf-8", "replace") for c in raw.split(b"\0") if c.strip()})
     if not sections:
         for p_type, _f, p_offset, _v, p_filesz in phdrs:
@@ -291,14 +291,14 @@ def _parse(src: Segments) -> dict:
     if image.budget[0] <= 0:
         out.setdefault("not_analysed", []).append(
             f"its strings exceed {MAX_STRING_BYTES >> 10:,} KiB (string tables without terminators?), the rest cut")
-    glibc = [split_version(v) for vs in out["version_needs"].values() for v in vs]
-    glibc = [v for prefix, v in filter(None, glibc) if prefix == "GLIBC"]
+    parsed = [split_version(v) for vs in out["version_needs"].values() for v in vs]
+    glibc = [v for prefix, v in filter(None, parsed) if prefix == "GLIBC"]
     if glibc:
         out["glibc_max"] = ".".join(map(str, max(glibc)))
-    dynsym = next((s for s in sections if s[1] == SHT_DYNSYM), None)
-    if dynsym is not None and 0 < dynsym[6] < len(sections):
-        versym = next((s for s in sections if s[1] == SHT_VERSYM), None)
-        _read_symbols(image, bits, dynsym, versym, sections[dynsym[6]], index_names, out)
+    dynsym = next((s for s in sections if s.type == SHT_DYNSYM), None)
+    if dynsym is not None and 0 < dynsym.link < len(sections):
+        versym = next((s for s in sections if s.type == SHT_VERSYM), None)
+        _read_symbols(image, bits, dynsym, versym, sections[dynsym.link], index_names, out)
     out["static"] = dynamic is None or (not out["interpreter"] and not out["needed"])
     interp = out["interpreter"] or ""
     if "ld-musl" in interp or "libc.so" in out["needed"]:
@@ -309,7 +309,7 @@ def _parse(src: Segments) -> dict:
     return out
 
 
-def _record(out: dict) -> Binary:
+def _record(out: dict[str, Any]) -> Binary:
     """The parser's fields as the model's :class:`Binary`."""
     details = ElfDetails(
         out["bits"], out["endian"], out["type"], out["interpreter"], out["soname"], out["needed"], out["rpath"],
@@ -320,7 +320,8 @@ def _record(out: dict) -> Binary:
                   not_analysed=out.get("not_analysed", []))
 
 
-def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, out: dict) -> None:
+def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict[int, list[int]],
+                  out: dict[str, Any]) -> None:
     fmt = image.end + ("qQ" if bits == 64 else "iI")
     step = struct.calcsize(fmt)
     if offset + size > image.size:
@@ -351,8 +352,21 @@ def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, 
             out[key].extend(p for p in strings.at(strtab + v).split(":") if p)
 
 
-def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize: int) -> list[tuple]:
-    """(name, type, flags, addr, offset, size, link, info) per section; [] when absent or broken."""
+class _Section(NamedTuple):
+    """A section header (``name`` is the offset of its name in the section-name table)."""
+
+    name: int
+    type: int
+    flags: int
+    addr: int
+    offset: int
+    size: int
+    link: int
+    info: int
+
+
+def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize: int) -> list[_Section]:
+    """The section headers; [] when absent or broken."""
     if not shoff or not shnum or shentsize < (64 if bits == 64 else 40):
         return []
     if shoff + shnum * shentsize > image.size:
@@ -360,25 +374,25 @@ def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize
     fmt = image.end + ("IIQQQQII" if bits == 64 else "IIIIIIII")
     count = min(shnum, _MAX_HEADERS)
     table = image.read(shoff, count * shentsize)
-    return [struct.unpack_from(fmt, table, i * shentsize) for i in range(count)]
+    return [_Section._make(struct.unpack_from(fmt, table, i * shentsize)) for i in range(count)]
 
 
-def _section_names(image: _Image, sections: list[tuple], shstrndx: int) -> dict[int, str]:
+def _section_names(image: _Image, sections: list[_Section], shstrndx: int) -> dict[int, str]:
     if not 0 < shstrndx < len(sections):
         return {}
     table = sections[shstrndx]
-    strings = image.strings(table[4], table[4] + table[5])
+    strings = image.strings(table.offset, table.offset + table.size)
     names = {}
     for i, sec in enumerate(sections):
         try:
-            names[i] = strings.at(table[4] + sec[0], _MAX_SECTION_NAME)
+            names[i] = strings.at(table.offset + sec.name, _MAX_SECTION_NAME)
         except ElfReadError:
             continue
     return names
 
 
 def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int, str_size: int,
-                  out: dict, index_names: dict[int, str]) -> None:
+                  out: dict[str, Any], index_names: dict[int, str]) -> None:
     """Raw, bounded ``.gnu.version_r`` walk (pyelftools trusts counts and loops on hostile input)."""
     limit = min(image.size, start + size)
     table = image.strings(str_off, str_off + str_size)
@@ -443,27 +457,29 @@ def _isa_level(image: _Image, bits: int, offset: int, size: int) -> int | None:
     return None
 
 
-def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names, out) -> None:
+def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section | None,
+                  dynstr: _Section, index_names: dict[int, str], out: dict[str, Any]) -> None:
     """Undefined dynamic symbols: which need the binary's maximum GLIBC version, which are banned."""
     end = image.end
     fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
     size = struct.calcsize(fmt)
-    start, length = dynsym[4], min(dynsym[5], max(0, image.size - dynsym[4]))
+    start, length = dynsym.offset, min(dynsym.size, max(0, image.size - dynsym.offset))
     if length // size > MAX_SYMBOLS:
         out.setdefault("not_analysed", []).append(f"{length // size:,} dynamic symbols, only the first {MAX_SYMBOLS:,} read")
         length = MAX_SYMBOLS * size
     raw = image.read(start, length - length % size)
-    strings = image.strings(dynstr[4], dynstr[4] + dynstr[5])
+    strings = image.strings(dynstr.offset, dynstr.offset + dynstr.size)
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
     versions = None
     if versym is not None:
-        vraw = image.read(versym[4], versym[5])
+        vraw = image.read(versym.offset, versym.size)
         versions = array("H", vraw[:len(vraw) - len(vraw) % 2])
         if (end == "<") != (array("H", b"\x01\x00")[0] == 1):
             versions.byteswap()
     target = f"GLIBC_{out['glibc_max']}" if out["glibc_max"] else None
     wanted = {i for i, n in index_names.items() if n == target}
-    listed, banned = [], set()
+    listed: list[str] = []
+    banned: set[str] = set()
     exported: set[str] = set()
     n_exported = 0
     for i, (name_off, info, other, shndx) in enumerate(struct.iter_unpack(fmt, raw)):

@@ -20,7 +20,7 @@ from distscope.tui.analysis import rules
 from distscope.tui.analysis.elf import version_key
 from distscope.tui.archive.members import Member
 from distscope.tui.model.binaries import Binary, Target
-from distscope.tui.model.findings import Finding, Severity, finding, sort_findings
+from distscope.tui.model.findings import Finding, Severity, finding
 from distscope.tui.model.graph import UNEXPECTED, Graph
 from distscope.tui.model.requirements import Requirements
 
@@ -111,7 +111,7 @@ def binary_findings(index: Any, binaries: dict[str, Binary], graph: Graph, req: 
     if msvc and not msvc.bundled:
         out.append(finding("info", "msvc-runtime-not-bundled", f"needs the MSVC runtime "
                            f"({', '.join(msvc.not_bundled)}) from the system (Visual C++ 2015+ redistributable)"))
-    return sort_findings(out)
+    return out
 
 
 _UNSAFE_SHOWN = 5  #: member names quoted in an unsafe-member message (all go in ``paths``, capped)

@@ -7,6 +7,8 @@ record, not an exception deep inside a general-purpose library. Pure ``struct``,
 
 from __future__ import annotations
 
+from typing import Any
+
 import struct
 
 from distscope.tui.model.binaries import Binary, BuildTool, Dylib, MachODetails, MachOSlice
@@ -50,7 +52,7 @@ def _cstring(data: bytes, start: int, end: int) -> str:
     return (raw if nul < 0 else raw[:nul]).decode("utf-8", "replace")
 
 
-def parse_thin(data: bytes, base: int = 0) -> dict:
+def parse_thin(data: bytes, base: int = 0) -> dict[str, Any]:
     """One Mach-O image starting at ``base`` of ``data``."""
     magic = data[base:base + 4]
     if magic not in _THIN:
@@ -62,7 +64,7 @@ def parse_thin(data: bytes, base: int = 0) -> dict:
     cputype, _sub, filetype, ncmds, sizeofcmds, flags = struct.unpack_from(end + "iiIIII", data, base + 4)
     if ncmds > _MAX_COMMANDS:
         raise MachOError(f"implausible load command count {ncmds}")
-    out: dict = {
+    out: dict[str, Any] = {
         "cpu": CPU_TYPES.get(cputype & 0xFFFFFFFF, f"cpu-{cputype & 0xFFFFFFFF:#x}"),
         "bits": bits, "filetype": FILE_TYPES.get(filetype, f"type-{filetype}"),
         "twolevel": bool(flags & MH_TWOLEVEL), "install_name": None, "dylibs": [], "rpaths": [],
@@ -104,7 +106,7 @@ def parse_thin(data: bytes, base: int = 0) -> dict:
     return out
 
 
-def parse_macho(data: bytes) -> dict:
+def parse_macho(data: bytes) -> dict[str, Any]:
     """Parse a thin or fat Mach-O: ``{"fat": bool, "slices": [per-image dicts]}``.
     Raises :class:`MachOError` for anything unreadable."""
     try:
@@ -132,7 +134,7 @@ def parse_macho(data: bytes) -> dict:
 _ARCH = {"arm64": "aarch64", "i386": "i686"}
 
 
-def _slice(s: dict) -> MachOSlice:
+def _slice(s: dict[str, Any]) -> MachOSlice:
     return MachOSlice(s["cpu"], s["bits"], s["filetype"], s["twolevel"], s["install_name"],
                       [Dylib(**d) for d in s["dylibs"]], s["rpaths"], s["minos"], s["sdk"], s["platform"],
                       [BuildTool(**t) for t in s["tools"]], s["signed"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pefile
 
 from distscope.tui.model.binaries import Binary, PeDetails
@@ -18,7 +20,7 @@ class PeReadError(ValueError):
     """The data is not a readable PE image."""
 
 
-def _name(raw) -> str:
+def _name(raw: Any) -> str:
     return raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
 
 
@@ -56,7 +58,7 @@ def parse_pe(data: bytes) -> Binary:
         pe.__data__ = b""
 
 
-def _check_tables(pe, opt) -> None:
+def _check_tables(pe: Any, opt: Any) -> None:
     """An import table the headers announce but that could not be read means a broken image."""
     for index, attr in zip(_DIRECTORIES, ("DIRECTORY_ENTRY_IMPORT", "DIRECTORY_ENTRY_DELAY_IMPORT")):
         if index >= len(opt.DATA_DIRECTORY):

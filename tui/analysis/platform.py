@@ -14,7 +14,10 @@ _FORMAT_PLATFORM = {"elf": "linux", "pe": "windows", "macho": "macos"}
 PLATFORM_FORMAT = {v: k for k, v in _FORMAT_PLATFORM.items()}
 _TRIPLE = re.compile(r"(?<![A-Za-z0-9])([a-z0-9_]+-(?:unknown-linux-(?:gnu\w*|musl\w*)|pc-windows-msvc|apple-darwin))"
                      r"(?![A-Za-z0-9])")
-_OLD_OS = {"linux": "linux", "windows": "windows", "macos": "macos", "darwin": "macos"}
+#: PYTHON.json format < 5 names the target by ``os`` and ``arch``.
+_OLD_OS = {"linux": "unknown-linux-gnu", "macos": "apple-darwin", "darwin": "apple-darwin",
+           "windows": "pc-windows-msvc"}
+_OLD_ARCH = {"x86": "i686", "i386": "i686", "amd64": "x86_64", "arm64": "aarch64"}
 _MACHO_ARCH = {"arm64": "aarch64"}
 #: The recognised triples, longest first: the first one a file name holds wins.
 _TRIPLES_LONGEST_FIRST = sorted(RECOGNIZED_TRIPLES, key=len, reverse=True)
@@ -88,16 +91,17 @@ def _from_python_json(data: Any) -> str | None:
     if isinstance(triple, str) and triple.strip():
         return triple.strip()
     # Format versions before 5 had os and arch instead.
-    os_name, arch = data.get("os"), data.get("arch")
-    if isinstance(os_name, str) and isinstance(arch, str):
-        platform = _OLD_OS.get(os_name.lower())
-        if platform == "linux":
-            return f"{arch}-unknown-linux-gnu"
-        if platform == "windows":
-            return f"{arch}-pc-windows-msvc"
-        if platform == "macos":
-            return f"{arch}-apple-darwin"
+    os_name = data.get("os")
+    if isinstance(os_name, str) and os_name.lower() in _OLD_OS:
+        return triple_from_os_arch(os_name, data.get("arch"))
     return None
+
+
+def triple_from_os_arch(os_name: Any, arch: Any) -> str | None:
+    """The target triple of a format < 5 PYTHON.json (which has only ``os`` and ``arch``)."""
+    if not isinstance(os_name, str) or not isinstance(arch, str) or not os_name or not arch:
+        return None
+    return f"{_OLD_ARCH.get(arch.lower(), arch)}-{_OLD_OS.get(os_name.lower(), os_name)}"
 
 
 def detect_target(archive_path: str, *, python_json: Any = None,

@@ -6,6 +6,8 @@ triple, macOS minimums, glibc -> oldest distribution release per family, Windows
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 RECOGNIZED_TRIPLES = (
@@ -144,7 +146,7 @@ GLIBC_DISTROS = {int(row.split()[0]): [None if c == "-" else c for c in row.spli
                  for row in _GLIBC_ROWS.strip().splitlines()}
 
 
-def oldest_distros(glibc: str | None) -> list[dict]:
+def oldest_distros(glibc: str | None) -> list[dict[str, Any]]:
     """The oldest release per distribution family whose glibc is >= ``glibc`` ("2.17")."""
     if not glibc:
         return []

@@ -39,6 +39,7 @@ from array import array
 from collections import Counter
 from itertools import compress, count, repeat
 from operator import ne
+from typing import Any, Iterable
 
 from distscope.tui.archive.members import Member
 
@@ -60,7 +61,7 @@ class Packed(bytes):
     __slots__ = ()
 
 
-def _ints(values, typecode: str = "q") -> Packed:
+def _ints(values: Iterable[int], typecode: str = "q") -> Packed:
     """Little-endian ``int64`` (``uint64`` for typecode "Q")."""
     packed = array(typecode, values)
     if sys.byteorder != "little":
@@ -68,7 +69,7 @@ def _ints(values, typecode: str = "q") -> Packed:
     return Packed(packed.tobytes())
 
 
-def _unints(raw, typecode: str = "q") -> array:
+def _unints(raw: bytes, typecode: str = "q") -> array[int]:
     packed = array(typecode)
     packed.frombytes(raw)
     if sys.byteorder != "little":
@@ -76,13 +77,14 @@ def _unints(raw, typecode: str = "q") -> array:
     return packed
 
 
-def _fits_i64(values) -> bool:
+def _fits_i64(values: list[Any]) -> bool:
     """Every value (ints) fits an ``int64``."""
     return not values or (min(values) >= _I64[0] and max(values) <= _I64[1])
 
 
 # -- encoding ----------------------------------------------------------------------------------
-def _encode_values(values: list, types: set | None = None, distinct: dict | None = None) -> list:
+def _encode_values(values: list[Any], types: set[type] | None = None,
+                   distinct: dict[Any, None] | None = None) -> list[Any]:
     """The cheapest value codec for ``values``; ``types`` (of the values) and ``distinct``
     (``dict.fromkeys(values)``) when already known."""
     if types is None:
@@ -90,16 +92,16 @@ def _encode_values(values: list, types: set | None = None, distinct: dict | None
     ints = types == {int} or not values
     strs = types == {str}
     if values and (ints or strs):  # exact types only: True == 1 would merge in a lookup table
-        distinct = list(dict.fromkeys(values) if distinct is None else distinct)
-        if strs or _fits_i64(distinct):
-            if len(distinct) == 1:
-                return ["const", distinct[0]]
-            if len(distinct) <= 0xFFFF and len(distinct) * 8 < len(values):
-                lookup = {v: i for i, v in enumerate(distinct)}
-                indices = array("B" if len(distinct) <= 256 else "H", map(lookup.__getitem__, values))
+        ordered = list(dict.fromkeys(values) if distinct is None else distinct)
+        if strs or _fits_i64(ordered):
+            if len(ordered) == 1:
+                return ["const", ordered[0]]
+            if len(ordered) <= 0xFFFF and len(ordered) * 8 < len(values):
+                lookup = {v: i for i, v in enumerate(ordered)}
+                indices = array("B" if len(ordered) <= 256 else "H", map(lookup.__getitem__, values))
                 if sys.byteorder != "little":
                     indices.byteswap()
-                return ["enum", distinct, Packed(indices.tobytes())]
+                return ["enum", ordered, Packed(indices.tobytes())]
     if ints:
         if _fits_i64(values):
             return ["i64", _ints(values)]
@@ -120,9 +122,10 @@ def _chunks(values: list[str]) -> list[Packed]:
     return out
 
 
-def _exceptions(values: list, base, types: set) -> tuple[list[int], list] | None:
+def _exceptions(values: list[Any], base: Any, types: set[type]) -> tuple[list[int], list[Any]] | None:
     """Indices and values where ``values`` (of ``types``) differs from ``base`` (a value or a
     list of the same length), or None when they are too many for a patch codec to pay off."""
+    differs: Iterable[Any]
     if isinstance(base, list):
         differs = map(ne, values, base)
         if types != set(map(type, base)) or len(types) > 1:
@@ -137,7 +140,7 @@ def _exceptions(values: list, base, types: set) -> tuple[list[int], list] | None
     return at, [values[i] for i in at]
 
 
-def _most_common(values: list, plain: list):
+def _most_common(values: list[Any], plain: list[Any]) -> Any:
     """The most common of ``values`` (the first seen among equals), counted from an ``enum``
     column's one-byte indices when it has them (a C-level count, no dict of the values)."""
     if plain[0] == "enum" and len(plain[1]) <= 256:
@@ -146,8 +149,8 @@ def _most_common(values: list, plain: list):
     return Counter(values).most_common(1)[0][0]
 
 
-def _encode_column(field: str, values: list, columns: dict[str, list], types: set,
-                   distinct: dict | None) -> list:
+def _encode_column(field: str, values: list[Any], columns: dict[str, list[Any]], types: set[type],
+                   distinct: dict[Any, None] | None) -> list[Any]:
     """The codec of one column: ``types`` of its values, ``distinct`` the ``dict.fromkeys`` of
     them (None when unhashable), both as :class:`ColumnBuilder` gathered them."""
     if field == "path" and "name" in columns:
@@ -167,7 +170,7 @@ def _encode_column(field: str, values: list, columns: dict[str, list], types: se
     return plain
 
 
-def encode_members(members: list[Member]) -> dict:
+def encode_members(members: list[Member]) -> dict[str, Any]:
     """The member list as ``{"count": n, "columns": {field: [codec, ...]}}``."""
     builder = ColumnBuilder()
     builder.add(members)
@@ -182,9 +185,9 @@ class ColumnBuilder:
 
     def __init__(self) -> None:
         self.count = 0
-        self._values: dict[str, list] = {name: [] for name in Member._fields}
-        self._types: dict[str, set] = {name: set() for name in Member._fields}
-        self._distinct: dict[str, dict | None] = {name: {} for name in Member._fields}
+        self._values: dict[str, list[Any]] = {name: [] for name in Member._fields}
+        self._types: dict[str, set[type]] = {name: set() for name in Member._fields}
+        self._distinct: dict[str, dict[Any, None] | None] = {name: {} for name in Member._fields}
 
     def add(self, members: list[Member]) -> None:
         if not members:
@@ -200,7 +203,7 @@ class ColumnBuilder:
                     self._distinct[name] = None
         self.count += len(members)
 
-    def encode(self) -> dict:
+    def encode(self) -> dict[str, Any]:
         raw = self._values
         return {"count": self.count,
                 "columns": {name: _encode_column(name, raw[name], raw, self._types[name], self._distinct[name])
@@ -208,7 +211,7 @@ class ColumnBuilder:
 
 
 # -- decoding ----------------------------------------------------------------------------------
-def _decode_values(spec: list, count: int):
+def _decode_values(spec: list[Any], count: int) -> Any:
     """The ``count`` values of a value-codec column, as a list or a one-pass iterable of exactly
     that length (a lookup per value, ``repeat``): no list is built that zip would only walk."""
     codec = spec[0]
@@ -229,6 +232,7 @@ def _decode_values(spec: list, count: int):
         if len(indices) != count:
             raise ValueError("column length mismatch")
         return map(distinct.__getitem__, indices)  # an index out of range raises IndexError
+    values: Any
     if codec == "i64":
         values = _unints(spec[1])
     elif codec == "blob":
@@ -246,7 +250,7 @@ def _decode_values(spec: list, count: int):
     return values
 
 
-def _patch(values: list, spec: list) -> list:
+def _patch(values: list[Any], spec: list[Any]) -> list[Any]:
     """Apply the exceptions ``[indices, values spec]`` of a patch codec to ``values``, in place."""
     at = _unints(spec[0], "Q")  # unsigned: an index past the end raises IndexError, none wraps
     for i, value in zip(at, _decode_values(spec[1], len(at))):
@@ -254,14 +258,14 @@ def _patch(values: list, spec: list) -> list:
     return values
 
 
-def decode_members(data: dict) -> list[Member]:
+def decode_members(data: dict[str, Any]) -> list[Member]:
     """The members encoded by :func:`encode_members`; raises (ValueError, KeyError, ...) if unusable."""
     names = Member._fields
     columns = data["columns"]
     count = data["count"]
     if set(columns) != set(names) or type(count) is not int or count < 0:
         raise ValueError("member fields changed")
-    decoded: dict = {}
+    decoded: dict[str, Any] = {}
     for name in sorted(names, key=lambda n: columns[n][0] == "same"):  # "same" columns last
         spec = columns[name]
         if spec[0] == "fill":

@@ -49,7 +49,7 @@ class ArchiveIndex:
     def __init__(self, path: str, compression: str, compressed_size: int, mtime: float = 0.0,
                  members: list[Member] | None = None, complete: bool = False, error: str | None = None,
                  sha256: str | None = None, uncompressed_bytes: int = 0, results: dict[str, Any] | None = None,
-                 analysis_errors: list[dict] | None = None, trailing: str | None = None) -> None:
+                 analysis_errors: list[dict[str, Any]] | None = None, trailing: str | None = None) -> None:
         self.path = path
         self.compression = compression
         self.compressed_size = compressed_size
@@ -60,7 +60,7 @@ class ArchiveIndex:
         self.sha256 = sha256
         self.uncompressed_bytes = uncompressed_bytes  #: length of the tar stream read
         self.results: dict[str, Any] = {} if results is None else results
-        self.analysis_errors: list[dict] = [] if analysis_errors is None else analysis_errors
+        self.analysis_errors: list[dict[str, Any]] = [] if analysis_errors is None else analysis_errors
         #: What follows the end-of-archive marker: None (padding only, to the end of the stream)
         #: or a note saying that more data was left unread.
         self.trailing: str | None = trailing
@@ -71,7 +71,7 @@ class ArchiveIndex:
         self.small_members: Any = None
         # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
         self._by_path: dict[str, Member] = {}
-        self._types: Counter = Counter()
+        self._types: Counter[str] = Counter()
         self._file_bytes = 0
         self._seen = 0  #: members the lookup and tallies include
         self._lock = threading.Lock()
@@ -191,7 +191,7 @@ def _pass_mode(on: bool) -> bool:
     return True
 
 
-def _analysis_error(analyser: str, path: str | None, exc: Exception) -> dict:
+def _analysis_error(analyser: str, path: str | None, exc: Exception) -> dict[str, Any]:
     """An ``index.analysis_errors`` entry: an analyser's bug, caught so the pass goes on."""
     return {"analyser": analyser, "path": path, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -215,8 +215,8 @@ class _AnalysisThread:
     """Feeds wanted member content to analysers on one background thread, in archive order,
     with a bound on the bytes queued."""
 
-    def __init__(self, errors: list[dict]) -> None:
-        self._queue: list[tuple] = []
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self._queue: list[tuple[Any, ...]] = []
         self._cond = threading.Condition()
         self._in_flight = 0
         self._closed = False
@@ -224,9 +224,9 @@ class _AnalysisThread:
         self._thread = threading.Thread(target=self._run, name="distscope-analysis", daemon=True)
         self._thread.start()
 
-    def submit(self, analysers: list[Analyser], member: Member, pieces: list, complete: bool) -> None:
+    def submit(self, analysers: list[Analyser], member: Member, pieces: list[Any], complete: bool) -> None:
         """Queue ``pieces`` (bytes or views of the stream's buffers, read or joined on this thread)."""
-        size = sum(len(p.obj) if type(p) is memoryview else len(p) for p in pieces)
+        size = sum(len(p.obj) if type(p) is memoryview else len(p) for p in pieces)  # type: ignore[misc,arg-type]
         with self._cond:
             while self._in_flight and self._in_flight + size > MAX_IN_FLIGHT:
                 self._cond.wait()
@@ -242,7 +242,9 @@ class _AnalysisThread:
                 if not self._queue:
                     return
                 analysers, member, pieces, complete, size = self._queue.pop(0)
-            joined = segments = None
+            joined: Any = None
+            segments: Any = None
+            data: Any = None
             for analyser in analysers:
                 try:
                     if analyser.segments:
@@ -269,7 +271,7 @@ class _AnalysisThread:
             self._thread.join()
 
 
-def _plan(analyser: Analyser) -> tuple | None:
+def _plan(analyser: Analyser) -> tuple[Any, ...] | None:
     """``(analyser, kinds, heads, suffixes, contains, folded)``, or None: no declared interest."""
     interest = getattr(analyser, "interest", None)
     if interest is None:
@@ -287,7 +289,7 @@ class Scan:
     where; :meth:`run` raises :class:`~distscope.tui.errors.CorruptArchive` after the pass if asked to.
     """
 
-    def __init__(self, path: str | os.PathLike,
+    def __init__(self, path: str | os.PathLike[str],
                  analysers: Iterable[Analyser] | Callable[[], Iterable[Analyser]] = (),
                  cancel: threading.Event | None = None, hash_bytes: bool = True,
                  batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS,
@@ -405,9 +407,9 @@ class Scan:
         small members' heads, asks the analysers that may want the member (those without a
         declared interest, and those whose :class:`~distscope.tui.archive.plugin.Interest` it matches) and
         hands what they want to ``feeder``. A closure over locals: it runs ~50,000 times a pass."""
-        plans = [_plan(a) for a in self.analysers]
-        always = [a for a, plan in zip(self.analysers, plans) if plan is None]
-        plans = [plan for plan in plans if plan is not None]
+        planned = [_plan(a) for a in self.analysers]
+        always = [a for a, plan in zip(self.analysers, planned) if plan is None]
+        plans = [plan for plan in planned if plan is not None]
         any_kinds = frozenset().union(*(p[1] for p in plans))
         any_heads = tuple(h for p in plans for h in p[2])
         any_suffixes = tuple(x for p in plans for x in p[3])
@@ -415,7 +417,8 @@ class Scan:
         any_folded = tuple(w for p in plans for w in p[5])
         keep = self.keep_small
         keep_limit = 0 if keep is None else min(keep.member_limit, reader.head_size)
-        kept = self._kept = []
+        kept: list[tuple[int, bytes]] = []
+        self._kept = kept
         keep_head = kept.append
         ask = self._want
         if not self.analysers and not keep_limit:
@@ -458,7 +461,7 @@ class Scan:
                             if n > 0:
                                 wanted.append(analyser)
                                 limit = max(limit, n)
-            if wanted:
+            if wanted and feeder is not None:
                 self._hand_over(reader, member, head, wanted, limit, feeder)
 
         return offer
@@ -499,7 +502,7 @@ class Scan:
         if limit <= len(head):
             feeder.submit(wanted, member, [head[:limit]], limit == member.size)
             return
-        pieces: list = []
+        pieces: list[Any] = []
         try:
             pieces.extend(reader.data_chunks(limit))  # views of the stream's buffers: no copy here
         except TruncatedError:
@@ -535,6 +538,6 @@ class Scan:
         return self.index
 
 
-def scan(path: str | os.PathLike, analysers: Iterable[Analyser] = (), **kwargs) -> ArchiveIndex:
+def scan(path: str | os.PathLike[str], analysers: Iterable[Analyser] = (), **kwargs: Any) -> ArchiveIndex:
     """Index an archive in one pass (see :class:`Scan`)."""
     return Scan(path, analysers, **kwargs).run()

@@ -46,10 +46,6 @@ class Member(NamedTuple):
     def is_file(self) -> bool:
         return self.type == FILE
 
-    def to_row(self) -> list:
+    def to_row(self) -> list[object]:
         """A compact list for the cache."""
         return list(self)
-
-    @classmethod
-    def from_row(cls, row: list) -> "Member":
-        return cls._make(row)

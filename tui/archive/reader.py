@@ -30,7 +30,7 @@ import difflib
 import posixpath
 import threading
 from collections import Counter, OrderedDict
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 import zstandard
 
@@ -57,7 +57,7 @@ class MemberNotReadable(DistscopeError):
     """The path exists but has no bytes to read (a directory, a device, a dangling link)."""
 
 
-def copies():
+def copies() -> Any:
     """:mod:`distscope.tui.archive.copies`, imported when a reader first needs it (its thread pool and
     logging imports are not for the commands that only open an index)."""
     from distscope.tui.archive import copies as module
@@ -180,7 +180,7 @@ class MemberReader:
         member = self.member(path)
         return self._read_members([(member, _size(member, limit))])[member.data_offset]
 
-    def read_many(self, paths, limit: int | None = None) -> dict[str, bytes]:
+    def read_many(self, paths: Iterable[str], limit: int | None = None) -> dict[str, bytes]:
         """Several members at once (one pass at most); raises like :meth:`read` for a bad path."""
         members = {path: self.member(path) for path in paths}
         got = self._read_members([(m, _size(m, limit)) for m in members.values()])
@@ -233,7 +233,7 @@ class MemberReader:
             out.update(self._stream(todo))
         return out
 
-    def _drop_direct(self, source) -> None:
+    def _drop_direct(self, source: Any) -> None:
         with self._lock:
             self._direct_checked = True
             self._broken = True
@@ -261,7 +261,7 @@ class MemberReader:
                 self._direct = copies().open_copy(self.index)
             return self._direct
 
-    def _copy_builder(self):
+    def _copy_builder(self) -> Any:
         if not self.use_cache:
             return None
         with self._lock:
@@ -391,7 +391,7 @@ class MemberReader:
             self._copy_builder()
 
     @property
-    def copy_builder(self):
+    def copy_builder(self) -> Any:
         """The :class:`~distscope.tui.archive.copies.CopyBuilder` this reader started or joined, if any."""
         return self._builder
 

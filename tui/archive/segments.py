@@ -10,7 +10,7 @@ lets it read just those ranges.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Iterable, Union
+from typing import Any, Iterable, Union
 
 
 class Segments:
@@ -18,7 +18,7 @@ class Segments:
 
     __slots__ = ("_pieces", "_starts", "_size")
 
-    def __init__(self, pieces: Iterable = ()) -> None:
+    def __init__(self, pieces: Iterable[Any] = ()) -> None:
         self._pieces = [p if type(p) is bytes or type(p) is memoryview else memoryview(p) for p in pieces if len(p)]
         self._starts = []
         size = 0

@@ -303,12 +303,6 @@ class TarReader:
         self.buf.skip(self._padded(size) - size)
         return data
 
-    def finish_member(self) -> None:
-        """Skip what remains of the current member's data and padding."""
-        if self._pending:
-            pending, self._pending, self._data_left = self._pending, 0, 0
-            self.buf.skip(pending)
-
     def __iter__(self) -> Iterator[Member]:
         return self
 
@@ -328,7 +322,7 @@ class TarReader:
     def __next__(self) -> Member:
         buf = self.buf
         pending = self._pending
-        if pending:  # skip the rest of the last member (finish_member, inlined)
+        if pending:  # skip the rest of the last member (what remains of its data and padding)
             self._pending = self._data_left = 0
             if buf.pos + pending <= len(buf.buf):
                 buf.pos += pending

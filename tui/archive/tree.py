@@ -8,8 +8,6 @@ from typing import Iterable, Iterator
 
 from distscope.tui.archive.members import DIRECTORY, FILE, Member
 
-SORTS = ("name", "size")
-
 
 class Node:
     """A file, link or folder; ``size`` of a folder is the total of the file bytes below it."""
@@ -218,8 +216,9 @@ def human_size(n: int) -> str:
     """A short size: 512 B, 1.5 KiB, 12.3 MiB."""
     if n < 1024:
         return f"{n} B"
+    size = float(n)
     for unit in ("KiB", "MiB", "GiB", "TiB"):
-        n /= 1024
-        if n < 1024 or unit == "TiB":
-            return f"{n:.1f} {unit}" if n < 100 else f"{n:.0f} {unit}"
+        size /= 1024
+        if size < 1024 or unit == "TiB":
+            return f"{size:.1f} {unit}" if size < 100 else f"{size:.0f} {unit}"
     return f"{n} B"  # pragma: no cover

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import struct
+from typing import Any
 
 MAGIC = b"BC\xc0\xde"
 WRAPPER_MAGIC = b"\xde\xc0\x17\x0b"
@@ -48,10 +49,10 @@ class _Bits:
         self.pos = (self.pos + 31) & ~31
 
 
-def _read_operand(bits: _Bits, op: tuple) -> int | str:
+def _read_operand(bits: _Bits, op: tuple[Any, ...]) -> int | str:
     kind = op[0]
     if kind == "literal":
-        return op[1]
+        return int(op[1])
     if kind == "fixed":
         return bits.fixed(op[1])
     if kind == "vbr":
@@ -61,8 +62,8 @@ def _read_operand(bits: _Bits, op: tuple) -> int | str:
     raise ValueError(f"unexpected operand {kind}")
 
 
-def _abbreviated(bits: _Bits, abbrev: list[tuple]) -> list:
-    values: list = []
+def _abbreviated(bits: _Bits, abbrev: list[tuple[Any, ...]]) -> list[Any]:
+    values: list[Any] = []
     i = 0
     while i < len(abbrev):
         op = abbrev[i]
@@ -83,8 +84,8 @@ def _abbreviated(bits: _Bits, abbrev: list[tuple]) -> list:
     return values
 
 
-def _define_abbrev(bits: _Bits) -> list[tuple]:
-    ops = []
+def _define_abbrev(bits: _Bits) -> list[tuple[Any, ...]]:
+    ops: list[tuple[Any, ...]] = []
     for _ in range(bits.vbr(5)):
         if bits.fixed(1):
             ops.append(("literal", bits.vbr(8)))
@@ -105,9 +106,9 @@ def _define_abbrev(bits: _Bits) -> list[tuple]:
     return ops
 
 
-def _identification(bits: _Bits, width: int) -> dict:
-    abbrevs: list[list[tuple]] = []
-    out: dict = {"producer": None, "epoch": None}
+def _identification(bits: _Bits, width: int) -> dict[str, Any]:
+    abbrevs: list[list[tuple[Any, ...]]] = []
+    out: dict[str, Any] = {"producer": None, "epoch": None}
     for _ in range(1000):
         abbrev_id = bits.fixed(width)
         if abbrev_id == 0:  # END_BLOCK
@@ -122,7 +123,7 @@ def _identification(bits: _Bits, width: int) -> dict:
             continue
         if abbrev_id == 3:
             code, count = bits.vbr(6), bits.vbr(6)
-            values: list = [bits.vbr(6) for _ in range(min(count, 4096))]
+            values: list[Any] = [bits.vbr(6) for _ in range(min(count, 4096))]
         else:
             if abbrev_id - 4 >= len(abbrevs):
                 raise ValueError("undefined abbreviation")
@@ -135,7 +136,7 @@ def _identification(bits: _Bits, width: int) -> dict:
     return out
 
 
-def producer(data: bytes) -> dict | None:
+def producer(data: bytes) -> dict[str, Any] | None:
     """{"producer": "LLVM22.1.3", "epoch": 0, "llvm_version": "22.1.3"} of a bitcode file, a dict
     with producer None when it has no identification block, or None when not bitcode."""
     if data.startswith(WRAPPER_MAGIC) and len(data) >= 20:
@@ -144,7 +145,7 @@ def producer(data: bytes) -> dict | None:
     if not data.startswith(MAGIC):
         return None
     bits = _Bits(data[4:_MAX_BYTES])
-    out: dict = {"producer": None, "epoch": None}
+    out: dict[str, Any] = {"producer": None, "epoch": None}
     try:
         if bits.fixed(2) == 1:  # ENTER_SUBBLOCK at top level
             block, width = bits.vbr(8), bits.vbr(4)

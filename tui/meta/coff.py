@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import struct
 from bisect import bisect_right
+from typing import Any
 
 #: IMAGE_FILE_MACHINE_* of COFF objects.
 MACHINES = {0x14C: "i386", 0x8664: "x86_64", 0xAA64: "arm64", 0x1C4: "armnt", 0xC13: "msil"}
@@ -44,7 +45,7 @@ _OLDER = [(0x0083, "9.0", "VS2008"), (0x0098, "10.0", "VS2010"), (0x00AA, "11.0"
           (0x00C7, "12.0", "VS2013"), (0x00FD, None, None)]
 
 
-def toolset(prodid: int, build: int) -> tuple[str, str] | None:
+def toolset(prodid: int, build: int) -> tuple[str, str | None] | None:
     """(MSVC version, Visual Studio release) of a comp.id, or None when unknown."""
     if prodid >= 0x00FD and prodid <= 0x010E:
         i = bisect_right(_BUILD_KEYS, build) - 1
@@ -113,7 +114,7 @@ def machine(data: bytes) -> str | None:
 
 def comp_ids(data: bytes, limit: int = 4) -> list[int]:
     """Values of ``@comp.id`` symbols (symbol name 8 bytes, then the 4-byte value)."""
-    out = []
+    out: list[int] = []
     pos = data.find(b"@comp.id")
     while pos >= 0 and pos + 12 <= len(data) and len(out) < limit:
         out.append(struct.unpack_from("<I", data, pos + 8)[0])
@@ -130,12 +131,12 @@ def compiler_path_version(data: bytes) -> str | None:
     return match.group(1).decode() if match else None
 
 
-def describe_object(data: bytes) -> dict | None:
+def describe_object(data: bytes) -> dict[str, Any] | None:
     """What a COFF object (.obj or a .lib member) says about its compiler."""
     kind = object_kind(data)
     if kind is None:
         return None
-    out: dict = {"kind": kind, "machine": machine(data), "compilers": []}
+    out: dict[str, Any] = {"kind": kind, "machine": machine(data), "compilers": []}
     if kind == "import":
         return out
     for value in comp_ids(data):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from typing import Iterable, NamedTuple, Protocol, Sequence
+from typing import Any, Iterable, NamedTuple, Protocol, Sequence
 
 #: Inventory kinds that are libraries inside the distribution's binaries.
 NATIVE = ("library", "vendored-library")
@@ -21,13 +21,20 @@ NATIVE = ("library", "vendored-library")
 class ContainedLike(Protocol):
     """What this module reads of an inventory component."""
 
-    id: str
-    name: str
-    kind: str
-    version: str | None
-    licence: str | None
-    licence_source: str
-    contained_in: list[str]
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def version(self) -> str | None: ...
+    @property
+    def licence(self) -> str | None: ...
+    @property
+    def licence_source(self) -> str: ...
+    @property
+    def contained_in(self) -> list[str]: ...
 
 
 _ALNUM = re.compile(r"[^a-z0-9]+")
@@ -85,7 +92,7 @@ def _pattern(keys: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(w for w in words if w)})(?![a-z])")
 
 
-def contained(components: Iterable[ContainedLike], files: Sequence[dict]) -> list[dict]:
+def contained(components: Iterable[ContainedLike], files: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per native component: name, version, licence (and where that came from), the
     binaries it is in, and the licence files that cover it (by the component's name in the file's
     path or, for names of four letters or more, at the top of its text; its own licence and its
@@ -120,7 +127,7 @@ def contained(components: Iterable[ContainedLike], files: Sequence[dict]) -> lis
     return out
 
 
-def statement(entries: list[dict]) -> str:
+def statement(entries: list[dict[str, Any]]) -> str:
     """A sentence on the contained libraries without a licence text ("" when every one has one)."""
     missing = [e for e in entries if e["missing_text"]]
     if not missing:

@@ -14,6 +14,7 @@ import os
 import re
 from typing import Any
 
+from distscope.tui.analysis.platform import triple_from_os_arch
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.members import Member
 from distscope.tui.archive.plugin import Analyser, Interest
@@ -39,10 +40,10 @@ def parse_patchlevel(data: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def parse_sysconfig(data: bytes) -> dict:
+def parse_sysconfig(data: bytes) -> dict[str, Any]:
     """The interesting ``build_time_vars`` of a ``_sysconfigdata_*.py`` (never executed)."""
     text = data.decode("utf-8", "replace")
-    found: dict = {}
+    found: dict[str, Any] = {}
     try:
         tree = ast.parse(text)
         for node in tree.body:
@@ -105,7 +106,7 @@ _TRIPLE = re.compile(r"^(?P<triple>[a-z0-9_]+-(?:unknown|pc|apple)-(?:linux-[a-z
 _SUFFIXES = (".tar.zst", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar", ".zst")
 
 
-def parse_file_name(name: str) -> dict | None:
+def parse_file_name(name: str) -> dict[str, Any] | None:
     """What a python-build-standalone file name says, or None when it does not follow the naming."""
     base = os.path.basename(name)
     for suffix in _SUFFIXES:
@@ -137,7 +138,7 @@ def parse_file_name(name: str) -> dict | None:
 
 # -- the summary ------------------------------------------------------------------------------
 
-def parse_object_file_format(value: Any) -> dict | None:
+def parse_object_file_format(value: Any) -> dict[str, Any] | None:
     """``elf``, ``mach-o``, ``coff`` or ``llvm-bitcode:V`` (tolerating ``%22.1.3`` and ``+date``)."""
     if not isinstance(value, str) or not value.strip():
         return None
@@ -148,7 +149,7 @@ def parse_object_file_format(value: Any) -> dict | None:
             "llvm_version": llvm.group(0) if kind.strip() == "llvm-bitcode" and llvm else None}
 
 
-def parse_crt_features(features: Any) -> dict:
+def parse_crt_features(features: Any) -> dict[str, Any]:
     """crt_features as {libc, glibc_max, musl_version, vcruntime, static, libsystem}."""
     out: dict[str, Any] = {"libc": None, "glibc_max": None, "musl_version": None, "vcruntime": None,
                            "static": False}
@@ -174,23 +175,11 @@ def parse_crt_features(features: Any) -> dict:
     return out
 
 
-_OLD_OS = {"linux": "unknown-linux-gnu", "macos": "apple-darwin", "darwin": "apple-darwin",
-           "windows": "pc-windows-msvc"}
-_OLD_ARCH = {"x86": "i686", "i386": "i686", "amd64": "x86_64", "arm64": "aarch64"}
-
-
-def triple_from_os_arch(os_name: Any, arch: Any) -> str | None:
-    """The target triple of a format < 5 PYTHON.json (which has only ``os`` and ``arch``)."""
-    if not isinstance(os_name, str) or not isinstance(arch, str) or not os_name or not arch:
-        return None
-    return f"{_OLD_ARCH.get(arch.lower(), arch)}-{_OLD_OS.get(os_name.lower(), os_name)}"
-
-
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _links(candidate: dict) -> list[dict]:
+def _links(candidate: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for link in dict_list(candidate.get("links")):
         if isinstance(link.get("name"), str):
@@ -200,12 +189,12 @@ def _links(candidate: dict) -> list[dict]:
     return out
 
 
-def extension_modules(data: dict) -> list[dict]:
+def extension_modules(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every extension module of a PYTHON.json build_info, one row per module (its first,
     default candidate), with the number of candidates and variants."""
-    build_info = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
-    extensions = build_info.get("extensions") if isinstance(build_info.get("extensions"), dict) else {}
-    rows = []
+    build_info: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
+    extensions: dict[str, Any] = build_info["extensions"] if isinstance(build_info.get("extensions"), dict) else {}
+    rows: list[dict[str, Any]] = []
     for name, candidates in sorted(extensions.items()):
         candidates = dict_list(candidates)
         if not candidates:
@@ -233,7 +222,7 @@ def extension_modules(data: dict) -> list[dict]:
     return rows
 
 
-def extension_counts(rows: list[dict]) -> dict:
+def extension_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     return {"total": len(rows),
             "in_core": sum(1 for r in rows if r.get("in_core")),
             "shared_lib": sum(1 for r in rows if r.get("shared_lib")),
@@ -241,13 +230,13 @@ def extension_counts(rows: list[dict]) -> dict:
             "required": sum(1 for r in rows if r.get("required"))}
 
 
-def _root(index) -> str:
+def _root(index: ArchiveIndex) -> str:
     """The common top folder of the members ("python" for PBS), or ""."""
     tops = {m.path.split("/", 1)[0] for m in index.members[:200] if m.path}
     return tops.pop() if len(tops) == 1 and any("/" in m.path for m in index.members[:200]) else ""
 
 
-def _top_entries(index, root: str) -> set[str]:
+def _top_entries(index: ArchiveIndex, root: str) -> set[str]:
     """Names directly under the root folder (files and folders)."""
     prefix = f"{root}/" if root else ""
     start = len(prefix)
@@ -274,7 +263,7 @@ _OS_PY_TAILS = ("/os.py", "/os.py\n")
 _EXTENSION_TAILS = (".so", ".pyd", ".so\n", ".pyd\n")
 
 
-def _version_from_tree(index, prefix: str, top: set[str]) -> str | None:
+def _version_from_tree(index: ArchiveIndex, prefix: str, top: set[str]) -> str | None:
     """The X.Y of ``{prefix}lib/pythonX.Y/os.py`` (``top``: the names directly under ``prefix``)."""
     if "lib" not in top:  # (no path can match: skips a walk over every path)
         return None
@@ -287,7 +276,7 @@ def _version_from_tree(index, prefix: str, top: set[str]) -> str | None:
     return None
 
 
-def _derived_exe(index, root: str) -> str | None:
+def _derived_exe(index: ArchiveIndex, root: str) -> str | None:
     """The interpreter's path relative to the root, found in the tree."""
     prefix = f"{root}/" if root else ""
     for candidate in ("install/python.exe", "python.exe", "install/bin/python3", "bin/python3", "bin/python"):
@@ -299,7 +288,7 @@ def _derived_exe(index, root: str) -> str | None:
 _MSVC_DLL = re.compile(r"(vcruntime|msvcp)\d+(_\d+)?\.dll$", re.I).match
 
 
-def _msvc_runtime(index, root: str, exe: str | None) -> list[str] | None:
+def _msvc_runtime(index: ArchiveIndex, root: str, exe: str | None) -> list[str] | None:
     """The vcruntime DLLs next to a Windows python.exe (None when not a Windows tree)."""
     if not exe or not exe.lower().endswith(".exe"):
         return None
@@ -309,12 +298,12 @@ def _msvc_runtime(index, root: str, exe: str | None) -> list[str] | None:
                   and _MSVC_DLL(p[len(folder):]))
 
 
-def _lib_dynload(index, root: str, top: set[str]) -> list[dict]:
+def _lib_dynload(index: ArchiveIndex, root: str, top: set[str]) -> list[dict[str, Any]]:
     """Extension modules found in ``lib-dynload``/``DLLs`` (``top``: the names directly under
     ``root``)."""
     if top.isdisjoint(("install", "lib", "DLLs")):  # (no path can match: skips a walk over every path)
         return []
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     pattern = re.compile(rf"^{re.escape(root + '/' if root else '')}(?:install/)?(?:lib/python[^/]+/lib-dynload|DLLs)/"
                          r"([A-Za-z0-9_]+)(?:\.[^/]*)?\.(?:so|pyd)$")
     for path in index.by_path:
@@ -328,7 +317,7 @@ def _lib_dynload(index, root: str, top: set[str]) -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 
-def _flags_from_sysconfig(vars_: dict) -> str | None:
+def _flags_from_sysconfig(vars_: dict[str, Any]) -> str | None:
     """A build_options-like string guessed from the build variables."""
     parts = []
     if vars_.get("Py_DEBUG"):
@@ -376,9 +365,10 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
         triple = triple_from_os_arch(d.get("os"), d.get("arch"))
     if triple is None and _str(sysvars.get("HOST_GNU_TYPE")):
         triple, triple_source = sysvars["HOST_GNU_TYPE"], "sysconfig"
-    if triple is None and (name or {}).get("target_triple"):
+    if triple is None and name and name.get("target_triple"):
         triple, triple_source = name["target_triple"], "file name"
 
+    options_source: str | None
     build_options, options_source = _str(d.get("build_options")), "PYTHON.json build_options"
     if not build_options and _str(d.get("optimizations")):
         build_options, options_source = d["optimizations"], "PYTHON.json optimizations"
@@ -408,8 +398,8 @@ def summarize(index: ArchiveIndex) -> model.Distribution:
     apple = {k: _str(d.get(f"apple_sdk_{k}")) for k in ("canonical_name", "platform", "version", "deployment_target")}
     if not any(apple.values()) and sysvars.get("MACOSX_DEPLOYMENT_TARGET"):
         apple["deployment_target"] = str(sysvars["MACOSX_DEPLOYMENT_TARGET"])
-    build_info = d.get("build_info") if isinstance(d.get("build_info"), dict) else {}
-    core = build_info.get("core") if isinstance(build_info.get("core"), dict) else {}
+    build_info = d["build_info"] if isinstance(d.get("build_info"), dict) else {}
+    core: dict[str, Any] = build_info["core"] if isinstance(build_info.get("core"), dict) else {}
     exe = _str(d.get("python_exe")) or _derived_exe(index, root)
 
     off = parse_object_file_format(build_info.get("object_file_format"))

@@ -23,7 +23,7 @@ from distscope.tui.archive.plugin import ALL, Analyser, Interest
 from distscope.tui.meta.pythonjson import str_list
 from distscope.tui.model.codec import from_plain, to_plain
 from distscope.tui.model.distribution import PythonJson
-from distscope.tui.model.findings import finding
+from distscope.tui.model.findings import Finding, finding
 from distscope.tui.model.licences import Licences, LicenceScan
 from distscope.tui.model.report import BinaryAnalysis
 from distscope.tui.meta.contained import contained, statement as contained_statement
@@ -89,13 +89,13 @@ class LicenseFiles(Analyser):
                                          ".dist-info/metadata"))
 
     def __init__(self) -> None:
-        self.files: list[dict] = []
-        self.metadata: list[dict] = []
+        self.files: list[dict[str, Any]] = []
+        self.metadata: list[dict[str, Any]] = []
         self.module_needs: dict[str, list[str]] = {}
         self._kept = 0
-        self._seen: dict[bytes, dict] = {}  #: digest -> analysis (identical texts identified once)
+        self._seen: dict[bytes, dict[str, Any]] = {}  #: digest -> analysis (identical texts identified once)
 
-    def want(self, member, head: bytes) -> int:
+    def want(self, member: Member, head: bytes) -> int:
         lower = member.path.lower()
         # Cheap rejection first: this runs for every member of the archive.
         if lower.endswith(".dist-info/metadata"):
@@ -108,7 +108,7 @@ class LicenseFiles(Analyser):
         wanted = _named_license(member.path, member.size) or _in_license_folder(member.path, member.size)
         return MAX_FILE if wanted else 0
 
-    def feed(self, member, data: bytes, complete: bool) -> None:
+    def feed(self, member: Member, data: bytes, complete: bool) -> None:
         if data.startswith(b"\x7fELF"):
             self.module_needs[member.path] = needed_libraries(data)
             return
@@ -128,7 +128,7 @@ class LicenseFiles(Analyser):
                            "parts": found["parts"], "declared": found["declared"],
                            "text": text if keep else None, "truncated": not complete})
 
-    def _analysis(self, data: bytes, text: str) -> dict:
+    def _analysis(self, data: bytes, text: str) -> dict[str, Any]:
         import hashlib
 
         digest = hashlib.sha256(data).digest()
@@ -161,7 +161,7 @@ _CLASSIFIER_IDS = {
 }
 
 
-def read_metadata(text: str) -> dict:
+def read_metadata(text: str) -> dict[str, Any]:
     """The licence a wheel's METADATA header declares: ``License-Expression`` (PEP 639),
     ``License`` (its first line) and the ``License ::`` classifiers, with SPDX ids where the
     classifier names one."""
@@ -178,7 +178,7 @@ def read_metadata(text: str) -> dict:
             "classifiers": classifiers}
 
 
-def declared_of(meta: dict) -> tuple[list[str], str]:
+def declared_of(meta: dict[str, Any]) -> tuple[list[str], str]:
     """The SPDX expressions a METADATA header declares, and which field said so."""
     from distscope.tui.meta.spdx import looks_like_expression
 
@@ -230,7 +230,7 @@ def component_of(path: str, root: str = "") -> str:
 
 # -- the summary ------------------------------------------------------------------------------
 
-def _root_of(index) -> str:
+def _root_of(index: ArchiveIndex) -> str:
     tops = {m.path.split("/", 1)[0] for m in index.members[:200] if "/" in m.path}
     return tops.pop() if len(tops) == 1 else ""
 
@@ -251,14 +251,14 @@ def safe_relative(rel: str) -> str | None:
     return norm
 
 
-def resolve_pointers(files: list[dict]) -> dict[str, dict]:
+def resolve_pointers(files: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Licence files that only point at others (packaging's ``LICENSE``: "either of the licenses
     found in LICENSE.APACHE or LICENSE.BSD"): path -> {"spdx": ids of the files named, "refers_to":
     their paths}. Only unidentified files naming a licence file of the same folder count."""
-    by_folder: dict[str, list[dict]] = {}
+    by_folder: dict[str, list[dict[str, Any]]] = {}
     for f in files:
         by_folder.setdefault(posixpath.dirname(f["path"]), []).append(f)
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for f in files:
         text = f.get("text")
         if f["spdx"] or not isinstance(text, str) or len(text) > 16 << 10:
@@ -295,20 +295,20 @@ def _binary_needs(index: ArchiveIndex) -> list[tuple[str, str]]:
     return pairs
 
 
-def _files_named_l(members: list) -> list[str]:
+def _files_named_l(members: list[Member]) -> list[str]:
     """The paths of the file members whose name starts with "l" or "L", in archive order: the
     only ones :data:`_GPL_LIBS` can match (no other letter case-folds to "l")."""
     return [m.path for m in members if m.type == FILE and m.path.rpartition("/")[2][:1] in "lL"]
 
 
-def gpl_evidence(index, data: dict | None, extensions: list[dict], components: list[dict],
-                 parts_of: dict[str, list[dict]] | None = None,
-                 exempt: list[dict] | None = None, paths: dict[tuple[str, str], str] | None = None) -> list[dict]:
+def gpl_evidence(index: ArchiveIndex, data: dict[str, Any] | None, extensions: list[dict[str, Any]], components: list[dict[str, Any]],
+                 parts_of: dict[str, list[dict[str, Any]]] | None = None,
+                 exempt: list[dict[str, Any]] | None = None, paths: dict[tuple[str, str], str] | None = None) -> list[dict[str, Any]]:
     """Every GPL-licensed component with what shows it: the PYTHON.json key, the binary and the
     library it links, or the licence file, its lines and section. GPL texts under a runtime-library
     exception go to ``exempt`` (with the reason) instead. ``paths`` gets the member each piece of
     evidence is in (PYTHON.json, the binary, the library, the licence file)."""
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     parts_of = parts_of or {}
     exempt = [] if exempt is None else exempt
     paths = {} if paths is None else paths
@@ -382,7 +382,7 @@ def _pythonjson(index: ArchiveIndex) -> PythonJson:
     return pj if isinstance(pj, PythonJson) else PythonJson()
 
 
-def _scan(index: ArchiveIndex) -> dict:
+def _scan(index: ArchiveIndex) -> dict[str, Any]:
     """The licence analyser's result as plain data (it is typed; plain in some tests)."""
     scan = index.results.get("licenses")
     if scan is None:
@@ -390,7 +390,7 @@ def _scan(index: ArchiveIndex) -> dict:
     return scan if isinstance(scan, dict) else to_plain(scan)
 
 
-def _summary(index) -> dict:
+def _summary(index: ArchiveIndex) -> dict[str, Any]:
     """The licences section: components, files, GPL evidence (plain data)."""
     from distscope.tui.meta.distribution import extension_modules
 
@@ -404,8 +404,8 @@ def _summary(index) -> dict:
     by_path = {f["path"]: f for f in files}
     pj_path = pj.path or "PYTHON.json"
     root = _root_of(index)
-    components: list[dict] = []
-    findings: list[dict] = []
+    components: list[dict[str, Any]] = []
+    findings: list[Any] = []  #: Finding objects
     claimed: set[str] = set()
 
     def linked(rel_paths: list[str], name: str) -> list[str]:
@@ -480,7 +480,7 @@ def _summary(index) -> dict:
         if component["source"] == "discovered":
             component["files"].sort(key=_file_rank)
         component["gpl"] = any(is_gpl(x) for x in component["licenses"] + component["declared"])
-    exempt: list[dict] = []
+    exempt: list[dict[str, Any]] = []
     evidence_paths: dict[tuple[str, str], str] = {}
     gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components, parts_of, exempt,
                        evidence_paths)
@@ -558,7 +558,7 @@ def _summary(index) -> dict:
     }
 
 
-def _contained(index, files: list[dict]) -> list[dict]:
+def _contained(index: ArchiveIndex, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The native libraries the component inventory finds in the binaries, with their texts
     (none when the components analyser did not run)."""
     if "components" not in (index.results or {}):
@@ -572,7 +572,7 @@ def _contained(index, files: list[dict]) -> list[dict]:
     return contained(inventory.components, files)
 
 
-def _unique(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
+def _unique(items: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
     seen, out = set(), []
     for item in items:
         key = tuple(item.get(k) for k in keys)
@@ -582,7 +582,7 @@ def _unique(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
     return out
 
 
-def _add_declared(components: list[dict], metadata: list[dict], files: list[dict], root: str) -> None:
+def _add_declared(components: list[dict[str, Any]], metadata: list[dict[str, Any]], files: list[dict[str, Any]], root: str) -> None:
     """What each discovered component declares: its wheel METADATA (License-Expression, License,
     classifiers) and the ``License:`` lines of its licence files' sections."""
     by_name = {c["name"]: c for c in components}
@@ -606,7 +606,7 @@ def _add_declared(components: list[dict], metadata: list[dict], files: list[dict
         component.setdefault("bundled_declared", [])
 
 
-def _mismatches(components: list[dict], pj_path: str) -> list[dict]:
+def _mismatches(components: list[dict[str, Any]], pj_path: str) -> list[Finding]:
     """A finding for each component whose declared licence and the licences found in its files
     differ: ids declared but not found, and found but not declared (with bundled libraries'
     own ``License:`` lines counted as declared)."""
@@ -635,7 +635,7 @@ def _mismatches(components: list[dict], pj_path: str) -> list[dict]:
     return out
 
 
-def _file_rank(path: str) -> tuple:
+def _file_rank(path: str) -> tuple[Any, ...]:
     """Licence texts first, outside wheel metadata first."""
     base = posixpath.basename(path).lower()
     return (not base.startswith(("licen", "copying")), ".dist-info/" in path, path)
@@ -647,9 +647,9 @@ _EXTENSION_TAILS = ("so", "pyd", "so\n", "pyd\n")
 _EXTENSION_LAST = "od\n"
 
 
-def _dynload_extensions(index) -> list[dict]:
+def _dynload_extensions(index: ArchiveIndex) -> list[dict[str, Any]]:
     """Extension modules of an install tree without PYTHON.json (names only)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for path in index.by_path:
         # (cheap tests first: the last character, one slice, rules out nearly every path)
         match = path[-1:] in _EXTENSION_LAST and path.endswith(_EXTENSION_TAILS) and _DYNLOAD_EXTENSION(path)

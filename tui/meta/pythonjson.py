@@ -48,7 +48,7 @@ def str_list(value: Any) -> list[str] | None:
     return None
 
 
-def dict_list(value: Any) -> list[dict]:
+def dict_list(value: Any) -> list[dict[str, Any]]:
     """A list-of-objects field (``links``, extension candidates): a lone object is one item,
     anything but objects is dropped."""
     if isinstance(value, dict):
@@ -94,7 +94,7 @@ def shape_findings(data: dict[str, Any], path: str = "PYTHON.json") -> list[Find
         problems.append("license_path is a list, not a string; each string in it read as a path")
     else:
         problems.append(_shape(lpath, "license_path", "str"))
-    build_info = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
+    build_info: dict[str, Any] = data["build_info"] if isinstance(data.get("build_info"), dict) else {}
     core = build_info.get("core")
     if isinstance(core, dict):
         problems.append(_shape(core.get("links"), "build_info.core.links", "dict-list"))

@@ -18,7 +18,7 @@ same way and joined to the GNU licence of their section as ``WITH`` expressions.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from distscope.tui.meta.references import Reference, bigrams, load, words
 
@@ -95,7 +95,7 @@ class Part(NamedTuple):
     how: str
     bundle: str = ""  #: the ``Name:`` section of a bundle ("" outside one): what WITH joins within
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"lines": [self.first, self.last], "section": self.section, "spdx": list(self.spdx), "how": self.how,
                 "bundle": self.bundle}
 
@@ -109,7 +109,7 @@ class Analysis(NamedTuple):
     declared: tuple[tuple[str, str], ...]
     matched: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"spdx": list(self.spdx), "parts": [p.as_dict() for p in self.parts],
                 "declared": [{"section": s, "expression": e} for s, e in self.declared],
                 "references": self.matched}
@@ -497,7 +497,7 @@ def identify(text: str | bytes) -> list[str]:
     return list(analyse(text).spdx)
 
 
-def claims(parts: list[dict]) -> list[tuple[dict, str, str | None]]:
+def claims(parts: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str, str | None]]:
     """(part, SPDX id, exception) for every licence a file's parts are: GNU ids get the
     exception found in the same section (a bundle's ``Name:`` section or the whole file)."""
     exceptions: dict[str, list[str]] = {}

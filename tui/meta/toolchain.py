@@ -13,6 +13,7 @@ import re
 import struct
 import threading
 from collections import Counter
+from typing import Any, Iterable
 
 from distscope.tui.analysis.elf import comment_strings, section_table_end
 from distscope.tui.archive.index import ArchiveIndex
@@ -124,7 +125,7 @@ class ToolchainScan(Analyser):
 
     def __init__(self) -> None:
         #: (tool, version, role, source, area) -> [count, example path]
-        self.producers: dict[tuple, list] = {}
+        self.producers: dict[tuple[str, str | None, str, str, str], list[Any]] = {}
         self.objects: Counter[str] = Counter()
         self.comments: Counter[str] = Counter()
         # want() runs on the scanning thread, feed() on the analysis thread: both count here
@@ -142,7 +143,7 @@ class ToolchainScan(Analyser):
         with self._lock:
             self.objects[f"{_area(path)}:{kind}"] += 1
 
-    def want(self, member, head: bytes) -> int:
+    def want(self, member: Member, head: bytes) -> int:
         path, lower = member.path, member.path.lower()
         if head.startswith(b"\x7fELF"):
             if head[16:18] in (b"\x01\x00", b"\x00\x01"):
@@ -168,7 +169,7 @@ class ToolchainScan(Analyser):
                 return OBJ_BYTES
         return 0
 
-    def feed(self, member, data: ByteSource, complete: bool) -> None:
+    def feed(self, member: Member, data: ByteSource, complete: bool) -> None:
         path = member.path
         if data.startswith(b"\x7fELF"):
             self._elf(path, data)
@@ -188,7 +189,7 @@ class ToolchainScan(Analyser):
             tool, version, role = parse_comment(text)
             self._add(tool, version, role, "elf-comment", path)
 
-    def _pe(self, member, head: bytes) -> None:
+    def _pe(self, member: Member, head: bytes) -> None:
         """The linker and the newest C/C++ compiler of a PE's Rich header (older entries are
         the runtime and SDK libraries linked in)."""
         linker, compiler = None, None
@@ -199,12 +200,12 @@ class ToolchainScan(Analyser):
             elif kind.startswith(("c", "ltcg", "pogo")) and kind != "cvtres" and coff.toolset(prodid, build):
                 if compiler is None or build > compiler[1]:
                     compiler = (prodid, build)
-        if linker is not None and coff.toolset(0x0102, linker):
-            self._add("MSVC", coff.toolset(0x0102, linker)[0], "linker", "rich-header", member.path,
-                      _msvc_detail(0x0102, linker))
-        if compiler is not None:
-            self._add("MSVC", coff.toolset(*compiler)[0], "compiler", "rich-header", member.path,
-                      _msvc_detail(*compiler))
+        linked = coff.toolset(0x0102, linker) if linker is not None else None
+        if linker is not None and linked:
+            self._add("MSVC", linked[0], "linker", "rich-header", member.path, _msvc_detail(0x0102, linker))
+        compiled = coff.toolset(*compiler) if compiler is not None else None
+        if compiler is not None and compiled:
+            self._add("MSVC", compiled[0], "compiler", "rich-header", member.path, _msvc_detail(*compiler))
 
     def _bitcode(self, path: str, data: bytes) -> None:
         info = bitcode.producer(data)
@@ -235,7 +236,7 @@ class ToolchainScan(Analyser):
 
     def _archive(self, path: str, data: ByteSource) -> None:
         self._count(path, "static-lib")
-        seen = Counter()
+        seen: Counter[tuple[str, str | None, str]] = Counter()
         for name, body, _complete in ar.members(data, LIB_MEMBERS):
             if body.startswith((bitcode.MAGIC, bitcode.WRAPPER_MAGIC)):
                 info = bitcode.producer(as_bytes(body))
@@ -276,8 +277,9 @@ def _label(tool: str, version: str | None) -> str:
     return f"{tool} {version}" if version else tool
 
 
-def _ordered(items) -> list[str]:
-    out: list[str] = []
+def _ordered(items: Iterable[Any]) -> list[Any]:
+    """Each item once, in the order first seen."""
+    out: list[Any] = []
     for item in items:
         if item not in out:
             out.append(item)
@@ -292,7 +294,7 @@ def summarize(index: ArchiveIndex) -> model.Toolchain:
     producers = scan.producers
     objects = scan.objects
     pj = (index.results.get("pythonjson") or PythonJson()).data
-    build_info = pj.get("build_info") if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
+    build_info: dict[str, Any] = pj["build_info"] if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
     off = parse_object_file_format(build_info.get("object_file_format"))
     findings: list[Finding] = []
 

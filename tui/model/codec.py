@@ -32,18 +32,31 @@ def FLATTEN(choose: Callable[[dict[str, Any]], type | None]) -> dict[str, Any]:
     return {"flatten": choose}
 
 
+_PRIMITIVES = frozenset((str, int, float, bool, type(None)))
+
+
 def to_plain(value: Any) -> Any:
     """``value`` (a model object, or lists/dicts/tuples of them) as plain data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    kind = type(value)
+    if kind in _PRIMITIVES:
+        return value
+    plans = _PLANS.get(kind)
+    if plans is None and dataclasses.is_dataclass(kind):
+        plans = _plans(kind)
+    if plans is not None:
         out: dict[str, Any] = {}
-        for plan in _plans(type(value)):
+        for plan in plans:
             item = getattr(value, plan.attr)
             if plan.flatten is not None:
                 if item is not None:
                     out.update(to_plain(item))
             elif not (plan.omit and item == plan.default):
-                out[plan.key] = to_plain(item)
+                out[plan.key] = item if type(item) in _PRIMITIVES else to_plain(item)
         return out
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PRIMITIVES else to_plain(v) for v in value]
+    if kind is dict:
+        return {k: v if type(v) in _PRIMITIVES else to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):

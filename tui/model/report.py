@@ -65,3 +65,7 @@ class Report:
     dependencies: Graph | None
     binaries: list[Binary]
     components: Inventory | None = None
+
+    def binary(self, path: str) -> Binary | None:
+        """The binary at archive path ``path`` (None: not a binary, or not analysed)."""
+        return next((b for b in self.binaries if b.path == path), None)
