@@ -1,80 +1,577 @@
-"""Identify licence texts: text -> SPDX identifiers, by short key-phrase fingerprints.
+"""Identify licence texts: what a text *is*, part by part, not which names it mentions.
 
-Texts are normalised (lower case, every run of non-alphanumerics made one space) and matched
-against a few distinctive phrases per licence; no licence text is stored here.
+A file is split into parts (separator lines, underlined headings, ``Name:``/``Files:``/``License:``
+headed sections of wheel ``LICENSE.txt`` bundles). Each part is compared with SPDX reference
+texts (:mod:`distscope.tui.meta.references`) by word-bigram similarity, as askalono does: the
+Dice coefficient of the two bigram sets says the part *is* that licence; when a part holds a
+licence among other words, the share of the reference's bigrams found in it says it *contains*
+it. A name quoted inside another licence (MPL-2.0's "Secondary License" naming the GNU licences,
+GPL-3.0's section 13 naming the Affero licence) moves neither number. Runs of parts that match
+nothing alone are tried joined (a licence with headings of its own, such as the FTL).
+
+GNU grant notices ("either version 2 of the License, or (at your option) any later version")
+give ``-only``/``-or-later``; the sample notice in a GPL text's own "How to Apply" appendix does
+not count. Exception texts (GCC-exception-3.1, Classpath, Autoconf, Bison...) are matched the
+same way and joined to the GNU licence of their section as ``WITH`` expressions.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, NamedTuple
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+from distscope.tui.meta.references import Reference, bigrams, load, words
 
-_MIT = "permission is hereby granted free of charge to any person obtaining a copy"
-_BSD = "redistribution and use in source and binary forms with or without modification are permitted"
-_ISCISH = "distribute this software for any purpose with or without fee is hereby granted"
-_ZLIB = "the origin of this software must not be misrepresented"
+#: Dice similarity from which a part *is* a reference text.
+IS = 0.78
+#: Share of a reference's sample a part must hold before it is compared whole.
+SAMPLED = 0.45
+#: Matches this close to the best are told apart by the words only one of them has.
+NEAR = 0.08
+#: Dice similarity from which no near twin is looked for.
+CLEAR = 0.95
+#: Dice similarity from which a whole file is one licence and is not split into parts.
+WHOLE = 0.93
+#: Share of a reference's bigrams present from which a part *contains* that text.
+CONTAINS = 0.9
+#: Same, for exceptions (short texts, often reflowed inside a notice).
+EXCEPTION_CONTAINS = 0.7
 
-#: (SPDX id, phrases that must all appear, phrases that must not appear), most specific first.
-RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
-    ("Python-2.0", ("python software foundation license", "beopen"), ()),
-    ("PSF-2.0", ("python software foundation", "license agreement"), ("beopen",)),
-    ("CNRI-Python", ("cnri",), ()),
-    ("AGPL-3.0-only", ("gnu affero general public license", "version 3"), ()),
-    ("LGPL-3.0-only", ("gnu lesser general public license", "version 3 29 june 2007"), ()),
-    ("LGPL-2.1-only", ("gnu lesser general public license", "version 2 1 february 1999"), ()),
-    ("LGPL-2.0-only", ("gnu library general public license", "version 2"), ()),
-    ("GPL-3.0-only", ("gnu general public license", "version 3 29 june 2007"), ("gnu lesser general public",)),
-    ("GPL-2.0-only", ("gnu general public license", "version 2 june 1991"), ("gnu lesser general public",
-                                                                            "gnu library general public")),
-    ("Apache-2.0", ("apache license", "version 2 0"), ()),
-    ("MPL-2.0", ("mozilla public license", "2 0"), ()),
-    ("OpenSSL", ("openssl",), ("apache license",)),
-    ("Sleepycat", ("sleepycat",), ()),
-    ("bzip2-1.0.6", ("bzip2", _ZLIB), ()),
-    ("Zlib", ("this software is provided as is without any express or implied warranty", _ZLIB), ("bzip2",)),
-    ("TCL", ("hereby grant permission to use copy modify distribute and license this software",), ()),
-    ("X11", (_MIT, "x consortium"), ()),
-    ("MIT", (_MIT,), ("x consortium",)),
-    ("BSD-4-Clause", (_BSD, "all advertising materials mentioning"), ()),
-    ("BSD-3-Clause", (_BSD, "endorse or promote products derived"), ("all advertising materials mentioning",)),
-    ("BSD-2-Clause", (_BSD,), ("endorse or promote products derived", "all advertising materials mentioning")),
-    ("ISC", (_ISCISH, "provided that the above copyright notice and this permission notice appear in all copies"), ()),
-    ("0BSD", (_ISCISH,), ("provided that the above copyright notice and this permission notice appear",)),
-    ("MIT-open-group", ("permission to use copy modify distribute and sell this software and its documentation for "
-                        "any purpose is hereby granted without fee",), ()),
-    ("CC0-1.0", ("cc0 1 0",), ()),
-    ("BSL-1.0", ("boost software license",), ()),
-    ("Unlicense", ("this is free and unencumbered software released into the public domain",), ()),
-    ("blessing", ("the author disclaims copyright to this source code",), ()),
-]
-
-#: Texts that only say the code is in the public domain.
 PUBLIC_DOMAIN = "LicenseRef-Public-Domain"
-_PD_PHRASES = ("public domain",)
+
+#: Exceptions that lift the GPL's conditions from what is built with or linked to the library or
+#: generated by the tool: a GPL text under one of them does not encumber a distribution.
+RUNTIME_EXCEPTIONS = {
+    "GCC-exception-2.0": "the GCC runtime library exception lets programs linked with the library be distributed under any terms",
+    "GCC-exception-3.1": "the GCC Runtime Library Exception 3.1 lets programs compiled with GCC and its runtime be distributed under any terms",
+    "Classpath-exception-2.0": "the Classpath exception lets programs linked with the library be distributed under terms of their choice",
+    "Autoconf-exception-2.0": "the Autoconf exception leaves generated configure scripts free of the GPL",
+    "Autoconf-exception-3.0": "the Autoconf exception leaves generated configure scripts free of the GPL",
+    "Autoconf-exception-generic": "the Autoconf exception leaves generated scripts free of the GPL",
+    "Bison-exception-2.2": "the Bison exception leaves parsers generated from its skeleton free of the GPL",
+    "Bison-exception-1.24": "the Bison exception leaves parsers generated from its skeleton free of the GPL",
+    "Libtool-exception": "the Libtool exception leaves programs built with libtool free of the GPL",
+    "LLVM-exception": "the LLVM exception lets compiled forms be distributed without attribution",
+    "Font-exception-2.0": "the font exception lets documents embedding the font be distributed under any terms",
+    "Linux-syscall-note": "the syscall note keeps programs using the kernel's interfaces free of the GPL",
+}
+
+_GNU_FAMILY = ("GPL-", "LGPL-", "AGPL-")
+
+_SEPARATOR = re.compile(r"^\s*([-=*_#~+])\1{3,}\s*$")
+_MD_HEADING = re.compile(r"^#{1,4}\s+.{0,60}\blicen[cs]e", re.I)
+_HEADER_KEY = re.compile(r"^(Name|Files|License|Description|Availability|Copyright|Upstream-Name|Source)\s*:\s*(.*)$")
+_LICENSE_LINE = re.compile(r"^\s*(?:License|License-Expression|SPDX-License-Identifier)\s*:\s*(\S.*?)\s*$", re.M)
+_SPDX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
+
+#: "... the GNU [Lesser|Library|Affero] General Public License as published by the Free Software
+#: Foundation; either version 2.1 of the License, or (at your option) any later version." (on
+#: the normalised text: words joined by single spaces, lower case).
+_GNU_NOTICE = re.compile(
+    r"gnu (?:(lesser|library|affero) )?general public license (as published by the free software "
+    r"foundation )?(?:either )?(?:version|v) (\d)(?: (\d))?\b(?: of the license)?(?: or (?:at your option )?(any later|any "
+    r"later version|later)\b)?")
+#: The date under a GNU licence's title ("Version 3, 29 June 2007").
+_DATED = re.compile(r" (?:\d{1,2} )?(?:january|february|june|november) (?:19|20)\d\d")
+#: How far into a part a GNU licence's title may stand and still be the part's own title.
+_TITLE_REACH = 40
+#: Titles that name the text below them (a truncated copy is still that licence).
+_TITLES = (("apache license version 2 0", "Apache-2.0"), ("mozilla public license version 2 0", "MPL-2.0"),
+           ("mozilla public license version 1 1", "MPL-1.1"))
+_APPENDIX = re.compile(r"how to apply these terms to your new (?:programs|libraries)|end of terms and conditions")
+_SPDX_ID_LINE = re.compile(r"spdx-license-identifier:\s*([A-Za-z0-9.+\-() ]+)", re.I)
+_NORM = re.compile(r"[^a-z0-9]+")
+_PUBLIC_DOMAIN = re.compile(r"public\s+domain")
+
+
+class Part(NamedTuple):
+    """One part of a licence file: its lines (1-based, inclusive), the section it belongs to (the
+    ``Name:`` of a bundle's section, or the part's heading), what it is, how that was found."""
+
+    first: int
+    last: int
+    section: str
+    spdx: tuple[str, ...]
+    how: str
+    bundle: str = ""  #: the ``Name:`` section of a bundle ("" outside one): what WITH joins within
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"lines": [self.first, self.last], "section": self.section, "spdx": list(self.spdx), "how": self.how,
+                "bundle": self.bundle}
+
+
+class Analysis(NamedTuple):
+    """What a licence text is: SPDX expressions (``X``, ``X WITH E``), the parts that show each,
+    the ``License:`` lines it declares (section -> expression) and whether references were there."""
+
+    spdx: tuple[str, ...]
+    parts: tuple[Part, ...]
+    declared: tuple[tuple[str, str], ...]
+    matched: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"spdx": list(self.spdx), "parts": [p.as_dict() for p in self.parts],
+                "declared": [{"section": s, "expression": e} for s, e in self.declared],
+                "references": self.matched}
 
 
 def normalise(text: str) -> str:
-    return _NON_WORD.sub(" ", text.lower()).strip()
+    return _NORM.sub(" ", text.lower()).strip()
+
+
+# -- splitting --------------------------------------------------------------------------------
+
+class _Span(NamedTuple):
+    first: int  # index of the first line
+    stop: int  # index past the last line
+    section: str
+
+
+#: Lines that may start a part (one scan of the text instead of three patterns per line).
+_CUT = re.compile(r"^(?:[ \t]*([-=*_#~+])\1{3,}[ \t]*$|#{1,4}[ \t]+.{0,60}\blicen[cs]e|Name[ \t]*:[ \t]*(.*)$)",
+                  re.M | re.I)
+
+
+def _split(lines: list[str]) -> list[_Span]:
+    """Parts at separator lines, underlined headings, Markdown licence headings and ``Name:``
+    headers. A ``Name:`` header names the section of every part until the next one."""
+    cuts: list[tuple[int, str | None]] = []  # (line index where a part starts, new section name or None)
+    joined = "\n".join(lines)
+    i, pos = 0, 0
+    for m in _CUT.finditer(joined):
+        i += joined.count("\n", pos, m.start())
+        pos = m.start()
+        line = lines[i]
+        if m.group(1):  # a separator line
+            above = lines[i - 1].strip() if i else ""
+            if above and not _SEPARATOR.match(lines[i - 1]) and len(above) < 90:
+                cuts.append((i - 1, None))  # an underlined heading starts the part it heads
+            else:
+                cuts.append((i + 1, None))
+        elif line.startswith("#"):
+            cuts.append((i, None))  # "# NCSA Open Source License" in a Markdown file of several
+        elif line.startswith("Name") and (i == 0 or not lines[i - 1].strip() or _SEPARATOR.match(lines[i - 1])):
+            cuts.append((i, (m.group(2) or "").strip() or "?"))
+    spans: list[_Span] = []
+    section = ""
+    start = 0
+    for cut, name in sorted(cuts, key=lambda c: c[0]) + [(len(lines), None)]:
+        if cut > start:
+            spans.append(_Span(start, cut, section))
+            start = cut
+        elif cut < start:
+            continue
+        if name is not None:
+            section = name
+    if start < len(lines):
+        spans.append(_Span(start, len(lines), section))
+    # (separator lines alone say nothing)
+    return [span for span in spans if any(ln.strip() and not _SEPARATOR.match(ln) for ln in lines[span.first:span.stop])]
+
+
+# -- matching ---------------------------------------------------------------------------------
+
+class _Match(NamedTuple):
+    licences: tuple[str, ...]
+    exceptions: tuple[str, ...]
+    how: str
+    dice: float = 0.0
+    contained: tuple[str, ...] = ()  #: every reference mostly present (whatever was chosen)
+
+
+def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
+    """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds."""
+    size = len(grams)
+    if not size:
+        return _Match((), (), "")
+    best, best_dice = None, 0.0
+    scored: list[tuple[float, Reference]] = []
+    contained: list[tuple[int, Reference]] = []
+    exceptions: list[str] = []
+    headers: list[str] = []
+    for ref in refs:
+        n = len(ref.grams)
+        if ref.kind != "licence":
+            if n <= size * 1.5 + 20:
+                common = len(grams & ref.grams)
+                if common >= EXCEPTION_CONTAINS * n:
+                    (exceptions if ref.kind == "exception" else headers).append(ref.spdx)
+            continue
+        if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
+            continue  # (too big to be contained or similar: skip the intersection)
+        if len(ref.sample) < n and len(grams & ref.sample) < SAMPLED * len(ref.sample):
+            continue  # (too little of the sample there for either test to pass)
+        common = len(grams & ref.grams)
+        dice = 2 * common / (size + n)
+        scored.append((dice, ref))
+        if dice > best_dice:
+            best, best_dice = ref, dice
+        if n >= 20 and common >= CONTAINS * n:
+            contained.append((common, ref))
+    inside = tuple(ref.spdx for _, ref in contained)
+    if best is not None and (best.spdx in _CLAUSES or any(r.spdx in _CLAUSES for _, r in contained)):
+        near = best if best.spdx in _CLAUSES else next(r for _, r in contained if r.spdx in _CLAUSES)
+        other, clause = _CLAUSES[near.spdx]
+        if clause <= grams and any(r.spdx == other for _, r in scored):
+            # (the clause the SPDX text states beside names of its own)
+            return _Match((other,), tuple(exceptions), f"{near.spdx} text with the clause it lacks",
+                          best_dice, inside)
+    if best is not None and IS - NEAR <= best_dice < CLEAR:
+        chosen, chosen_dice = _twin(grams, best, best_dice, scored)
+        if chosen is not best:  # the clause that tells two near-equal texts apart is there
+            return _Match((chosen.spdx,), tuple(exceptions), f"text {chosen_dice:.2f}, with the clause "
+                          f"{best.spdx} lacks", chosen_dice, inside)
+    if best is not None and best_dice >= IS:
+        return _Match((best.spdx,), tuple(exceptions), f"text {best_dice:.2f}", best_dice, inside)
+    if contained:
+        kept = _maximal([ref for _, ref in sorted(contained, key=lambda c: -c[0])])
+        return _Match(tuple(r.spdx for r in kept), tuple(exceptions), "contains " + ", ".join(
+            f"{r.spdx} {len(grams & r.grams) / len(r.grams):.2f}" for r in kept), best_dice, inside)
+    if headers:
+        return _Match(tuple(headers[:1]), tuple(exceptions), "standard notice", best_dice, inside)
+    return _Match((), tuple(exceptions), "", best_dice, inside)
+
+
+#: Licences that another is plus one clause, where the reference text's names hide the clause
+#: from the bigram comparison (SPDX's ISC text names "ISC" where copies name "the author"):
+#: the best match -> (the other, the clause's bigrams).
+_CLAUSES = {"0BSD": ("ISC", frozenset(("notice appear", "appear all", "all copies")))}
+
+
+def _twin(grams: frozenset[str], best: Reference, best_dice: float,
+          scored: list[tuple[float, Reference]]) -> tuple[Reference, float]:
+    """Among near-equal matches (ISC and 0BSD, MIT and MIT-0: one is the other plus a clause),
+    the one whose own words the text holds: the clause decides, not the shared bulk."""
+    vocabulary: set[str] | None = None
+    for dice, other in sorted(scored, key=lambda s: -s[0]):
+        if other is best or dice < best_dice - NEAR:
+            continue
+        if vocabulary is None:
+            vocabulary = {w for g in grams for w in g.split(" ")}
+        # (bigrams of words the text never uses are the reference's placeholders and names)
+        mine = {g for g in best.grams - other.grams if all(w in vocabulary for w in g.split(" "))}
+        theirs = {g for g in other.grams - best.grams if all(w in vocabulary for w in g.split(" "))}
+        if len(theirs) < 4:
+            continue
+        held_theirs = len(grams & theirs) / len(theirs)
+        held_mine = len(grams & mine) / len(mine) if mine else 1.0
+        if held_theirs >= 0.9 and held_theirs > held_mine + 0.1:
+            best, best_dice = other, dice
+    return best, best_dice
+
+
+def _maximal(refs: list[Reference]) -> list[Reference]:
+    """Contained references, less those that are themselves mostly inside a larger one kept
+    (MIT-0 inside an MIT text, BSD-2-Clause inside BSD-3-Clause)."""
+    kept: list[Reference] = []
+    for ref in sorted(refs, key=lambda r: -len(r.grams)):
+        if not any(len(ref.grams & k.grams) >= CONTAINS * len(ref.grams) for k in kept):
+            kept.append(ref)
+    return kept
+
+
+def _notices(norm: str) -> list[str]:
+    """GNU licences granted by notices in a normalised text (outside a GPL text's appendix)."""
+    cut = _APPENDIX.search(norm)
+    region = norm[:cut.start()] if cut else norm
+    out = []
+    for m in _GNU_NOTICE.finditer(region):
+        kind, published, major, minor, later = m.groups()
+        if not published and (m.start() > _TITLE_REACH or not _DATED.match(norm, m.end(3) if m.group(3) else m.end(2))):
+            continue  # a licence named in passing, not granted ("... or the GNU GPL version 2")
+        version = f"{major}.{minor or '0'}"
+        family = {"lesser": "LGPL", "library": "LGPL", "affero": "AGPL"}.get(kind or "", "GPL")
+        if family == "LGPL" and version == "2.0" and kind == "lesser":
+            continue  # (no such licence: a reflowed "version 2.1")
+        spdx = f"{family}-{version}-{'or-later' if later else 'only'}"
+        if spdx not in out:
+            out.append(spdx)
+    return out
+
+
+def _later(norm: str) -> bool:
+    """An "or (at your option) any later version" grant outside a GPL text's appendix."""
+    return any(s.endswith("-or-later") for s in _notices(norm))
+
+
+def _versioned(spdx: str, notices: list[str], norm: str) -> str:
+    """A GNU text's id, ``-or-later`` when a notice beside it grants later versions."""
+    if not spdx.startswith(_GNU_FAMILY) or not spdx.endswith("-only"):
+        return spdx
+    base = spdx[:-len("-only")]
+    if f"{base}-or-later" in notices or (not any(n.startswith(base) for n in notices) and _later(norm)):
+        return f"{base}-or-later"
+    return spdx
+
+
+def declared_lines(text: str) -> list[str]:
+    """Expressions of the ``License:``/``SPDX-License-Identifier:`` lines of a text."""
+    return [m.group(1) for m in _LICENSE_LINE.finditer(text) if looks_like_expression(m.group(1))]
+
+
+def looks_like_expression(value: str) -> bool:
+    """An SPDX expression rather than prose ("License: see below")."""
+    tokens = value.replace("(", " ").replace(")", " ").split()
+    if not tokens:
+        return False
+    return all(t in ("AND", "OR", "WITH", "and", "or", "with") or _SPDX_TOKEN.match(t) and any(c.isdigit() or c == "-" for c in t)
+               or t in _PLAIN_IDS for t in tokens)
+
+
+_PLAIN_IDS = {"MIT", "ISC", "Zlib", "NCSA", "HPND", "FTL", "IJG", "TCL", "X11", "Unlicense", "Sleepycat", "OpenSSL",
+              "libtiff", "Libpng", "Qhull", "curl", "blessing", "PostgreSQL", "WTFPL"}
+
+
+def analyse(text: str | bytes) -> Analysis:
+    """What a licence text is, part by part (see the module docstring)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = text[:1_000_000]
+    refs = load()
+    lines = text.splitlines()
+    declared = _declared("\n".join(lines))
+    grams = bigrams(words(text))
+    whole = _match(grams, refs) if refs else _Match((), (), "")
+    if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
+        whole_norm = normalise(text) if "gnu" in text.lower() else ""
+        notices = _notices(whole_norm)
+        ids = tuple(_versioned(s, notices, whole_norm) for s in whole.licences)
+        part = Part(1, len(lines), "", ids, whole.how)
+        return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
+    # A part's bigrams are a subset of the file's: a reference too little of which is in the
+    # whole file can match no part, so the parts are compared with the others only.
+    viable = tuple(r for r in refs if len(grams & r.sample) >= SAMPLED * len(r.sample))
+    spans = _split(lines)
+    parts = _parts(lines, spans, viable, whole if len(spans) == 1 else None)
+    if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
+        parts = [_stack(p) for p in parts]
+    return Analysis(_expressions(parts, whole.exceptions), tuple(parts), declared, bool(refs))
+
+
+#: The agreements of the CPython licence stack, which together are Python-2.0.
+_STACK_PART = {"CNRI-Python": "Python-2.0", "PSF-2.0": "Python-2.0"}
+_STACK_IDS = {"PSF-2.0", "CNRI-Python", "HPND", "Python-2.0"}
+
+
+def _stack(part: Part) -> Part:
+    """A part of the CPython licence stack (the PSF, BeOpen, CNRI and CWI agreements, which
+    together are SPDX's Python-2.0 text) named as the whole it belongs to."""
+    heading = part.section.upper()
+    if ("LICENSE AGREEMENT" in heading or "PYTHON SOFTWARE FOUNDATION LICENSE" in heading) and (not part.spdx or set(part.spdx) <= _STACK_IDS):
+        return part._replace(spdx=("Python-2.0",), how=part.how or "CPython licence stack")
+    return part
+
+
+_DECLARING = re.compile(r"^(?:Name[ \t]*:[ \t]*(.*?)[ \t]*|[ \t]*(?:License|License-Expression|SPDX-License-Identifier)"
+                        r"[ \t]*:[ \t]*(\S.*?)[ \t]*)$", re.M)
+
+
+def _declared(text: str) -> tuple[tuple[str, str], ...]:
+    """The ``License:`` lines of a text, with the ``Name:`` section each falls in."""
+    out: list[tuple[str, str]] = []
+    section = ""
+    for m in _DECLARING.finditer(text):
+        if m.group(2) is None:
+            section = (m.group(1) or "").strip()
+        elif looks_like_expression(m.group(2)):
+            out.append((section, m.group(2)))
+    return tuple(out)
+
+
+def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
+           whole: _Match | None = None) -> list[Part]:
+    """What each part is; ``whole``: the file's own match, when it is one part."""
+    found: list[tuple[_Span, _Match]] = []
+    for span in spans:
+        if whole is not None:
+            found.append((span, whole))
+            continue
+        chunk = "\n".join(lines[span.first:span.stop])
+        found.append((span, _match(bigrams(words(chunk)), refs) if refs else _Match((), (), "")))
+    # Runs of parts that match nothing alone: tried joined (a licence with headings of its own).
+    merged: list[tuple[_Span, _Match]] = []
+    i = 0
+    while i < len(found):
+        j = i
+        while j < len(found) and not found[j][1].licences and found[j][0].section == found[i][0].section:
+            j += 1
+        if j - i >= 2 and refs:
+            span = _Span(found[i][0].first, found[j - 1][0].stop, found[i][0].section)
+            chunk = "\n".join(lines[span.first:span.stop])
+            joined = _match(bigrams(words(chunk)), refs)
+            if joined.licences:
+                merged.append((span, joined))
+                i = j
+                continue
+        if j == i:
+            merged.append(found[i])
+            i += 1
+        else:
+            merged.extend(found[i:j])
+            i = j
+    parts: list[Part] = []
+    for span, match in merged:
+        chunk = "\n".join(lines[span.first:span.stop])
+        lower = chunk.lower()
+        gnu = "gnu" in lower
+        norm = normalise(chunk) if gnu else ""  # (only GNU notices need the normalised words)
+        notices = _notices(norm) if gnu else []
+        ids = [_versioned(s, notices, norm) for s in match.licences]
+        how = match.how
+        if not ids and notices:
+            ids, how = notices, "notice"
+        if not ids:
+            head = normalise(chunk[:400])
+            title = next((spdx for t, spdx in _TITLES if t in head[:_TITLE_REACH + len(t)]), None)
+            if title:
+                ids, how = [title], "title"
+        if not ids:
+            spdx_ids = [m.group(1).strip() for m in _SPDX_ID_LINE.finditer(chunk)]
+            if spdx_ids:
+                ids, how = spdx_ids, "SPDX-License-Identifier"
+        ids += [f"exception:{e}" for e in match.exceptions]
+        if not ids and _PUBLIC_DOMAIN.search(lower) and not match.licences:
+            ids, how = [PUBLIC_DOMAIN], "says public domain"
+        parts.append(Part(span.first + 1, span.stop, _heading(lines, span), tuple(dict.fromkeys(ids)), how,
+                          span.section))
+    return parts
+
+
+def _heading(lines: list[str], span: _Span) -> str:
+    """A part's section: its bundle ``Name:``, else its underlined heading, else its first line."""
+    if span.section:
+        return span.section
+    for i in range(span.first, min(span.stop, span.first + 3)):
+        if lines[i].strip() and not _SEPARATOR.match(lines[i]):
+            return lines[i].strip()[:80]
+    return ""
+
+
+def _expressions(parts: list[Part], file_exceptions: tuple[str, ...]) -> tuple[str, ...]:
+    """The file's SPDX expressions: each section's licences, GNU ones ``WITH`` the exceptions found
+    in the same section; the CPython licence stack (PSF + CNRI agreements) as Python-2.0."""
+    by_section: dict[str, list[str]] = {}
+    for part in parts:
+        by_section.setdefault(part.bundle, []).extend(part.spdx)
+    out: list[str] = []
+    for section, ids in by_section.items():
+        exceptions = [i.split(":", 1)[1] for i in ids if i.startswith("exception:")]
+        if not section:
+            exceptions += [e for e in file_exceptions if e not in exceptions]
+        licences = [i for i in dict.fromkeys(ids) if not i.startswith("exception:")]
+        gnu = [i for i in licences if i.startswith(_GNU_FAMILY)]
+        for spdx in licences:
+            if spdx in gnu and exceptions:
+                spdx = f"{spdx} WITH {exceptions[0]}"
+            if spdx not in out:
+                out.append(spdx)
+        if exceptions and not gnu:
+            for e in exceptions:
+                label = f"LicenseRef-exception-only WITH {e}"
+                if not licences and label not in out:
+                    out.append(label)
+    out = _collapse_gnu(out)
+    if "PSF-2.0" in out and "CNRI-Python" in out:
+        out = ["Python-2.0"] + [s for s in out if s not in ("PSF-2.0", "CNRI-Python", "Python-2.0")]
+    if len(out) > 1 and PUBLIC_DOMAIN in out:
+        out.remove(PUBLIC_DOMAIN)
+    return tuple(dict.fromkeys(out))
+
+
+def _collapse_gnu(ids: list[str]) -> list[str]:
+    """``GPL-3.0-only`` beside ``GPL-3.0-or-later`` (the text and its notice, or the same text with
+    and without the exception) names one licence: keep the most specific."""
+    out = []
+    for spdx in ids:
+        base = spdx.split(" WITH ")[0]
+        if base.endswith("-only") and any(o.split(" WITH ")[0] == base[:-5] + "-or-later" for o in ids):
+            continue
+        if " WITH " not in spdx and any(o.startswith(spdx + " WITH ") for o in ids):
+            continue
+        out.append(spdx)
+    return out
 
 
 def identify(text: str | bytes) -> list[str]:
-    """SPDX identifiers of the licences a text contains, most significant first ([] if none)."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    norm = normalise(text[:400_000])
-    ids = [spdx for spdx, need, avoid in RULES
-           if all(p in norm for p in need) and not any(p in norm for p in avoid)]
-    if "Python-2.0" in ids:  # the CPython licence stack also quotes the CNRI and PSF agreements
-        ids = [i for i in ids if i != "PSF-2.0"]
-    if "bzip2-1.0.6" in ids or "OpenSSL" in ids:  # both are BSD-style texts themselves
-        ids = [i for i in ids if not i.startswith("BSD-")]
-    if not ids and any(p in norm for p in _PD_PHRASES):
-        ids.append(PUBLIC_DOMAIN)
-    return ids
+    """SPDX expressions of the licences a text is or contains, in order ([] if none)."""
+    return list(analyse(text).spdx)
+
+
+def claims(parts: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str, str | None]]:
+    """(part, SPDX id, exception) for every licence a file's parts are: GNU ids get the
+    exception found in the same section (a bundle's ``Name:`` section or the whole file)."""
+    exceptions: dict[str, list[str]] = {}
+    later: dict[str, set[str]] = {}
+    for part in parts:
+        bundle = part.get("bundle") or ""
+        for spdx in part.get("spdx") or []:
+            if spdx.startswith("exception:"):
+                exceptions.setdefault(bundle, []).append(spdx.split(":", 1)[1])
+            elif spdx.endswith("-or-later"):
+                later.setdefault(bundle, set()).add(spdx[:-len("-or-later")])
+    out = []
+    for part in parts:
+        bundle = part.get("bundle") or ""
+        for spdx in part.get("spdx") or []:
+            if spdx.startswith("exception:"):
+                continue
+            if spdx.endswith("-only") and spdx[:-len("-only")] in later.get(bundle, ()):
+                spdx = spdx[:-len("-only")] + "-or-later"  # the text, granted "or later" by its notice
+            found = exceptions.get(bundle) or []
+            out.append((part, spdx, found[0] if found and spdx.startswith(_GNU_FAMILY) else None))
+    return out
+
+
+def base_ids(expressions: list[str]) -> set[str]:
+    """The licence ids an expression names, without versions' ``-only``/``-or-later``/``+`` and
+    without exceptions (for comparing what is declared with what is found)."""
+    out = set()
+    for expression in expressions:
+        tokens = expression.replace("(", " ").replace(")", " ").split()
+        skip = False
+        for token in tokens:
+            if token.upper() in ("AND", "OR"):
+                continue
+            if token.upper() == "WITH":
+                skip = True
+                continue
+            if skip:
+                skip = False
+                continue
+            token = token.removesuffix("+").removesuffix("-only").removesuffix("-or-later")
+            out.add(_STACK_PART.get(token, token))
+    return out
+
+
+# -- verdicts ---------------------------------------------------------------------------------
+
+def split_with(expression: str) -> tuple[str, str | None]:
+    """``"GPL-3.0-or-later WITH GCC-exception-3.1"`` -> (licence, exception)."""
+    licence, _, exception = expression.partition(" WITH ")
+    return licence.strip(), (exception.strip() or None)
+
+
+def is_gpl_family(spdx: str) -> bool:
+    s = split_with(spdx)[0].upper()
+    return s.startswith(("GPL", "AGPL")) or s.startswith("LICENSEREF-GPL")
+
+
+def runtime_exception(spdx: str) -> str | None:
+    """Why a GPL expression does not encumber (its runtime-library exception), else None."""
+    exception = split_with(spdx)[1]
+    return RUNTIME_EXCEPTIONS.get(exception) if exception else None
 
 
 def is_gpl(spdx: str) -> bool:
-    """True for GPL and AGPL ids (not LGPL): the ones that encumber a distribution."""
-    s = spdx.upper()
-    return s.startswith(("GPL", "AGPL")) or s.startswith("LICENSEREF-GPL")
+    """True for GPL and AGPL expressions (not LGPL) that encumber a distribution: not those under a
+    runtime-library exception."""
+    if " OR " in spdx:  # a choice: encumbered only when every branch is
+        return all(is_gpl(branch.strip("() ")) for branch in spdx.split(" OR "))
+    if " AND " in spdx:
+        return any(is_gpl(branch.strip("() ")) for branch in spdx.split(" AND "))
+    return is_gpl_family(spdx) and runtime_exception(spdx) is None
+
+
+def is_copyleft(spdx: str) -> bool:
+    s = split_with(spdx)[0].upper()
+    return is_gpl_family(spdx) or s.startswith(("LGPL", "MPL", "EPL", "CDDL", "SLEEPYCAT"))

@@ -158,9 +158,29 @@ def licences_lines(data: Licences) -> Lines:
             head = f"  {c.name:<{w1}}  "
             lines += wrap(ids, head, " " * len(head)) if len(head) < WIDTH - 20 else [head.rstrip(), *wrap(
                 ids, " " * (w1 + 4), " " * (w1 + 4))]
+            if c.declared and c.declared != c.licenses:
+                source = (c.declared_from or "").rsplit(": ", 1)[-1]
+                lines += wrap(f"declared {' AND '.join(c.declared)}" + (f" ({source})" if source else ""),
+                              "    ", "      ")
             lines.append(path + more)
+    if data.contained:
+        lines.append("  compiled into the binaries (component inventory): licence, licence text")
+        for e in data.contained:
+            text = _relative(e.licence_files[0], root) if e.licence_files else "NO LICENCE TEXT"
+            lines += wrap(f"{e.name}{' ' + e.version if e.version else ''}: {e.licence or 'unknown'}, {text}",
+                          "    ", "      ")
     for g in data.gpl:
         lines += wrap(f"GPL: {g.component}: {g.evidence}")
+    for x in data.gpl_exempt:
+        lines += wrap(f"Not encumbering: {x.component}: {x.evidence} ({x.reason})")
+    differs = [f for f in data.findings if f.code == "license-declared-differs"]
+    for f in differs:
+        if f.severity == "warning":  # (a GPL text nobody declared)
+            lines += wrap(f"Declared and found differ: {f.message}")
+    quiet = sum(f.severity != "warning" for f in differs)
+    if quiet:
+        lines += wrap(f"{quiet} component(s) whose declared licence differs from their texts "
+                      "(license-declared-differs in --json)")
     findings = data.findings
     unsafe = [f for f in findings if f.code == "license-path-unsafe"]
     if unsafe:
@@ -189,6 +209,12 @@ def licenses_markdown(report: Report) -> Lines:
         out += markdown_table(["component", "licences", "files"], rows)
     if data.gpl:
         out += ["", "GPL evidence:", ""] + [f"- **{_md(g.component)}**: {_md(g.evidence)}" for g in data.gpl]
+    if data.gpl_exempt:
+        out += ["", "GPL under a runtime-library exception (not encumbering):", ""] + [
+            f"- **{_md(x.component)}**: {_md(x.evidence)} ({_md(x.reason)})" for x in data.gpl_exempt]
+    differs = [f for f in data.findings if f.code == "license-declared-differs"]
+    if differs:
+        out += ["", "Declared and found licences differ:", ""] + [f"- {_md(f.message)}" for f in differs]
     return out
 
 
