@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.apptools import screen_text, settle, text_of
 from tests.archives import entry, small_distribution, write_archive
 from distscope.tui.app import DistscopeApp
 from distscope.tui.demo import build_demo
@@ -17,33 +18,6 @@ from distscope.widgets.status import StatusBar
 from distscope.widgets.viewer import MemberViewer
 
 SIZE = (100, 30)
-
-
-async def settle(pilot, app, until, tries: int = 200) -> None:
-    """Let the app run until ``until()`` holds (the index runs on a thread)."""
-    for _ in range(tries):
-        await pilot.pause(0.02)
-        if until():
-            return
-    raise AssertionError("condition never held")
-
-
-def text_of(widget) -> str:
-    """The plain text a Static (or Label) shows."""
-    content = widget.render()
-    return getattr(content, "plain", None) or str(content)
-
-
-def screen_text(app) -> str:
-    """The whole screen as plain text."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True,
-                      color_system=None, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
 
 
 @pytest.fixture
@@ -256,7 +230,7 @@ async def test_help_lists_bindings(demo):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert "Extract subtree" in text and "switch pane" in text
+        assert "Extract" in text and "switch pane" in text
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

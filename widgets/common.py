@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import threading
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
 from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static, Tree
+
+
+class MemberSource(Protocol):
+    """What a pane needs to read an archive's members (see :class:`distscope.tui.source.ArchiveSource`).
+    Every method may block: call them from a worker."""
+
+    def read(self, path: str, limit: int | None = None) -> bytes: ...
+
+    def chunks(self, path: str) -> Iterator[bytes]: ...
+
+    def size(self, path: str) -> int: ...
+
+    def resolve(self, path: str) -> str | None: ...
+
+    def find(self, path: str) -> str | None: ...
+
+    def extract(self, paths: list[str], dest: str, on_progress: Callable[[int, int, int], None],
+                cancel: threading.Event) -> Any: ...
+
+
+class GotoMember(Message):
+    """A pane asks to show a member in Files (the app switches panes)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+def focus_now(widget) -> None:
+    """Focus ``widget`` before the next queued key is handled. ``Widget.focus`` defers the change
+    (``call_later``), so keys that arrived in the same burst as the one opening an input (a paste,
+    SSH coalescing keystrokes) would still go to the old widget and run its bindings."""
+    widget.screen.set_focus(widget, scroll_visible=False)
 
 
 def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:

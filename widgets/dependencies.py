@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 
-from distscope.widgets.common import NavTree, error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import GotoMember, MemberSource, NavTree, error_text, missing_text, pending_text, waiting_text
 
 #: Display order: problems first.
 STATUS_ORDER = {"missing": 0, "unexpected": 1, "unreadable": 2, "internal": 3, "allowed": 4, "virtual": 5}
@@ -149,8 +149,9 @@ class DependenciesPane(Vertical):
         Binding("g", "goto_member", "Show in Files"),
     ]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, source: MemberSource, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.source = source
         self.graph = Graph()
         self.view = "roots"
         self._ready = False
@@ -309,8 +310,7 @@ class DependenciesPane(Vertical):
         node = self.dtree.cursor_node
         if node is None or node.data is None:
             return
-        index = getattr(self.app, "index", None)
-        if index is not None and index.get(node.data) is None:
+        if self.source.find(node.data) is None:
             self.app.notify(f"{node.data} is not a member of the archive", severity="warning")
             return
-        self.app.goto_member(node.data)
+        self.post_message(GotoMember(node.data))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
 
-from distscope.widgets.common import error_text, missing_text, pending_text, waiting_text
+from distscope.tui.safetext import visible
+
+from distscope.widgets.common import GotoMember, MemberSource, error_text, missing_text, pending_text, waiting_text
 
 TEXT_LIMIT = 512 << 10
 
@@ -42,21 +45,22 @@ class LicencesPane(Vertical):
     LicencesPane > Horizontal { height: 1fr; }
     LicencesPane DataTable { width: 1fr; min-width: 30; }
     LicencesPane #lic-text-scroll { width: 1fr; border-left: solid $primary-muted; padding: 0 1; }
+    LicencesPane #lic-text { width: auto; }
     """
     BINDINGS = [Binding("g", "goto_member", "Show file in Files", show=False)]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, source: MemberSource, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.source = source
         self.components: list[dict] = []
         self.texts: dict = {}
         self.gpl: dict[str, str] = {}
-        self._token = 0
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the licences", plural=True), id="lic-head")
         with Horizontal():
             yield DataTable(cursor_type="row", zebra_stripes=True, id="lic-table")
-            with VerticalScroll(id="lic-text-scroll"):
+            with ScrollableContainer(id="lic-text-scroll", can_focus=True):
                 yield Static("", id="lic-text")
 
     def on_mount(self) -> None:
@@ -110,8 +114,6 @@ class LicencesPane(Vertical):
         comp = self.components[i]
         files = [str(f) for f in comp.get("files") or []]
         target = self.query_one("#lic-text", Static)
-        self._token += 1
-        token = self._token
         header = Text(f"{comp.get('name')}\n", style="bold")
         evidence = self.gpl.get(str(comp.get("name")))
         if evidence:
@@ -123,30 +125,25 @@ class LicencesPane(Vertical):
             header.append("files: " + ", ".join(files) + "\n\n", style="dim")
         inline = comp.get("text") or next((self.texts.get(f) for f in files if self.texts.get(f)), None)
         if inline:
-            target.update(header + Text(str(inline)))
+            target.update(header + Text(visible(str(inline), keep="\n\t"), no_wrap=True))
             return
         if not files:
             target.update(header + Text("No licence text in the archive for this component.", style="italic dim"))
             return
         target.update(header + Text("reading…", style="italic dim"))
-        app = self.app
+        self._read_texts(files, header)
 
-        def work() -> str:
-            chunks = []
-            for f in files[:3]:
-                data = app.read_member(f, limit=TEXT_LIMIT)
-                chunks.append(data.decode("utf-8", errors="replace"))
-            return "\n\n".join(chunks)
-
-        def done(text, error) -> None:
-            if token != self._token:
-                return
-            if error is not None:
-                target.update(header + Text(f"Cannot read: {getattr(error, 'message', error)}", style="red"))
-            else:
-                target.update(header + Text(text))
-
-        app.background(work, done)
+    @work(thread=True, exclusive=True, group="licence-text", exit_on_error=False)
+    def _read_texts(self, files: list[str], header: Text) -> None:
+        """Read up to three licence files (a newer selection cancels this one)."""
+        target = self.query_one("#lic-text", Static)
+        try:
+            chunks = [self.source.read(f, limit=TEXT_LIMIT).decode("utf-8", errors="replace") for f in files[:3]]
+            body = Text(visible("\n\n".join(chunks), keep="\n\t"), no_wrap=True)
+        except Exception as exc:
+            body = Text(f"Cannot read: {visible(str(getattr(exc, 'message', exc)))}", style="red")
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(target.update, header + body)
 
     def action_goto_member(self) -> None:
         table = self.query_one(DataTable)
@@ -154,4 +151,4 @@ class LicencesPane(Vertical):
             return
         files = self.components[table.cursor_row].get("files") or []
         if files:
-            self.app.goto_member(str(files[0]))
+            self.post_message(GotoMember(str(files[0])))
