@@ -1,0 +1,31 @@
+"""The archive section: what was read and how much of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSummary:
+    path: str
+    compression: str
+    compressed_bytes: int
+    sha256: str | None
+    members: int
+    files: int
+    directories: int
+    symlinks: int
+    hardlinks: int
+    uncompressed_bytes: int
+    file_bytes: int
+    complete: bool
+    error: str | None
+    #: content kind (elf, pe, macho, static-lib, ...) -> file members of that kind
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentKinds:
+    """The content classifier's result: file members per content kind."""
+
+    kinds: dict[str, int] = field(default_factory=dict)
