@@ -3,6 +3,8 @@ paths, the binary view. Pilot tests on small fixtures and the demo."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.widgets import DataTable, Input
 
@@ -61,8 +63,8 @@ async def test_burst_with_enter_jumps_and_returns_to_the_tree(small):
     async with app.run_test(size=SIZE) as pilot:
         files = await open_files(pilot, app)
         burst(app, "/ssl.py\r")
-        await settle(pilot, app, lambda: app.focused is files.atree)
-        assert files.atree.cursor_path == "python/lib/python3.12/ssl.py"
+        await settle(pilot, app, lambda: app.focused is files.atree
+                     and files.atree.cursor_path == "python/lib/python3.12/ssl.py")
         assert not files.query_one("#jump", Input).has_class("-open")
 
 
@@ -322,3 +324,46 @@ async def test_binary_view_tables_and_filter(demo):
         await pilot.press("escape", "escape")
         await pilot.pause(0.1)
         assert not isinstance(app.screen, BinaryScreen)
+
+
+async def test_dependencies_and_licences_filter(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press("3")
+        await pilot.pause()
+        burst(app, "/tcl")
+        await pilot.pause(0.3)
+        tree = app.query_one("#deps-tree")
+        labels = [str(n.label) for n in tree.root.children]
+        assert labels and all("tcl" in label.lower() for label in labels)
+        await pilot.press("escape")
+        await pilot.press("5")
+        await pilot.pause()
+        burst(app, "freadl")
+        await pilot.pause(0.3)
+        table = app.query_one("#lic-table", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert [str(r[1]) for r in rows] == ["readline"]
+
+
+async def test_licence_text_keeps_its_line_breaks(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press("5")
+        await settle(pilot, app, lambda: "GNU GENERAL PUBLIC LICENSE" in text_of(app.query_one("#lic-text")))
+        text = app.query_one("#lic-text").content
+        assert text.no_wrap
+        assert "GNU GENERAL PUBLIC LICENSE\n" in text.plain
+
+
+async def test_summary_shows_the_whole_sha256(demo):
+    app = DistscopeApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        app.query_one("#summary-pane").scroll_end(animate=False)
+        await pilot.pause(0.2)
+        sha = app.report.archive.sha256
+        flat = re.sub(r"[\s│▁▂▃▄▅▆▇█▔▏▕▎▍▌▋▊▉]", "", screen_text(app))
+        assert sha and sha in flat

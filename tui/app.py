@@ -61,7 +61,9 @@ class IndexFailed(Message):
 
 
 class ReportReady(Message):
-    def __init__(self, report: dict | None, error: str | None = None) -> None:
+    """The analysis is done: (typed report, the report as built), or an error."""
+
+    def __init__(self, report: tuple[Any, Any] | None, error: str | None = None) -> None:
         super().__init__()
         self.report = report
         self.error = error
@@ -140,7 +142,8 @@ class DistscopeApp(App):
         self.tree_model = TreeModel()
         self.source = ArchiveSource(self.archive, use_cache=use_cache)
         self.index = None  #: the ArchiveIndex once the pass has finished
-        self.report: dict | None = None
+        self.report: Any = None  #: the typed report (distscope.tui.model.report.Report)
+        self._built_report: Any = None  #: the report as build_report made it (for the export)
         self.error: str | None = None
         self.cancel = threading.Event()
         self._arrived: list = []  #: members the pass has sent (appended by the index worker)
@@ -152,7 +155,7 @@ class DistscopeApp(App):
         yield StatusBar(self.sub_title, id="status")
         with TabbedContent(id="panes", initial="summary"):
             with TabPane("1 Summary", id="summary"):
-                yield SummaryPane(id="summary-pane")
+                yield SummaryPane(self.source.find, id="summary-pane")
             with TabPane("2 Files", id="files"):
                 yield FilesPane(self.tree_model, self.source, id="files-pane")
             with TabPane("3 Dependencies", id="dependencies"):
@@ -234,9 +237,14 @@ class DistscopeApp(App):
         if self.cancel.is_set():
             return
         try:
+            from distscope.tui.model.codec import from_plain
+            from distscope.tui.model.report import Report
             from distscope.tui.report import build_report
 
-            report, error = build_report(index), None
+            built = build_report(index)
+            # the panes read the typed model; the export renders the report as it came
+            typed = built if isinstance(built, Report) else from_plain(Report, built)
+            report, error = (typed, built), None
         except Exception as exc:
             report, error = None, f"{type(exc).__name__}: {exc}"
         self.post_message(ReportReady(report, error))
@@ -281,16 +289,18 @@ class DistscopeApp(App):
         self.notify(message.message, title="Cannot open archive", severity="error", timeout=15)
 
     def on_report_ready(self, message: ReportReady) -> None:
-        self.report = message.report
+        if message.report is not None:
+            self.report, self._built_report = message.report
         if message.report is None:
             for pane in self._report_panes():
                 pane.show_error(f"analysis failed: {message.error}")
             self.query_one(SummaryPane).show_error(f"analysis failed: {message.error}")
             return
-        self.query_one(SummaryPane).set_report(message.report)
+        report = self.report
+        self.query_one(SummaryPane).set_report(report)
         for pane in self._report_panes():
-            pane.set_report(message.report)
-        self.query_one(FilesPane).set_report(message.report)
+            pane.set_report(report)
+        self.query_one(FilesPane).set_report(report)
 
     def _report_panes(self) -> list:
         return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane)]
@@ -334,7 +344,7 @@ class DistscopeApp(App):
         name = Path(self.archive).name.split(".tar")[0] + f".report.{ext}"
         import io
 
-        text = io.StringIO(render(self.report))
+        text = io.StringIO(render(self._built_report))
         self.deliver_text(text, save_directory=os.getcwd(), save_filename=name)
         self.notify(f"Report saved: {name}" if not self.is_web else f"Report: {name}")
 

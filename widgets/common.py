@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, Tree
 
+from distscope.tui.safetext import visible
+
 
 class MemberSource(Protocol):
     """What a pane needs to read an archive's members (see :class:`distscope.tui.source.ArchiveSource`).
@@ -58,7 +60,7 @@ def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, bool):
             value = "yes" if value else "no"
-        grid.add_row(key, value if isinstance(value, Text) else Text(str(value)))
+        grid.add_row(key, value if isinstance(value, Text) else Text(visible(str(value))))
     return grid
 
 
@@ -72,14 +74,13 @@ def severity_text(severity: str) -> Text:
 
 
 def waiting_text(what: str, plural: bool = False) -> Text:
-    """What a report pane says while the archive is indexed."""
-    return Text(f"Indexing the archive… {what} {'appear' if plural else 'appears'} when the analysis is done.",
-                style="italic")
+    """What a report pane says while the archive is indexed (``plural``: kept for callers)."""
+    return Text(f"Indexing the archive: {what} will show here when the analysis is done.", style="italic")
 
 
 def pending_text(stage: str, what: str, plural: bool = False) -> Text:
     """What a report pane says once the archive is read and the analysis is at ``stage``."""
-    return Text(f"The archive is read; {stage}… {what} {'come' if plural else 'comes'} next.", style="italic")
+    return Text(f"The archive is read; {stage}: {what} will show here next.", style="italic")
 
 
 def error_text(message: str) -> Text:
@@ -97,8 +98,6 @@ class ReportPane(VerticalScroll):
     """A scrolling pane that renders report sections once the analysis is done; before that it
     says what is still coming."""
 
-    #: the report sections this pane renders; named in the waiting message
-    SECTIONS: tuple[str, ...] = ()
     WHAT = "this pane"
 
     DEFAULT_CSS = """
@@ -125,15 +124,18 @@ class ReportPane(VerticalScroll):
         self.notice.display = True
         self.notice.update(error_text(message))
 
-    def set_report(self, report: dict) -> None:
-        missing = [s for s in self.SECTIONS if report.get(s) is None]
-        if missing and len(missing) == len(self.SECTIONS):
+    def set_report(self, report) -> None:
+        """Render the typed report (:class:`distscope.tui.model.report.Report`)."""
+        if not self.has_sections(report):
             self.notice.update(missing_text(self.WHAT))
             return
         self.notice.display = False
         self.render_report(report)
 
-    def render_report(self, report: dict) -> None:  # pragma: no cover - overridden
+    def has_sections(self, report) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def render_report(self, report) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
 

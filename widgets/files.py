@@ -120,10 +120,11 @@ class FilesPane(Vertical):
         self._info()
         self.call_after_refresh(self._refresh_current)
 
-    def set_report(self, report: dict) -> None:
-        entries = report.get("binaries")
-        entries = entries.get("binaries") if isinstance(entries, dict) else entries
-        self.binaries = {e["path"]: e for e in entries or [] if isinstance(e, dict) and e.get("path")}
+    def set_report(self, report) -> None:
+        from distscope.tui.model.codec import to_plain
+
+        # each binary's fields, in the JSON contract's order and names, for the summary lines
+        self.binaries = {b.path: to_plain(b) for b in report.binaries}
         self.viewer.binaries = self.binaries
         self._refresh_current()
 
