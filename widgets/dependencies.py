@@ -116,7 +116,7 @@ class DependenciesPane(Vertical):
         return self.query_one("#deps-tree", Tree)
 
     def focus_main(self) -> None:
-        self.dtree.focus()
+        focus_now(self.dtree)
 
     def set_pending(self, stage: str) -> None:
         self.query_one("#deps-head", Static).update(pending_text(stage, "the dependency graph"))

@@ -95,7 +95,7 @@ class FilesPane(Vertical):
 
     def focus_main(self) -> None:
         if not any(i.has_focus for i in self.query(Input)):
-            self.atree.focus()
+            focus_now(self.atree)
 
     # -- data ---------------------------------------------------------------------------------
     def add_members(self, members) -> None:

@@ -54,7 +54,7 @@ class LicencesPane(Vertical):
         self.query_one(DataTable).add_columns("GPL", "component", "SPDX")
 
     def focus_main(self) -> None:
-        self.query_one(DataTable).focus()
+        focus_now(self.query_one(DataTable))
 
     def set_pending(self, stage: str) -> None:
         self.query_one("#lic-head", Static).update(pending_text(stage, "the licences", plural=True))

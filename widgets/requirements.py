@@ -122,7 +122,7 @@ class RequirementsPane(ReportPane):
         yield from super().compose()
 
     def focus_main(self) -> None:
-        self.focus()
+        focus_now(self)
 
     def has_sections(self, report: Report) -> bool:
         return report.requirements is not None

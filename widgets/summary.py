@@ -15,7 +15,7 @@ from distscope.tui.model.distribution import Distribution
 from distscope.tui.model.report import Report, Verdict
 from distscope.tui.model.toolchain import Toolchain
 from distscope.tui.safetext import visible
-from distscope.widgets.common import heading, kv_table
+from distscope.widgets.common import focus_now, heading, kv_table
 
 
 def _count(n: int, noun: str) -> str:
@@ -118,7 +118,7 @@ class SummaryPane(VerticalScroll):
         yield Static(Text("Opening the archive…", style="italic"), id="summary-body")
 
     def focus_main(self) -> None:
-        self.focus()
+        focus_now(self)
 
     def _show(self, *parts) -> None:
         self.query_one("#summary-body", Static).update(Group(*parts))

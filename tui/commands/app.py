@@ -49,7 +49,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise DistscopeError("serving needs the optional extra: pip install 'distscope[serve]'") from None
     archive, _ = _target(args.archive)
-    command = [sys.executable, "-m", "tui"]
+    command = [sys.executable, "-m", "distscope.tui"]
     if args.no_cache:
         command.append("--no-cache")
     command += ["open", os.path.abspath(archive)]
