@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -16,6 +17,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.widget import Widget
+from textual.worker import Worker
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from distscope.tui.source import ArchiveSource
@@ -33,6 +35,19 @@ PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependenc
          ("requirements", "Requirements"), ("licences", "Licences")]
 #: Member paths the palette offers at most.
 PALETTE_HITS = 40
+#: Set by ``distscope serve`` for its sessions: its process id (a session ends when it is gone).
+SERVE_PID = "DISTSCOPE_SERVE_PID"
+#: Seconds without a key or a click after which a served session ends (DISTSCOPE_IDLE_TIMEOUT).
+IDLE_TIMEOUT = 1800.0
+#: Seconds between two looks at the session (served only).
+SESSION_CHECK = 2.0
+
+
+def _idle_timeout() -> float:
+    try:
+        return float(os.environ.get("DISTSCOPE_IDLE_TIMEOUT", IDLE_TIMEOUT))
+    except ValueError:
+        return IDLE_TIMEOUT
 
 
 class IndexProgress(Message):
@@ -149,6 +164,7 @@ class DistscopeApp(App):
         self._arrived: list = []  #: members the pass has sent (appended by the index worker)
         self._taken = 0  #: how many of them the panes have
         self._signals: list[int] = []
+        self._last_input = time.monotonic()
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -170,6 +186,29 @@ class DistscopeApp(App):
         asyncio.get_running_loop().set_default_executor(_DaemonExecutor())
         self._restore_on_signals()
         self._index_archive()
+        if self.is_web or os.environ.get(SERVE_PID):
+            self.set_interval(SESSION_CHECK, self._watch_session)
+
+    def _watch_session(self) -> None:
+        """A served session ends when ``distscope serve`` is gone or nobody has pressed a key or
+        moved the mouse for DISTSCOPE_IDLE_TIMEOUT seconds (a browser that vanished without
+        closing its websocket leaves nobody to say quit)."""
+        serve = os.environ.get(SERVE_PID)
+        if serve and serve.isdigit():
+            try:
+                os.kill(int(serve), 0)
+            except ProcessLookupError:
+                self._end_session("distscope serve has stopped")
+                return
+            except PermissionError:
+                pass
+        idle = time.monotonic() - self._last_input
+        if idle > _idle_timeout():
+            self._end_session(f"idle for {idle:.0f} s")
+
+    def _end_session(self, why: str) -> None:
+        self.cancel.set()
+        self.exit(message=f"session ended: {why}")
 
     def _restore_on_signals(self) -> None:
         """SIGTERM and SIGHUP (an SSH drop) end the app as ``q`` does, so that the terminal
@@ -199,6 +238,8 @@ class DistscopeApp(App):
         the widget focused when it *arrives*; in a burst (a paste, SSH coalescing keystrokes) the
         keys after ``/`` reach the tree before ``/`` has opened the jump box, and would run the
         tree's bindings (``q`` quits, ``s`` saves). Such a key is sent on to the new focus."""
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_input = time.monotonic()
         if isinstance(event, events.Key):
             if not self.screen_stack:
                 return  # (keys still on their way while the app shuts down)
@@ -216,7 +257,7 @@ class DistscopeApp(App):
         await super().on_event(event)
 
     # -- the index worker -------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="indexing")
     def _index_archive(self) -> None:
         from distscope.tui.errors import DistscopeError
         from distscope.tui.session import open_index
@@ -301,6 +342,12 @@ class DistscopeApp(App):
         for pane in self._report_panes():
             pane.set_report(report)
         self.query_one(FilesPane).set_report(report)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The status line says which background work runs (reads, saves, licence texts)."""
+        running = [w.description for w in self.workers
+                   if w.is_running and w.group != "index" and w.description]
+        self.query_one(StatusBar).show_work(sorted(set(running)))
 
     def _report_panes(self) -> list:
         return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane)]

@@ -428,7 +428,7 @@ class FilesPane(Vertical):
 
         app.push_screen(PromptScreen(f"Save {visible(node.path)} as:", os.path.join(".", visible(node.name))), chosen)
 
-    @work(thread=True, group="save", exit_on_error=False)
+    @work(thread=True, group="save", exit_on_error=False, description="saving a member")
     def _save(self, path: str, dest: str | None, name: str) -> None:
         """Stream the member into ``dest`` (or, in a browser, into a temporary file handed to
         the browser): never the whole member in memory."""
@@ -462,7 +462,7 @@ class FilesPane(Vertical):
         if node is not None:
             self._read_for_pager(node)
 
-    @work(thread=True, exclusive=True, group="pager", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="pager", exit_on_error=False, description="reading for the pager")
     def _read_for_pager(self, node: Node) -> None:
         from distscope.widgets.viewer import hex_dump, looks_text
 
@@ -524,7 +524,7 @@ class FilesPane(Vertical):
         self._extracting = True
         self._extract(path, dest)
 
-    @work(thread=True, exclusive=True, group="extract", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="extract", exit_on_error=False, description="extracting")
     def _extract(self, path: str, dest: str) -> None:
         import threading
 

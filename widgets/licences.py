@@ -126,7 +126,8 @@ class LicencesPane(Vertical):
         target.update(header + Text("reading…", style="italic dim"))
         self._read_texts(files, header)
 
-    @work(thread=True, exclusive=True, group="licence-text", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="licence-text", exit_on_error=False,
+          description="reading licence texts")
     def _read_texts(self, files: list[str], header: Text) -> None:
         """Read up to three licence files (a newer selection cancels this one)."""
         target = self.query_one("#lic-text", Static)

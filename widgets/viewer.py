@@ -262,7 +262,7 @@ class MemberViewer(Vertical):
         self._set(Text("reading…", style="italic dim"), "viewer")
         self._read(node.path, mode, kind)
 
-    @work(thread=True, exclusive=True, group="read", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="read", exit_on_error=False, description="reading a member")
     def _read(self, path: str, mode: str, kind: str) -> None:
         limit = HEX_LIMIT if mode == "hex" else TEXT_LIMIT
         try:
@@ -302,7 +302,7 @@ class MemberViewer(Vertical):
         self.app.notify(f"Reading {visible(path)}…", timeout=2)
         self._read_binary(path)
 
-    @work(thread=True, exclusive=True, group="binary", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="binary", exit_on_error=False, description="reading a binary")
     def _read_binary(self, path: str) -> None:
         from distscope.widgets.binary import inspect_binary
 
