@@ -125,7 +125,7 @@ def main() -> int:
             print(f"ok: the page started its app process {sorted(apps)}")
             time.sleep(4)  # the index and the first paint
             page.mouse.click(600, 400)
-            for key in ("2", "ArrowDown", "3", "f1"):
+            for key in ("2", "ArrowDown", "3", "F1"):
                 page.keyboard.press(key)
                 time.sleep(0.5)
             page.keyboard.press("Escape")

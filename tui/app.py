@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import Worker
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from distscope.tui.source import ArchiveSource
@@ -39,6 +38,8 @@ PALETTE_HITS = 40
 SERVE_PID = "DISTSCOPE_SERVE_PID"
 #: Seconds without a key or a click after which a served session ends (DISTSCOPE_IDLE_TIMEOUT).
 IDLE_TIMEOUT = 1800.0
+#: Seconds between two looks at the running workers (for the status line).
+WORK_CHECK = 0.5
 #: Seconds between two looks at the session (served only).
 SESSION_CHECK = 2.0
 
@@ -186,6 +187,8 @@ class DistscopeApp(App):
         asyncio.get_running_loop().set_default_executor(_DaemonExecutor())
         self._restore_on_signals()
         self._index_archive()
+        self._work_shown: list[str] = []
+        self.set_interval(WORK_CHECK, self._show_work)
         if self.is_web or os.environ.get(SERVE_PID):
             self.set_interval(SESSION_CHECK, self._watch_session)
 
@@ -343,11 +346,14 @@ class DistscopeApp(App):
             pane.set_report(report)
         self.query_one(FilesPane).set_report(report)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The status line says which background work runs (reads, saves, licence texts)."""
-        running = [w.description for w in self.workers
-                   if w.is_running and w.group != "index" and w.description]
-        self.query_one(StatusBar).show_work(sorted(set(running)))
+    def _show_work(self) -> None:
+        """The status line says which background work runs (reads, saves, licence texts).
+        (Polled: a widget's Worker.StateChanged does not bubble up to the app.)"""
+        running = sorted({w.description for w in self.workers
+                          if w.is_running and w.group != "index" and w.description})
+        if running != self._work_shown:
+            self._work_shown = running
+            self.query_one(StatusBar).show_work(running)
 
     def _report_panes(self) -> list:
         return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane)]
