@@ -28,7 +28,9 @@ CHILD = r"""
 import asyncio, json, os, sys, time
 sys.path.insert(0, {root!r})
 T0 = float(os.environ["BENCH_T0"])
+from distscope.tui import gcpause
 from distscope.tui.app import DistscopeApp
+gcpause.enable()  # (process tuning, as the distscope command switches it on for the app)
 marks = {{"import": time.time() - T0}}
 
 class App(DistscopeApp):

@@ -120,6 +120,8 @@ def timer():
     _start[0] = time.perf_counter()
 ARCHIVE = {archive!r}
 result = {{}}
+from distscope.tui import gcpause
+gcpause.enable()  # (process tuning, as the distscope command and the app switch it on)
 {code}
 seconds = time.perf_counter() - _start[0]
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -230,12 +232,12 @@ def cold_report_row(bench: Bench) -> list[Row]:
     """A cold report (every analyser, binary analysis, the report built and rendered), in-process
     and as the whole ``distscope --no-cache report`` command, each interleaved with the baseline."""
     code = """
-        from distscope.tui.report import build_report, to_text
+        from distscope.tui.session import build_report, to_text
         from distscope.tui.session import open_index
         timer()
         index = open_index(ARCHIVE, use_cache=False, keep_small=False)  # as `distscope report`
         text = to_text(build_report(index))
-        result = {"binaries": len(index.results["binaries"]["binaries"])}
+        result = {"binaries": len(index.results["binaries"].binaries)}
     """
     command = f"'{sys.executable}' -m distscope.tui.cli --no-cache report '{bench.archive}'"
     repeat, bench.repeat = bench.repeat, 1

@@ -42,7 +42,8 @@ async def test_pane_snapshot(tmp_path, name, key, member):
         if member:
             app.query_one(FilesPane).select_path(member)
             await settle(pilot, app, lambda: app.query_one("#viewer").border_title not in ("folder", "viewer"))
-        await pilot.pause(0.1)
+        await settle(pilot, app, lambda: not any(w.is_running for w in app.workers if w.group != "index"))
+        await pilot.pause(0.6)  # (the status line's look at the workers)
         text = "\n".join(line.rstrip() for line in screen_text(app).splitlines()) + "\n"
     path = SNAPSHOTS / f"{name}.txt"
     if os.environ.get("DISTSCOPE_UPDATE_SNAPSHOTS"):

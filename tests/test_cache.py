@@ -11,9 +11,9 @@ import msgpack
 import pytest
 
 from tests.archives import entry, small_distribution, write_archive
-from tests.conftest import real_archive
+from tests.conftest import plain, real_archive
 from distscope.tui import cli, session
-from distscope.tui.analysis import registry
+from distscope.tui import session as registry
 from distscope.tui.analysis.classify import Classifier
 from distscope.tui.archive import cache as cache_mod
 from distscope.tui.archive.cache import IndexCache, analyser_versions, cache_dir, fingerprint
@@ -46,7 +46,7 @@ def test_second_open_is_a_hit_with_the_same_index(tmp_path, scans):
     warm = session.open_index(path, on_progress=batches.append)
     assert scans["n"] == 1
     assert _rows(warm) == _rows(cold)
-    assert warm.results == cold.results and warm.results["classify"]["kinds"]
+    assert warm.results == cold.results and plain(warm.results["classify"])["kinds"]
     assert (warm.sha256, warm.compression, warm.uncompressed_bytes, warm.complete, warm.error) == \
         (cold.sha256, cold.compression, cold.uncompressed_bytes, cold.complete, cold.error)
     assert len(batches) == 1 and batches[0].done and len(batches[0].members) == len(cold.members)
@@ -119,14 +119,15 @@ def test_damaged_entry_layout_is_rebuilt(tmp_path, scans, damage):
     cold = session.open_index(path)
     entry_path = IndexCache().entry_path(path)
     raw = entry_path.read_bytes()
-    head = len(cache_mod._HEAD) + 8
-    length = int.from_bytes(raw[len(cache_mod._HEAD):head], "little")
+    pre = len(cache_mod._HEAD) + cache_mod._CRC.size
+    head = pre + 8
+    length = int.from_bytes(raw[pre:head], "little")
     assert len(raw) > head + length  # the members' payloads are stored as sections
     ref = raw.rindex(bytes([0xd8, cache_mod._SECTION]), head, head + length)  # fixext 16 of the last reference
     entry_path.write_bytes({
         "last-byte-cut": raw[:-1],
         "header-cut": raw[:head + length // 2],
-        "huge-header-length": raw[:len(cache_mod._HEAD)] + (1 << 62).to_bytes(8, "little") + raw[head:],
+        "huge-header-length": raw[:pre] + (1 << 62).to_bytes(8, "little") + raw[head:],
         "bad-section-ref": raw[:ref + 2] + (len(raw)).to_bytes(8, "little") + raw[ref + 10:],
         "format-3-entry": msgpack.packb({"magic": "distscope-index", "format": 3}),
     }[damage])
@@ -157,7 +158,7 @@ def test_analyser_version_change_rescans(tmp_path, scans, monkeypatch):
 
 def test_analyser_version_table_matches_the_analysers():
     """A cache hit checks the static table instead of importing the analysers: it must not drift."""
-    assert analyser_versions(registry.default_analysers()) == registry.ANALYSER_VERSIONS
+    assert analyser_versions(registry.analysers()) == registry.ANALYSER_VERSIONS
 
 
 def test_cache_hit_imports_no_analyser(tmp_path):
@@ -177,7 +178,7 @@ def test_analysers_are_made_once_the_archive_streams(tmp_path, monkeypatch):
     it is called (their imports overlap it), and the index is the same."""
     path = write_archive(tmp_path / "a.tar.zst", small_distribution())
     started = []
-    real = registry.default_analysers
+    real = registry.analysers
 
     def making():
         started.append(scan_holder[0].archive._threaded._started)
@@ -191,11 +192,11 @@ def test_analysers_are_made_once_the_archive_streams(tmp_path, monkeypatch):
             scan_holder.append(self)
 
     monkeypatch.setattr(session, "Scan", Recording)
-    monkeypatch.setattr(session, "default_analysers", making)
+    monkeypatch.setattr(session, "analysers", making)
     index = session.open_index(path, use_cache=False)
     assert started == [True]
     assert {a.name for a in scan_holder[0].analysers} == set(registry.ANALYSER_VERSIONS)
-    assert index.results["binaries"] and index.complete
+    assert plain(index.results["binaries"]) and index.complete
 
 
 def test_cold_open_stores_the_columns_gathered_during_the_pass(tmp_path, monkeypatch):

@@ -5,58 +5,25 @@ import json
 
 import pytest
 
-from tests.archives import entry, small_distribution, write_archive
-from tests.conftest import real_archive
-from distscope.tui.analysis.registry import default_analysers
+from tests.archives import entry, python_json, small_distribution, write_archive
+from tests.conftest import plain, real_archive
+from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
 from distscope.tui.meta.distribution import (parse_crt_features, parse_file_name, parse_object_file_format,
-                                   parse_sysconfig, summarize)
-from distscope.tui.report import build_report, to_json, to_markdown, to_text
+                                             parse_sysconfig)
+from distscope.tui.meta.distribution import summarize as _summarize
+from distscope.tui.session import build_report, to_json, to_markdown, to_text
+
+
+def summarize(*args):
+    """The section as plain data (the JSON contract's keys)."""
+    return plain(_summarize(*args))
 
 
 @functools.lru_cache(maxsize=None)
 def real_index(which: str):
     """One analysed scan per real archive for this test module."""
     return scan(real_archive(which), default_analysers())
-
-
-def python_json(version: int = 8, **extra) -> dict:
-    """A PYTHON.json of format ``version`` (5..8 use target_triple; older ones os/arch)."""
-    doc: dict = {"version": str(version), "python_version": "3.12.7", "python_exe": "install/bin/python3",
-                 "python_paths": {"stdlib": "install/lib/python3.12", "include": "install/include/python3.12"}}
-    if version >= 5:
-        doc.update(target_triple="x86_64-unknown-linux-gnu", python_tag="cp312", python_abi_tag="cp312",
-                   python_platform_tag="linux-x86_64", libpython_link_mode="shared",
-                   crt_features=["glibc-dynamic", "glibc-max-symbol-version:2.17"],
-                   python_extension_module_loading=["builtin", "shared-library"])
-    else:
-        doc.update(os="linux", arch="x86_64", link_mode="static")
-    if version >= 8:
-        doc["build_options"] = "pgo+lto"
-    doc["optimizations"] = "pgo+lto" if version >= 8 else "pgo"
-    if version >= 7:
-        doc.update(apple_sdk_canonical_name=None)
-    doc["licenses"] = ["Python-2.0", "CNRI-Python"]
-    doc["license_path"] = "licenses/LICENSE.cpython.txt"
-    doc["build_info"] = {
-        "core": {"objs": ["build/Objects/abstract.o"], "links": [{"name": "m", "system": True}],
-                 "shared_lib": "install/lib/libpython3.12.so.1.0"},
-        "object_file_format": "llvm-bitcode:%22.1.3",
-        "extensions": {
-            "_abc": [{"in_core": True, "init_fn": "PyInit__abc", "links": [], "objs": [], "required": True,
-                      "variant": "default"}],
-            "_ssl": [{"in_core": False, "init_fn": "PyInit__ssl", "licenses": ["Apache-2.0"],
-                      "license_paths": ["licenses/LICENSE.openssl-3.txt"], "license_public_domain": None,
-                      "links": [{"name": "ssl", "path_static": "build/lib/libssl.a"}],
-                      "objs": ["build/Modules/_ssl.o"], "required": False, "shared_lib": None,
-                      "static_lib": "build/lib/_ssl.a", "variant": "default"}],
-            "_crypt": [{"in_core": False, "links": [{"name": "crypt", "system": True}], "objs": [],
-                        "required": False, "shared_lib": "install/lib/python3.12/lib-dynload/_crypt.so",
-                        "variant": "default"}],
-        },
-    }
-    doc.update(extra)
-    return doc
 
 
 def full_archive(tmp_path, doc, name="d.tar.zst", raw=None):
@@ -98,7 +65,7 @@ def test_malformed_pythonjson_still_summarises(tmp_path):
     index = full_archive(tmp_path, None, raw='{"version": "8", "python_version": ')
     s = summarize(index)
     assert s["layout"] == "full" and s["format_version"] is None
-    codes = [f["code"] for f in index.results["pythonjson"]["findings"]] + [f["code"] for f in s["findings"]]
+    codes = [f["code"] for f in plain(index.results["pythonjson"])["findings"]] + [f["code"] for f in s["findings"]]
     assert "pythonjson-malformed" in codes and "distribution-no-pythonjson" in codes
 
 
@@ -193,7 +160,7 @@ def test_sysconfig_never_executes():
 def test_report_section(tmp_path):
     index = full_archive(tmp_path, python_json(8))
     report = build_report(index)
-    d = report["distribution"]
+    d = plain(report.distribution)
     for key in ("layout", "target_triple", "platform", "python_version", "build_options", "extension_counts"):
         assert key in d
     assert d["platform"] == "linux"
@@ -202,7 +169,7 @@ def test_report_section(tmp_path):
 
 
 def test_real_windows():
-    s = build_report(real_index("windows"))["distribution"]
+    s = plain(build_report(real_index("windows")).distribution)
     assert (s["layout"], s["format_version"], s["python_version"]) == ("full", 7, "3.11.9")
     assert s["target_triple"] == "x86_64-pc-windows-msvc" and s["platform"] == "windows"
     assert s["build_options"] == "pgo" and s["crt"]["vcruntime"] == "140"
@@ -223,7 +190,7 @@ def test_windows_install_only(tmp_path):
                entry("python/DLLs/_ssl.pyd", b"MZ"), entry("python/DLLs/_ctypes.pyd", b"MZ"),
                entry("python/Lib/os.py", "x"), entry("python/include/patchlevel.h", '#define PY_VERSION "3.12.4"\n')]
     index = scan(write_archive(tmp_path / "w.tar.gz", entries, "gzip"), default_analysers())
-    d = build_report(index)["distribution"]
+    d = plain(build_report(index).distribution)
     assert d["layout"] == "install_only" and d["python_version"] == "3.12.4"
     assert d["python_exe"] == "python.exe" and d["msvc_runtime"] == ["vcruntime140.dll"]
     assert d["platform"] == "windows"
@@ -240,16 +207,15 @@ def test_only_cpython_patchlevel_counts(tmp_path):
 
 
 def test_target_from_binaries_when_nothing_else(tmp_path, monkeypatch):
-    import sys
-    import types
-    fake = types.ModuleType("distscope.tui.analysis.platform")
-    fake.detect_target = lambda index: {"target_triple": "aarch64-apple-darwin", "platform": "macos",
-                                        "arch": "aarch64", "source": "binaries"}
-    monkeypatch.setitem(sys.modules, "distscope.tui.analysis.platform", fake)
+    from distscope.tui import report as report_module
+    from distscope.tui.model.binaries import Target
+
+    monkeypatch.setattr(report_module, "detect_target", lambda *args, **kwargs: Target(
+        "aarch64-apple-darwin", "macos", "aarch64", "binaries"))
     index = scan(write_archive(tmp_path / "x.tar.gz", [entry("python/bin/python3", b"x"),
                                                        entry("python/lib/python3.12/os.py", "x")], "gzip"),
                  default_analysers())
-    d = build_report(index)["distribution"]
+    d = plain(build_report(index).distribution)
     assert (d["target_triple"], d["target_source"], d["platform"], d["arch"]) == \
         ("aarch64-apple-darwin", "binaries", "macos", "aarch64")
     assert d["python_version"] == "3.12" and d["python_version_source"] == "stdlib folder"

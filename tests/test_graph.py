@@ -4,6 +4,7 @@ classification of unresolved names; roots, reverse dependencies; target detectio
 from __future__ import annotations
 
 from tests.archives import entry, write_archive
+from tests.conftest import plain
 from distscope.tui.analysis.graph import walk
 from distscope.tui.session import open_index
 from distscope.tui.synth import make_elf, make_macho, make_pe
@@ -13,7 +14,7 @@ GLIBC = {"libc.so.6": ["GLIBC_2.2.5", "GLIBC_2.17"]}
 
 def analyse(tmp_path, entries, name="dist.tar.zst"):
     index = open_index(write_archive(tmp_path / name, entries), use_cache=False)
-    return index, index.results["binaries"]
+    return index, plain(index.results["binaries"])
 
 
 def edge(result, src, name):
@@ -66,8 +67,8 @@ def test_elf_resolution(tmp_path):
     assert graph["reverse"]["python/lib/libpython3.12.so.1.0"] == ["python/bin/python3.12", "python/lib/libpython3.so"]
     assert graph["nodes"]["python/lib/libtcl9.0.so"]["needed_by"] == [
         "python/lib/python3.12/lib-dynload/_runpath.cpython-312-x86_64-linux-gnu.so", tk]
-    tree = walk(graph, "python/bin/python3.12")
-    assert [(d, e["name"]) for d, e in tree] == [(0, "libpython3.12.so.1.0"), (1, "libm.so.6"), (1, "libc.so.6"),
+    tree = walk(index.results["binaries"].graph, "python/bin/python3.12")
+    assert [(d, e.name) for d, e in tree] == [(0, "libpython3.12.so.1.0"), (1, "libm.so.6"), (1, "libc.so.6"),
                                                  (0, "libc.so.6")]
     # The pip launcher is listed but is no requirement.
     launcher = result["binaries"]["python/lib/python3.12/site-packages/pip/_vendor/distlib/t64.exe"]
@@ -211,10 +212,10 @@ def test_rpath_inherited_through_a_library(tmp_path):
         entry("python/lib/libmid.so", make_elf(soname="libmid.so", needed=["libleaf.so"], rpath="$ORIGIN/deep")),
         entry("python/lib/deep/libleaf.so", make_elf(soname="libleaf.so", needed=["libc.so.6"])),
     ]
-    _, result = analyse(tmp_path, entries)
+    index, result = analyse(tmp_path, entries)
     e = edge(result, "python/lib/libmid.so", "libleaf.so")
     assert e["to"] == "python/lib/deep/libleaf.so" and e["via"] == "RPATH"
-    assert [(d, x["name"]) for d, x in walk(result["graph"], "python/bin/python3")][:2] == [
+    assert [(d, x.name) for d, x in walk(index.results["binaries"].graph, "python/bin/python3")][:2] == [
         (0, "libmid.so"), (1, "libleaf.so")]
 
 
@@ -241,8 +242,9 @@ def test_each_path_resolved_once(tmp_path, monkeypatch):
     calls: list[str] = []
     resolve_path = ArchiveIndex.resolve_path
     monkeypatch.setattr(ArchiveIndex, "resolve_path", lambda self, path: calls.append(path) or resolve_path(self, path))
-    again = graph_module.build_graph(index, result["binaries"], result["target"], result["python_json"])
-    assert again == result["graph"]
+    analysis = index.results["binaries"]
+    again = graph_module.build_graph(index, analysis.binaries, analysis.target, analysis.python_json)
+    assert plain(again) == result["graph"]
     assert calls and len(calls) == len(set(calls))
 
 

@@ -5,15 +5,25 @@ import json
 
 import pytest
 
-from tests.archives import entry, write_archive
-from tests.conftest import real_archive
-from tests.test_distribution import python_json
-from distscope.tui.analysis.registry import default_analysers
+from tests.archives import entry, python_json, write_archive
+from tests.conftest import plain, real_archive
+from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
 from distscope.tui.cli import main
-from distscope.tui.meta.licenses import component_of, is_license_file, summarize, text_of
-from distscope.tui.meta.sections import licenses_text
+from distscope.tui.meta.licenses import component_of, is_license_file, text_of
+from distscope.tui.meta.licenses import summarize as _summarize
+from distscope.tui.model.binaries import Binary, ElfDetails
+from distscope.tui.model.codec import from_plain
+from distscope.tui.model.licences import Licences
+from distscope.tui.model.report import BinaryAnalysis
+from distscope.tui.report.metadata import licences_lines
 from distscope.tui.meta.spdx import identify, is_gpl
+
+
+def summarize(*args):
+    """The section as plain data (the JSON contract's keys)."""
+    return plain(_summarize(*args))
+
 
 # Short fingerprint-bearing snippets (not licence texts).
 MIT = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software ..."
@@ -135,8 +145,9 @@ def test_gpl_from_binaries(tmp_path):
                                                         entry("python/lib/python3.9/os.py", "x")], "gzip"),
                  default_analysers())
     assert summarize(index)["gpl_free"]
-    index.results["binaries"] = {"binaries": [{"path": "python/lib/python3.9/lib-dynload/readline.so",
-                                               "needed": ["libreadline.so.8", "libc.so.6"]}]}
+    path = "python/lib/python3.9/lib-dynload/readline.so"
+    index.results["binaries"] = BinaryAnalysis(binaries={path: Binary(path, "elf", details=ElfDetails(
+        64, "little", "dyn", needed=["libreadline.so.8", "libc.so.6"]))})
     data = summarize(index)
     assert data["gpl"] == [{"component": "libreadline.so.8",
                             "evidence": "python/lib/python3.9/lib-dynload/readline.so needs libreadline.so.8"}]
@@ -292,7 +303,7 @@ def test_dual_licence_pointer_is_resolved_once(tmp_path):
     assert entry_["component"] == "pip/_vendor/packaging"
     component = next(c for c in data["components"] if c["name"] == "pip/_vendor/packaging")
     assert component["licenses"] == ["Apache-2.0", "BSD-2-Clause"]
-    out = "\n".join(licenses_text(data, {}))
+    out = "\n".join(licences_lines(from_plain(Licences, data)))
     assert "not identified" not in out
     # a pointer to files that are not there stays unidentified (listed once)
     (tmp_path / "b").mkdir()
@@ -313,7 +324,7 @@ def test_licenses_as_a_string_is_one_id_and_gpl(tmp_path, capsys):
     assert by_name["_ssl"]["files"] == ["python/licenses/LICENSE.openssl-3.txt"]
     assert not data["gpl_free"] and data["statement"].startswith("GPL-encumbered")
     assert {"CPython", "_ssl"} <= {g["component"] for g in data["gpl"]}
-    fields = [f["message"] for f in index.results["pythonjson"]["findings"] if f["code"] == "pythonjson-field"]
+    fields = [f["message"] for f in plain(index.results["pythonjson"])["findings"] if f["code"] == "pythonjson-field"]
     assert any("licenses is a single string, not a list" in m and "extensions" not in m for m in fields)
     assert any("extensions._ssl[0].licenses is a single string" in m for m in fields)
     assert any("extensions._ssl[0].license_paths is a single string" in m for m in fields)
@@ -334,7 +345,7 @@ def test_non_string_licence_items_are_ignored(tmp_path):
     assert by_name["_ssl"]["licenses"] == ["Apache-2.0"]  # unknown id: from the licence text
     # a lone link object is one link: readline is GPL evidence
     assert any(g["evidence"].endswith("links readline") for g in data["gpl"])
-    fields = " | ".join(f["message"] for f in index.results["pythonjson"]["findings"])
+    fields = " | ".join(f["message"] for f in plain(index.results["pythonjson"])["findings"])
     assert "licenses has 3 item(s) that are not strings" in fields
     assert "license_path is a JSON number, not a string" in fields
     assert "_ssl[0].licenses is a JSON number, not a list" in fields
@@ -354,7 +365,7 @@ def test_licence_path_outside_the_distribution(tmp_path, bad):
     assert len(unsafe) == 2 and all(f["paths"] == ["python/PYTHON.json"] for f in unsafe)
     assert not any("//" in p or "etc/passwd" in p for f in data["findings"] for p in f["paths"])
     assert not any(f["code"] == "license-file-missing" for f in data["findings"])
-    assert "not inside the distribution" in "\n".join(licenses_text(data, {}))
+    assert "not inside the distribution" in "\n".join(licences_lines(from_plain(Licences, data)))
 
 
 def test_normalises_license_path(tmp_path):
@@ -370,7 +381,7 @@ def test_text_fits_80_columns_and_paths_are_consistent(tmp_path):
     sp = "python/lib/python3.12/site-packages"
     data = summarize(_full(tmp_path, doc, [entry(f"{sp}/a_rather_long_package_name_here/LICENSE", "odd"),
                                            entry(f"{sp}/a_rather_long_package_name_here/NOTICE", MIT)]))
-    lines = licenses_text(data, {})
+    lines = licences_lines(from_plain(Licences, data))
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     text = "\n".join(lines)
     # paths shown relative to python/ everywhere (table, missing, unidentified)
@@ -388,7 +399,7 @@ def test_real_linux_licences_text():
     assert packaging["licenses"] == ["Apache-2.0", "BSD-2-Clause"]
     pip = next(c for c in data["components"] if c["name"] == "pip")
     assert len(pip["files"]) == 1
-    lines = licenses_text(data, {})
+    lines = licences_lines(from_plain(Licences, data))
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     assert not any(line.startswith("  python/") or line.startswith("    python/") for line in lines)
 
@@ -427,17 +438,21 @@ def test_pointer_names_matched_whatever_the_case():
     assert resolve_pointers(files("voir ſtuff.txt — é", "STUFF.txt"))["d/LICENSE"]["refers_to"] == ["d/STUFF.txt"]
 
 
-def test_binary_needs_found_in_any_shape():
-    """Needed names are gathered from any list under a needs-like key, credited to the nearest
-    binary path (a ``path`` value, else a key holding "/"), down to a depth of six."""
+def test_binary_needs_are_read_from_the_typed_analysis():
+    """ELF DT_NEEDED, PE imports and Mach-O dylibs (every slice's), each credited to its binary."""
     from distscope.tui.meta.licenses import _binary_needs
+    from distscope.tui.model.binaries import Binary, Dylib, ElfDetails, MachODetails, MachOSlice, PeDetails
+    from distscope.tui.model.report import BinaryAnalysis
 
-    data = {"binaries": {"a/x.so": {"needed": ["libreadline.so.8", 3],
-                                    "slices": [{"dylibs": [{"name": "libgdbm.dylib"}, {"x": 1}]}],
-                                    "deep": [[[[[[{"needed": ["too-deep"]}]]]]]]},
-                         "top.exe": {"imports": ["KERNEL32.dll"], "path": "p/top.exe", "libraries": "not-a-list"}},
-            "list": [{"path": "q/y", "dependencies": ["libz.so"]}, [{"needed": ["orphan"]}]],
-            "needed": ["no-binary"]}
-    index = type("Index", (), {"results": {"binaries": data}})()
-    assert _binary_needs(index) == [("a/x.so", "libreadline.so.8"), ("a/x.so", "libgdbm.dylib"),
-                                    ("p/top.exe", "KERNEL32.dll"), ("q/y", "libz.so")]
+    slice_ = MachOSlice("arm64", 64, "dylib", True, dylibs=[Dylib("libgdbm.dylib", "load", "1.0.0", "1.0.0")])
+    binaries = {
+        "a/x.so": Binary("a/x.so", "elf", details=ElfDetails(64, "little", "dyn", needed=["libreadline.so.8"])),
+        "b/m.so": Binary("b/m.so", "macho", details=MachODetails(True, ["aarch64"], "dylib", None, [], [], None, None,
+                                                                None, [], True, False, [slice_])),
+        "p/top.exe": Binary("p/top.exe", "pe", details=PeDetails(64, "exe", "console", "6.0", "6.0", ["KERNEL32.dll"],
+                                                                ["DELAY.dll"])),
+        "broken": Binary("broken", "elf", error="unreadable"),
+    }
+    index = type("Index", (), {"results": {"binaries": BinaryAnalysis(binaries=binaries)}})()
+    assert _binary_needs(index) == [("a/x.so", "libreadline.so.8"), ("b/m.so", "libgdbm.dylib"),
+                                    ("p/top.exe", "KERNEL32.dll")]

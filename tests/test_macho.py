@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.mutations import mutations
-from distscope.tui.analysis.binaries import parse_binary
+from distscope.tui.analysis.binaries import parse_binary as _parse_binary
+from tests.conftest import plain
 from distscope.tui.analysis.macho import MachOError, parse_macho
 from distscope.tui.synth import make_macho
+
+
+def parse_binary(*args):
+    """The model's record as plain data (the JSON contract's keys)."""
+    return plain(_parse_binary(*args))
 
 
 def test_thin_executable():

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.mutations import mutations
-from distscope.tui.analysis.pe import PeReadError, parse_pe
+from distscope.tui.analysis.pe import PeReadError
+from distscope.tui.analysis.pe import parse_pe as _parse_pe
+from tests.conftest import plain
 from distscope.tui.synth import make_pe
+
+
+def parse_pe(*args):
+    """The model's record as plain data (the JSON contract's keys)."""
+    return plain(_parse_pe(*args))
 
 
 def test_imports_delay_imports_and_headers():

@@ -3,14 +3,14 @@
 import json
 
 from tests.archives import entry, write_archive
-from tests.conftest import real_archive
-from distscope.tui.analysis.registry import default_analysers
+from tests.conftest import plain, real_archive
+from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
 from distscope.tui.meta.pythonjson import PythonJsonAnalyser, is_python_json, parse
 
 
 def _scan(tmp_path, entries):
-    return scan(write_archive(tmp_path / "d.tar.zst", entries), [PythonJsonAnalyser()]).results["pythonjson"]
+    return plain(scan(write_archive(tmp_path / "d.tar.zst", entries), [PythonJsonAnalyser()]).results["pythonjson"])
 
 
 def test_reads_first_member(tmp_path):
@@ -39,7 +39,7 @@ def test_odd_json_never_crashes():
                 b'{"build_info": 3, "version": "8"}', b""]:
         data, findings = parse(raw)
         assert data is None or isinstance(data, dict)
-        assert all(f["severity"] in ("error", "warning", "info") for f in findings)
+        assert all(f.severity in ("error", "warning", "info") for f in findings)
 
 
 def test_not_first_and_duplicate(tmp_path):
@@ -57,7 +57,7 @@ def test_location_rule():
 
 def test_real_windows():
     index = scan(real_archive("windows"), default_analysers())
-    result = index.results["pythonjson"]
+    result = plain(index.results["pythonjson"])
     assert result["format_version"] == 7
     assert result["data"]["target_triple"] == "x86_64-pc-windows-msvc"
     assert result["data"]["python_version"] == "3.11.9"
@@ -96,8 +96,8 @@ def test_field_shapes():
                           "extensions": {"_a": {"licenses": ["MIT"], "links": []},
                                          "_b": [{"license_paths": "x.txt", "links": "m"}, 5]}}}
     data, findings = parse(json.dumps(doc).encode())
-    messages = [f["message"] for f in findings]
-    assert all(f["code"] == "pythonjson-field" and f["severity"] == "warning" for f in findings)
+    messages = [f.message for f in findings]
+    assert all(f.code == "pythonjson-field" and f.severity == "warning" for f in findings)
     assert messages == [
         "PYTHON.json licenses is a single string, not a list; read as a list of one",
         "PYTHON.json crt_features has 1 item(s) that are not strings; ignored",
@@ -115,7 +115,7 @@ def test_field_shapes():
 
 def test_real_windows_not_first_is_accurate():
     index = scan(real_archive("windows"), default_analysers())
-    notes = [f for f in index.results["pythonjson"]["findings"] if f["code"] == "pythonjson-not-first"]
+    notes = [f for f in plain(index.results["pythonjson"])["findings"] if f["code"] == "pythonjson-not-first"]
     assert len(notes) == 1 and notes[0]["severity"] == "info"
     assert "python/.gdignore (0 bytes) comes before it" in notes[0]["message"]
-    assert index.results["pythonjson"]["findings"] == notes  # nothing else to say about it
+    assert plain(index.results["pythonjson"])["findings"] == notes  # nothing else to say about it

@@ -86,7 +86,7 @@ def test_reads_first_last_and_linked_members(tmp_path, compression):
 def test_read_many_in_one_pass_without_cache(tmp_path, compression, monkeypatch):
     path = _archive(tmp_path, compression)
     index = session.open_index(path, use_cache=False)
-    reader_mod._small.pop(id(index), None)  # force real reads
+    index.small_members = None  # force real reads
     opened = []
     real_open = reader_mod.OpenedArchive
     monkeypatch.setattr(reader_mod, "OpenedArchive", lambda *a, **k: opened.append(1) or real_open(*a, **k))

@@ -73,7 +73,7 @@ def test_report_markdown_tables_escape_pipes_in_names(tmp_path, capsys):
 
 
 def test_markdown_table_shape():
-    from distscope.tui.report import markdown_table
+    from distscope.tui.report.layout import markdown_table
 
     assert markdown_table(["", ""], [("Python", "3.12 | 3.13")]) == ["| | |", "|---|---|", "| Python | 3.12 \\| 3.13 |"]
 
@@ -123,14 +123,16 @@ def test_real_archives_check(capsys):
         "python311.dll", "libcrypto-3-x64.dll"}
 
 
-def test_findings_gathered_from_every_result_and_section(tmp_path):
-    from distscope.tui.report import build_report
-    from distscope.tui.session import open_index
+def test_findings_gathered_from_the_named_sources(tmp_path):
+    """The report gathers the findings of the binaries, PYTHON.json and the sections it builds,
+    by name: a result it does not know is not searched for anything that looks like findings."""
+    from distscope.tui.model.findings import finding
+    from distscope.tui.session import build_report, open_index
 
     index = open_index(good(tmp_path), use_cache=False)
-    index.results["someone"] = {"findings": [{"severity": "warning", "code": "x-odd", "message": "odd",
-                                              "paths": ["a"]}, "not a finding"]}
+    index.results["pythonjson"].findings.append(finding("warning", "x-odd", "odd", ["a"]))
+    index.results["someone"] = {"findings": [{"severity": "error", "code": "x-foreign", "message": "m", "paths": []}]}
     report = build_report(index)
-    codes = [f["code"] for f in report["findings"]]
-    assert "x-odd" in codes
-    assert report["verdict"]["status"] == "warnings" and report["verdict"]["warnings"] >= 1
+    codes = [f.code for f in report.findings]
+    assert "x-odd" in codes and "x-foreign" not in codes
+    assert report.verdict.status == "warnings" and report.verdict.warnings >= 1

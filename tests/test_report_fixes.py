@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 
 from tests.archives import entry, write_archive
-from tests.conftest import real_archive
+from tests.conftest import host_check, plain, real_archive
 from distscope.tui.analysis.findings import is_real_libpython
-from distscope.tui.analysis.requirements import host_check
 from distscope.tui.cli import main
-from distscope.tui.report import build_report, to_text
+from distscope.tui.session import build_report, to_text
 from distscope.tui.session import open_index
 from distscope.tui.synth import make_elf
 
@@ -33,7 +32,7 @@ def report_of(tmp_path, entries, name=TRIPLE_NAME) -> dict:
 
 
 def codes(report: dict) -> dict:
-    return {f["code"]: f for f in report["findings"]}
+    return {f["code"]: f for f in plain(report.findings)}
 
 
 # ------------------------------------------------------------- 1: libpython3.so is a stub
@@ -67,7 +66,7 @@ def test_real_libpython_without_exports_still_flagged(tmp_path):
 
 def test_real_linux_archive_stub_not_flagged():
     index = open_index(real_archive("linux"), use_cache=False)
-    assert "libpython-missing-exports" not in {f["code"] for f in index.results["binaries"]["findings"]}
+    assert "libpython-missing-exports" not in {f["code"] for f in plain(index.results["binaries"])["findings"]}
 
 
 # ------------------------------------------------------------- 2: host check on broken archives
@@ -95,17 +94,17 @@ def test_report_no_interpreter_does_not_run(tmp_path):
         entry("python/bin/python3", type="symlink", link="python3.12"),  # dangling
         entry("python/lib/libpython3.12.so.1.0", libpython()),
     ])
-    host = report["requirements"]["host"]
-    assert host["runs"] is False and report["verdict"]["runs_here"] is False
+    host = plain(report.requirements)["host"]
+    assert host["runs"] is False and plain(report.verdict)["runs_here"] is False
     assert any("interpreter is missing" in r for r in host["reasons"])
     assert "Runs on this machine" in to_text(report) and ": yes" not in to_text(report)
 
 
 def test_report_no_binaries_unknown(tmp_path):
     report = report_of(tmp_path, [entry("python/README.txt", "hello\n")])
-    host = report["requirements"]["host"]  # the target comes from the file name
+    host = plain(report.requirements)["host"]  # the target comes from the file name
     assert host["runs"] is None and any("nothing to run" in r for r in host["reasons"])
-    assert report["verdict"]["runs_here"] is None
+    assert plain(report.verdict)["runs_here"] is None
 
 
 def test_report_good_archive_runs(tmp_path):
@@ -113,7 +112,7 @@ def test_report_good_archive_runs(tmp_path):
         entry("python/bin/python3.12", interpreter()),
         entry("python/lib/libpython3.12.so.1.0", libpython()),
     ])
-    assert report["requirements"]["host"]["runs"] in (True, None)  # None: this host's glibc unknown
+    assert plain(report.requirements)["host"]["runs"] in (True, None)  # None: this host's glibc unknown
 
 
 # ------------------------------------------------------------- 4: unsafe members
@@ -131,7 +130,7 @@ def test_unsafe_members_flagged(tmp_path):
         setuid,
         (absolute, b"x"),
     ])
-    unsafe = [f for f in report["findings"] if f["code"] == "unsafe-member"]
+    unsafe = [f for f in plain(report.findings) if f["code"] == "unsafe-member"]
     assert unsafe and all(f["severity"] == "warning" for f in unsafe)
     text = " | ".join(f["message"] for f in unsafe)
     for expected in ("python/lib/abs -> /etc/passwd", "python/lib/up -> ../../../outside",
@@ -283,5 +282,5 @@ def test_unsafe_names_found_in_every_block():
             members[3:3 + len(plain)] = [member(p) for p in plain]
             members[where] = member(extra)
             found = findings.member_findings(type("Index", (), {"members": members})())
-            assert len(found) == 1 and found[0]["paths"] == [extra], (extra, where, found)
+            assert len(found) == 1 and found[0].paths == (extra,), (extra, where, found)
     assert findings.member_findings(type("Index", (), {"members": [member(p) for p in plain]})()) == []

@@ -6,15 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.archives import entry, write_archive
-from tests.conftest import real_archive
+from tests.conftest import host_check, plain, real_archive
 from distscope.tui.analysis import rules
-from distscope.tui.analysis.requirements import host_check
 from distscope.tui.session import open_index
 from distscope.tui.synth import make_elf
 
 
 def analyse(tmp_path, entries, name="dist.tar.zst"):
-    return open_index(write_archive(tmp_path / name, entries), use_cache=False).results["binaries"]
+    return plain(open_index(write_archive(tmp_path / name, entries), use_cache=False).results["binaries"])
 
 
 def test_glibc_minimum_symbols_and_distros(tmp_path):
@@ -89,7 +88,7 @@ def test_host_check():
 
 # ------------------------------------------------------------------------ real archives
 def real(which):
-    return open_index(real_archive(which), use_cache=False).results["binaries"]
+    return plain(open_index(real_archive(which), use_cache=False).results["binaries"])
 
 
 def test_real_windows():
@@ -156,15 +155,17 @@ def test_symbol_policy_findings(tmp_path):
 def test_libraries_list_each_needer_once():
     """A system or missing library lists each binary that needs it once, in edge order."""
     from distscope.tui.analysis.requirements import build_requirements
+    from distscope.tui.model.binaries import Binary, Target
+    from distscope.tui.model.graph import Edge, Graph
 
     def edge(src, name, status):
-        return {"from": src, "name": name, "to": None, "status": status, "via": "system search path"}
+        return Edge(src, name, None, status, "system search path")
 
-    binaries = {p: {"format": "elf", "native": True, "machine": "x86_64"} for p in ("b", "a", "c")}
+    binaries = {p: Binary(p, "elf", native=True, machine="x86_64", runtime=True) for p in ("b", "a", "c")}
     edges = [edge("b", "libc.so.6", "system"), edge("a", "libc.so.6", "system"), edge("b", "libc.so.6", "system"),
              edge("c", "libX.so", "missing"), edge("a", "libX.so", "missing"), edge("c", "libX.so", "missing"),
              edge("a", "KERNEL32.dll", "unexpected"), edge("b", "kernel32.DLL", "unexpected")]
-    req = build_requirements(binaries, {"edges": edges}, {"platform": "linux"})
+    req = plain(build_requirements(binaries, Graph(edges=edges), Target(platform="linux")))
     assert [(e["name"], e["needed_by"]) for e in req["system_libraries"]] == [
         ("KERNEL32.dll", ["a", "b"]), ("libc.so.6", ["b", "a"])]
     assert req["missing_libraries"] == [{"name": "libX.so", "needed_by": ["c", "a"]}]

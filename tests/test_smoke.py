@@ -28,3 +28,31 @@ def test_cli_summary_bad_input(tmp_path, capsys):
     bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     assert main(["summary", str(bad)]) == 2
     assert "zip archive" in capsys.readouterr().err
+
+
+def test_the_library_leaves_the_process_alone(tmp_path):
+    """Opening an archive (a pass, then a cache load) and building a report through
+    distscope.tui.session leaves the collector on, the switch interval as it was, no objects
+    frozen, no registry keyed by the index, and the process exits normally."""
+    import subprocess
+    import sys
+
+    path = write_archive(tmp_path / "d.tar.zst", small_distribution())
+    code = f"""
+import gc, sys
+interval = sys.getswitchinterval()
+from distscope.tui.session import build_report, open_index, to_text
+from distscope.tui.archive import reader
+seen = []
+for use_cache in (True, True, False):  # a pass writing the cache, a cache load, a pass
+    index = open_index({str(path)!r}, use_cache=use_cache, on_progress=lambda p: seen.append(gc.isenabled()))
+    text = to_text(build_report(index))
+    assert gc.isenabled() and all(seen), seen
+    assert sys.getswitchinterval() == interval
+    assert gc.get_freeze_count() == 0
+assert not [name for name in vars(reader) if name.startswith("_small")]
+print("ok")
+"""
+    env = {"DISTSCOPE_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr

@@ -386,7 +386,7 @@ def test_pass_abandoned_in_a_reference_cycle(tmp_path, collector):
 
 
 def test_analyser_bugs_are_recorded_not_fatal(tmp_path):
-    from distscope.tui.analysis.base import ALL, Analyser
+    from distscope.tui.archive.plugin import ALL, Analyser
 
     class Broken(Analyser):
         name = "broken"
@@ -491,7 +491,7 @@ def test_index_catch_up_from_two_threads_counts_each_member_once():
 
 
 def test_analysers_observe_every_member_once_in_order(tmp_path):
-    from distscope.tui.analysis.base import Analyser
+    from distscope.tui.archive.plugin import Analyser
 
     class Watcher(Analyser):
         name = "watcher"
@@ -601,7 +601,7 @@ def test_real_archives_equal_tarfile(which):
 
 
 def test_a_declared_interest_limits_the_members_want_sees(tmp_path):
-    from distscope.tui.analysis.base import Analyser, Interest
+    from distscope.tui.archive.plugin import Analyser, Interest
     from distscope.tui.analysis.classify import Classifier
 
     class Seen(Analyser):
@@ -635,7 +635,7 @@ def test_a_declared_interest_limits_the_members_want_sees(tmp_path):
 
 
 def test_path_interests_and_kind_counts(tmp_path):
-    from distscope.tui.analysis.base import Analyser, Interest
+    from distscope.tui.archive.plugin import Analyser, Interest
     from distscope.tui.analysis.classify import Classifier
 
     class Seen(Analyser):
@@ -654,7 +654,7 @@ def test_path_interests_and_kind_counts(tmp_path):
     scan(path, [counter, folded, exact])
     assert folded.seen == ["p/LICENSE.txt", "p/Licenses/zlib"]
     assert exact.seen == ["p/lib/patchlevel.h"]
-    assert counter.result() == {"kinds": {"text": 4, "elf": 1, "empty": 1}}
+    assert counter.result().kinds == {"text": 4, "elf": 1, "empty": 1}
 
 
 def test_small_members_are_kept_from_the_heads(tmp_path):
@@ -723,7 +723,9 @@ def test_path_lookup_is_built_once_with_duplicate_paths(tmp_path):
                               "other": 0, "file_bytes": 8}
 
 
-def test_pass_pauses_the_cyclic_collector_and_restores_it(tmp_path):
+def test_pass_pauses_the_cyclic_collector_and_restores_it(tmp_path, tuned):
+    """With process tuning on (the command and the app), a pass pauses the collector and
+    shortens the switch interval, and restores both."""
     import gc
     import sys
 
@@ -736,13 +738,14 @@ def test_pass_pauses_the_cyclic_collector_and_restores_it(tmp_path):
             for progress in Scan(path, batch_members=1):
                 if not progress.done:  # (the last batch comes after the pass)
                     seen.append(gc.isenabled())
+                    assert sys.getswitchinterval() < interval or interval <= 0.0002
             assert gc.isenabled() is enabled and sys.getswitchinterval() == interval
         finally:
             gc.enable()
     assert not any(seen)
 
 
-def test_collector_pauses_nest_across_users():
+def test_collector_pauses_nest_across_users(tuned):
     """A pass and a cache load may overlap (the app): the collector stays paused until the last
     pause ends, then comes back only if it was on."""
     import gc
@@ -793,7 +796,7 @@ def test_large_wanted_members_travel_as_views_and_the_queue_drains(tmp_path, mon
     import os
     import threading
 
-    from distscope.tui.analysis.base import ALL, Analyser, Interest
+    from distscope.tui.archive.plugin import ALL, Analyser, Interest
     from distscope.tui.archive import index as index_mod
 
     monkeypatch.setattr(index_mod, "MAX_IN_FLIGHT", 1 << 20)

@@ -9,135 +9,20 @@ import subprocess
 
 import pytest
 
-from tests.archives import entry, write_archive
-from tests.conftest import real_archive
-from tests.test_distribution import python_json
-from distscope.tui.analysis.registry import default_analysers
+from tests.archives import (entry, gcc_object, make_ar, make_bitcode, make_coff, make_ltcg, make_macho_with_tools,
+                            make_pe_with_rich, python_json, write_archive)
+from tests.conftest import plain, real_archive
+from distscope.tui.session import analysers as default_analysers
 from distscope.tui.archive.index import scan
 from distscope.tui.meta import ar, bitcode, coff
-from distscope.tui.meta.toolchain import ToolchainScan, elf_comment, macho_tools, parse_comment, summarize
-from distscope.tui.report import build_report, to_markdown, to_text
-
-CHAR6 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
-
-
-class BitWriter:
-    def __init__(self):
-        self.value, self.pos = 0, 0
-
-    def fixed(self, value, width):
-        self.value |= value << self.pos
-        self.pos += width
-
-    def vbr(self, value, width):
-        high = 1 << (width - 1)
-        while value >= high:
-            self.fixed((value & (high - 1)) | high, width)
-            value >>= width - 1
-        self.fixed(value, width)
-
-    def align32(self):
-        self.pos = (self.pos + 31) & ~31
-
-    def bytes(self):
-        return self.value.to_bytes((self.pos + 7) // 8, "little")
+from distscope.tui.meta.toolchain import ToolchainScan, elf_comment, macho_tools, parse_comment
+from distscope.tui.meta.toolchain import summarize as _summarize
+from distscope.tui.session import build_report, to_markdown, to_text
 
 
-def make_bitcode(producer="LLVM22.1.3", abbreviated=True) -> bytes:
-    """Bitcode magic + an IDENTIFICATION_BLOCK as LLVM writes it (char6 string, epoch)."""
-    w = BitWriter()
-    w.fixed(1, 2)      # ENTER_SUBBLOCK
-    w.vbr(13, 8)       # IDENTIFICATION_BLOCK_ID
-    w.vbr(5, 4)        # abbreviation width inside
-    w.align32()
-    w.fixed(0, 32)     # block length in words (not needed by the reader)
-    if abbreviated:
-        w.fixed(2, 5)  # DEFINE_ABBREV: [literal 1, array, char6]
-        w.vbr(3, 5)
-        w.fixed(1, 1), w.vbr(1, 8)
-        w.fixed(0, 1), w.fixed(3, 3)
-        w.fixed(0, 1), w.fixed(4, 3)
-        w.fixed(4, 5)  # record with abbreviation 4
-        w.vbr(len(producer), 6)
-        for ch in producer:
-            w.fixed(CHAR6.index(ch), 6)
-    else:
-        w.fixed(3, 5)  # UNABBREV_RECORD code 1
-        w.vbr(1, 6), w.vbr(len(producer), 6)
-        for ch in producer:
-            w.vbr(ord(ch), 6)
-    w.fixed(3, 5)      # UNABBREV_RECORD EPOCH 0
-    w.vbr(2, 6), w.vbr(1, 6), w.vbr(0, 6)
-    w.fixed(0, 5)      # END_BLOCK
-    w.align32()
-    return b"BC\xc0\xde" + w.bytes() + b"\x00" * 64
-
-
-def make_coff(comp_id: int) -> bytes:
-    """A COFF object with no sections and one @comp.id symbol."""
-    header = struct.pack("<HHIIIHH", 0x8664, 0, 0, 20, 1, 0, 0)
-    symbol = b"@comp.id" + struct.pack("<IhHBB", comp_id, -1, 0, 3, 0)
-    return header + symbol + struct.pack("<I", 4)
-
-
-def make_ltcg(comp_id: int, toolset="14.29.30133") -> bytes:
-    """A /GL anonymous object: anon header with the LTCG class id, a compiler path and @comp.id."""
-    payload = (b'-compiler:"C:\\VS\\VC\\Tools\\MSVC\\' + toolset.encode() + b'\\bin\\HostX86\\x64\\c2.dll"\x00'
-               + b"@comp.id" + struct.pack("<IhHBB", comp_id, -1, 0, 3, 0))
-    return struct.pack("<HHHHI", 0, 0xFFFF, 1, 0x8664, 0) + coff.LTCG_CLSID + struct.pack("<I", len(payload)) + payload
-
-
-def make_pe_with_rich(entries, key=0x1234ABCD) -> bytes:
-    """MZ header, a Rich header of (prodid, build, count) entries, then a bare PE signature."""
-    rich = [0x536E6144 ^ key, key, key, key]
-    for prodid, build, count in entries:
-        rich += [(prodid << 16 | build) ^ key, count ^ key]
-    body = struct.pack(f"<{len(rich)}I", *rich) + b"Rich" + struct.pack("<I", key)
-    pe_offset = 0x80 + len(body) + 8
-    dos = bytearray(b"MZ" + b"\x00" * 0x7E)
-    struct.pack_into("<I", dos, 0x3C, pe_offset)
-    return bytes(dos) + body + b"\x00" * 8 + b"PE\x00\x00" + b"\x00" * 64
-
-
-def make_macho_with_tools(tools) -> bytes:
-    cmd = struct.pack("<IIIIII", 0x32, 24 + 8 * len(tools), 1, 0x0A0F00, 0x0E0000, len(tools))
-    cmd += b"".join(struct.pack("<II", tool, version) for tool, version in tools)
-    header = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x01000007, 3, 2, 1, len(cmd), 0, 0)
-    return header + cmd
-
-
-def make_ar(members) -> bytes:
-    """A GNU ar archive with a long-name table."""
-    longnames = b"".join(name.encode() + b"/\n" for name, _ in members)
-    out = [ar.MAGIC, b"/".ljust(16) + b"0".ljust(12) + b"0".ljust(6) + b"0".ljust(6) + b"0".ljust(8)
-           + b"4".ljust(10) + b"`\n" + b"\x00\x00\x00\x00"]
-    out.append(b"//".ljust(48) + str(len(longnames)).encode().ljust(10) + b"`\n" + longnames
-               + (b"\n" if len(longnames) % 2 else b""))
-    offset = 0
-    for name, data in members:
-        out.append(f"/{offset}".encode().ljust(16) + b"0".ljust(12) + b"0".ljust(6) + b"0".ljust(6)
-                   + b"644".ljust(8) + str(len(data)).encode().ljust(10) + b"`\n" + data
-                   + (b"\n" if len(data) % 2 else b""))
-        offset += len(name) + 2
-    return b"".join(out)
-
-
-@functools.lru_cache(maxsize=None)
-def gcc_object() -> bytes | None:
-    """An ELF object compiled by the host gcc (None when there is no gcc)."""
-    gcc = shutil.which("gcc")
-    if not gcc:
-        return None
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, "a.c")
-        with open(src, "w") as fh:
-            fh.write("int f(void) { return 1; }\n")
-        out = os.path.join(tmp, "a.o")
-        if subprocess.run([gcc, "-c", src, "-o", out], capture_output=True).returncode:
-            return None
-        with open(out, "rb") as fh:
-            return fh.read()
+def summarize(*args):
+    """The section as plain data (the JSON contract's keys)."""
+    return plain(_summarize(*args))
 
 
 # -- readers ----------------------------------------------------------------------------------
@@ -250,7 +135,7 @@ def test_analyser_survives_garbage():
         member = M("python/build/x.obj", len(head))
         if scanner.want(member, head):
             scanner.feed(member, head, True)
-    json.dumps(scanner.result())
+    json.dumps(plain(scanner.result()))
 
 
 # -- end to end -------------------------------------------------------------------------------
@@ -275,7 +160,7 @@ def test_full_llvm_distribution(tmp_path):
         assert any(c.startswith("GCC ") for c in data["binaries"]["compilers"])
     report = build_report(index)
     assert "Toolchain" in to_text(report) and "## Toolchain" in to_markdown(report)
-    assert report["toolchain"]["compilers"] == data["compilers"]
+    assert plain(report.toolchain)["compilers"] == data["compilers"]
 
 
 def test_bitcode_version_mismatch(tmp_path):

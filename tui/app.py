@@ -77,9 +77,9 @@ class IndexFailed(Message):
 
 
 class ReportReady(Message):
-    """The analysis is done: (typed report, the report as built), or an error."""
+    """The analysis is done: the typed report, or an error."""
 
-    def __init__(self, report: tuple[Any, Any] | None, error: str | None = None) -> None:
+    def __init__(self, report: Any, error: str | None = None) -> None:
         super().__init__()
         self.report = report
         self.error = error
@@ -159,7 +159,6 @@ class DistscopeApp(App):
         self.source = ArchiveSource(self.archive, use_cache=use_cache)
         self.index = None  #: the ArchiveIndex once the pass has finished
         self.report: Any = None  #: the typed report (distscope.tui.model.report.Report)
-        self._built_report: Any = None  #: the report as build_report made it (for the export)
         self.error: str | None = None
         self.cancel = threading.Event()
         self._arrived: list = []  #: members the pass has sent (appended by the index worker)
@@ -281,14 +280,9 @@ class DistscopeApp(App):
         if self.cancel.is_set():
             return
         try:
-            from distscope.tui.model.codec import from_plain
-            from distscope.tui.model.report import Report
-            from distscope.tui.report import build_report
+            from distscope.tui.session import build_report
 
-            built = build_report(index)
-            # the panes read the typed model; the export renders the report as it came
-            typed = built if isinstance(built, Report) else from_plain(Report, built)
-            report, error = (typed, built), None
+            report, error = build_report(index), None  # the typed model: panes and export read it
         except Exception as exc:
             report, error = None, f"{type(exc).__name__}: {exc}"
         self.post_message(ReportReady(report, error))
@@ -333,8 +327,7 @@ class DistscopeApp(App):
         self.notify(message.message, title="Cannot open archive", severity="error", timeout=15)
 
     def on_report_ready(self, message: ReportReady) -> None:
-        if message.report is not None:
-            self.report, self._built_report = message.report
+        self.report = message.report
         if message.report is None:
             for pane in self._report_panes():
                 pane.show_error(f"analysis failed: {message.error}")
@@ -390,14 +383,14 @@ class DistscopeApp(App):
         if self.report is None:
             self.notify("The report is not ready yet: the archive is still being analysed.", severity="warning")
             return
-        from distscope.tui import report as rp
+        from distscope.tui import session as rp
 
         render = {"json": rp.to_json, "markdown": rp.to_markdown, "text": rp.to_text}[fmt]
         ext = {"json": "json", "markdown": "md", "text": "txt"}[fmt]
         name = Path(self.archive).name.split(".tar")[0] + f".report.{ext}"
         import io
 
-        text = io.StringIO(render(self._built_report))
+        text = io.StringIO(render(self.report))
         self.deliver_text(text, save_directory=os.getcwd(), save_filename=name)
         self.notify(f"Report saved: {name}" if not self.is_web else f"Report: {name}")
 

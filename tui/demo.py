@@ -199,11 +199,12 @@ def build_demo(path: str | os.PathLike) -> Path:
             info.size = len(raw)
             info.mode = 0o755 if ("/bin/" in name or name.endswith((".so", ".exe")) or ".so." in name) else 0o644
             tar.addfile(info, io.BytesIO(raw))
+    from distscope.tui.archive.cache import atomic_write
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(zstandard.ZstdCompressor(level=19).compress(buf.getvalue()))
-    os.replace(tmp, path)
+    # (a temporary file made with O_EXCL, then renamed: never written through a planted link)
+    atomic_write(path, zstandard.ZstdCompressor(level=19).compress(buf.getvalue()))
     return path
 
 

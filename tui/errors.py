@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
+from distscope.tui.safetext import visible
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
@@ -34,3 +38,8 @@ class CorruptArchive(DistscopeError):
 
 class MemberNotFound(DistscopeError):
     """A member path asked for is not in the archive."""
+
+
+def complain(message: str, prefix: str = "distscope: ") -> None:
+    """Print a one-line message on stderr, archive text in it made inert (see safetext)."""
+    print(f"{prefix}{visible(message)}", file=sys.stderr)

@@ -1,9 +1,12 @@
-"""Pause the cyclic garbage collector while tens of thousands of objects are made.
+"""Process tuning for the command and the app: pause the cyclic garbage collector while tens of
+thousands of objects are made, and let a pass shorten the interpreter's switch interval.
 
-An indexing pass or a cache load makes a member (a named tuple, which CPython keeps tracked)
-per archive member and no reference cycles; every young collection meanwhile would walk all
-the members made so far. Pauses nest and may overlap across threads (a pass and a cache load
-in the app): the collector resumes, if it was on, when the last pause ends.
+Off unless an entry point calls :func:`enable` (the ``distscope`` command and the app do): a
+library user's process is left alone. An indexing pass or a cache load makes a member (a named
+tuple, which CPython keeps tracked) per archive member and no reference cycles; every young
+collection meanwhile would walk all the members made so far. Pauses nest and may overlap across
+threads (a pass and a cache load in the app): the collector resumes, if it was on, when the last
+pause ends.
 """
 
 from __future__ import annotations
@@ -18,15 +21,30 @@ from typing import Iterator
 _lock = threading.RLock()
 _pauses = 0
 _was_enabled = True
+_tuning = False
 
 
-def pause() -> None:
+def enable(on: bool = True) -> None:
+    """Let passes and cache loads tune the process (entry points only, never the library)."""
+    global _tuning
+    _tuning = on
+
+
+def enabled() -> bool:
+    return _tuning
+
+
+def pause() -> bool:
+    """Start a pause (when tuning is enabled); returns whether it did, for :func:`resume`."""
     global _pauses, _was_enabled
+    if not _tuning:
+        return False
     with _lock:
         if _pauses == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
         _pauses += 1
+    return True
 
 
 def resume(tenure: bool = False) -> None:
@@ -34,6 +52,8 @@ def resume(tenure: bool = False) -> None:
     an index's members) to the oldest generation, so young collections never walk them."""
     global _pauses
     with _lock:
+        if _pauses == 0:  # (no pause started: tuning is off)
+            return
         _pauses -= 1
         if _pauses == 0:
             if tenure:
@@ -44,11 +64,12 @@ def resume(tenure: bool = False) -> None:
 
 @contextmanager
 def paused(tenure: bool = False) -> Iterator[None]:
-    pause()
+    started = pause()
     try:
         yield
     finally:
-        resume(tenure)
+        if started:
+            resume(tenure)
 
 
 def _tenure() -> None:

@@ -36,7 +36,8 @@ class StatusBar(Horizontal):
 
     def show_work(self, running: list[str]) -> None:
         """Background work in progress (keys keep working meanwhile)."""
-        self.query_one("#status-work", Label).update(f"⟳ {', '.join(running)}" if running else "")
+        for label in self.query("#status-work").results(Label):
+            label.update(f"⟳ {', '.join(running)}" if running else "")
 
     def show_progress(self, progress, tree) -> None:
         bar = self.query_one(ProgressBar)

@@ -136,14 +136,11 @@ class SummaryPane(VerticalScroll):
                  "(after the pass).", style="italic dim"))
 
     def index_done(self, index) -> None:
-        c = index.counts()
-        self._show(heading("Archive"),
-                   kv_table([("Members", f"{c['members']:,} tar members: {c['files']:,} files, "
-                                         f"{c['directories']:,} folders, {c['symlinks']:,} symlinks"),
-                             ("Compression", index.compression),
-                             ("SHA-256", Text(index.sha256, overflow="fold") if index.sha256 else None)]),
-                   Text(""), Text("Analysing: the distribution summary, verdict and toolchain come next.",
-                                  style="italic dim"))
+        from distscope.tui.report import archive_summary
+
+        self._show(heading("Archive"), kv_table(archive_rows(archive_summary(index))), Text(""),
+                   Text("Analysing: the distribution summary, verdict and toolchain come next.",
+                        style="italic dim"))
 
     def show_error(self, message: str) -> None:
         self._show(Text("Cannot show this archive", style="bold red"), Text(message))

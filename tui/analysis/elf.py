@@ -13,27 +13,30 @@ import re
 import struct
 from array import array
 from functools import lru_cache
+from typing import NamedTuple
 
+from distscope.tui.analysis.rules import BANNED_SYMBOLS, DEPENDENCY_SYMBOLS, PYTHON_API_SYMBOLS
 from distscope.tui.archive.segments import ByteSource, Segments, as_segments
+from distscope.tui.model.binaries import Binary, ElfDetails, Hardening
 
-#: Undefined symbols the PBS validator bans.
-BANNED_SYMBOLS = frozenset({"pthread_yield"})
 _BANNED_BYTES = tuple(name.encode() + b"\0" for name in BANNED_SYMBOLS)
-#: Symbols of bundled dependencies that the PBS validator says must not be exported.
-DEPENDENCY_SYMBOLS = frozenset({
-    "XClearWindow", "XFlush", "BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported", "SSL_read",
-    "CRYPTO_memcmp", "ecp_nistz256_neg", "OPENSSL_instrument_bus", "x25519_fe64_add", "__txn_begin", "rl_prompt",
-    "readline", "current_history", "history_expand", "ffi_call", "ffi_type_void", "new_field", "set_field_term",
-    "set_menu_init", "winstr", "gdbm_close", "gdbm_import", "sqlite3_initialize", "sqlite3_close",
-    "xcb_create_window", "xcb_get_property", "deflateEnd", "gzclose", "inflate", "Tix_DItemCreate",
-    "Tix_GrFormat", "lzma_index_init", "lzma_stream_encoder"})
-#: Symbols libpython must export.
-PYTHON_API_SYMBOLS = frozenset({"Py_Initialize", "PyList_New", "Py_CompileString"})
 _WATCHED = frozenset(n.encode() for n in DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)
 _MAX_SYMBOLS_LISTED = 40
 _MAX_VERNEED = 512
 _MAX_DYNAMIC_TAGS = 4096
-_TYPES = {"ET_REL": "rel", "ET_EXEC": "exec", "ET_DYN": "dyn", "ET_CORE": "core"}
+# The per-binary budget: a hostile binary costs at most these, and says so ("not fully analysed").
+#: Longest string taken from a string table (one without a NUL ends here, not at the table's end).
+MAX_STRING = 4096
+#: Bytes of strings taken from one binary's tables in all (a few KiB in real binaries).
+MAX_STRING_BYTES = 256 << 10
+#: Longest section name kept (real ones are short).
+_MAX_SECTION_NAME = 256
+#: DT_NEEDED entries, version names (all files together) and dynamic symbols read per binary.
+MAX_NEEDED = 1024
+MAX_VERSION_NAMES = 4096
+MAX_SYMBOLS = 1 << 20
+#: Bytes searched for a symbol name's NUL: the names compared are short, the ones listed rarely long.
+_WATCHED_LEN = max(map(len, DEPENDENCY_SYMBOLS | PYTHON_API_SYMBOLS)) + 1
 _VERSION = re.compile(r"^([A-Za-z]+)_(\d+(?:\.\d+)*)$")
 
 
@@ -79,11 +82,12 @@ def machine_name(e_machine: str, bits: int, little: bool) -> str:
     return str(e_machine).removeprefix("EM_").lower()
 
 
-def parse_elf(data: ByteSource) -> dict:
+def parse_elf(data: ByteSource) -> Binary:
     """Everything distscope needs from one ELF file (``bytes``, or :class:`Segments`: only the
-    headers and tables are read out of it). Raises :class:`ElfReadError`."""
+    headers and tables are read out of it), as a :class:`Binary` without path and size.
+    Raises :class:`ElfReadError`."""
     try:
-        return _parse(as_segments(data))
+        return _record(_parse(as_segments(data)))
     except ElfReadError:
         raise
     except (struct.error, ValueError, KeyError, IndexError, TypeError, OverflowError, UnicodeDecodeError,
@@ -109,6 +113,7 @@ class _Image:
     def __init__(self, src: Segments, end: str, loads: list[tuple[int, int, int]]) -> None:
         self.src, self.size, self.end, self.loads = src, len(src), end, loads
         self._tables: dict[tuple[int, int], _Strings] = {}
+        self.budget = [MAX_STRING_BYTES]  #: string bytes left to take (shared by the tables)
 
     def read(self, start: int, size: int) -> bytes:
         return self.src.read(start, size)
@@ -124,7 +129,7 @@ class _Image:
         limit = min(limit, self.size)
         table = self._tables.get((start, limit))
         if table is None:
-            table = self._tables[(start, limit)] = _Strings(self.src, start, limit)
+            table = self._tables[(start, limit)] = _Strings(self.src, start, limit, self.budget)
         return table
 
     def cstring(self, start: int, limit: int) -> str:
@@ -135,31 +140,90 @@ class _Image:
 class _Strings:
     """A string table read out of the file once: NUL-terminated strings by file offset."""
 
-    def __init__(self, src: Segments, start: int, limit: int) -> None:
+    def __init__(self, src: Segments, start: int, limit: int, budget: list[int] | None = None) -> None:
         self.start, self.limit = start, limit
+        self.budget = [MAX_STRING_BYTES] if budget is None else budget
         self.data = src.read(start, limit - start) if 0 <= start < limit else b""
 
-    def at(self, pos: int) -> str:
+    def at(self, pos: int, longest: int = MAX_STRING) -> str:
+        """The string at ``pos``, up to its NUL, the end of the table or ``longest`` bytes."""
         if not (0 <= pos < self.limit and pos >= self.start):
             raise ElfReadError(f"string offset {pos} outside its table")
         rel = pos - self.start
-        nul = self.data.find(b"\0", rel)
-        return self.data[rel:nul if nul >= 0 else len(self.data)].decode("utf-8", "replace")
+        end = min(len(self.data), rel + longest, rel + self.budget[0])
+        nul = self.data.find(b"\0", rel, end)
+        raw = self.data[rel:nul if nul >= 0 else end]
+        self.budget[0] -= len(raw)
+        return raw.decode("utf-8", "replace")
+
+
+class _Header(NamedTuple):
+    bits: int
+    little: bool
+    end: str  #: struct byte order
+    e_type: int
+    e_machine: int
+    phoff: int
+    shoff: int
+    phentsize: int
+    phnum: int
+    shentsize: int
+    shnum: int
+    shstrndx: int
+
+
+def _header(data: bytes) -> _Header:
+    """The ELF file header (the first 52 or 64 bytes)."""
+    if len(data) < 52 or not data.startswith(b"\x7fELF") or data[4] not in (1, 2) or data[5] not in (1, 2):
+        raise ElfReadError("truncated or invalid ELF header")
+    bits, little = (64 if data[4] == 2 else 32), data[5] == 1
+    end = "<" if little else ">"
+    (e_type, e_machine, _v, _entry, phoff, shoff, _flags, _eh, phentsize, phnum, shentsize, shnum,
+     shstrndx) = struct.unpack_from(end + ("HHIQQQIHHHHHH" if bits == 64 else "HHIIIIIHHHHHH"), data, 16)
+    return _Header(bits, little, end, e_type, e_machine, phoff, shoff, phentsize, phnum, shentsize, shnum, shstrndx)
+
+
+def section_table_end(head: bytes) -> int:
+    """Bytes of an ELF file needed to reach the end of its section header table (0: unknown)."""
+    try:
+        h = _header(head)
+    except (ElfReadError, struct.error):
+        return 0
+    return h.shoff + h.shentsize * h.shnum if h.shoff and h.shnum else 0
+
+
+def comment_strings(data: ByteSource) -> list[str]:
+    """The NUL-separated strings of the ``.comment`` section, in order, as written ([] when it is
+    absent or the file is unreadable): the toolchain counts them."""
+    src = as_segments(data)
+    try:
+        h = _header(src.read(0, 64))
+        image = _Image(src, h.end, [])
+        sections = _section_headers(image, h.bits, h.shoff, h.shnum, h.shentsize)
+        names = _section_names(image, sections, h.shstrndx)
+    except (ElfReadError, struct.error, ValueError):
+        return []
+    for i, sec in enumerate(sections):
+        if names.get(i) == ".comment":
+            body = src.read(sec[4], min(sec[5], 1 << 16))
+            return [c.decode("utf-8", "replace") for c in body.split(b"\0") if c.strip()]
+    return []
+
+
+def needed_libraries(data: ByteSource) -> list[str]:
+    """DT_NEEDED names of an ELF file ([] when unreadable)."""
+    try:
+        return parse_elf(data).needs
+    except ElfReadError:
+        return []
 
 
 def _parse(src: Segments) -> dict:
-    data = src.read(0, 64)  # the ELF header
-    if len(data) < 52 or not data.startswith(b"\x7fELF") or data[4] not in (1, 2) or data[5] not in (1, 2):
-        raise ElfReadError("truncated or invalid ELF header")
+    h = _header(src.read(0, 64))
     size = len(src)
-    bits, little = (64 if data[4] == 2 else 32), data[5] == 1
-    end = "<" if little else ">"
-    if bits == 64:
-        (e_type, e_machine, _v, _entry, phoff, shoff, _flags, _eh, phentsize, phnum, shentsize, shnum,
-         shstrndx) = struct.unpack_from(end + "HHIQQQIHHHHHH", data, 16)
-    else:
-        (e_type, e_machine, _v, _entry, phoff, shoff, _flags, _eh, phentsize, phnum, shentsize, shnum,
-         shstrndx) = struct.unpack_from(end + "HHIIIIIHHHHHH", data, 16)
+    bits, little, end = h.bits, h.little, h.end
+    e_type, e_machine, phoff, shoff, phentsize, phnum = h.e_type, h.e_machine, h.phoff, h.shoff, h.phentsize, h.phnum
+    shentsize, shnum, shstrndx = h.shentsize, h.shnum, h.shstrndx
     out: dict = {
         "format": "elf", "bits": bits, "endian": "little" if little else "big",
         "machine": machine_name(_E_MACHINES.get(e_machine, f"EM_{e_machine}"), bits, little),
@@ -224,6 +288,9 @@ def _parse(src: Segments) -> dict:
         for p_type, _f, p_offset, _v, p_filesz in phdrs:
             if p_type == PT_NOTE and out["isa_level"] is None:
                 out["isa_level"] = _isa_level(image, bits, p_offset, p_filesz)
+    if image.budget[0] <= 0:
+        out.setdefault("not_analysed", []).append(
+            f"its strings exceed {MAX_STRING_BYTES >> 10:,} KiB (string tables without terminators?), the rest cut")
     glibc = [split_version(v) for vs in out["version_needs"].values() for v in vs]
     glibc = [v for prefix, v in filter(None, glibc) if prefix == "GLIBC"]
     if glibc:
@@ -239,8 +306,18 @@ def _parse(src: Segments) -> dict:
     elif interp or "libc.so.6" in out["needed"] or any(
             v.startswith("GLIBC_") for vs in out["version_needs"].values() for v in vs):
         out["libc"] = "glibc"
-    out["needs"] = list(out["needed"])
     return out
+
+
+def _record(out: dict) -> Binary:
+    """The parser's fields as the model's :class:`Binary`."""
+    details = ElfDetails(
+        out["bits"], out["endian"], out["type"], out["interpreter"], out["soname"], out["needed"], out["rpath"],
+        out["runpath"], out["version_needs"], out["glibc_max"], out["glibc_symbols"], out["banned_symbols"],
+        out["isa_level"], out["comment"], out["static"], out["libc"], out["exported_dependency_symbols"],
+        out["exports_python_api"], Hardening(**out["hardening"]), out.get("exported_count"))
+    return Binary("", "elf", needs=list(out["needed"]), machine=out["machine"], details=details,
+                  not_analysed=out.get("not_analysed", []))
 
 
 def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, out: dict) -> None:
@@ -263,7 +340,10 @@ def _read_dynamic(image: _Image, bits: int, offset: int, size: int, tags: dict, 
     if strtab is None:
         raise ElfReadError("dynamic string table not found")
     strings = image.strings(strtab, strtab + tags.get(DT_STRSZ, [image.size])[0])
-    out["needed"] = [strings.at(strtab + v) for v in tags.get(DT_NEEDED, [])]
+    needed = tags.get(DT_NEEDED, [])
+    if len(needed) > MAX_NEEDED:
+        out.setdefault("not_analysed", []).append(f"{len(needed):,} DT_NEEDED entries, only the first {MAX_NEEDED:,} read")
+    out["needed"] = [strings.at(strtab + v) for v in needed[:MAX_NEEDED]]
     if DT_SONAME in tags:
         out["soname"] = strings.at(strtab + tags[DT_SONAME][0])
     for tag, key in ((DT_RPATH, "rpath"), (DT_RUNPATH, "runpath")):
@@ -291,7 +371,7 @@ def _section_names(image: _Image, sections: list[tuple], shstrndx: int) -> dict[
     names = {}
     for i, sec in enumerate(sections):
         try:
-            names[i] = strings.at(table[4] + sec[0])
+            names[i] = strings.at(table[4] + sec[0], _MAX_SECTION_NAME)
         except ElfReadError:
             continue
     return names
@@ -311,6 +391,7 @@ def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int
         return table.at(pos)
 
     pos, seen = start, set()
+    left = MAX_VERSION_NAMES
     for _ in range(min(count or _MAX_VERNEED, _MAX_VERNEED)):
         if pos + 16 > limit or pos in seen:
             break
@@ -321,6 +402,10 @@ def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int
         for _ in range(min(cnt, _MAX_VERNEED)):
             if apos + 16 > limit or apos in seen:
                 break
+            if not left:
+                out.setdefault("not_analysed", []).append(f"more than {MAX_VERSION_NAMES:,} version names, the rest not read")
+                return
+            left -= 1
             seen.add(apos)
             _hash, _flags, other, name_off, anext = struct.unpack(end + "IHHII", read(apos, 16))
             name = string(name_off)
@@ -364,6 +449,9 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
     fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
     size = struct.calcsize(fmt)
     start, length = dynsym[4], min(dynsym[5], max(0, image.size - dynsym[4]))
+    if length // size > MAX_SYMBOLS:
+        out.setdefault("not_analysed", []).append(f"{length // size:,} dynamic symbols, only the first {MAX_SYMBOLS:,} read")
+        length = MAX_SYMBOLS * size
     raw = image.read(start, length - length % size)
     strings = image.strings(dynstr[4], dynstr[4] + dynstr[5])
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
@@ -384,7 +472,7 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
         if shndx != 0:  # defined: exported when global/weak with default visibility
             if info >> 4 in (1, 2) and other & 3 == 0:
                 n_exported += 1
-                nul = data.find(b"\0", name_off, str_end)
+                nul = data.find(b"\0", name_off, min(str_end, name_off + _WATCHED_LEN))
                 name = data[name_off:nul] if nul >= 0 else b""
                 if name in _WATCHED:
                     exported.add(name.decode())
@@ -397,8 +485,9 @@ def _read_symbols(image: _Image, bits: int, dynsym, versym, dynstr, index_names,
             if data.startswith(banned_name, pos):
                 banned.add(banned_name[:-1].decode())
         if idx in wanted and len(listed) < _MAX_SYMBOLS_LISTED:
-            nul = data.find(b"\0", pos, str_end)
-            listed.append(data[pos:nul if nul >= 0 else str_end].decode("utf-8", "replace"))
+            stop = min(str_end, pos + MAX_STRING)
+            nul = data.find(b"\0", pos, stop)
+            listed.append(data[pos:nul if nul >= 0 else stop].decode("utf-8", "replace"))
     out["glibc_symbols"] = sorted(listed)
     out["banned_symbols"] = sorted(banned)
     out["exported_dependency_symbols"] = sorted(exported & DEPENDENCY_SYMBOLS)

@@ -14,22 +14,15 @@ from __future__ import annotations
 import posixpath
 import re
 from operator import attrgetter
+from typing import Any
 
 from distscope.tui.analysis import rules
-from distscope.tui.analysis.elf import PYTHON_API_SYMBOLS, version_key
-from distscope.tui.analysis.graph import UNEXPECTED
-
-SEVERITIES = ("error", "warning", "info")
-_MAX_PATHS = 200
-
-
-def finding(severity: str, code: str, message: str, paths=()) -> dict:
-    return {"severity": severity, "code": code, "message": message, "paths": sorted(set(paths))[:_MAX_PATHS]}
-
-
-def sort_findings(findings: list[dict]) -> list[dict]:
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(findings, key=lambda f: (rank.get(f.get("severity"), 9), str(f.get("code")), str(f.get("message"))))
+from distscope.tui.analysis.elf import version_key
+from distscope.tui.archive.members import Member
+from distscope.tui.model.binaries import Binary, Target
+from distscope.tui.model.findings import Finding, Severity, finding, sort_findings
+from distscope.tui.model.graph import UNEXPECTED, Graph
+from distscope.tui.model.requirements import Requirements
 
 
 def _plural(n: int, word: str) -> str:
@@ -54,67 +47,70 @@ def _vendored(path: str) -> bool:
     return "site-packages/" in lower or "/_vendor/" in lower or "/ensurepip/" in lower
 
 
-def binary_findings(index, binaries: dict, graph: dict, req: dict, target: dict,
-                    python_json: dict | None = None) -> list[dict]:
-    out: list[dict] = []
-    triple = target.get("target_triple")
+def binary_findings(index: Any, binaries: dict[str, Binary], graph: Graph, req: Requirements, target: Target,
+                    python_json: dict[str, Any] | None = None) -> list[Finding]:
+    out: list[Finding] = []
+    triple = target.target_triple
     known = triple in rules.RECOGNIZED_TRIPLES
-    native = {p: b for p, b in binaries.items() if b.get("runtime", b.get("native")) and not b.get("error")}
+    native = {p: b for p, b in binaries.items() if b.usable}
 
     if triple is None and binaries:
         out.append(finding("info", "unknown-target", "The target platform could not be determined "
                            "(no PYTHON.json, no triple in the file name, no native binaries); rules not applied"))
     for path, b in binaries.items():
-        if b.get("error"):
+        if b.error:
             # Cut short (archive damaged, or beyond the per-member buffer): the file may be fine.
-            severe = (b.get("native") or not _vendored(path)) and not b.get("truncated")
+            severe = (b.native or not _vendored(path)) and not b.truncated
             out.append(finding("error" if severe else "warning", "unreadable-binary",
-                               f"{path}: {b['error']}", [path]))
+                               f"{path}: {b.error}", [path]))
+        elif b.not_analysed:  # over the per-binary budget (see distscope.tui.analysis.elf)
+            out.append(finding("warning", "binary-over-budget",
+                               f"{path}: not fully analysed: {'; '.join(b.not_analysed)}", [path]))
 
-    for lib in req.get("missing_libraries", []):
-        n = len(lib["needed_by"])
+    for lib in req.missing_libraries:
+        n = len(lib.needed_by)
         out.append(finding("error", "missing-library",
-                           f"{lib['name']} is needed by {_plural(n, 'binary')} "
-                           f"but is not in the archive", lib["needed_by"]))
-    for lib in req.get("system_libraries", []):
-        if lib["status"] == UNEXPECTED:
+                           f"{lib.name} is needed by {_plural(n, 'binary')} "
+                           f"but is not in the archive", lib.needed_by))
+    for sys_lib in req.system_libraries:
+        if sys_lib.status == UNEXPECTED:
             out.append(finding("error" if known else "warning", "unexpected-system-library",
-                               f"{lib['name']} is a system library the python-build-standalone rules "
-                               f"{'for ' + triple if known else ''} do not allow".replace("  ", " "),
-                               lib["needed_by"]))
+                               f"{sys_lib.name} is a system library the python-build-standalone rules "
+                               f"{'for ' + str(triple) if known else ''} do not allow".replace("  ", " "),
+                               sys_lib.needed_by))
 
     # glibc / musl
-    allowed = req.get("glibc_max_allowed")
-    if req.get("min_glibc") and allowed:
+    allowed = req.glibc_max_allowed
+    if req.min_glibc and allowed:
         if allowed == "1":
             out.append(finding("error", "glibc-in-musl", f"a musl distribution references glibc symbol "
-                               f"versions (up to GLIBC_{req['min_glibc']})", req["min_glibc_needed_by"]))
-        elif version_key(req["min_glibc"]) > version_key(allowed):
-            out.append(finding("error", "glibc-too-new", f"needs glibc {req['min_glibc']}, above the "
-                               f"{allowed} maximum for {triple}", req["min_glibc_needed_by"]))
+                               f"versions (up to GLIBC_{req.min_glibc})", req.min_glibc_needed_by))
+        elif version_key(req.min_glibc) > version_key(allowed):
+            out.append(finding("error", "glibc-too-new", f"needs glibc {req.min_glibc}, above the "
+                               f"{allowed} maximum for {triple}", req.min_glibc_needed_by))
 
     # machines
-    foreign_arch = [p for p, b in binaries.items() if b.get("foreign_arch") and not b.get("error")]
+    foreign_arch = [p for p, b in binaries.items() if b.foreign_arch and not b.error]
     core_wrong = [p for p in foreign_arch if not _vendored(p)]
     if core_wrong:
-        machines = sorted({str(binaries[p].get("machine")) for p in core_wrong})
+        machines = sorted({str(binaries[p].machine) for p in core_wrong})
         out.append(finding("error", "wrong-machine", f"{_plural(len(core_wrong), 'binary')} built for "
-                           f"{', '.join(machines)}, not {target.get('arch')}",
+                           f"{', '.join(machines)}, not {target.arch}",
                            core_wrong))
-    foreign = [p for p, b in binaries.items() if not b.get("native") and not b.get("error") and p not in core_wrong]
-    if foreign and target.get("platform"):
-        kinds = sorted({f"{binaries[p].get('format')}/{binaries[p].get('machine')}" for p in foreign})
+    foreign = [p for p, b in binaries.items() if not b.native and not b.error and p not in core_wrong]
+    if foreign and target.platform:
+        kinds = sorted({f"{binaries[p].format}/{binaries[p].machine}" for p in foreign})
         out.append(finding("info", "foreign-binaries", f"{_plural(len(foreign), 'binary')} for another platform "
                            f"or architecture ({', '.join(kinds)}) are listed but are not runtime requirements",
                            foreign))
 
     _elf_findings(native, out)
     _graph_findings(index, graph, binaries, out)
-    _macho_findings(native, req, python_json, out)
-    msvc = req.get("msvc_runtime")
-    if msvc and not msvc["bundled"]:
+    _macho_findings(native, python_json, out)
+    msvc = req.msvc_runtime
+    if msvc and not msvc.bundled:
         out.append(finding("info", "msvc-runtime-not-bundled", f"needs the MSVC runtime "
-                           f"({', '.join(msvc['not_bundled'])}) from the system (Visual C++ 2015+ redistributable)"))
+                           f"({', '.join(msvc.not_bundled)}) from the system (Visual C++ 2015+ redistributable)"))
     return sort_findings(out)
 
 
@@ -126,13 +122,13 @@ _DOTS = re.compile(r"\.\.").search
 _ROOTED = re.compile("\n/").search
 
 
-def unsafe_candidates(members: list) -> list:
+def unsafe_candidates(members: list[Member]) -> list[Member]:
     """The members :func:`member_findings` must look at, in archive order: links, special
     members, set-id files, and every member of a block whose names hold ``..``, ``:`` or a
     leading ``/``. A block's names are joined and searched at once: far cheaper than a test
     per name, and nearly every name is plain."""
     name = attrgetter("name")
-    out: list = []
+    out: list[Member] = []
     for start in range(0, len(members), _BLOCK):
         block = members[start:start + _BLOCK]
         if _odd_names(list(map(name, block))):
@@ -153,7 +149,7 @@ def _odd_names(names: list[str]) -> bool:
     return bool(_DOTS(text))
 
 
-def member_findings(index, candidates: list | None = None) -> list[dict]:
+def member_findings(index: Any, candidates: list[Member] | None = None) -> list[Finding]:
     """``unsafe-member`` warnings: members a careless ``tar -x`` would write outside the target
     folder or with surprising effects (absolute names, ``..``, links leading out, devices and
     fifos, set-id files). ``distscope extract`` refuses them (set-id bits it strips).
@@ -192,33 +188,34 @@ def member_findings(index, candidates: list | None = None) -> list[dict]:
     return out
 
 
-def _elf_findings(native: dict, out: list[dict]) -> None:
+def _elf_findings(native: dict[str, Binary], out: list[Finding]) -> None:
     absolute: dict[str, list[str]] = {}
     banned: dict[str, list[str]] = {}
     flags: dict[str, list[str]] = {"executable-stack": [], "writable-executable-segment": [],
                                    "text-relocations": [], "no-relro": [], "no-bind-now": []}
     for path, b in native.items():
-        if b.get("format") == "elf":
-            for kind in ("rpath", "runpath"):
-                for d in b.get(kind) or []:
+        elf, macho = b.elf, b.macho
+        if elf is not None:
+            for kind, dirs in (("rpath", elf.rpath), ("runpath", elf.runpath)):
+                for d in dirs:
                     if d.startswith("/") and path not in absolute.get(f"{kind.upper()} {d}", []):
                         absolute.setdefault(f"{kind.upper()} {d}", []).append(path)
-            for sym in b.get("banned_symbols") or []:
+            for sym in elf.banned_symbols:
                 banned.setdefault(sym, []).append(path)
-            h = b.get("hardening") or {}
-            if b.get("type") in ("exec", "dyn") and not b.get("static"):
-                if h.get("exec_stack"):
+            h = elf.hardening
+            if elf.type in ("exec", "dyn") and not elf.static:
+                if h.exec_stack:
                     flags["executable-stack"].append(path)
-                if h.get("wx_load"):
+                if h.wx_load:
                     flags["writable-executable-segment"].append(path)
-                if h.get("textrel"):
+                if h.textrel:
                     flags["text-relocations"].append(path)
-                if not h.get("relro"):
+                if not h.relro:
                     flags["no-relro"].append(path)
-                if not h.get("bind_now"):
+                if not h.bind_now:
                     flags["no-bind-now"].append(path)
-        elif b.get("format") == "macho":
-            for d in b.get("rpaths") or []:
+        elif macho is not None:
+            for d in macho.rpaths:
                 if d.startswith("/"):
                     absolute.setdefault(f"LC_RPATH {d}", []).append(path)
     for what, paths in sorted(absolute.items()):
@@ -226,11 +223,14 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
                            f"searches it on the user's machine ({_plural(len(paths), 'binary')})", paths))
     leaks: dict[str, list[str]] = {}
     for path, b in native.items():
-        for sym in b.get("exported_dependency_symbols") or []:
+        elf = b.elf
+        if elf is None:
+            continue
+        for sym in elf.exported_dependency_symbols:
             leaks.setdefault(path, []).append(sym)
         name = path.rsplit("/", 1)[-1]
-        if is_real_libpython(name) and b.get("exported_count"):
-            absent = sorted(PYTHON_API_SYMBOLS - set(b.get("exports_python_api") or []))
+        if is_real_libpython(name) and elf.exported_count:
+            absent = sorted(rules.PYTHON_API_SYMBOLS - set(elf.exports_python_api))
             if absent:
                 out.append(finding("warning", "libpython-missing-exports",
                                    f"{path} does not export {', '.join(absent)}", [path]))
@@ -240,7 +240,7 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
     for sym, paths in sorted(banned.items()):
         out.append(finding("error", "banned-symbol", f"undefined symbol {sym} is banned "
                            f"(removed from newer glibc)", paths))
-    messages = {
+    messages: dict[str, tuple[Severity, str]] = {
         "executable-stack": ("warning", "executable stack (PT_GNU_STACK with X)"),
         "writable-executable-segment": ("warning", "a segment is both writable and executable"),
         "text-relocations": ("warning", "text relocations (DT_TEXTREL)"),
@@ -254,12 +254,12 @@ def _elf_findings(native: dict, out: list[dict]) -> None:
                                , paths))
 
 
-def _graph_findings(index, graph: dict, binaries: dict, out: list[dict]) -> None:
+def _graph_findings(index: Any, graph: Graph, binaries: dict[str, Binary], out: list[Finding]) -> None:
     off_path: dict[str, list[str]] = {}
-    for edge in graph.get("edges", []):
-        if edge.get("off_path"):
-            off_path.setdefault(f"{edge['name']} ({edge['to']})", []).append(edge["from"])
-    interpreter_known = bool(graph.get("roots"))
+    for edge in graph.edges:
+        if edge.off_path:
+            off_path.setdefault(f"{edge.name} ({edge.to})", []).append(edge.from_)
+    interpreter_known = bool(graph.roots)
     for what, paths in sorted(off_path.items()):
         if interpreter_known:
             out.append(finding("warning", "library-off-search-path", f"{what} is in the archive but on no "
@@ -268,7 +268,7 @@ def _graph_findings(index, graph: dict, binaries: dict, out: list[dict]) -> None
             out.append(finding("info", "library-off-search-path", f"{what} is in the archive but not on the "
                                f"search path of the binaries that need it (the interpreter's RPATH is unknown)",
                                paths))
-    if graph.get("roots"):
+    if graph.roots:
         return
     dangling = []
     if index is not None:
@@ -281,13 +281,13 @@ def _graph_findings(index, graph: dict, binaries: dict, out: list[dict]) -> None
     if dangling:
         out.append(finding("error", "missing-interpreter", "the interpreter is not in the archive: "
                            + ", ".join(sorted(dangling)[:4]), [d.split(" -> ")[0] for d in dangling]))
-    elif any(b.get("native") for b in binaries.values()):
+    elif any(b.native for b in binaries.values()):
         out.append(finding("warning", "no-interpreter", "no Python interpreter executable found among the "
                            "native binaries"))
 
 
-def _macho_findings(native: dict, req: dict, python_json: dict | None, out: list[dict]) -> None:
-    machos = {p: b for p, b in native.items() if b.get("format") == "macho"}
+def _macho_findings(native: dict[str, Binary], python_json: dict[str, Any] | None, out: list[Finding]) -> None:
+    machos = {p: b.macho for p, b in native.items() if b.macho is not None}
     if not machos:
         return
     for key, field, code, what in (
@@ -296,22 +296,23 @@ def _macho_findings(native: dict, req: dict, python_json: dict | None, out: list
         expected = (python_json or {}).get(key)
         if not expected:
             continue
-        off = [p for p, b in machos.items() if b.get(field) and version_key(b[field]) != version_key(expected)]
+        off = [p for p, m in machos.items()
+               if getattr(m, field) and version_key(getattr(m, field)) != version_key(expected)]
         if off:
             out.append(finding("warning", code, f"{what} differs from PYTHON.json {key} {expected}", off))
     compat: list[str] = []
-    for path, b in machos.items():
-        for d in b.get("dylibs") or []:
-            limit = rules.macho_allowed(d["name"])
-            if limit and version_key(d.get("compat", "0")) > version_key(limit):
+    for path, m in machos.items():
+        for d in m.dylibs:
+            limit = rules.macho_allowed(d.name)
+            if limit and version_key(d.compat or "0") > version_key(limit):
                 compat.append(path)
     if compat:
         out.append(finding("warning", "macos-compat-version", "a dylib is loaded with a compatibility version "
                            "above the allowed maximum", compat))
-    flat = [p for p, b in machos.items() if b.get("type") in ("execute", "dylib", "bundle") and not b.get("twolevel")]
+    flat = [p for p, m in machos.items() if m.type in ("execute", "dylib", "bundle") and not m.twolevel]
     if flat:
         out.append(finding("warning", "macos-flat-namespace", "not linked with two-level namespaces (MH_TWOLEVEL)",
                            flat))
-    fat = [p for p, b in machos.items() if b.get("fat") and not p.endswith("libclang_rt.osx.a")]
+    fat = [p for p, m in machos.items() if m.fat and not p.endswith("libclang_rt.osx.a")]
     if fat:
         out.append(finding("info", "fat-binary", f"{_plural(len(fat), 'universal (fat) binary')}", fat))

@@ -1,16 +1,9 @@
 """The shared-library dependency graph: each needed name resolved inside the archive the way the
 platform's loader would, or classified (allowed system library, unexpected, missing, virtual).
 
-Graph (plain data, in ``index.results["binaries"]["graph"]``)::
-
-    {"nodes": {path: {format, native, role, needs: [names], needed_by: [paths]}},
-     "edges": [{from, name, to (archive path | None), status, via}],
-     "roots": [interpreter paths], "top_level": [other runtime binaries nothing depends on],
-     "reverse": {archive path or unresolved name: [paths that need it]}}
-
-``status``: bundled (found in the archive), system (allowed system library), unexpected
-(a system library the rules do not allow), missing (the distribution should contain it),
-virtual (Windows API set). Only native binaries get edges; others are listed as nodes.
+The result is a :class:`~distscope.tui.model.graph.Graph`: a node per binary, an edge per needed
+name of each native binary (``status``: bundled, system, unexpected, missing, virtual), the
+interpreters as roots.
 """
 
 from __future__ import annotations
@@ -18,9 +11,11 @@ from __future__ import annotations
 import posixpath
 import re
 
-from distscope.tui.analysis import rules
+from typing import Any
 
-BUNDLED, SYSTEM, UNEXPECTED, MISSING, VIRTUAL = "bundled", "system", "unexpected", "missing", "virtual"
+from distscope.tui.analysis import rules
+from distscope.tui.model.binaries import Binary, Role
+from distscope.tui.model.graph import BUNDLED, MISSING, SYSTEM, UNEXPECTED, VIRTUAL, Edge, EdgeStatus, Graph, Node
 _INTERPRETER = re.compile(r"^pythonw?(\d+(\.\d+)?[dt]{0,2})?(\.exe)?$", re.I)
 _EXTENSION = re.compile(r"(\.pyd|\.cpython-[\w-]+\.so|\.abi3\.so|\.so)$")
 
@@ -39,12 +34,13 @@ def expand_origin(text: str, origin: str) -> str:
     return text.replace("${ORIGIN}", origin or ".").replace("$ORIGIN", origin or ".")
 
 
-def role_of(path: str, record: dict) -> str:
+def role_of(path: str, binary: Binary) -> Role:
     """interpreter, executable, extension or library."""
     name = path.rsplit("/", 1)[-1]
-    fmt, kind = record.get("format"), record.get("type")
+    fmt, kind = binary.format, binary.details.type if binary.details is not None else None
+    elf = binary.elf
     executable = (fmt == "pe" and kind == "exe") or (fmt == "macho" and kind == "execute") or (
-        fmt == "elf" and (kind == "exec" or (kind == "dyn" and record.get("interpreter") and ".so" not in name)))
+        fmt == "elf" and (kind == "exec" or (kind == "dyn" and bool(elf and elf.interpreter) and ".so" not in name)))
     if executable:
         return "interpreter" if _INTERPRETER.match(name) else "executable"
     lower = path.lower()
@@ -58,7 +54,7 @@ class _Lookup:
     """Finds archive files by path (following links), case-insensitively for PE. Each path is
     resolved once: the binaries of an archive search the same few folders for their needs."""
 
-    def __init__(self, index, binaries: dict) -> None:
+    def __init__(self, index: Any, binaries: dict[str, Binary]) -> None:
         self.index = index
         self.binaries = binaries
         self._lower: dict[str, str] | None = None
@@ -72,7 +68,7 @@ class _Lookup:
         return self._found[path]
 
     def _find(self, path: str) -> str | None:
-        final = self.index.resolve_path(path) if self.index is not None else path
+        final: str | None = self.index.resolve_path(path) if self.index is not None else path
         if final is None:
             return None
         if final in self.binaries:
@@ -97,10 +93,11 @@ class _Lookup:
 
 # ----------------------------------------------------------------------------- resolution
 class _Resolver:
-    def __init__(self, index, binaries: dict, target: dict, python_json: dict | None, roots: list[str]) -> None:
+    def __init__(self, index: Any, binaries: dict[str, Binary], target: Any, python_json: dict[str, Any] | None,
+                 roots: list[str]) -> None:
         self.lookup = _Lookup(index, binaries)
         self.binaries = binaries
-        self.triple = target.get("target_triple")
+        self.triple = target.target_triple
         self.known_triple = self.triple in rules.RECOGNIZED_TRIPLES
         self.python_version = (python_json or {}).get("python_version")
         self.system_links = frozenset((python_json or {}).get("system_links") or ())
@@ -109,7 +106,7 @@ class _Resolver:
         self._sonames: dict[str, str] | None = None
 
     # -- ELF ---------------------------------------------------------------------------
-    def elf(self, path: str, record: dict, name: str, chain: list[str] | None = None) -> dict:
+    def elf(self, path: str, record: Binary, name: str, chain: list[str] | None = None) -> Edge:
         """Resolve ``name`` needed by ``path``; ``chain``: its loader chain when already known."""
         origin = posixpath.dirname(path)
         if "/" in name:
@@ -122,16 +119,19 @@ class _Resolver:
             return _edge(path, name, None, MISSING, "$ORIGIN path" if "ORIGIN" in name
                          else "relative path (resolved against the working directory)")
         search: list[tuple[str, str, str]] = []  # (dir, via, defining object)
-        if not record.get("runpath"):
-            search += [(d, "RPATH", path) for d in record.get("rpath", [])]
+        elf = record.elf
+        assert elf is not None
+        if not elf.runpath:
+            search += [(d, "RPATH", path) for d in elf.rpath]
             # ld.so also searches the RPATH of each object up the loading chain, up to the
             # executable (those without RUNPATH): loaders found so far, then the interpreters.
             if chain is None:
                 chain = self._loader_chain(path)
             for loader in [*chain, *self.roots]:
-                if loader != path and not self.binaries[loader].get("runpath"):
-                    search += [(d, f"RPATH of {loader}", loader) for d in self.binaries[loader].get("rpath", [])]
-        search += [(d, "RUNPATH", path) for d in record.get("runpath", [])]
+                other = self.binaries[loader].elf
+                if loader != path and other is not None and not other.runpath:
+                    search += [(d, f"RPATH of {loader}", loader) for d in other.rpath]
+        search += [(d, "RUNPATH", path) for d in elf.runpath]
         for directory, via, owner in search:
             expanded = expand_origin(directory, posixpath.dirname(owner))
             if expanded.startswith("/"):
@@ -144,7 +144,7 @@ class _Resolver:
             # In the archive but not on this object's own search path: found when the
             # interpreter's RPATH covers it (unknown when the interpreter is absent).
             edge = _edge(path, name, match, BUNDLED, "SONAME / file name in the archive")
-            edge["off_path"] = True
+            edge.off_path = True
             return edge
         return self._elf_unresolved(path, record, name, "system search path")
 
@@ -163,28 +163,28 @@ class _Resolver:
         if self._sonames is None:
             self._sonames = {}
             for p, b in sorted(self.binaries.items(), key=lambda item: item[0].count("/")):
-                if b.get("format") == "elf" and b.get("native") and not b.get("error"):
-                    if b.get("soname"):
-                        self._sonames.setdefault(b["soname"], p)
+                if b.elf is not None and b.native and not b.error:
+                    if b.elf.soname:
+                        self._sonames.setdefault(b.elf.soname, p)
                     self._sonames.setdefault(p.rsplit("/", 1)[-1], p)
         return self._sonames.get(name)
 
-    def _elf_unresolved(self, path: str, record: dict, name: str, via: str) -> dict:
+    def _elf_unresolved(self, path: str, record: Binary, name: str, via: str) -> Edge:
         base = name.rsplit("/", 1)[-1]
         if rules.LIBPYTHON_ELF.match(name) or "ORIGIN" in name:
             return _edge(path, name, None, MISSING, via)
         why = rules.elf_allowed(base, self.triple if self.known_triple else None, path,
-                                record.get("interpreter"), self.system_links)
+                                record.elf.interpreter if record.elf else None, self.system_links)
         edge = _edge(path, name, None, SYSTEM if why else UNEXPECTED, via)
         if why:
-            edge["allowed_by"] = why
+            edge.allowed_by = why
         return edge
 
     # -- PE ----------------------------------------------------------------------------
-    def pe(self, path: str, record: dict, name: str) -> dict:
+    def pe(self, path: str, record: Binary, name: str) -> Edge:
         if rules.API_SET.match(name):
             edge = _edge(path, name, None, VIRTUAL, "API set")
-            edge["allowed"] = rules.pe_allowed(name, self.python_version, record.get("machine"))
+            edge.allowed = rules.pe_allowed(name, self.python_version, record.machine)
             return edge
         folders = [(posixpath.dirname(path), "DLL folder")]
         for root in self.roots:
@@ -200,14 +200,14 @@ class _Resolver:
                 return _edge(path, name, hit, BUNDLED, via)
         if rules.PE_BUNDLED.match(name):
             return _edge(path, name, None, MISSING, "application and DLL folders")
-        allowed = rules.pe_allowed(name, self.python_version, record.get("machine")) or \
+        allowed = rules.pe_allowed(name, self.python_version, record.machine) or \
             bool(rules.MSVC_RUNTIME.match(name)) or not self.known_triple and _windows_system_dll(name)
         return _edge(path, name, None, SYSTEM if allowed else UNEXPECTED, "system folder")
 
     # -- Mach-O ------------------------------------------------------------------------
-    def macho(self, path: str, record: dict, name: str) -> dict:
+    def macho(self, path: str, record: Binary, name: str) -> Edge:
         loader_dir = posixpath.dirname(path)
-        exec_dirs = [posixpath.dirname(path)] if record.get("type") == "execute" else \
+        exec_dirs = [posixpath.dirname(path)] if record.macho is not None and record.macho.type == "execute" else \
             [posixpath.dirname(r) for r in self.roots] or [loader_dir]
         candidates: list[tuple[str | None, str]] = []
         if name.startswith("@executable_path/"):
@@ -218,7 +218,8 @@ class _Resolver:
             rest = name[len("@rpath/"):]
             owners = [path] + [r for r in self.roots if r != path]
             for owner in owners:
-                for rp in self.binaries[owner].get("rpaths") or []:
+                owner_macho = self.binaries[owner].macho
+                for rp in owner_macho.rpaths if owner_macho is not None else []:
                     folder = self._macho_expand(rp, posixpath.dirname(owner), exec_dirs)
                     if folder is not None:
                         candidates.append((_join(folder, rest), f"LC_RPATH {rp}"))
@@ -232,7 +233,7 @@ class _Resolver:
         allowed = max_compat is not None or (not self.known_triple and name.startswith(("/usr/lib/", "/System/")))
         edge = _edge(path, name, None, SYSTEM if allowed else UNEXPECTED, "system")
         if max_compat:
-            edge["max_compat"] = max_compat
+            edge.max_compat = max_compat
         return edge
 
     @staticmethod
@@ -248,36 +249,35 @@ def _windows_system_dll(name: str) -> bool:
     return not rules.PE_BUNDLED.match(name)
 
 
-def _edge(src: str, name: str, to: str | None, status: str, via: str) -> dict:
-    return {"from": src, "name": name, "to": to, "status": status, "via": via}
+def _edge(src: str, name: str, to: str | None, status: EdgeStatus, via: str) -> Edge:
+    return Edge(src, name, to, status, via)
 
 
 # --------------------------------------------------------------------------------- graph
-def find_roots(binaries: dict) -> list[str]:
+def find_roots(binaries: dict[str, Binary]) -> list[str]:
     """The interpreter executables: native ``python*``/``pythonw*`` executables outside the
     standard library and site-packages, shallowest first."""
-    found = [p for p, b in binaries.items() if b.get("native") and not b.get("error")
+    found = [p for p, b in binaries.items() if b.native and not b.error
              and role_of(p, b) == "interpreter" and "/lib/" not in f"/{p.lower()}"
              and "site-packages/" not in p.lower()]
     return sorted(found, key=lambda p: (p.count("/"), p))
 
 
-def build_graph(index, binaries: dict, target: dict, python_json: dict | None = None) -> dict:
-    """Resolve every native binary's needs; see the module docstring for the shape."""
+def build_graph(index: Any, binaries: dict[str, Binary], target: Any,
+                python_json: dict[str, Any] | None = None) -> Graph:
+    """Resolve every native binary's needs."""
     roots = find_roots(binaries)
     resolver = _Resolver(index, binaries, target, python_json, roots)
-    nodes: dict[str, dict] = {}
-    edges: list[dict] = []
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
     for path in sorted(binaries):
         record = binaries[path]
-        nodes[path] = {"format": record.get("format"), "native": bool(record.get("native")),
-                       "runtime": bool(record.get("runtime", record.get("native"))),
-                       "role": role_of(path, record), "needs": list(record.get("needs") or []),
-                       "needed_by": [], "error": record.get("error")}
-        if not record.get("native") or record.get("error"):
+        nodes[path] = Node(record.format, bool(record.native), bool(record.runtime), role_of(path, record),
+                           list(record.needs), [], record.error)
+        if not record.native or record.error:
             continue
-        resolve = getattr(resolver, record["format"])
-        for name in record.get("needs") or []:
+        resolve = getattr(resolver, record.format)
+        for name in record.needs:
             edges.append(resolve(path, record, name))
     # RPATHs inherited through intermediate libraries: resolve again what the loaders found so
     # far might reach, until nothing changes. An edge resolved with the same loader chain (or
@@ -286,55 +286,47 @@ def build_graph(index, binaries: dict, target: dict, python_json: dict | None = 
     for _ in range(4):
         resolver.loaders = {}
         for e in edges:
-            if e["to"] and e["status"] == BUNDLED:
-                resolver.loaders.setdefault(e["to"], set()).add(e["from"])
+            if e.to and e.status == BUNDLED:
+                resolver.loaders.setdefault(e.to, set()).add(e.from_)
         chains: dict[str, list[str]] = {}  #: path -> its loader chain, this round
         changed = False
         for i, e in enumerate(edges):
-            record = binaries[e["from"]]
-            if record.get("format") != "elf" or (e["status"] == BUNDLED and not e.get("off_path")) \
-                    or record.get("runpath"):
+            record = binaries[e.from_]
+            if record.elf is None or (e.status == BUNDLED and not e.off_path) or record.elf.runpath:
                 continue
-            if e["from"] not in chains:
-                chains[e["from"]] = resolver._loader_chain(e["from"])
-            chain = chains[e["from"]]
+            if e.from_ not in chains:
+                chains[e.from_] = resolver._loader_chain(e.from_)
+            chain = chains[e.from_]
             if chain == used_chain.get(i, []):
                 continue
             used_chain[i] = chain
-            again = resolver.elf(e["from"], record, e["name"], chain)
+            again = resolver.elf(e.from_, record, e.name, chain)
             if again != e:
                 edges[i], changed = again, True
         if not changed:
             break
     reverse: dict[str, list[str]] = {}
     for edge in edges:
-        key = edge["to"] or edge["name"]
-        reverse.setdefault(key, []).append(edge["from"])
-        if edge["to"] in nodes:
-            nodes[edge["to"]]["needed_by"].append(edge["from"])
-    top_level = [p for p, n in nodes.items() if n["runtime"] and not n["needed_by"] and p not in roots
-                 and not n["error"]]
-    return {"nodes": nodes, "edges": edges, "roots": roots, "top_level": top_level, "reverse": reverse}
+        key = edge.to or edge.name
+        reverse.setdefault(key, []).append(edge.from_)
+        if edge.to in nodes:
+            nodes[edge.to].needed_by.append(edge.from_)
+    top_level = [p for p, n in nodes.items() if n.runtime and not n.needed_by and p not in roots
+                 and not n.error]
+    return Graph(nodes, edges, roots, top_level, reverse)
 
 
-def children(graph: dict, path: str) -> list[dict]:
-    """The edges out of ``path`` (what it needs, resolved or not), in needed order."""
-    return [e for e in graph.get("edges", []) if e["from"] == path]
-
-
-def walk(graph: dict, root: str, max_depth: int = 32) -> list[tuple[int, dict]]:
+def walk(graph: Graph, root: str, max_depth: int = 32) -> list[tuple[int, Edge]]:
     """Depth-first (depth, edge) pairs below ``root``, each library expanded once (like
     libtree): an edge to an already-shown library is listed but not expanded again."""
-    by_source: dict[str, list[dict]] = {}
-    for edge in graph.get("edges", []):
-        by_source.setdefault(edge["from"], []).append(edge)
-    out: list[tuple[int, dict]] = []
+    by_source = graph.edges_from()
+    out: list[tuple[int, Edge]] = []
     seen = {root}
 
     def visit(path: str, depth: int) -> None:
         for edge in by_source.get(path, []):
             out.append((depth, edge))
-            target = edge["to"]
+            target = edge.to
             if target and target not in seen and depth < max_depth:
                 seen.add(target)
                 visit(target, depth + 1)

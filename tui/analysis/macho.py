@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import struct
 
+from distscope.tui.model.binaries import Binary, BuildTool, Dylib, MachODetails, MachOSlice
+
 CPU_TYPES = {7: "i386", 0x01000007: "x86_64", 12: "arm", 0x0100000C: "arm64", 0x0200000C: "arm64_32",
              18: "ppc", 0x01000012: "ppc64"}
 FILE_TYPES = {1: "object", 2: "execute", 3: "fvmlib", 4: "core", 5: "preload", 6: "dylib", 7: "dylinker",
@@ -125,3 +127,37 @@ def parse_macho(data: bytes) -> dict:
         return {"fat": False, "slices": [parse_thin(data)]}
     except struct.error as exc:
         raise MachOError(f"truncated Mach-O ({exc})") from None
+
+
+_ARCH = {"arm64": "aarch64", "i386": "i686"}
+
+
+def _slice(s: dict) -> MachOSlice:
+    return MachOSlice(s["cpu"], s["bits"], s["filetype"], s["twolevel"], s["install_name"],
+                      [Dylib(**d) for d in s["dylibs"]], s["rpaths"], s["minos"], s["sdk"], s["platform"],
+                      [BuildTool(**t) for t in s["tools"]], s["signed"])
+
+
+def _vkey(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".") if p.isdigit())
+
+
+def macho_binary(data: bytes) -> Binary:
+    """A Mach-O file (thin or fat) as a :class:`Binary` without path and size: the first slice's
+    fields, the highest minimum macOS of all slices, every slice's needs once. Raises
+    :class:`MachOError`."""
+    parsed = parse_macho(data)
+    slices = [_slice(s) for s in parsed["slices"]]
+    first = slices[0]
+    needs: list[str] = []
+    for s in slices:
+        for d in s.dylibs:
+            if d.name not in needs:
+                needs.append(d.name)
+    minos = [s.minos for s in slices if s.minos]
+    details = MachODetails(
+        fat=parsed["fat"], arches=[_ARCH.get(s.cpu, s.cpu) for s in slices], type=first.filetype,
+        install_name=first.install_name, dylibs=first.dylibs, rpaths=first.rpaths,
+        minos=first.minos if not minos else max(minos, key=_vkey), sdk=first.sdk, platform=first.platform,
+        tools=first.tools, twolevel=first.twolevel, signed=first.signed, slices=slices if parsed["fat"] else None)
+    return Binary("", "macho", needs=needs, machine=_ARCH.get(first.cpu, first.cpu), details=details)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pefile
 
+from distscope.tui.model.binaries import Binary, PeDetails
+
 MACHINES = {0x14C: "i686", 0x8664: "x86_64", 0xAA64: "aarch64", 0x1C4: "armv7", 0x200: "ia64",
             0xA641: "arm64ec"}
 SUBSYSTEMS = {1: "native", 2: "gui", 3: "console", 9: "windows-ce", 10: "efi-application",
@@ -20,8 +22,9 @@ def _name(raw) -> str:
     return raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
 
 
-def parse_pe(data: bytes) -> dict:
-    """Everything distscope needs from one PE image. Raises :class:`PeReadError`."""
+def parse_pe(data: bytes) -> Binary:
+    """Everything distscope needs from one PE image, as a :class:`Binary` without path and size.
+    Raises :class:`PeReadError`."""
     try:
         pe = pefile.PE(data=data, fast_load=True)
     except pefile.PEFormatError as exc:
@@ -38,18 +41,15 @@ def parse_pe(data: bytes) -> dict:
         imports = [_name(e.dll) for e in getattr(pe, "DIRECTORY_ENTRY_IMPORT", []) if e.dll]
         delay = [_name(e.dll) for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", []) if e.dll]
         is_dll = bool(fh.Characteristics & 0x2000)
-        return {
-            "format": "pe",
-            "machine": MACHINES.get(fh.Machine, f"machine-{fh.Machine:#x}"),
-            "bits": 64 if opt.Magic == 0x20B else 32,
-            "type": "dll" if is_dll else "exe",
-            "subsystem": SUBSYSTEMS.get(opt.Subsystem, f"subsystem-{opt.Subsystem}"),
-            "os_version": f"{opt.MajorOperatingSystemVersion}.{opt.MinorOperatingSystemVersion}",
-            "subsystem_version": f"{opt.MajorSubsystemVersion}.{opt.MinorSubsystemVersion}",
-            "imports": imports,
-            "delay_imports": delay,
-            "needs": _unique(imports + delay),
-        }
+        details = PeDetails(
+            bits=64 if opt.Magic == 0x20B else 32,
+            type="dll" if is_dll else "exe",
+            subsystem=SUBSYSTEMS.get(opt.Subsystem, f"subsystem-{opt.Subsystem}"),
+            os_version=f"{opt.MajorOperatingSystemVersion}.{opt.MinorOperatingSystemVersion}",
+            subsystem_version=f"{opt.MajorSubsystemVersion}.{opt.MinorSubsystemVersion}",
+            imports=imports, delay_imports=delay)
+        return Binary("", "pe", needs=_unique(imports + delay),
+                      machine=MACHINES.get(fh.Machine, f"machine-{fh.Machine:#x}"), details=details)
     finally:
         # Not pe.close(): with in-memory data there is nothing to release, and close() runs a
         # full gc.collect() (a second per 30 images on a big archive).

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from distscope.tui.analysis.rules import RECOGNIZED_TRIPLES
+from distscope.tui.model.binaries import Binary, Target
 
 _FORMAT_PLATFORM = {"elf": "linux", "pe": "windows", "macho": "macos"}
 PLATFORM_FORMAT = {v: k for k, v in _FORMAT_PLATFORM.items()}
@@ -52,31 +53,32 @@ def triple_from_name(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def triple_from_binaries(binaries: dict[str, dict]) -> str | None:
+def triple_from_binaries(binaries: dict[str, Binary]) -> str | None:
     """A triple guessed from the binaries: the interpreter's format (else the commonest
     format), its commonest machine, and its libc."""
-    readable = {p: b for p, b in binaries.items() if not b.get("error") and b.get("format") in _FORMAT_PLATFORM}
+    readable = {p: b for p, b in binaries.items() if not b.error and b.format in _FORMAT_PLATFORM}
     if not readable:
         return None
     interpreters = [b for p, b in readable.items() if _looks_like_interpreter(p, b)]
-    fmt = Counter(b["format"] for b in (interpreters or readable.values())).most_common(1)[0][0]
-    chosen = [b for b in readable.values() if b["format"] == fmt]
-    arch = Counter(str(b.get("machine")) for b in chosen).most_common(1)[0][0]
+    fmt = Counter(b.format for b in (interpreters or readable.values())).most_common(1)[0][0]
+    chosen = [b for b in readable.values() if b.format == fmt]
+    arch = Counter(str(b.machine) for b in chosen).most_common(1)[0][0]
     arch = _MACHO_ARCH.get(arch, arch)
     if fmt == "pe":
         return f"{arch}-pc-windows-msvc"
     if fmt == "macho":
         return f"{arch}-apple-darwin"
-    musl = any(b.get("libc") == "musl" for b in chosen)
+    musl = any(b.elf is not None and b.elf.libc == "musl" for b in chosen)
     if arch == "armv7":
         return f"armv7-unknown-linux-{'musleabihf' if musl else 'gnueabihf'}"
     return f"{arch}-unknown-linux-{'musl' if musl else 'gnu'}"
 
 
-def _looks_like_interpreter(path: str, record: dict) -> bool:
+def _looks_like_interpreter(path: str, binary: Binary) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    return bool(_INTERPRETER_NAME(name)) and record.get("type") in (
-        "exec", "dyn", "exe", "execute") and "/lib/" not in f"/{path.lower()}"
+    kind = binary.details.type if binary.details is not None else None
+    return bool(_INTERPRETER_NAME(name)) and kind in ("exec", "dyn", "exe", "execute") \
+        and "/lib/" not in f"/{path.lower()}"
 
 
 def _from_python_json(data: Any) -> str | None:
@@ -98,28 +100,16 @@ def _from_python_json(data: Any) -> str | None:
     return None
 
 
-def detect_target(index, *, python_json: Any = None, binaries: dict | None = None) -> dict:
-    """``{"target_triple", "platform", "arch", "source"}`` for an analysed index.
-
-    Sources in order: PYTHON.json (``index.results["pythonjson"]["data"]``, or ``python_json``),
-    the archive file name, the native binaries (``index.results["binaries"]`` or ``binaries``).
-    """
-    results = getattr(index, "results", {}) or {}
-    data = python_json
-    if data is None:
-        pj = results.get("pythonjson")
-        data = pj.get("data") if isinstance(pj, dict) else None
-    if data is None:
-        own = results.get("binaries")
-        data = own.get("python_json") if isinstance(own, dict) else None
-    triple, source = _from_python_json(data), "PYTHON.json"
+def detect_target(archive_path: str, *, python_json: Any = None,
+                  binaries: dict[str, Binary] | None = None) -> Target:
+    """The target of a distribution, from (in order) its PYTHON.json (``python_json``), its
+    file name (``archive_path``), its native binaries."""
+    triple: str | None = _from_python_json(python_json)
+    source: str | None = "PYTHON.json"
     if not triple:
-        triple, source = triple_from_name(str(getattr(index, "path", "") or "")), "file name"
+        triple, source = triple_from_name(str(archive_path or "")), "file name"
     if not triple:
-        if binaries is None:
-            own = results.get("binaries")
-            binaries = own.get("binaries", {}) if isinstance(own, dict) else {}
         triple, source = triple_from_binaries(binaries or {}), "binaries"
     if not triple:
         source = None
-    return {"target_triple": triple, "platform": platform_of(triple), "arch": arch_of(triple), "source": source}
+    return Target(triple, platform_of(triple), arch_of(triple), source)

@@ -39,7 +39,18 @@ ELF_ALLOWED_BY_TRIPLE = {
 }
 #: Extension modules allowed one extra system library each.
 ELF_ALLOWED_PER_MODULE = {"_crypt": ("libcrypt.so.1",), "_tkinter": ("libtcl9.0.so", "libtcl9tk9.0.so")}
-ELF_BANNED_SYMBOLS = ("pthread_yield",)
+#: Undefined symbols the PBS validator bans.
+BANNED_SYMBOLS = frozenset({"pthread_yield"})
+#: Symbols of bundled dependencies that the PBS validator says must not be exported.
+DEPENDENCY_SYMBOLS = frozenset({
+    "XClearWindow", "XFlush", "BIO_ADDR_new", "BN_new", "DH_new", "SSL_extension_supported", "SSL_read",
+    "CRYPTO_memcmp", "ecp_nistz256_neg", "OPENSSL_instrument_bus", "x25519_fe64_add", "__txn_begin", "rl_prompt",
+    "readline", "current_history", "history_expand", "ffi_call", "ffi_type_void", "new_field", "set_field_term",
+    "set_menu_init", "winstr", "gdbm_close", "gdbm_import", "sqlite3_initialize", "sqlite3_close",
+    "xcb_create_window", "xcb_get_property", "deflateEnd", "gzclose", "inflate", "Tix_DItemCreate",
+    "Tix_GrFormat", "lzma_index_init", "lzma_stream_encoder"})
+#: Symbols libpython must export.
+PYTHON_API_SYMBOLS = frozenset({"Py_Initialize", "PyList_New", "Py_CompileString"})
 #: "1" for musl: any GLIBC version reference is an error.
 GLIBC_MAX_BY_TRIPLE = {t: "2.17" for t in RECOGNIZED_TRIPLES if "linux-gnu" in t}
 GLIBC_MAX_BY_TRIPLE.update({"mips-unknown-linux-gnu": "2.19", "mipsel-unknown-linux-gnu": "2.19",
@@ -96,7 +107,6 @@ MACHO_ALLOWED = {
     "@rpath/libtcl9.0.dylib": "9.0.0", "@rpath/libtcl9tk9.0.dylib": "9.0.0",
 }
 #: Minimum macOS per architecture (x86_64: 10.15 for releases after 2024-12-20, 10.9 before).
-MACOS_MIN = {"aarch64": "11.0", "x86_64": "10.9"}
 
 # ------------------------------------------------------------------------- glibc -> distros
 DISTRO_FAMILIES = ("RHEL/CentOS", "Debian", "Ubuntu LTS", "Fedora", "openSUSE Leap", "Amazon Linux")

@@ -1,19 +1,28 @@
 """The persistent index cache: members and analyser results of an archive, in msgpack.
 
-Layout: ``<cache dir>/index/<key>.msgpack`` where the key hashes the archive's realpath, size and
-mtime (a lookup needs one ``stat``). An entry is a 16-byte magic, the 8-byte length of a msgpack
+Layout: ``<cache dir>/index/<key>.msgpack`` where the key hashes the archive's realpath, size,
+mtime, and what ``touch`` cannot restore: inode, device and ctime (a lookup needs one ``stat``).
+An entry is a 16-byte magic, a CRC-32 of everything after it, the 8-byte length of a msgpack
 *header* (everything but the bulk), then *sections*: the big byte payloads of the member columns
 (:class:`~distscope.tui.archive.columns.Packed`), which the header references as msgpack ext values
 (offset, length). Loading decodes them straight from the read buffer, without the copy msgpack
 makes of a bin value (~9 MB for 60,000 members). A hit is trusted only when every check passes:
 
-* the format version, realpath, size and mtime (ns) stored inside match;
+* the entry's CRC-32 matches (a flipped bit or a truncated entry is a miss, never data);
+* the format version, realpath, size, mtime, ctime (ns), inode and device stored inside match;
 * a *fingerprint* matches: SHA-256 of the size plus the first and last MiB and 16 evenly spread
   64 KiB samples of the compressed file (about 3 MiB read, ~3 ms, on a thread of its own while
   the entry is read and decoded). It catches a file rewritten with the same size and a restored
   mtime, which size+mtime alone cannot;
 * the registered analysers (name and version) equal the cached ones; the caller passes their
-  versions (:data:`distscope.tui.analysis.registry.ANALYSER_VERSIONS` on a lookup), not the analysers.
+  versions (:data:`distscope.tui.session.ANALYSER_VERSIONS` on a lookup), not the analysers.
+
+The cache never follows a symlink it did not expect: its ``index/`` folder must be a real folder
+(else the cache is unused), entries are written to a temporary file made with ``O_EXCL`` in that
+folder and renamed into place, and pruning deletes only entries found in it.
+
+The report says when the SHA-256 comes from an entry (the whole file was not read this time);
+``--verify`` hashes the file again and drops an entry that disagrees.
 
 Anything else (a changed file, a truncated or garbled cache file, an older format) is a miss:
 the archive is rescanned and the entry rewritten. The full SHA-256 of the compressed bytes,
@@ -27,22 +36,25 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Iterable, Mapping
 
 
-from distscope.tui.analysis.base import Analyser
+from distscope.tui.archive.plugin import Analyser
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.columns import ColumnBuilder, Packed, decode_members, encode_members
 from distscope.tui.gcpause import pause as pause_gc, resume as resume_gc
 
 #: Bump when the layout of a cache entry changes.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 _MAGIC = "distscope-index"
 _HEAD = b"distscope-index\n"
+_CRC = struct.Struct("<I")
 _LENGTH = struct.Struct("<Q")
 #: msgpack ext type of a section reference: little-endian u64 offset and length.
 _SECTION = 1
@@ -69,8 +81,28 @@ def cache_dir() -> Path:
 
 
 def _stat_key(realpath: str, st: os.stat_result) -> str:
-    raw = f"{realpath}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape")
+    raw = f"{realpath}\0{_identity(st)}".encode("utf-8", "surrogateescape")
     return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def _identity(st: os.stat_result) -> list[int]:
+    """What identifies one version of a file: size, mtime, and what touch cannot set back."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _real_dir(path: Path) -> bool:
+    """``path`` is a folder, not a symlink to one (the cache never writes or deletes through one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def ensure_dir(path: Path) -> None:
+    """Create ``path`` (and its parents) if needed; OSError unless it is then a real folder."""
+    path.mkdir(parents=True, exist_ok=True)
+    if not _real_dir(path):
+        raise OSError(f"{path}: not a folder (a symlink?): the cache does not use it")
 
 
 def fingerprint(path: str, size: int | None = None) -> str:
@@ -115,6 +147,15 @@ class _Fingerprint(threading.Thread):
         return self._value
 
 
+def file_sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of a whole file (``--verify``)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(8 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
 def analyser_versions(analysers: Iterable[Analyser]) -> dict[str, int]:
     """``name: version`` of ``analysers``, as :meth:`IndexCache.load` and ``store`` take them."""
     return {a.name: int(a.version) for a in analysers}
@@ -146,7 +187,10 @@ class IndexCache:
             realpath = os.path.realpath(archive)
             st = os.stat(realpath)
             entry = self.root / f"{_stat_key(realpath, st)}.msgpack"
-            with open(entry, "rb") as f:
+            if not _real_dir(self.root):
+                return None
+            fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            with open(fd, "rb") as f:
                 content = _Fingerprint(realpath, st.st_size)  # meanwhile, on another thread
                 raw = f.read()
         except OSError:
@@ -157,8 +201,7 @@ class IndexCache:
             data = _unpack(raw)
             if not isinstance(data, dict) or data.get("magic") != _MAGIC or data.get("format") != FORMAT_VERSION:
                 raise ValueError("not a current cache entry")
-            if (data["realpath"] != realpath or data["size"] != st.st_size
-                    or data["mtime_ns"] != st.st_mtime_ns):
+            if data["realpath"] != realpath or data["identity"] != _identity(st):
                 raise ValueError("archive changed")
             if data["analysers"] != _signature(versions):
                 return None  # valid, but for other analysers: rescan and overwrite
@@ -187,7 +230,9 @@ class IndexCache:
                              compressed_size=st.st_size, mtime=st.st_mtime, members=members,
                              complete=data["complete"], error=data["error"], sha256=data["sha256"],
                              uncompressed_bytes=data["uncompressed_bytes"],
-                             results=data["results"], analysis_errors=data["analysis_errors"])
+                             results=data["results"], analysis_errors=data["analysis_errors"],
+                             trailing=data.get("trailing"))
+        index.sha256_source = "cache"
         return index
 
     def store(self, index: ArchiveIndex, versions: Mapping[str, int], columns: ColumnBuilder | None = None) -> bool:
@@ -203,17 +248,17 @@ class IndexCache:
                 return False  # changed while we read it
             data = {
                 "magic": _MAGIC, "format": FORMAT_VERSION, "written": time.time(),
-                "realpath": realpath, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                "realpath": realpath, "size": st.st_size, "identity": _identity(st),
                 "fingerprint": fingerprint(realpath, st.st_size), "sha256": index.sha256,
                 "compression": index.compression, "complete": index.complete, "error": index.error,
-                "uncompressed_bytes": index.uncompressed_bytes,
+                "uncompressed_bytes": index.uncompressed_bytes, "trailing": index.trailing,
                 "analysers": _signature(versions),
                 "members": (columns.encode() if columns is not None and columns.count == len(index.members)
                             else encode_members(index.members)),
-                "results": index.results, "analysis_errors": index.analysis_errors,
+                "results": _results(index.results), "analysis_errors": index.analysis_errors,
             }
             payload = _pack(data)
-            self.root.mkdir(parents=True, exist_ok=True)
+            ensure_dir(self.root)
             target = self.root / f"{_stat_key(realpath, st)}.msgpack"
             atomic_write(target, payload)
             self.prune(keep=target)
@@ -221,10 +266,22 @@ class IndexCache:
         except (OSError, TypeError, ValueError, OverflowError):
             return False
 
+    def discard(self, archive: str | os.PathLike) -> None:
+        """Drop the entry of ``archive`` (found stale by a caller)."""
+        entry = self.entry_path(archive)
+        if entry is not None and _real_dir(self.root):
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+
     def prune(self, max_entries: int = MAX_ENTRIES, keep: Path | None = None) -> None:
         """Delete the least recently used entries beyond ``max_entries``."""
+        if not _real_dir(self.root):
+            return
         try:
-            entries = [(e.stat().st_mtime, e.path) for e in os.scandir(self.root) if e.name.endswith(".msgpack")]
+            entries = [(e.stat(follow_symlinks=False).st_mtime, e.path) for e in os.scandir(self.root)
+                       if e.name.endswith(".msgpack")]
         except OSError:
             return
         for _, path in sorted(entries, reverse=True)[max_entries:]:
@@ -233,6 +290,14 @@ class IndexCache:
                     os.unlink(path)
                 except OSError:
                     pass
+
+
+def _results(results: dict) -> dict:
+    """The analysers' results (model objects) as plain data, through the model's codec
+    (imported here: dataclasses is not needed before a pass starts)."""
+    from distscope.tui.model.codec import to_plain
+
+    return to_plain(results)
 
 
 def _pack(data: dict) -> bytes:
@@ -255,16 +320,22 @@ def _pack(data: dict) -> bytes:
 
     data = {**data, "members": hoist(data["members"])}
     header = msgpack.packb(data, use_bin_type=True, unicode_errors=_ERRORS, default=_plain)
-    return b"".join([_HEAD, _LENGTH.pack(len(header)), header, *sections])
+    crc = 0
+    for part in (_LENGTH.pack(len(header)), header, *sections):
+        crc = zlib.crc32(part, crc)
+    return b"".join([_HEAD, _CRC.pack(crc), _LENGTH.pack(len(header)), header, *sections])
 
 
 def _unpack(raw: bytes) -> dict:
     """The header of an entry, its section references replaced by memoryviews of ``raw``."""
     if raw[:len(_HEAD)] != _HEAD:
         raise ValueError("not a cache entry")
-    start = len(_HEAD) + _LENGTH.size
-    (length,) = _LENGTH.unpack_from(raw, len(_HEAD))
     view = memoryview(raw)
+    (crc,) = _CRC.unpack_from(raw, len(_HEAD))
+    if zlib.crc32(view[len(_HEAD) + _CRC.size:]) != crc:
+        raise ValueError("damaged cache entry (checksum)")
+    start = len(_HEAD) + _CRC.size + _LENGTH.size
+    (length,) = _LENGTH.unpack_from(raw, len(_HEAD) + _CRC.size)
     body = view[start + length:]
 
     def section(code: int, ref: bytes) -> memoryview:
@@ -288,9 +359,13 @@ def _plain(value):
 
 
 def atomic_write(target: Path, payload: bytes) -> None:
-    """Write ``payload`` to a temp file next to ``target``, then rename it into place."""
+    """Write ``payload`` to a temp file next to ``target`` (``O_EXCL``: never through a planted
+    link), then rename it into place (a link at ``target`` is replaced, not followed). The
+    folder must be a real one."""
     import tempfile  # (only when writing: 3 ms of imports a cache hit does not need)
 
+    if not _real_dir(target.parent):
+        raise OSError(f"{target.parent}: not a folder (a symlink?)")
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -15,13 +15,14 @@ from typing import BinaryIO, Callable
 
 import zstandard
 
+from distscope.tui.archive.limits import LIMITS, window_message
 from distscope.tui.archive.tarscan import ZERO_BLOCK, checksum_ok
 from distscope.tui.errors import NotAnArchive
 
 __all__ = ["MAX_WINDOW", "CountingReader", "FileHasher", "OpenedArchive", "ThreadedReader", "checksum_ok",
            "decompressed", "detect", "open_file"]
 
-#: python-build-standalone compresses at level 22 with a 128 MiB window; allow up to 2 GiB.
+#: The most any decompressor here may be asked for (the usual limit is LIMITS.max_window).
 MAX_WINDOW = 2**31
 READ_SIZE = 8 << 20
 #: Decompressed bytes per hand-over from the decompression thread, and chunks queued ahead.
@@ -114,10 +115,43 @@ def open_file(path: str | os.PathLike) -> BinaryIO:
         raise NotAnArchive(f"{path}: cannot read: {exc.strerror}") from None
     if stat.S_ISDIR(st.st_mode):
         raise NotAnArchive(f"{path}: is a directory, not an archive")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block in open, a device never end
+        raise NotAnArchive(f"{path}: is {_file_kind(st.st_mode)}, not an archive (only regular files are read)")
     try:
-        return open(path, "rb")
+        # O_NONBLOCK: a file swapped for a FIFO since the stat must not block the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise NotAnArchive(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotAnArchive(f"{path}: is not a regular file, not an archive")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return open(fd, "rb")
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def limit_message(exc: BaseException) -> str | None:
+    """The one-line refusal for a decompression error that is the window or dictionary limit
+    (a frame after the first, or an xz block), else None."""
+    text = str(exc)
+    if isinstance(exc, zstandard.ZstdError) and "too much memory" in text:
+        return f"a zstd frame needs a window above the {LIMITS.max_window >> 20} MiB limit (raise it with --max-window)"
+    if isinstance(exc, lzma.LZMAError) and "Memory usage limit" in text:
+        return (f"an xz block needs a dictionary above the {LIMITS.max_window >> 20} MiB limit "
+                f"(raise it with --max-window)")
+    return None
+
+
+#: Decoder memory an xz stream may take beyond its dictionary.
+_XZ_OVERHEAD = 4 << 20
 
 
 def zstd_window(head: bytes) -> int:
@@ -128,18 +162,98 @@ def zstd_window(head: bytes) -> int:
         return 0
 
 
-def decompressed(raw: BinaryIO, compression: str, read_size: int = READ_SIZE) -> BinaryIO:
-    """Wrap a raw (compressed) reader in the decompressor for ``compression``."""
+def decompressed(raw: BinaryIO, compression: str, read_size: int = READ_SIZE, path: str | None = None) -> BinaryIO:
+    """Wrap a raw (compressed) reader in the decompressor for ``compression``. With ``path``
+    (the file ``raw`` reads from, from its start), a zstd error keeps the data before it
+    (see :class:`SalvagingZstdReader`)."""
     if compression == "zstd":
-        dctx = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
-        return dctx.stream_reader(raw, read_size=read_size, read_across_frames=True, closefd=False)
+        reader = _zstd_reader(raw, read_size)
+        return SalvagingZstdReader(reader, path) if path is not None else reader
     if compression == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if compression == "xz":
-        return lzma.LZMAFile(raw)
+        return _xz_reader(raw)
     if compression == "bzip2":
         return bz2.BZ2File(raw)
     return raw
+
+
+def _zstd_reader(raw: BinaryIO, read_size: int) -> zstandard.ZstdDecompressionReader:
+    dctx = zstandard.ZstdDecompressor(max_window_size=min(LIMITS.max_window, MAX_WINDOW))
+    return dctx.stream_reader(raw, read_size=read_size, read_across_frames=True, closefd=False)
+
+
+class SalvagingZstdReader:
+    """A zstd stream reader that keeps the good data before a decompression error.
+
+    A read that meets damage raises and drops what it had decoded (up to the whole read: 8 MiB
+    in a pass). On the first error this decodes the file again from its start, skips what was
+    already delivered, and goes on in small steps (:data:`SALVAGE_STEP`) up to the damage, so
+    every byte before it is delivered before the error is raised. Costs nothing without damage."""
+
+    SALVAGE_STEP = 16 << 10
+
+    def __init__(self, reader: zstandard.ZstdDecompressionReader, path: str) -> None:
+        self._reader = reader
+        self._path = path
+        self._delivered = 0
+        self._salvage: zstandard.ZstdDecompressionReader | None = None
+        self._file: BinaryIO | None = None
+        self._error: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self._salvage is None:
+            try:
+                data = self._reader.read(size)
+            except zstandard.ZstdError as exc:
+                if not self._start_salvage(exc):
+                    raise
+            else:
+                self._delivered += len(data)
+                return data
+        try:
+            data = self._salvage.read(min(size, self.SALVAGE_STEP) if size and size > 0 else self.SALVAGE_STEP)
+        except zstandard.ZstdError:
+            data = b""
+        if not data:
+            raise self._error  # type: ignore[misc]
+        self._delivered += len(data)
+        return data
+
+    def _start_salvage(self, exc: BaseException) -> bool:
+        self._error = exc
+        try:
+            self._file = open(self._path, "rb")
+            self._salvage = _zstd_reader(self._file, self.SALVAGE_STEP)
+            left = self._delivered
+            while left:
+                data = self._salvage.read(min(left, 8 << 20))
+                if not data:
+                    return False
+                left -= len(data)
+        except (OSError, zstandard.ZstdError):
+            return False
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _xz_reader(raw: BinaryIO) -> BinaryIO:
+    """lzma.LZMAFile, but with a memory limit (LZMAFile takes none: a block declaring a 1.5 GiB
+    dictionary would get it)."""
+    try:
+        import io
+        from _compression import DecompressReader  # what LZMAFile itself reads through
+    except ImportError:  # (a Python without it: no limit, as before)
+        return lzma.LZMAFile(raw)
+    memlimit = LIMITS.max_window + _XZ_OVERHEAD
+    reader = DecompressReader(raw, lzma.LZMADecompressor, trailing_error=lzma.LZMAError, memlimit=memlimit)
+    return io.BufferedReader(reader)  # type: ignore[return-value]
 
 
 def _may_join(thread: threading.Thread) -> bool:
@@ -190,7 +304,7 @@ class ThreadedReader:
         # read1 where the stream has it (gzip, xz, bzip2): a read() that fails on a truncated
         # stream would drop the data it had already decompressed. zstd's read() keeps it.
         stream, size = self._stream, self._chunk_size
-        read = stream.read if isinstance(stream, zstandard.ZstdDecompressionReader) else \
+        read = stream.read if isinstance(stream, (zstandard.ZstdDecompressionReader, SalvagingZstdReader)) else \
             getattr(stream, "read1", stream.read)
         parts: list[bytes] = []
         have = 0
@@ -394,6 +508,8 @@ class OpenedArchive:
             head = self._file.read(1024)
             self._file.seek(0)
             self.compression = detect(head)
+            if self.compression == "zstd" and zstd_window(head) > LIMITS.max_window:
+                raise NotAnArchive(window_message(zstd_window(head)))
         except NotAnArchive as exc:
             self._file.close()
             raise NotAnArchive(f"{self.path}: {exc.message}") from None
@@ -410,7 +526,8 @@ class OpenedArchive:
             # Plain tar: the counting reader is the stream itself.
             self.stream: BinaryIO = self.raw
         else:
-            self.stream = decompressed(self.raw, self.compression, read_size=size)
+            self.stream = decompressed(self.raw, self.compression, read_size=size, path=self.path)
+            self._salvaging = self.stream if isinstance(self.stream, SalvagingZstdReader) else None
             if threaded:
                 self._threaded = ThreadedReader(self.stream, chunk_size=chunk, depth=depth)
                 self.stream = self._threaded  # type: ignore[assignment]
@@ -418,6 +535,25 @@ class OpenedArchive:
         self.hasher = FileHasher(self.path, threaded=self._threaded is None) if hash_bytes else None
         if self.hasher is not None and self._threaded is not None:
             self._threaded.add_idle(self.hasher.step)
+        #: The zstd container walked to its end meanwhile (see :func:`zstd_container_damage`).
+        self._check = ContainerCheck(self.path) if self.compression == "zstd" else None
+
+    def finish(self, limit: int) -> str | None:
+        """After the tar data: read at most ``limit`` more bytes of the stream (so that the
+        decompressor checks the end checksums; data beyond is left unread), then the damage
+        of the container (zstd: :func:`zstd_container_damage`), or None. Decompression errors
+        raise."""
+        left = limit
+        while left > 0:
+            data = self.stream.read(min(left, 1 << 20))
+            if not data:
+                break
+            left -= len(data)
+        return self.container_damage()
+
+    def container_damage(self) -> str | None:
+        """What is wrong with the zstd container (None: whole, or not zstd)."""
+        return self._check.result() if self._check is not None else None
 
     def start(self) -> None:
         """Start decompressing ahead of the first read (when it runs on a thread)."""
@@ -433,6 +569,10 @@ class OpenedArchive:
             self._threaded.close()
         if self.hasher is not None:
             self.hasher.stop()
+        if self._check is not None:
+            self._check.stop()
+        if getattr(self, "_salvaging", None) is not None:
+            self._salvaging.close()
         self._file.close()
 
     def abandon(self) -> None:
@@ -442,12 +582,89 @@ class OpenedArchive:
             self._threaded._stop.set()
         if self.hasher is not None:
             self.hasher._stop.set()
+        if self._check is not None:
+            self._check.stop()
 
     def __enter__(self) -> "OpenedArchive":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def zstd_container_damage(path: str, stop: threading.Event | None = None) -> str | None:
+    """Walk the frame and block headers of a zstd file to its end: None when every frame (and
+    skippable frame, such as a seek table) is whole and the last ends at the end of the file,
+    else what is wrong, as ``zstd -t`` would say. The decompressor cannot tell: a stream cut
+    inside a frame (its content checksum, a block) just ends early. One 3-byte read per block
+    (~8,600 for 1 GB of tar: about 80 ms, on a thread of its own, see :class:`ContainerCheck`)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        size = os.fstat(fd).st_size
+        pread = os.pread
+        pos = 0
+        while pos < size:
+            head = pread(fd, 18, pos)
+            if len(head) < 8:
+                return f"premature end: a partial zstd frame at byte {pos:,}"
+            magic = int.from_bytes(head[:4], "little")
+            if magic & 0xFFFFFFF0 == 0x184D2A50:  # skippable frame (a seek table, say)
+                end = pos + 8 + int.from_bytes(head[4:8], "little")
+                if end > size:
+                    return f"premature end: a skippable frame (seek table?) at byte {pos:,} is cut short"
+                pos = end
+                continue
+            if head[:4] != ZSTD_MAGIC:
+                return f"not zstd data at byte {pos:,} (trailing garbage)"
+            fhd = head[4]
+            single, checksum = bool(fhd & 0x20), bool(fhd & 0x04)
+            block = pos + 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + ((1 if single else 0), 2, 4, 8)[fhd >> 6]
+            while True:
+                raw = pread(fd, 3, block)
+                if len(raw) < 3:
+                    return f"premature end: the zstd frame at byte {pos:,} is cut short"
+                value = int.from_bytes(raw, "little")
+                kind = (value >> 1) & 3
+                if kind == 3:
+                    return f"corrupt zstd block at byte {block:,}"
+                block += 3 + (1 if kind == 1 else value >> 3)
+                if block > size:
+                    return f"premature end: the zstd frame at byte {pos:,} is cut short"
+                if value & 1:
+                    break
+                if stop is not None and stop.is_set():
+                    return None
+            end = block + (4 if checksum else 0)
+            if end > size:
+                return f"premature end: the content checksum of the zstd frame at byte {pos:,} is cut off"
+            pos = end
+        return None
+    finally:
+        os.close(fd)
+
+
+class ContainerCheck(threading.Thread):
+    """:func:`zstd_container_damage` on a thread of its own, from the start of a pass."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(name="distscope-zstd-check", daemon=True)
+        self._path = path
+        self._stop_event = threading.Event()
+        self._result: str | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._result = zstd_container_damage(self._path, self._stop_event)
+        except OSError as exc:
+            self._result = f"cannot read: {exc.strerror or exc}"
+
+    def result(self) -> str | None:
+        self.join()
+        return self._result
+
+    def stop(self) -> None:
+        self._stop_event.set()
 
 
 def read_exact(stream, size: int) -> bytes:

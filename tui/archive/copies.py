@@ -1,7 +1,8 @@
 """Seekable local copies of single-frame archives, in the cache folder.
 
 ``<cache>/seekable/<sha256 of the archive>.tar.zst``: the archive's tar stream recompressed in
-~4 MiB zstd frames (level 1) plus a zstd seek table (see :mod:`distscope.tui.archive.seekable`). A
+~4 MiB zstd frames (level 1, each with its content checksum, checked on every read: a damaged
+copy is an error, never data) plus a zstd seek table (see :mod:`distscope.tui.archive.seekable`). A
 :class:`CopyBuilder` writes one in a background thread during a single pass; reads wait only
 until the pass has gone past their bytes, then read from the frames already written. The copies
 together stay under a byte budget (``DISTSCOPE_COPY_BUDGET``, in bytes, default 4 GiB): the
@@ -20,9 +21,10 @@ from pathlib import Path
 
 import zstandard
 
-from distscope.tui.archive.cache import cache_dir
+from distscope.tui.archive.cache import _real_dir, cache_dir, ensure_dir
 from distscope.tui.archive.compression import OpenedArchive, read_exact
 from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.tarscan import TRAILER_LIMIT
 from distscope.tui.archive.seekable import FRAME_SIZE, FramedSource, read_seek_table, seek_table_bytes
 
 DEFAULT_BUDGET = 4 << 30
@@ -59,10 +61,11 @@ def copy_path(index: ArchiveIndex) -> Path | None:
 def open_copy(index: ArchiveIndex) -> FramedSource | None:
     """The finished copy of ``index``'s archive, or None (absent, broken, other length)."""
     path = copy_path(index)
-    if path is None:
+    if path is None or not _real_dir(path.parent):
         return None
     try:
-        with open(path, "rb") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as f:
             frames = read_seek_table(f, os.fstat(f.fileno()).st_size)
         if frames is None or sum(fr[3] for fr in frames) != index.uncompressed_bytes:
             path.unlink()
@@ -83,6 +86,8 @@ def discard_copy(index: ArchiveIndex) -> None:
 def evict(budget: int | None = None, keep: Path | None = None) -> None:
     """Delete least recently used copies until they fit ``budget``; drop stale temp files."""
     budget = copy_budget() if budget is None else budget
+    if not _real_dir(copies_dir()):  # never delete through a symlinked folder
+        return
     try:
         entries = list(os.scandir(copies_dir()))
     except OSError:
@@ -91,7 +96,7 @@ def evict(budget: int | None = None, keep: Path | None = None) -> None:
     copies = []
     for entry in entries:
         try:
-            st = entry.stat()
+            st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
         if ".tmp" in entry.name:
@@ -132,9 +137,10 @@ class CopyBuilder:
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._local = threading.local()
-        target.parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(target.parent)
         self._tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{id(self):x}")
-        self._out = open(self._tmp, "wb")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        self._out = open(os.open(self._tmp, flags, 0o600), "wb")
         self._source = FramedSource(str(self._tmp), [], kind="building")
         self._thread = threading.Thread(target=self._run, name="distscope-copy", daemon=True)
         self._thread.start()
@@ -180,8 +186,12 @@ class CopyBuilder:
                 while pending:
                     write_oldest()
                 # Read to the end of the compressed stream: its checksum is checked only there
-                # (gzip, xz, bzip2, single-frame zstd). A copy failing it is never installed.
-                self._read_archive(_drain, stream)
+                # (gzip, xz, bzip2, single-frame zstd), and walk the container to its end. A
+                # copy failing either is never installed.
+                damage = self._read_archive(archive.finish, TRAILER_LIMIT)
+                if damage:
+                    self.damage = self.error = damage
+                    raise ValueError(damage)
             self._out.write(seek_table_bytes(self._source.frames))
             self._out.close()
             os.replace(self._tmp, self.target)
@@ -225,11 +235,6 @@ class CopyBuilder:
         self._stop.set()
 
 
-
-
-def _drain(stream) -> None:
-    while stream.read(1 << 20):
-        pass
 
 
 _builders: dict[Path, CopyBuilder] = {}

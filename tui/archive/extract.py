@@ -10,9 +10,17 @@ extracted) when:
   change where an earlier one leads: links that then escape are removed and reported);
 * it is a hardlink whose target is outside the archive or was not extracted in this run;
 * it is a device, a fifo or another special member;
-* its path is longer than the file system allows (4096 bytes, 255 per name);
+* its path is longer than the file system allows (4096 bytes, 255 per name), or its name or
+  link target holds a NUL byte, or it carries data under an empty name;
+* its modification time cannot be set (out of the system's range);
+* it is a sparse file (GNU or pax sparse: not supported; GNU tar extracts them);
 * the destination already exists and ``force`` is not given (with ``force``, files and links in
   the way are replaced, never written through; a folder in the way of a file is refused).
+
+A symlink is resolved at most 40 links deep (the kernel's limit: a longer chain cannot be
+followed, so it cannot lead anywhere), and the final check remembers where each link leads, so
+long chains and many links to one chain cost time linear in the members. More members than
+the member cap (``--max-members``) stop the pass, as they stop the index.
 
 Files get the member's permissions without set-id/sticky bits or group/other write, and stay
 owner-readable and writable; ownership is never set; modification times are.
@@ -27,14 +35,20 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from distscope.tui.archive.compression import OpenedArchive
+from distscope.tui.archive.compression import OpenedArchive, limit_message
+from distscope.tui.archive.limits import LIMITS, members_message
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
-from distscope.tui.archive.tarscan import TarFormatError, TarReader
+from distscope.tui.archive.tarscan import TRAILER_LIMIT, TarFormatError, TarReader
 from distscope.tui.errors import CorruptArchive, DistscopeError
 
 _PATH_MAX = 4096
 _NAME_MAX = 255
-_SPECIAL = {"3": "character device", "4": "block device", "6": "fifo"}
+_SPECIAL = {"3": "character device", "4": "block device", "6": "fifo",
+            "S": "sparse file (not supported: GNU tar extracts it)"}
+#: Symlinks followed in one resolution, as the kernel's limit (ELOOP beyond).
+MAX_LINK_HOPS = 40
+#: Modification times os.utime takes (nanoseconds fit a signed 64-bit integer).
+_TIME_LIMIT = (1 << 63) // 10**9
 
 
 @dataclass
@@ -46,6 +60,7 @@ class ExtractReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  #: (member name, reason)
     not_found: list[str] = field(default_factory=list)  #: requested paths that matched nothing
     error: str | None = None  #: damage that stopped the pass
+    trailing: str | None = None  #: a note on data after the end marker, left unread
 
     @property
     def ok(self) -> bool:
@@ -80,6 +95,7 @@ class Extractor:
         self._links: list[tuple[str, str]] = []  # (member name, path on disk) of symlinks
         self._dirs: list[tuple[str, Member]] = []
         self._real_dirs: set[str] = set()  # folders (not links) verified or made in this run
+        self._resolver = _Resolver()
 
     # -- paths ----------------------------------------------------------------------------
     def _target(self, member: Member) -> str:
@@ -126,13 +142,14 @@ class Extractor:
             raise _Refused("a directory is in the way")
         if target not in self._made and not self.force:
             raise _Refused("already exists (use --force to overwrite)")
+        self._resolver.memo.clear()  # (a link or file goes away: remembered ends may change)
         os.unlink(target)  # replace the file or link itself, never write through it
         return False
 
     # -- members --------------------------------------------------------------------------
     def member(self, member: Member, reader: TarReader) -> None:
-        if not member.path or member.path == ".":
-            return
+        if (not member.path or member.path == ".") and member.type == DIRECTORY:
+            return  # the destination itself
         try:
             self._member(member, reader)
         except _Refused as exc:
@@ -141,10 +158,20 @@ class Extractor:
             if exc.errno is None:  # a decompression error (gzip's are OSErrors): not a refusal
                 raise
             self.report.refused.append((member.name, f"cannot write: {exc.strerror or exc}"))
+        except (ValueError, OverflowError) as exc:  # whatever a name or a field still holds
+            self.report.refused.append((member.name, f"cannot write: {exc}"))
 
     def _member(self, member: Member, reader: TarReader) -> None:
         if member.type not in (FILE, DIRECTORY, SYMLINK, HARDLINK):
+            if member.typeflag in "0\x007":  # a regular type turned OTHER by pax sparse records
+                raise _Refused(_SPECIAL["S"])
             raise _Refused(_SPECIAL.get(member.typeflag, f"unsupported member type {member.typeflag!r}"))
+        if not member.path or member.path == ".":
+            raise _Refused("empty name")
+        if "\0" in member.name or "\0" in member.linkname:
+            raise _Refused("NUL byte in the name or link target")
+        if member.type in (FILE, DIRECTORY) and not -_TIME_LIMIT < member.mtime < _TIME_LIMIT:
+            raise _Refused(f"modification time out of range ({member.mtime})")
         target = self._target(member)
         if member.type == SYMLINK:
             self._check_symlink(member)
@@ -180,8 +207,8 @@ class Extractor:
         where = posixpath.normpath(posixpath.join(posixpath.dirname(member.path), link))
         if where == ".." or where.startswith("../"):
             raise _Refused(f"symlink points outside the destination ({link})")
-        real = os.path.realpath(os.path.join(self.dest, *where.split("/")))
-        if not _inside(real, self.dest):
+        real = self._resolver.realpath(self.dest, where)
+        if real is not None and not _inside(real, self.dest):  # (None: a loop, leads nowhere)
             raise _Refused(f"symlink points outside the destination ({link})")
 
     def _hardlink_source(self, member: Member) -> str:
@@ -191,6 +218,8 @@ class Extractor:
         source = self._written.get(normalize(link))
         if source is None:
             raise _Refused(f"hardlink target {link} was not extracted")
+        if normalize(link) == member.path:
+            raise _Refused("hardlink to itself")
         st = os.lstat(source)
         if not stat.S_ISREG(st.st_mode):
             raise _Refused(f"hardlink target {link} is no longer a regular file")
@@ -215,9 +244,12 @@ class Extractor:
 
     # -- after the pass -------------------------------------------------------------------
     def finish(self) -> None:
+        resolver = _Resolver()  # (the final state: a fresh memo)
+        start = len(self.dest) + 1
         for name, path in self._links:
             # A later link may have changed where this one leads: remove any that now escapes.
-            if not _inside(os.path.realpath(path), self.dest):
+            real = resolver.realpath(self.dest, path[start:].replace(os.sep, "/"))
+            if real is not None and not _inside(real, self.dest):
                 _unlink(path)
                 self.report.refused.append((name, "symlink points outside the destination (through other links)"))
                 self.report.extracted -= 1
@@ -226,6 +258,63 @@ class Extractor:
                 os.utime(target, (member.mtime, member.mtime), follow_symlinks=False)
             except OSError:
                 pass
+
+
+class _Resolver:
+    """``os.path.realpath`` (non-strict) without recursion and with the kernel's limit of
+    :data:`MAX_LINK_HOPS` links per resolution: None when it is exceeded (the path cannot be
+    opened, so it leads nowhere). ``memo`` remembers where each link resolved leads, so many
+    links through one chain cost one walk. It keeps only ends reached through existing paths
+    (a later member can create a missing component, never change an existing one), and its
+    owner clears it whenever something on disk is removed."""
+
+    def __init__(self, memo: dict[str, str] | None = None) -> None:
+        self.memo = {} if memo is None else memo
+
+    def realpath(self, base: str, relative: str) -> str | None:
+        """Resolve ``relative`` (``/``-separated) under ``base``, a real path (no links in it)."""
+        memo = self.memo
+        rest: list = list(reversed(relative.split("/")))  # components to resolve, the next one last
+        resolved = base
+        hops = 0
+        missing = False  # met a component that does not exist: ends found now may change later
+        while rest:
+            part = rest.pop()
+            if type(part) is tuple:  # the end of a link's target: remember where the link leads
+                if not missing:
+                    memo[part[0]] = resolved
+                continue
+            if part in ("", "."):
+                continue
+            if part == "..":
+                resolved = resolved.rsplit(os.sep, 1)[0]
+                continue
+            current = f"{resolved}{os.sep}{part}"
+            known = memo.get(current)
+            if known is not None:
+                resolved = known
+                continue
+            if missing:  # below a missing component nothing exists: lexical from here
+                resolved = current
+                continue
+            try:
+                st = os.lstat(current)
+            except OSError:
+                missing = True
+                resolved = current
+                continue
+            if not stat.S_ISLNK(st.st_mode):
+                resolved = current
+                continue
+            hops += 1
+            if hops > MAX_LINK_HOPS:
+                return None
+            target = os.readlink(current)
+            if target.startswith("/"):
+                resolved = ""
+            rest.append((current,))
+            rest.extend(reversed(target.split("/")))
+        return resolved or os.sep
 
 
 def _inside(path: str, root: str) -> bool:
@@ -260,10 +349,13 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike, members: list[s
         extractor = Extractor(dest, force)
         reader = TarReader(opened.stream)
         seen = 0
+        max_members = LIMITS.max_members
         last_name = None
         try:
             for member in reader:
                 seen += 1
+                if seen > max_members:
+                    raise TarFormatError(members_message(), member.header_offset)
                 if chosen(member.path):
                     if wanted:
                         matched.update(w for w in wanted if member.path == w or member.path.startswith(w + "/"))
@@ -276,14 +368,17 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike, members: list[s
                     break
             else:
                 # gzip, xz, bzip2 and single-frame zstd check their checksum at the very end,
-                # after the tar's end-of-archive marker: read up to there, or damage goes unseen.
-                while opened.stream.read(1 << 20):
-                    pass
+                # after the tar's end-of-archive marker: read up to there (the padding; data
+                # beyond a bound is left unread), or damage goes unseen.
+                extractor.report.trailing = reader.trailer(TRAILER_LIMIT)
+                damage = opened.container_damage()
+                if damage:
+                    raise TarFormatError(damage, reader.offset)
         except TarFormatError as exc:
             extractor.report.error = CorruptArchive(str(exc), exc.offset, last_name).message
         except Exception as exc:  # decompression errors and the like: keep what was extracted
-            extractor.report.error = CorruptArchive(f"decompression failed ({type(exc).__name__}: {exc})",
-                                                    reader.offset, last_name).message
+            message = limit_message(exc) or f"decompression failed ({type(exc).__name__}: {exc})"
+            extractor.report.error = CorruptArchive(message, reader.offset, last_name).message
         if on_progress is not None:
             on_progress(opened.raw.bytes_read, opened.size, seen)
     extractor.finish()

@@ -15,17 +15,17 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 import zstandard
 
 from distscope.tui import gcpause
-from distscope.tui.analysis.base import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
-from distscope.tui.analysis.classify import classify
-from distscope.tui.archive.compression import OpenedArchive, _may_join
+from distscope.tui.archive.plugin import HEAD_SIZE, MAX_MEMBER_BUFFER, Analyser
+from distscope.tui.archive.classify import classify
+from distscope.tui.archive.compression import OpenedArchive, _may_join, limit_message
+from distscope.tui.archive.limits import LIMITS, members_message
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from distscope.tui.archive.segments import Segments
-from distscope.tui.archive.tarscan import TarFormatError, TarReader, TruncatedError
+from distscope.tui.archive.tarscan import TRAILER_LIMIT, TarFormatError, TarReader, TruncatedError
 from distscope.tui.errors import CorruptArchive
 
 BATCH_MEMBERS = 500
-#: More members than this is treated as hostile (each costs a few hundred bytes of memory;
-#: python-build-standalone archives hold 2,000-70,000).
+#: The default member cap (see :data:`distscope.tui.archive.limits.LIMITS`, ``--max-members``).
 MAX_MEMBERS = 500_000
 BATCH_SECONDS = 0.05
 #: Bytes queued for the analysis thread at most: wanted member content, counted by the buffers
@@ -49,7 +49,7 @@ class ArchiveIndex:
     def __init__(self, path: str, compression: str, compressed_size: int, mtime: float = 0.0,
                  members: list[Member] | None = None, complete: bool = False, error: str | None = None,
                  sha256: str | None = None, uncompressed_bytes: int = 0, results: dict[str, Any] | None = None,
-                 analysis_errors: list[dict] | None = None) -> None:
+                 analysis_errors: list[dict] | None = None, trailing: str | None = None) -> None:
         self.path = path
         self.compression = compression
         self.compressed_size = compressed_size
@@ -61,6 +61,14 @@ class ArchiveIndex:
         self.uncompressed_bytes = uncompressed_bytes  #: length of the tar stream read
         self.results: dict[str, Any] = {} if results is None else results
         self.analysis_errors: list[dict] = [] if analysis_errors is None else analysis_errors
+        #: What follows the end-of-archive marker: None (padding only, to the end of the stream)
+        #: or a note saying that more data was left unread.
+        self.trailing: str | None = trailing
+        #: Where :attr:`sha256` comes from: "read" (this pass hashed the file), "cache" (an
+        #: earlier pass did; the entry was checked, not the whole file) or "verified" (re-hashed).
+        self.sha256_source = "read"
+        #: small members' content kept during the pass (a reader's SmallMembers), or None
+        self.small_members: Any = None
         # The path lookup and the type tallies, kept up with ``members`` as it grows (catch_up).
         self._by_path: dict[str, Member] = {}
         self._types: Counter = Counter()
@@ -159,12 +167,15 @@ _switching_users = 0
 _saved_interval = 0.005
 
 
-def _pass_mode(on: bool) -> None:
+def _pass_mode(on: bool) -> bool:
     """While a pass runs, hand the GIL over more often: the decompression thread then waits
     less for the parsing thread (measured: about 5% faster on a 1 GB archive). And pause the
     cyclic garbage collector (:mod:`distscope.tui.gcpause`; measured: 4-7% of the parsing thread); the
-    members made are then moved to the oldest generation, unscanned."""
+    members made are then moved to the oldest generation, unscanned. Only when the entry point
+    enabled process tuning (:func:`distscope.tui.gcpause.enable`); returns whether it did."""
     global _switching_users, _saved_interval
+    if on and not gcpause.enabled():
+        return False
     with _switching_lock:
         if on:
             if _switching_users == 0:
@@ -177,6 +188,7 @@ def _pass_mode(on: bool) -> None:
             if _switching_users == 0:
                 sys.setswitchinterval(_saved_interval)
             gcpause.resume(tenure=True)
+    return True
 
 
 def _analysis_error(analyser: str, path: str | None, exc: Exception) -> dict:
@@ -291,7 +303,7 @@ class Scan:
         self.cancel = cancel or threading.Event()
         self.batch_members = batch_members
         self.batch_seconds = batch_seconds
-        self.max_members = MAX_MEMBERS
+        self.max_members = LIMITS.max_members
         st = os.stat(self.archive.path)
         self.index = ArchiveIndex(path=self.archive.path, compression=self.archive.compression,
                                   compressed_size=self.archive.size, mtime=st.st_mtime)
@@ -329,13 +341,13 @@ class Scan:
         add_idle = getattr(self.archive.stream, "add_idle", None)
         if add_idle is not None:  # catch up with the members read while waiting for data
             add_idle(self._observe_step)
-        _pass_mode(True)
+        tuned = _pass_mode(True)
+        end_offset: int | None = None  # (where the end marker ends, once read)
         try:
             try:
                 for member in reader:  # (locals only in this loop: it runs once per member)
                     if len(members) >= max_members:
-                        raise TarFormatError(f"more than {max_members:,} members (refusing to index more)",
-                                             member.header_offset)
+                        raise TarFormatError(members_message(), member.header_offset)
                     add_member(member)
                     add_to_batch(member)
                     if offer is not None and member.type == FILE:
@@ -349,26 +361,31 @@ class Scan:
                         index.error = "cancelled"
                         break
                 else:
-                    # Read past the end marker to the end of the compressed stream, so that
-                    # gzip/xz/bzip2/zstd check their end checksums before we call it complete.
-                    while self.archive.stream.read(1 << 20):
-                        pass
+                    # Read the padding after the end marker (to the end of the compressed stream,
+                    # so that gzip/xz/bzip2/zstd check their end checksums), but never more
+                    # than a bound: data beyond it is noted, not drained (a trailing bomb).
+                    end_offset = reader.offset
+                    index.trailing = reader.trailer(TRAILER_LIMIT)
+                    damage = self.archive.container_damage()
+                    if damage:
+                        raise TarFormatError(damage, end_offset)
                     index.complete = True
             except TarFormatError as exc:
                 self._fail(str(exc), exc.offset)
             except (zstandard.ZstdError, OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
-                self._fail(f"decompression failed ({_one_line(exc)})", reader.offset)
+                self._fail(limit_message(exc) or f"decompression failed ({_one_line(exc)})", reader.offset)
             except Exception as exc:  # hostile input must never escape as a traceback
                 self._fail(f"unreadable archive ({type(exc).__name__}: {_one_line(exc)})", reader.offset)
             finally:
                 self._flush_small()
                 if feeder is not None:
                     feeder.close()
-            index.uncompressed_bytes = reader.offset
-            if index.complete:
+            index.uncompressed_bytes = reader.offset if end_offset is None else end_offset
+            if index.complete and not index.trailing:  # (else the hash would read what the pass left)
                 index.sha256 = self.archive.sha256()
         finally:
-            _pass_mode(False)
+            if tuned:
+                _pass_mode(False)
             if threading.get_ident() == owner:
                 self.archive.close()
             else:  # the garbage collector finishing an abandoned pass on some other thread
@@ -386,7 +403,7 @@ class Scan:
     def _offerer(self, reader: TarReader, feeder: _AnalysisThread | None) -> Callable[[Member], None] | None:
         """The function the pass calls for each file member (None: nothing to offer): keeps
         small members' heads, asks the analysers that may want the member (those without a
-        declared interest, and those whose :class:`~distscope.tui.analysis.base.Interest` it matches) and
+        declared interest, and those whose :class:`~distscope.tui.archive.plugin.Interest` it matches) and
         hands what they want to ``feeder``. A closure over locals: it runs ~50,000 times a pass."""
         plans = [_plan(a) for a in self.analysers]
         always = [a for a, plan in zip(self.analysers, plans) if plan is None]

@@ -29,17 +29,17 @@ from __future__ import annotations
 import difflib
 import posixpath
 import threading
-import weakref
 from collections import Counter, OrderedDict
 from typing import Iterator
 
 import zstandard
 
-from distscope.tui.analysis.base import HEAD_SIZE
+from distscope.tui.archive.plugin import HEAD_SIZE
 from distscope.tui.archive.compression import OpenedArchive, read_exact
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from distscope.tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
+from distscope.tui.archive.tarscan import TRAILER_LIMIT
 from distscope.tui.errors import DistscopeError, MemberNotFound
 
 SMALL_MEMBER = HEAD_SIZE  # members the head already holds: free to keep (larger ones cost ~15% of a pass)
@@ -105,18 +105,14 @@ class SmallMembers:
         return len(self._data)
 
 
-_small: dict[int, SmallMembers] = {}
-
-
 def attach_small_members(index: ArchiveIndex, store: SmallMembers) -> None:
-    """Keep ``store`` for readers of ``index`` (dropped when the index is garbage collected)."""
-    key = id(index)
-    _small[key] = store
-    weakref.finalize(index, _small.pop, key, None)
+    """Keep ``store`` for readers of ``index`` (it lives as long as the index)."""
+    index.small_members = store
 
 
 def small_members(index: ArchiveIndex) -> SmallMembers | None:
-    return _small.get(id(index))
+    store = index.small_members
+    return store if isinstance(store, SmallMembers) else None
 
 
 def similar_names(index: ArchiveIndex, path: str, n: int = 3) -> list[str]:
@@ -298,25 +294,27 @@ class MemberReader:
                     raise DistscopeError(f"{self.index.path}: archive ends inside a member") from None
                 pos += size
                 self.stats["stream"] += 1
-            self._drain(stream)
+            self._drain(archive, pos)
         return out
 
     def _should_drain(self) -> bool:
         return (self.verify_streams and self.index.complete and self.damage is None
                 and self.index.compression != "none")
 
-    def _drain(self, stream) -> bool:
-        """With ``verify``, read the rest of the stream so that its end checksum is checked;
-        damage found there is kept in :attr:`damage` (the bytes were already served)."""
+    def _drain(self, archive: OpenedArchive, pos: int) -> bool:
+        """With ``verify``, read the rest of the stream (from tar offset ``pos``: the tar data and
+        its padding, never trailing data) so that its end checksum is checked, and check the
+        container to its end; damage found is kept in :attr:`damage` (the bytes were already
+        served)."""
         if not self._should_drain():
             return False
         try:
-            while stream.read(_SKIP_CHUNK):
-                pass
+            damage = archive.finish(max(0, self.index.uncompressed_bytes - pos) + TRAILER_LIMIT)
         except Exception as exc:
             self.damage = f"decompression failed ({type(exc).__name__}: {exc})"
         else:
-            self._stream_verified = True
+            self.damage = damage
+            self._stream_verified = damage is None
         return True
 
     def iter_chunks(self, path: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
@@ -356,7 +354,7 @@ class MemberReader:
                     raise DistscopeError(f"{self.index.path}: archive ends inside a member")
                 left -= len(chunk)
                 yield chunk
-            self._drain(stream)
+            self._drain(archive, offset + size)
 
     # -- verification ---------------------------------------------------------------------
     def verify(self) -> str | None:
@@ -381,7 +379,7 @@ class MemberReader:
                 and index.compression != "none":
             try:
                 with OpenedArchive(index.path, hash_bytes=False) as archive:
-                    self._drain(archive.stream)
+                    self._drain(archive, 0)
             except DistscopeError as exc:
                 self.damage = exc.message
         return self.damage

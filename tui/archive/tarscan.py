@@ -19,6 +19,9 @@ CHUNK = 1 << 20
 _BRIDGE = 64 << 10
 #: Largest GNU long name / pax header accepted; anything bigger is treated as corrupt.
 MAX_EXTENDED = 8 << 20
+#: Decompressed bytes read after the end-of-archive marker: tar's record padding (GNU tar: up
+#: to 10 KiB; big blocking factors: up to 1 MiB). More is trailing data, noted and not read.
+TRAILER_LIMIT = 1 << 20
 #: GNU sparse extension blocks accepted after one header (each maps 21 regions).
 MAX_SPARSE_BLOCKS = 4096
 
@@ -137,6 +140,20 @@ class StreamBuffer:
             self.pos += len(piece)
             n -= len(piece)
             yield piece
+
+    def drain(self, limit: int) -> tuple[int, bool, bool]:
+        """Consume up to ``limit`` bytes: (bytes consumed, all of them zero, end of stream reached)."""
+        seen, zero = 0, True
+        while True:
+            if self.pos >= len(self.buf) and not self._advance():
+                return seen, zero, True
+            if seen >= limit:
+                return seen, zero, False
+            piece = bytes(memoryview(self.buf)[self.pos:self.pos + limit - seen])
+            if zero and piece.count(0) != len(piece):
+                zero = False
+            self.pos += len(piece)
+            seen += len(piece)
 
     def skip(self, n: int) -> None:
         avail = len(self.buf) - self.pos
@@ -504,6 +521,15 @@ class TarReader:
     def peek_data(self, n: int) -> bytes:
         """The first bytes of the current member's data, without consuming them."""
         return self.buf.peek(min(n, self._data_left))
+
+    def trailer(self, limit: int) -> str | None:
+        """After the end marker: read the padding, at most ``limit`` bytes. None when only zeros
+        followed to the end of the stream; else a note on what was left unread."""
+        seen, zero, at_end = self.buf.drain(limit)
+        if at_end and zero:
+            return None
+        what = "data" if not zero else "more than " + f"{limit:,} bytes of padding"
+        return f"{what} after the end-of-archive marker was not read (as tar -t, it is ignored)"
 
     @property
     def offset(self) -> int:

@@ -8,7 +8,7 @@ import os
 import shlex
 import sys
 
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, DistscopeError, complain
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +40,7 @@ def run_open(args: argparse.Namespace) -> int:
     app = DistscopeApp(archive, use_cache=not args.no_cache, title=title)
     app.run()
     if app.error:
-        print(f"distscope: {app.error}", file=sys.stderr)
+        complain(app.error)
         return EXIT_BAD_INPUT
     return app.return_code or EXIT_OK
 

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     use_cache = not args.no_cache
-    index = open_index(args.archive, use_cache=use_cache)
+    index = open_index(args.archive, verify=args.verify, use_cache=use_cache)
     reader = MemberReader(index, use_cache=use_cache, verify=True)
     try:
         reader.member(args.member)

@@ -7,7 +7,8 @@ import sys
 import time
 
 from distscope.tui.archive.extract import extract
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, complain
+from distscope.tui.safetext import visible
 
 _BAR = 30
 _DELAY = 0.5  # seconds before a progress bar appears
@@ -57,13 +58,15 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.clear()
     for name, reason in report.refused:
-        print(f"distscope: refused {name}: {reason}", file=sys.stderr)
+        complain(f"refused {name}: {reason}")
     for path in report.not_found:
-        print(f"distscope: {path}: not in the archive", file=sys.stderr)
-    print(f"extracted {report.extracted:,} members ({report.bytes:,} bytes) into {args.directory}"
+        complain(f"{path}: not in the archive")
+    print(f"extracted {report.extracted:,} members ({report.bytes:,} bytes) into {visible(args.directory)}"
           + (f", refused {len(report.refused):,}" if report.refused else ""), file=sys.stderr)
+    if report.trailing:
+        complain(f"note: {report.trailing}")
     if report.error:
-        print(f"distscope: {report.error}", file=sys.stderr)
+        complain(report.error)
         return EXIT_BAD_INPUT
     if report.not_found:
         return EXIT_BAD_INPUT

@@ -6,8 +6,16 @@ import argparse
 import json
 import sys
 
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from typing import TYPE_CHECKING
+
+from distscope.tui.commands.output import inert, write
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, complain
+from distscope.tui.safetext import visible
 from distscope.tui.session import open_index
+
+if TYPE_CHECKING:
+    from distscope.tui.archive.index import ArchiveIndex
+    from distscope.tui.model.licences import Licences
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,42 +29,48 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def notice_text(index, data: dict) -> str:
-    """Every licence text, grouped by component, for a notice file."""
-    from distscope.tui.meta.licenses import text_of
+def notice_text(index: ArchiveIndex, data: Licences) -> str:
+    """Every licence text, grouped by component, for a notice file (for a terminal: names and
+    paths escaped, the texts keep only their line breaks and tabs)."""
+    from distscope.tui.meta.licenses import licence_texts
 
+    texts = licence_texts(index)
     out: list[str] = []
     printed: set[str] = set()
-    for component in data["components"]:
-        for path in component["files"]:
+    for component in data.components:
+        for path in component.files:
             if path in printed:
                 continue
             printed.add(path)
-            text = text_of(index, path)
-            ids = ", ".join(component["licenses"]) or "unknown"
-            out += ["=" * 78, f"{component['name']} ({ids})", path, "=" * 78, ""]
-            out.append(text.rstrip("\n") if text is not None else "(text not kept: too large)")
+            text = texts.get(path)
+            ids = ", ".join(component.licenses) or "unknown"
+            out += ["=" * 78, visible(f"{component.name} ({ids})"), visible(path), "=" * 78, ""]
+            out.append(visible(text.rstrip("\n"), "\n\t") if text is not None else "(text not kept: too large)")
             out.append("")
     return "\n".join(out) + ("\n" if out else "")
 
 
 def run(args: argparse.Namespace) -> int:
-    from distscope.tui.meta import sections
     from distscope.tui.meta.licenses import summarize
+    from distscope.tui.model.codec import to_plain
+    from distscope.tui.report.metadata import licences_lines
 
-    index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
+    index = open_index(args.archive, verify=args.verify, use_cache=not args.no_cache, keep_small=False)
     data = summarize(index)
     if args.json:
-        payload = dict(data)
+        payload = to_plain(data)
         if args.texts:
-            from distscope.tui.meta.licenses import text_of
-            payload["texts"] = {f["path"]: text_of(index, f["path"]) for f in data["files"]}
+            from distscope.tui.meta.licenses import licence_texts
+            texts = licence_texts(index)
+            payload["texts"] = {f.path: texts.get(f.path) for f in data.files}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        sys.stdout.write("\n".join(sections.licenses_text(data, {})) + "\n")
-        if args.texts:
-            sys.stdout.write("\n" + notice_text(index, data))
+        write("\n".join(licences_lines(inert(data))) + "\n")
+        if args.texts:  # (the texts keep their line breaks and tabs, the rest is escaped)
+            write("\n" + notice_text(index, data), keep="\n\t")
+    if index.trailing:
+        complain(f"note: {index.trailing}")
     if index.error:
-        print(f"distscope: {index.error}", file=sys.stderr)
+        complain(index.error)
         return EXIT_BAD_INPUT
     return EXIT_OK

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from distscope.tui.archive.index import Progress
 from distscope.tui.archive.members import HARDLINK, SYMLINK, Member, normalize
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, complain
 from distscope.tui.session import open_index
 
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
@@ -35,8 +35,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("archive")
     p.add_argument("patterns", nargs="*", metavar="PATTERN", help="only members matching a glob, or under one")
     p.add_argument("-l", "--long", action="store_true", help="mode, owner/group, size, date, name, link target")
-    p.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS,
-                   help="neither read nor write the index cache")
     p.set_defaults(func=run)
 
 
@@ -79,8 +77,8 @@ class LongFormatter:
         self.width = 19
 
     def __call__(self, m: Member) -> str:
-        user = m.uname or str(m.uid)
-        group = m.gname or str(m.gid)
+        user = tar_quote(m.uname) if m.uname else str(m.uid)
+        group = tar_quote(m.gname) if m.gname else str(m.gid)
         size = str(m.size)
         pad = len(user) + 1 + len(group) + 1 + len(size)
         self.width = max(self.width, pad)
@@ -142,16 +140,18 @@ def run(args: argparse.Namespace) -> int:
         emit(progress.members)
         printed += len(progress.members)
 
-    index = open_index(args.archive, use_cache=not args.no_cache, on_progress=on_progress,
+    index = open_index(args.archive, verify=args.verify, use_cache=not args.no_cache, on_progress=on_progress,
                        keep_small=False)
     if printed < len(index.members):  # members that arrived without a progress batch
         emit(index.members[printed:])
     status = EXIT_OK
     for i in sorted(select.unmatched):
-        print(f"distscope: {select.patterns[i]}: not found in archive", file=sys.stderr)
+        complain(f"{select.patterns[i]}: not found in archive")
         status = EXIT_BAD_INPUT
+    if index.trailing:
+        complain(f"note: {index.trailing}")
     if index.error:
-        print(f"distscope: {index.error}", file=sys.stderr)
+        complain(index.error)
         status = EXIT_BAD_INPUT
     return status
 

@@ -7,8 +7,15 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError
+from distscope.tui.archive.limits import LIMITS, configured
+from distscope.tui.commands.output import inert, write
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, DistscopeError, complain
+
+if TYPE_CHECKING:
+    from distscope.tui.model.findings import Finding
+    from distscope.tui.model.report import Report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,20 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_check)
 
 
-def analyse(path: str, use_cache: bool = True) -> dict:
+def analyse(path: str, use_cache: bool = True, verify: bool = False) -> dict[str, Any]:
     """One archive's report, or ``{"bad_input": message}``. Never raises (runs in a worker)."""
-    from distscope.tui.report import build_report
-    from distscope.tui.session import open_index
+    from distscope.tui.session import build_report, open_index
 
     try:
         if not os.path.exists(path):
             return {"bad_input": f"{path}: no such file"}
         if os.path.isdir(path):
             return {"bad_input": f"{path}: is a directory, not an archive"}
-        index = open_index(path, use_cache=use_cache, keep_small=False)  # reads no content
+        index = open_index(path, use_cache=use_cache, keep_small=False, verify=verify)  # reads no content
         report = build_report(index)
         damaged = index.error if index.error and index.error != "cancelled" else None
-        return {"report": report, "damaged": damaged}
+        return {"report": report, "damaged": damaged, "note": index.trailing}
     except DistscopeError as exc:
         # Most errors already name the file ("x.zip: a zip archive ..."): do not name it twice.
         message, base = exc.message, os.path.basename(path)
@@ -58,89 +64,121 @@ def analyse(path: str, use_cache: bool = True) -> dict:
         return {"bad_input": f"{path}: internal error: {type(exc).__name__}: {exc}"}
 
 
-def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = None) -> list[dict]:
+def analyse_all(paths: list[str], use_cache: bool = True, jobs: int | None = None,
+                verify: bool = False) -> list[dict[str, Any]]:
     """Reports for ``paths`` in order; several archives in parallel processes."""
     if len(paths) == 1:
-        return [analyse(paths[0], use_cache)]
+        return [analyse(paths[0], use_cache, verify)]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     if workers == 1:
-        return [analyse(p, use_cache) for p in paths]
+        return [analyse(p, use_cache, verify) for p in paths]
     from concurrent.futures import ProcessPoolExecutor  # (only here: 8 ms of imports)
 
+    limits = LIMITS.as_dict()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(analyse, paths, [use_cache] * len(paths)))
+        futures = [pool.submit(_analyse_with, path, use_cache, verify, limits) for path in paths]
+        outcomes: list[dict | None] = [_outcome(future) for future in futures]
+    # A dead worker (killed for memory, say) breaks the pool and every archive still in it:
+    # analyse those again one process each, so that only the one that kills its worker fails.
+    for i, outcome in enumerate(outcomes):
+        if outcome is None:
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                outcomes[i] = _outcome(pool.submit(_analyse_with, paths[i], use_cache, verify, limits)) or {
+                    "bad_input": f"{paths[i]}: analysis failed: its process died (out of memory?)"}
+    return [outcome or {} for outcome in outcomes]
 
 
-def _complain(outcomes: list[dict]) -> int:
+def _analyse_with(path: str, use_cache: bool, verify: bool, limits: dict) -> dict:
+    """:func:`analyse` in a worker process, under the parent's limits."""
+    with configured(**limits):
+        return analyse(path, use_cache, verify)
+
+
+def _outcome(future) -> dict | None:
+    """A worker's outcome; None when its process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
+
+
+def _complain(outcomes: list[dict[str, Any]]) -> int:
     code = EXIT_OK
     for outcome in outcomes:
+        if outcome.get("note"):
+            complain(f"{outcome['report'].archive.path}: note: {outcome['note']}")
         message = outcome.get("bad_input") or outcome.get("damaged")
         if message:
             if outcome.get("damaged"):
-                message = f"{outcome['report']['archive']['path']}: {message}"
-            print(f"distscope: {message}", file=sys.stderr)
+                message = f"{outcome['report'].archive.path}: {message}"
+            complain(message)
             code = EXIT_BAD_INPUT
     return code
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from distscope.tui.report import to_markdown, to_text
+    from distscope.tui.session import to_json, to_markdown, to_text
 
-    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
-    reports = [o["report"] for o in outcomes if "report" in o]
+    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs, args.verify)
+    reports: list[Report] = [o["report"] for o in outcomes if "report" in o]
     if args.format == "json":
         payload = reports[0] if len(args.archives) == 1 and reports else reports
         if reports or len(args.archives) > 1:
-            sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+            sys.stdout.write(to_json(payload))
     else:
         render = to_markdown if args.format == "markdown" else to_text
         blocks = []
-        for report in reports:
+        for report in map(inert, reports):
             text = render(report)
             if len(args.archives) > 1:
                 rule = "#" if args.format == "markdown" else "="
                 if rule == "#":
-                    title = f"# {report['archive']['path']}"
+                    title = f"# {report.archive.path}"
                 else:  # the rule on its own line: 80 columns
-                    title = f"{rule * 78}\n{report['archive']['path']}"
+                    title = f"{rule * 78}\n{report.archive.path}"
                 text = f"{title}\n\n{text}"
             blocks.append(text)
-        sys.stdout.write("\n".join(blocks))
+        write("\n".join(blocks))
     sys.stdout.flush()
     return _complain(outcomes)
 
 
-def _problems(report: dict, fail_on: str) -> list[dict]:
+def _problems(report: Report, fail_on: str) -> tuple[list[Finding], bool]:
     wanted = ("error",) if fail_on == "error" else ("error", "warning")
     shown = ("error", "warning")
-    return [f for f in report.get("findings") or [] if f["severity"] in shown], \
-        any(f["severity"] in wanted for f in report.get("findings") or [])
+    return [f for f in report.findings if f.severity in shown], any(f.severity in wanted for f in report.findings)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from distscope.tui.analysis.sections import findings_text, wrap
+    from distscope.tui.model.codec import to_plain
+    from distscope.tui.report.binaries import findings_lines
+    from distscope.tui.report.layout import wrap
 
-    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs)
+    outcomes = analyse_all(args.archives, not args.no_cache, args.jobs, args.verify)
     failed = False
-    out: list = []
+    out: list[Any] = []
     for outcome in outcomes:
-        report = outcome.get("report")
+        report: Report | None = outcome.get("report")
         if report is None:
             continue
+        if args.format != "json":
+            report = inert(report)
         problems, fails = _problems(report, args.fail_on)
         failed |= fails
-        verdict = report.get("verdict") or {}
         if args.format == "json":
-            out.append({"archive": report["archive"]["path"], "verdict": verdict, "findings": problems})
+            out.append({"archive": report.archive.path, "verdict": to_plain(report.verdict),
+                        "findings": to_plain(problems)})
         else:
-            lines = wrap(f"{report['archive']['path']}: {verdict.get('headline', '')}", "", "    ")
+            lines = wrap(f"{report.archive.path}: {report.verdict.headline}", "", "    ")
             if problems:
-                lines += findings_text(problems, report)[1:]
+                lines += findings_lines(problems)[1:]
             out.append("\n".join(lines))
     if args.format == "json":
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     elif out:
-        sys.stdout.write("\n\n".join(out) + "\n")
+        write("\n\n".join(out) + "\n")
     sys.stdout.flush()
     code = _complain(outcomes)
     if code != EXIT_OK:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK
+from distscope.tui.safetext import visible
+from distscope.tui.errors import EXIT_BAD_INPUT, EXIT_OK, complain
 from distscope.tui.session import open_index
 
 
@@ -16,13 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    index = open_index(args.archive, use_cache=not args.no_cache, keep_small=False)
+    index = open_index(args.archive, verify=args.verify, use_cache=not args.no_cache, keep_small=False)
     counts = index.counts()
-    print(f"{index.path}: {index.compression}, {counts['members']:,} members "
+    print(f"{visible(index.path)}: {index.compression}, {counts['members']:,} members "
           f"({counts['files']:,} files, {counts['directories']:,} directories, "
           f"{counts['symlinks']:,} symlinks, {counts['hardlinks']:,} hardlinks), "
           f"{index.uncompressed_bytes:,} bytes uncompressed")
+    if index.trailing:
+        complain(f"note: {index.trailing}")
     if index.error:
-        print(f"distscope: {index.error}", file=sys.stderr)
+        complain(index.error)
         return EXIT_BAD_INPUT
     return EXIT_OK

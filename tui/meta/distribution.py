@@ -2,8 +2,9 @@
 
 :class:`VersionSources` rides the pass and reads the two small files that tell the Python
 version when there is no PYTHON.json (``include/python3.X/patchlevel.h`` and the
-``_sysconfigdata_*.py`` build variables). :func:`summarize` builds the summary (plain data, the
-``distribution`` report section without the target detection) from the index afterwards.
+``_sysconfigdata_*.py`` build variables). :func:`summarize` builds the summary (a
+:class:`~distscope.tui.model.distribution.Distribution`, the ``distribution`` report section
+without the target detection) from the index afterwards.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import os
 import re
 from typing import Any
 
-from distscope.tui.analysis.base import Analyser, Interest
-from distscope.tui.meta.pythonjson import dict_list, finding, str_list
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.members import Member
+from distscope.tui.archive.plugin import Analyser, Interest
+from distscope.tui.meta.pythonjson import dict_list, str_list
+from distscope.tui.model import distribution as model
+from distscope.tui.model.findings import Finding, finding
 
 _PATCHLEVEL = re.compile(r"^(?:[^/]+/)?(?:install/)?include/(?:python\d+\.\d+[a-z]*/)?patchlevel\.h$")
 _SYSCONFIG = re.compile(r"^(?:[^/]+/)?(?:install/)?lib/python\d+\.\d+[a-z]*/_sysconfigdata_[^/]*\.py$")
@@ -24,8 +29,6 @@ SYSCONFIG_KEYS = ("VERSION", "ABIFLAGS", "HOST_GNU_TYPE", "MULTIARCH", "MACHDEP"
                   "Py_DEBUG", "Py_GIL_DISABLED", "Py_ENABLE_SHARED", "LDLIBRARY", "CC", "CONFIG_ARGS",
                   "MACOSX_DEPLOYMENT_TARGET", "PY_CFLAGS_NODIST")
 _MAX_SYSCONFIG = 4 << 20
-
-LAYOUTS = ("full", "install_only", "install_only_stripped", "unknown")
 
 
 # -- reading during the pass --------------------------------------------------------------------
@@ -66,10 +69,10 @@ class VersionSources(Analyser):
     interest = Interest(contains=("patchlevel.h", "_sysconfigdata_"))
 
     def __init__(self) -> None:
-        self.patchlevel: dict | None = None
-        self.sysconfig: dict | None = None
+        self.patchlevel: dict[str, Any] | None = None
+        self.sysconfig: dict[str, Any] | None = None
 
-    def want(self, member, head: bytes) -> int:
+    def want(self, member: Member, head: bytes) -> int:
         path = member.path
         # Cheap substring tests first: this runs for every file member.
         if self.patchlevel is None and "patchlevel.h" in path and _PATCHLEVEL.search(path):
@@ -83,7 +86,7 @@ class VersionSources(Analyser):
             return _MAX_SYSCONFIG
         return 0
 
-    def feed(self, member, data: bytes, complete: bool) -> None:
+    def feed(self, member: Member, data: bytes, complete: bool) -> None:
         if self.sysconfig is not None and member.path == self.sysconfig["path"]:
             self.sysconfig["vars"] = parse_sysconfig(data)
         elif self.patchlevel is None and _PATCHLEVEL.search(member.path):
@@ -91,8 +94,8 @@ class VersionSources(Analyser):
             if version:
                 self.patchlevel = {"path": member.path, "version": version}
 
-    def result(self) -> dict:
-        return {"patchlevel": self.patchlevel, "sysconfig": self.sysconfig}
+    def result(self) -> model.VersionSources:
+        return model.VersionSources(self.patchlevel, self.sysconfig)
 
 
 # -- file names -------------------------------------------------------------------------------
@@ -247,15 +250,9 @@ def _root(index) -> str:
 def _top_entries(index, root: str) -> set[str]:
     """Names directly under the root folder (files and folders)."""
     prefix = f"{root}/" if root else ""
-    out: set[str] = set()
-    known: tuple[str, ...] = ()  #: "root/name/" of each name found: most paths start with one
-    for path in index.by_path:
-        if not path.startswith(known) and path.startswith(prefix):
-            name = path[len(prefix):].split("/", 1)[0]
-            if name not in out:
-                out.add(name)
-                known += (f"{prefix}{name}/",)
-    return out
+    start = len(prefix)
+    # One set insertion per path: linear (a tuple of known prefixes grown per name was not).
+    return {path[start:].partition("/")[0] for path in index.by_path if path.startswith(prefix)}
 
 
 def _layout(root: str, top: set[str], has_python_json: bool, name_layout: str | None) -> str:
@@ -346,25 +343,25 @@ def _flags_from_sysconfig(vars_: dict) -> str | None:
     return "+".join(parts) or None
 
 
-def summarize(index) -> dict:
-    """The distribution summary of an analysed index (plain data)."""
-    pj = index.results.get("pythonjson") or {}
-    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
-    sources = index.results.get("distribution") or {}
-    sysvars = ((sources.get("sysconfig") or {}).get("vars") or {}) if isinstance(sources, dict) else {}
-    patch = (sources.get("patchlevel") or {}) if isinstance(sources, dict) else {}
+def summarize(index: ArchiveIndex) -> model.Distribution:
+    """The distribution summary of an analysed index."""
+    pj = index.results.get("pythonjson") or model.PythonJson()
+    data = pj.data if isinstance(pj.data, dict) else None
+    sources = index.results.get("distribution") or model.VersionSources()
+    sysvars = (sources.sysconfig or {}).get("vars") or {}
+    patch = sources.patchlevel or {}
     name = parse_file_name(index.path)
     root = _root(index)
     top = _top_entries(index, root)
-    findings: list[dict] = []
+    findings: list[Finding] = []
     d = data or {}
-    version_number = pj.get("format_version")
+    version_number = pj.format_version
 
     # version, with where it came from (the tree is searched only when nothing else tells)
     version, version_source = None, None
     for value, source in ((_str(d.get("python_version")), "PYTHON.json"),
                           (patch.get("version"), patch.get("path")),
-                          (_str(sysvars.get("VERSION")), (sources.get("sysconfig") or {}).get("path")),
+                          (_str(sysvars.get("VERSION")), (sources.sysconfig or {}).get("path")),
                           ((name or {}).get("python_version"), "file name")):
         if value:
             version, version_source = value, source
@@ -404,7 +401,7 @@ def summarize(index) -> dict:
 
     crt = str_list(d.get("crt_features")) or []
     extensions = extension_modules(data) if data else _lib_dynload(index, root, top)
-    layout = _layout(root, top, pj.get("path") is not None, (name or {}).get("layout"))
+    layout = _layout(root, top, pj.path is not None, (name or {}).get("layout"))
     if data is None and layout == "full":
         findings.append(finding("warning", "distribution-no-pythonjson",
                                 "full distribution without a readable PYTHON.json", []))
@@ -415,44 +412,50 @@ def summarize(index) -> dict:
     core = build_info.get("core") if isinstance(build_info.get("core"), dict) else {}
     exe = _str(d.get("python_exe")) or _derived_exe(index, root)
 
-    return {
-        "layout": layout,
-        "pbs": data is not None or name is not None or layout != "unknown",
-        "root": root,
-        "file_name": os.path.basename(index.path),
-        "release_tag": (name or {}).get("release_tag"),
-        "flavour": (name or {}).get("flavour"),
-        "name": name,
-        "python_json": pj.get("path"),
-        "format_version": version_number,
-        "python_version": version,
-        "python_version_source": version_source,
-        "python_tag": _str(d.get("python_tag")),
-        "target_triple": triple,
-        "target_source": triple_source if triple else None,
-        "build_options": build_options,
-        "build_options_source": options_source,
-        "debug": "debug" in option_set or bool(sysvars.get("Py_DEBUG")),
-        "freethreaded": "freethreaded" in option_set or bool(sysvars.get("Py_GIL_DISABLED")),
-        "python_abi_tag": abi_tag,
-        "python_platform_tag": _str(d.get("python_platform_tag")),
-        "libpython_link_mode": link_mode,
-        "crt_features": [c for c in crt if isinstance(c, str)],
-        "crt": parse_crt_features(crt),
-        "apple_sdk": apple if any(apple.values()) else None,
-        "python_exe": exe,
-        "python_paths": {k: v for k, v in (d.get("python_paths") or {}).items() if isinstance(v, str)}
-        if isinstance(d.get("python_paths"), dict) else None,
-        "python_exe_member": f"{root}/{exe}" if exe and root else exe,
-        "python_extension_module_loading": str_list(d.get("python_extension_module_loading")) or None,
-        "python_symbol_visibility": _str(d.get("python_symbol_visibility")),
-        "object_file_format": parse_object_file_format(build_info.get("object_file_format")),
-        "libpython": _str(core.get("shared_lib")) or _str(core.get("static_lib")),
-        "core_links": [link["name"] for link in _links(core)],
-        "msvc_runtime": _msvc_runtime(index, root, exe),
-        "extensions_source": "PYTHON.json" if data else ("lib-dynload" if extensions else None),
-        "extensions": extensions,
-        "extension_counts": extension_counts(extensions),
-        "sysconfig": {k: v for k, v in sysvars.items() if k not in ("CONFIG_ARGS", "PY_CFLAGS_NODIST")} or None,
-        "findings": findings,
-    }
+    off = parse_object_file_format(build_info.get("object_file_format"))
+    python_paths = d.get("python_paths")
+    return model.Distribution(
+        layout=layout,
+        pbs=data is not None or name is not None or layout != "unknown",
+        root=root,
+        file_name=os.path.basename(index.path),
+        release_tag=(name or {}).get("release_tag"),
+        flavour=(name or {}).get("flavour"),
+        name=name,
+        python_json=pj.path,
+        format_version=version_number,
+        python_version=version,
+        python_version_source=version_source,
+        python_tag=_str(d.get("python_tag")),
+        target_triple=triple,
+        target_source=triple_source if triple else None,
+        build_options=build_options,
+        build_options_source=options_source,
+        debug="debug" in option_set or bool(sysvars.get("Py_DEBUG")),
+        freethreaded="freethreaded" in option_set or bool(sysvars.get("Py_GIL_DISABLED")),
+        python_abi_tag=abi_tag,
+        python_platform_tag=_str(d.get("python_platform_tag")),
+        libpython_link_mode=link_mode,
+        crt_features=[c for c in crt if isinstance(c, str)],
+        crt=model.Crt(**parse_crt_features(crt)),
+        apple_sdk=model.AppleSdk(**apple) if any(apple.values()) else None,
+        python_exe=exe,
+        python_paths={k: v for k, v in python_paths.items() if isinstance(v, str)}
+        if isinstance(python_paths, dict) else None,
+        python_exe_member=f"{root}/{exe}" if exe and root else exe,
+        python_extension_module_loading=str_list(d.get("python_extension_module_loading")) or None,
+        python_symbol_visibility=_str(d.get("python_symbol_visibility")),
+        object_file_format=model.ObjectFileFormat(**off) if off else None,
+        libpython=_str(core.get("shared_lib")) or _str(core.get("static_lib")),
+        core_links=[link["name"] for link in _links(core)],
+        msvc_runtime=_msvc_runtime(index, root, exe),
+        extensions_source="PYTHON.json" if data else ("lib-dynload" if extensions else None),
+        extensions=[_extension(e) for e in extensions],
+        extension_counts=model.ExtensionCounts(**extension_counts(extensions)),
+        sysconfig={k: v for k, v in sysvars.items() if k not in ("CONFIG_ARGS", "PY_CFLAGS_NODIST")} or None,
+        findings=findings,
+    )
+
+
+def _extension(row: dict[str, Any]) -> model.Extension:
+    return model.Extension(**{**row, "links": [model.Link(**link) for link in row["links"]]})

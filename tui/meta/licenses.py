@@ -12,10 +12,17 @@ import posixpath
 import re
 from typing import Any
 
-from distscope.tui.analysis.base import ALL, Analyser, Interest
-from distscope.tui.archive.members import FILE
-from distscope.tui.meta.pythonjson import finding, str_list
+from distscope.tui.analysis.elf import needed_libraries
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.members import FILE, Member
+from distscope.tui.archive.plugin import ALL, Analyser, Interest
+from distscope.tui.meta.pythonjson import str_list
 from distscope.tui.meta.spdx import identify, is_gpl
+from distscope.tui.model.distribution import PythonJson
+from distscope.tui.model.findings import Finding, finding
+from distscope.tui.model.licences import (
+    Component, FoundLicenceFile, GplEvidence, LicenceFile, Licences, LicenceScan)
+from distscope.tui.model.report import BinaryAnalysis
 
 #: Licence files are read whole up to this size.
 MAX_FILE = 1 << 20
@@ -68,11 +75,11 @@ class LicenseFiles(Analyser):
     interest = Interest(contains_folded=("licen", "copying", "notice", "/lib-dynload/", "/dlls/"))
 
     def __init__(self) -> None:
-        self.files: list[dict] = []
+        self.files: list[FoundLicenceFile] = []
         self.module_needs: dict[str, list[str]] = {}
         self._kept = 0
 
-    def want(self, member, head: bytes) -> int:
+    def want(self, member: Member, head: bytes) -> int:
         lower = member.path.lower()
         # Cheap rejection first: this runs for every member of the archive.
         if not (lower.rpartition("/")[2].startswith(("licen", "copying", "notice"))
@@ -83,11 +90,9 @@ class LicenseFiles(Analyser):
         wanted = _named_license(member.path, member.size) or _in_license_folder(member.path, member.size)
         return MAX_FILE if wanted else 0
 
-    def feed(self, member, data: bytes, complete: bool) -> None:
+    def feed(self, member: Member, data: bytes, complete: bool) -> None:
         if data.startswith(b"\x7fELF"):
-            from distscope.tui.meta.toolchain import elf_needed
-
-            self.module_needs[member.path] = elf_needed(data)
+            self.module_needs[member.path] = needed_libraries(data)
             return
         try:
             text = data.decode("utf-8")
@@ -98,11 +103,10 @@ class LicenseFiles(Analyser):
             return  # in a licences folder but not a licence (AUTHORS.txt, a README)
         keep = self._kept + len(data) <= MAX_TEXT_TOTAL
         self._kept += len(data) if keep else 0
-        self.files.append({"path": member.path, "size": member.size, "spdx": ids,
-                           "text": text if keep else None, "truncated": not complete})
+        self.files.append(FoundLicenceFile(member.path, member.size, ids, text if keep else None, not complete))
 
-    def result(self) -> dict:
-        return {"files": self.files, "text_bytes": self._kept, "module_needs": self.module_needs}
+    def result(self) -> LicenceScan:
+        return LicenceScan(self.files, self._kept, self.module_needs)
 
 
 # -- grouping discovered files ----------------------------------------------------------------
@@ -141,7 +145,7 @@ def component_of(path: str, root: str = "") -> str:
 
 # -- the summary ------------------------------------------------------------------------------
 
-def _root_of(index) -> str:
+def _root_of(index: ArchiveIndex) -> str:
     tops = {m.path.split("/", 1)[0] for m in index.members[:200] if "/" in m.path}
     return tops.pop() if len(tops) == 1 else ""
 
@@ -162,14 +166,14 @@ def safe_relative(rel: str) -> str | None:
     return norm
 
 
-def resolve_pointers(files: list[dict]) -> dict[str, dict]:
+def resolve_pointers(files: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Licence files that only point at others (packaging's ``LICENSE``: "either of the licenses
     found in LICENSE.APACHE or LICENSE.BSD"): path -> {"spdx": ids of the files named, "refers_to":
     their paths}. Only unidentified files naming a licence file of the same folder count."""
-    by_folder: dict[str, list[dict]] = {}
+    by_folder: dict[str, list[dict[str, Any]]] = {}
     for f in files:
         by_folder.setdefault(posixpath.dirname(f["path"]), []).append(f)
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for f in files:
         text = f.get("text")
         if f["spdx"] or not isinstance(text, str) or len(text) > 16 << 10:
@@ -189,54 +193,36 @@ def resolve_pointers(files: list[dict]) -> dict[str, dict]:
     return out
 
 
-_NEED_KEYS = frozenset(("needed", "dependencies", "imports", "dylibs", "libraries"))
-
-
-def _binary_needs(index) -> list[tuple[str, str]]:
-    """(binary path, needed library) pairs from the binaries analysis, when there is one."""
-    data = index.results.get("binaries")
+def _binary_needs(index: ArchiveIndex) -> list[tuple[str, str]]:
+    """(binary path, needed library) pairs from the binaries analysis, when there is one: ELF
+    DT_NEEDED, PE imports, Mach-O dylibs (of every slice)."""
+    analysis: BinaryAnalysis | None = index.results.get("binaries")
     pairs: list[tuple[str, str]] = []
-
-    def walk(node: Any, path: str | None, depth: int) -> None:
-        if depth > 6:
-            return
-        if isinstance(node, dict):
-            here = node.get("path") if isinstance(node.get("path"), str) else path
-            for key, value in node.items():  # (most values are neither: only containers hold pairs)
-                if isinstance(value, dict):
-                    walk(value, key if "/" in key else here, depth + 1)
-                elif not isinstance(value, list):
-                    continue
-                elif key in _NEED_KEYS:
-                    for item in value:
-                        name = item if isinstance(item, str) else (item.get("name") if isinstance(item, dict) else None)
-                        if isinstance(name, str) and here:
-                            pairs.append((here, name))
-                elif depth < 6:  # (the list walked here, one call less: most hold only names)
-                    for item in value:
-                        if isinstance(item, (dict, list)):
-                            walk(item, here, depth + 2)
-        elif isinstance(node, list):
-            for item in node:
-                if isinstance(item, (dict, list)):
-                    walk(item, path, depth + 1)
-
-    walk(data, None, 0)
+    for path, b in (analysis.binaries if analysis is not None else {}).items():
+        if b.elf is not None:
+            pairs += [(path, name) for name in b.elf.needed]
+        elif b.pe is not None:
+            pairs += [(path, name) for name in b.pe.imports]
+        elif b.macho is not None:
+            pairs += [(path, d.name) for d in b.macho.dylibs]
+            for s in b.macho.slices or []:
+                pairs += [(path, d.name) for d in s.dylibs]
     return pairs
 
 
-def _files_named_l(members: list) -> list[str]:
+def _files_named_l(members: list[Member]) -> list[str]:
     """The paths of the file members whose name starts with "l" or "L", in archive order: the
     only ones :data:`_GPL_LIBS` can match (no other letter case-folds to "l")."""
     return [m.path for m in members if m.type == FILE and m.path.rpartition("/")[2][:1] in "lL"]
 
 
-def gpl_evidence(index, data: dict | None, extensions: list[dict], components: list[dict]) -> list[dict]:
+def gpl_evidence(index: ArchiveIndex, data: dict[str, Any] | None, extensions: list[dict[str, Any]],
+                 components: list[dict[str, Any]]) -> list[GplEvidence]:
     """Every GPL-licensed component with what shows it."""
-    found: list[dict] = []
+    found: list[GplEvidence] = []
 
     def add(component: str, evidence: str) -> None:
-        found.append({"component": component, "evidence": evidence})
+        found.append(GplEvidence(component, evidence))
 
     if data:
         for spdx in str_list(data.get("licenses")) or []:  # a lone string is one id, not letters
@@ -256,8 +242,8 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
         if ext["name"] == "_gdbm":
             add("_gdbm", f"extension module _gdbm present ({ext.get('shared_lib') or 'built in'})")
     needs = _binary_needs(index)
-    module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
-    needs += [(path, lib) for path, libs in module_needs.items() for lib in libs or []]
+    scan: LicenceScan = index.results.get("licenses") or LicenceScan()
+    needs += [(path, lib) for path, libs in scan.module_needs.items() for lib in libs or []]
     for path in _files_named_l(index.members):
         if _GPL_LIBS.match(posixpath.basename(path)):
             add(posixpath.basename(path), f"the archive ships {path}")
@@ -269,29 +255,24 @@ def gpl_evidence(index, data: dict | None, extensions: list[dict], components: l
             for spdx in component["detected"]:
                 if is_gpl(spdx):
                     add(component["name"], f"licence text {', '.join(component['files'])} is {spdx}")
-    seen, unique = set(), []
-    for item in found:
-        key = (item["component"], item["evidence"])
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
-    return unique
+    return list(dict.fromkeys(found))  # (each once, in order: GplEvidence is a frozen value)
 
 
-def summarize(index) -> dict:
-    """The licences section: components, files, GPL evidence (plain data)."""
+def summarize(index: ArchiveIndex) -> Licences:
+    """The licences section: components, files, GPL evidence."""
     from distscope.tui.meta.distribution import extension_modules
 
-    pj = index.results.get("pythonjson") or {}
-    data = pj.get("data") if isinstance(pj.get("data"), dict) else None
-    files = (index.results.get("licenses") or {}).get("files") or []
+    pj: PythonJson = index.results.get("pythonjson") or PythonJson()
+    data = pj.data if isinstance(pj.data, dict) else None
+    scan: LicenceScan = index.results.get("licenses") or LicenceScan()
+    files = [{"path": f.path, "size": f.size, "spdx": f.spdx, "text": f.text} for f in scan.files]
     pointers = resolve_pointers(files)
     ids_of = {f["path"]: (pointers[f["path"]]["spdx"] if f["path"] in pointers else f["spdx"]) or [] for f in files}
     by_path = {f["path"]: f for f in files}
-    pj_path = pj.get("path") or "PYTHON.json"
+    pj_path = pj.path or "PYTHON.json"
     root = _root_of(index)
-    components: list[dict] = []
-    findings: list[dict] = []
+    components: list[dict[str, Any]] = []
+    findings: list[Finding] = []
     claimed: set[str] = set()
 
     def linked(rel_paths: list[str], name: str) -> list[str]:
@@ -366,12 +347,12 @@ def summarize(index) -> dict:
             component["files"].sort(key=_file_rank)
         component["gpl"] = any(is_gpl(x) for x in component["licenses"] + component["declared"])
     gpl = gpl_evidence(index, data, extensions or _dynload_extensions(index), components)
-    gpl_names = {g["component"] for g in gpl}
+    gpl_names = {g.component for g in gpl}
     for component in components:
         component["gpl"] = component["gpl"] or component["name"] in gpl_names
     unidentified = [f["path"] for f in files if not ids_of[f["path"]]]
     if gpl:
-        statement = "GPL-encumbered: " + "; ".join(f"{g['component']} ({g['evidence']})" for g in gpl)
+        statement = "GPL-encumbered: " + "; ".join(f"{g.component} ({g.evidence})" for g in gpl)
         findings.append(finding("warning", "license-gpl", statement, sorted({p for c in components
                                                                              if c["gpl"] for p in c["files"]})))
     elif data or files:
@@ -379,7 +360,7 @@ def summarize(index) -> dict:
                   "no _gdbm extension module"]
         if data:
             checks.append("no extension links readline or gdbm")
-        module_needs = (index.results.get("licenses") or {}).get("module_needs") or {}
+        module_needs = scan.module_needs
         if index.results.get("binaries") is not None:
             checks.append("no binary needs libreadline or libgdbm")
         elif module_needs:
@@ -397,25 +378,24 @@ def summarize(index) -> dict:
     for c in components:
         for path in c["files"]:
             component_of_file.setdefault(path, c["name"])
-    return {
-        "source": "PYTHON.json" if data else ("discovered" if files else None),
-        "components": components,
-        "spdx": all_ids,
-        "gpl": gpl,
-        "gpl_free": not gpl,
-        "complete": bool(index.complete),
-        "statement": statement,
-        "files": [{"path": f["path"], "size": f["size"], "spdx": ids_of[f["path"]],
-                   "component": component_of_file.get(f["path"]),
-                   **({"refers_to": pointers[f["path"]]["refers_to"]} if f["path"] in pointers else {})} for f in files],
-        "root": root,
-        "repository_license_files": folder_files,
-        "unidentified": unidentified,
-        "findings": findings,
-    }
+    return Licences(
+        source="PYTHON.json" if data else ("discovered" if files else None),
+        components=[Component(**c) for c in components],
+        spdx=all_ids,
+        gpl=gpl,
+        gpl_free=not gpl,
+        complete=bool(index.complete),
+        statement=statement,
+        files=[LicenceFile(f["path"], f["size"], ids_of[f["path"]], component_of_file.get(f["path"]),
+                           pointers[f["path"]]["refers_to"] if f["path"] in pointers else None) for f in files],
+        root=root,
+        repository_license_files=folder_files,
+        unidentified=unidentified,
+        findings=findings,
+    )
 
 
-def _file_rank(path: str) -> tuple:
+def _file_rank(path: str) -> tuple[bool, bool, str]:
     """Licence texts first, outside wheel metadata first."""
     base = posixpath.basename(path).lower()
     return (not base.startswith(("licen", "copying")), ".dist-info/" in path, path)
@@ -427,7 +407,7 @@ _EXTENSION_TAILS = ("so", "pyd", "so\n", "pyd\n")
 _EXTENSION_LAST = "od\n"
 
 
-def _dynload_extensions(index) -> list[dict]:
+def _dynload_extensions(index: ArchiveIndex) -> list[dict[str, Any]]:
     """Extension modules of an install tree without PYTHON.json (names only)."""
     out = []
     for path in index.by_path:
@@ -439,9 +419,13 @@ def _dynload_extensions(index) -> list[dict]:
     return out
 
 
-def text_of(index, path: str) -> str | None:
+def text_of(index: ArchiveIndex, path: str) -> str | None:
     """The stored text of a licence file (None when it was not kept or is not a licence file)."""
-    for f in (index.results.get("licenses") or {}).get("files") or []:
-        if f["path"] == path:
-            return f.get("text")
-    return None
+    return licence_texts(index).get(path)
+
+
+def licence_texts(index: ArchiveIndex) -> dict[str, str | None]:
+    """The stored text of every licence file, by path (the first file of a path wins): one dict
+    for callers that look up many (a scan per lookup is quadratic)."""
+    scan: LicenceScan = index.results.get("licenses") or LicenceScan()
+    return {f.path: f.text for f in reversed(scan.files)}

@@ -1,12 +1,8 @@
 """PYTHON.json: find it during the pass, parse it leniently, and keep the raw document.
 
-The result (``index.results["pythonjson"]``) is plain data::
-
-    {"path": "python/PYTHON.json" | None, "data": {...} | None, "format_version": int | None,
-     "first_member": bool, "findings": [{severity, code, message, paths}]}
-
-``data`` is the parsed document exactly as written (None when absent or unreadable); everything
-derived from it lives in :mod:`distscope.tui.meta.distribution`.
+The result is a :class:`~distscope.tui.model.distribution.PythonJson`: its ``data`` is the parsed
+document exactly as written (None when absent or unreadable); everything derived from it lives
+in :mod:`distscope.tui.meta.distribution`.
 """
 
 from __future__ import annotations
@@ -14,17 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from distscope.tui.analysis.base import Analyser, Interest
-from distscope.tui.archive.members import DIRECTORY, FILE
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.members import DIRECTORY, FILE, Member
+from distscope.tui.archive.plugin import Analyser, Interest
+from distscope.tui.model.distribution import PythonJson
+from distscope.tui.model.findings import Finding, finding
 
 #: A PYTHON.json larger than this is not plausible (real ones are 50-300 KB).
 MAX_SIZE = 16 << 20
 KNOWN_VERSIONS = range(0, 9)
-
-
-def finding(severity: str, code: str, message: str, paths: list[str] | None = None) -> dict:
-    """One entry of a result's ``findings`` list (the convention the findings section gathers)."""
-    return {"severity": severity, "code": code, "message": message, "paths": list(paths or [])}
 
 
 def is_python_json(path: str) -> bool:
@@ -91,7 +85,7 @@ def _json_type(value: Any) -> str:
             float: "number"}.get(type(value), "null" if value is None else type(value).__name__)
 
 
-def shape_findings(data: dict, path: str = "PYTHON.json") -> list[dict]:
+def shape_findings(data: dict[str, Any], path: str = "PYTHON.json") -> list[Finding]:
     """``pythonjson-field`` findings for fields of the wrong JSON type (strings where lists
     belong, non-string items), which the readers then take leniently."""
     problems: list[str | None] = [_shape(data.get(k), k, "str-list") for k in _STR_LISTS]
@@ -119,9 +113,9 @@ def shape_findings(data: dict, path: str = "PYTHON.json") -> list[dict]:
     return [finding("warning", "pythonjson-field", f"PYTHON.json {p}", [path]) for p in problems if p]
 
 
-def parse(raw: bytes, path: str = "PYTHON.json") -> tuple[dict | None, list[dict]]:
+def parse(raw: bytes, path: str = "PYTHON.json") -> tuple[dict[str, Any] | None, list[Finding]]:
     """Parse a PYTHON.json document: (data or None, findings). Never raises."""
-    findings: list[dict] = []
+    findings: list[Finding] = []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -163,12 +157,12 @@ class PythonJsonAnalyser(Analyser):
 
     def __init__(self) -> None:
         self.path: str | None = None
-        self.data: dict | None = None
-        self.findings: list[dict] = []
+        self.data: dict[str, Any] | None = None
+        self.findings: list[Finding] = []
         self.first_member = False
         self._extra: list[str] = []
 
-    def want(self, member, head: bytes) -> int:
+    def want(self, member: Member, head: bytes) -> int:
         if not member.path.endswith("PYTHON.json") or not is_python_json(member.path):
             return 0
         if self.path is not None:
@@ -181,7 +175,7 @@ class PythonJsonAnalyser(Analyser):
             return 0
         return MAX_SIZE
 
-    def feed(self, member, data: bytes, complete: bool) -> None:
+    def feed(self, member: Member, data: bytes, complete: bool) -> None:
         if member.path != self.path:
             return
         if not complete:
@@ -190,7 +184,7 @@ class PythonJsonAnalyser(Analyser):
         self.data, found = parse(data, member.path)
         self.findings.extend(found)
 
-    def finish(self, index) -> None:
+    def finish(self, index: ArchiveIndex) -> None:
         members = getattr(index, "members", None)
         if self.path is not None and members:
             # PBS writes PYTHON.json as the very first member; folder entries that a repacking
@@ -211,12 +205,10 @@ class PythonJsonAnalyser(Analyser):
                     f"PYTHON.json is not the first member: {named}{more} "
                     f"{'comes' if len(before) == 1 else 'come'} before it (folder entries aside); "
                     "python-build-standalone writes it first, so the archive was repacked or recovered",
-                    [self.path] +
-                    [m.path for m in before[:3]]))
+                    [self.path] + [m.path for m in before[:3]], ordered=True))
         if self._extra:
             self.findings.append(finding("warning", "pythonjson-duplicate",
-                                         f"more than one PYTHON.json; read {self.path}", self._extra))
+                                         f"more than one PYTHON.json; read {self.path}", self._extra, ordered=True))
 
-    def result(self) -> dict:
-        return {"path": self.path, "data": self.data, "format_version": format_version(self.data),
-                "first_member": self.first_member, "findings": self.findings}
+    def result(self) -> PythonJson:
+        return PythonJson(self.path, self.data, format_version(self.data), self.first_member, self.findings)

@@ -14,10 +14,15 @@ import struct
 import threading
 from collections import Counter
 
-from distscope.tui.analysis.base import Analyser, Interest
+from distscope.tui.analysis.elf import comment_strings, section_table_end
+from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.members import Member
+from distscope.tui.archive.plugin import Analyser, Interest
 from distscope.tui.archive.segments import ByteSource, as_bytes, as_segments
 from distscope.tui.meta import ar, bitcode, coff
-from distscope.tui.meta.pythonjson import finding
+from distscope.tui.model import toolchain as model
+from distscope.tui.model.distribution import ObjectFileFormat, PythonJson
+from distscope.tui.model.findings import Finding, finding
 
 #: COFF objects are read whole up to this; static libraries up to LIB_BYTES.
 OBJ_BYTES = 8 << 20
@@ -29,91 +34,9 @@ _MACHO_TOOLS = {1: "clang", 2: "swift", 3: "ld", 4: "lld", 1024: "metal"}
 
 # -- readers ----------------------------------------------------------------------------------
 
-def elf_section_table_end(head: bytes) -> int:
-    """Bytes of an ELF file needed to reach the end of its section header table (0: unknown)."""
-    if len(head) < 64 or not head.startswith(b"\x7fELF"):
-        return 0
-    is64, endian = head[4] == 2, "<" if head[5] == 1 else ">"
-    try:
-        if is64:
-            shoff = struct.unpack_from(endian + "Q", head, 0x28)[0]
-            shentsize, shnum = struct.unpack_from(endian + "HH", head, 0x3A)
-        else:
-            shoff = struct.unpack_from(endian + "I", head, 0x20)[0]
-            shentsize, shnum = struct.unpack_from(endian + "HH", head, 0x2E)
-    except struct.error:
-        return 0
-    return shoff + shentsize * shnum if shoff and shnum else 0
-
-
-def elf_sections(data: ByteSource) -> list[dict]:
-    """Section headers of an ELF file: [{name, type, offset, size, link, entsize}] ([] when unreadable)."""
-    src = as_segments(data)
-    data = src.read(0, 64)
-    if len(data) < 64 or not data.startswith(b"\x7fELF"):
-        return []
-    is64, endian = data[4] == 2, "<" if data[5] == 1 else ">"
-    try:
-        if is64:
-            shoff = struct.unpack_from(endian + "Q", data, 0x28)[0]
-            shentsize, shnum, shstrndx = struct.unpack_from(endian + "HHH", data, 0x3A)
-            fmt = endian + "IIQQQQIIQQ"
-        else:
-            shoff = struct.unpack_from(endian + "I", data, 0x20)[0]
-            shentsize, shnum, shstrndx = struct.unpack_from(endian + "HHH", data, 0x2E)
-            fmt = endian + "IIIIIIIIII"
-        if not shoff or shnum > 65535 or shstrndx >= shnum or shentsize < struct.calcsize(fmt):
-            return []
-        need = (shnum - 1) * shentsize + struct.calcsize(fmt)
-        table = src.read(shoff, need)
-        if len(table) < need:
-            return []
-        raw = [struct.unpack_from(fmt, table, i * shentsize) for i in range(shnum)]
-    except struct.error:
-        return []
-    strtab = raw[shstrndx]
-    names = src.read(strtab[4], strtab[5])
-    out = []
-    for sec in raw:
-        end = names.find(b"\x00", sec[0])
-        name = names[sec[0]:end if end >= 0 else len(names)].decode("ascii", "replace")
-        out.append({"name": name, "type": sec[1], "offset": sec[4], "size": sec[5], "link": sec[6],
-                    "entsize": sec[9]})
-    return out
-
-
 def elf_comment(data: ByteSource) -> list[str]:
-    """The NUL-separated strings of an ELF file's ``.comment`` section ([] when absent or cut)."""
-    src = as_segments(data)
-    for sec in elf_sections(src):
-        if sec["name"] == ".comment":
-            body = src.read(sec["offset"], min(sec["size"], 1 << 16))
-            return [s.decode("utf-8", "replace").strip() for s in body.split(b"\x00") if s.strip()]
-    return []
-
-
-def elf_needed(data: ByteSource) -> list[str]:
-    """DT_NEEDED names of an ELF file, read through its section headers ([] when unreadable)."""
-    src = as_segments(data)
-    sections = elf_sections(src)
-    head = src.read(0, 6)
-    is64, endian = head[4:5] == b"\x02", "<" if head[5:6] == b"\x01" else ">"
-    entry = struct.Struct(endian + ("qQ" if is64 else "iI"))
-    out = []
-    for sec in sections:
-        if sec["type"] != 6 or sec["link"] >= len(sections):  # SHT_DYNAMIC
-            continue
-        strtab = sections[sec["link"]]
-        strings = src.read(strtab["offset"], strtab["size"])
-        body = src.read(sec["offset"], min(sec["size"], 1 << 20))
-        for pos in range(0, len(body) - entry.size + 1, entry.size):
-            tag, value = entry.unpack_from(body, pos)
-            if tag == 0:
-                break
-            if tag == 1 and value < len(strings):
-                end = strings.find(b"\x00", value)
-                out.append(strings[value:end if end >= 0 else len(strings)].decode("utf-8", "replace"))
-    return out
+    """The stripped strings of an ELF file's ``.comment`` section ([] when absent or cut)."""
+    return [text.strip() for text in comment_strings(data)]
 
 
 def macho_tools(data: bytes) -> list[tuple[str, str]]:
@@ -224,7 +147,7 @@ class ToolchainScan(Analyser):
         if head.startswith(b"\x7fELF"):
             if head[16:18] in (b"\x01\x00", b"\x00\x01"):
                 self._count(path, "elf-object")
-            return elf_section_table_end(head)
+            return section_table_end(head)
         if head.startswith(b"MZ"):
             self._pe(member, head)
             return 0
@@ -334,14 +257,12 @@ class ToolchainScan(Analyser):
             role = "linker" if tool in ("LLD", "GNU", "ld") else "compiler"
             self._add(tool, version, role, f"static-lib:{source}", path)
 
-    def result(self) -> dict:
-        producers = [{"tool": t, "version": v, "role": r, "source": s, "area": a, "count": n, "example": ex,
-                      "detail": detail}
+    def result(self) -> model.ToolchainScan:
+        producers = [model.Producer(t, v, r, s, a, n, ex, detail)
                      for (t, v, r, s, a), (n, ex, detail) in self.producers.items()]
-        producers.sort(key=lambda p: (p["area"], p["tool"], str(p["version"]), p["source"], p["role"]))
+        producers.sort(key=lambda p: (p.area, p.tool, str(p.version), p.source, p.role))
         # Sorted: want() (scan thread) and feed() (analysis thread) count in no fixed order.
-        return {"producers": producers, "objects": dict(sorted(self.objects.items())),
-                "comments": dict(self.comments.most_common(50))}
+        return model.ToolchainScan(producers, dict(sorted(self.objects.items())), dict(self.comments.most_common(50)))
 
 
 def _msvc_detail(prodid: int, build: int) -> str | None:
@@ -363,23 +284,23 @@ def _ordered(items) -> list[str]:
     return out
 
 
-def summarize(index) -> dict:
-    """The toolchain section (plain data)."""
+def summarize(index: ArchiveIndex) -> model.Toolchain:
+    """The toolchain section."""
     from distscope.tui.meta.distribution import parse_object_file_format
 
-    scan = index.results.get("toolchain") or {}
-    producers = [p for p in scan.get("producers") or [] if isinstance(p, dict)]
-    objects = scan.get("objects") or {}
-    pj = (index.results.get("pythonjson") or {}).get("data")
+    scan: model.ToolchainScan = index.results.get("toolchain") or model.ToolchainScan()
+    producers = scan.producers
+    objects = scan.objects
+    pj = (index.results.get("pythonjson") or PythonJson()).data
     build_info = pj.get("build_info") if isinstance(pj, dict) and isinstance(pj.get("build_info"), dict) else {}
     off = parse_object_file_format(build_info.get("object_file_format"))
-    findings: list[dict] = []
+    findings: list[Finding] = []
 
     def labels(role: str, area: str | None = None) -> list[str]:
-        rows = [p for p in producers if p["role"] == role and p["tool"] != "MSVC toolset"
-                and (p["area"] == area if area else p["area"] != "vendored")]
-        rows.sort(key=lambda p: -p["count"])
-        return _ordered(_label(p["tool"], p["version"]) for p in rows)
+        rows = [p for p in producers if p.role == role and p.tool != "MSVC toolset"
+                and (p.area == area if area else p.area != "vendored")]
+        rows.sort(key=lambda p: -p.count)
+        return _ordered(_label(p.tool, p.version) for p in rows)
 
     build_objects = {k.split(":", 1)[1]: v for k, v in objects.items() if k.startswith("build:")}
     relinkable: Counter[str] = Counter()  # objects and static libraries outside vendored packages
@@ -387,10 +308,9 @@ def summarize(index) -> dict:
         area, _, kind = key.partition(":")
         if area != "vendored":
             relinkable[kind] += count
-    bitcode_versions = _ordered(p["version"] for p in producers
-                                if p["tool"] == "LLVM" and p["version"] and p["area"] != "vendored")
-    ltcg_toolsets = _ordered(p["version"] for p in producers if p["tool"] == "MSVC toolset" and p["version"])
-    msvc_build = _ordered(p["version"] for p in producers if p["tool"] == "MSVC" and p["area"] == "build")
+    bitcode_versions = _ordered(p.version for p in producers if p.tool == "LLVM" and p.version and p.area != "vendored")
+    ltcg_toolsets = _ordered(p.version for p in producers if p.tool == "MSVC toolset" and p.version)
+    msvc_build = _ordered(p.version for p in producers if p.tool == "MSVC" and p.area == "build")
     where = "build/" if build_objects else "shipped"
     advice: list[str] = []
     if off and off["llvm_version"]:
@@ -403,14 +323,14 @@ def summarize(index) -> dict:
         findings.append(finding("info", "toolchain-mixed-llvm",
                                 f"bitcode from several LLVM versions: {', '.join(bitcode_versions)}", []))
     if llvm and (relinkable.get("llvm-bitcode") or relinkable.get("static-lib") or off):
-        example = next((p["example"] for p in producers if p["tool"] == "LLVM" and p["area"] != "vendored"), None)
+        example = next((p.example for p in producers if p.tool == "LLVM" and p.area != "vendored"), None)
         advice.append(f"The {where} objects{f' (e.g. {example})' if example and not build_objects else ''} are LLVM {llvm} bitcode (LTO): relink them with clang/lld from "
                       f"LLVM {llvm.split('.')[0]} (ideally exactly {llvm}); an older LLVM cannot read them "
                       "and GCC or a linker without the LLVM plugin cannot link them.")
     if build_objects.get("coff-ltcg"):
         exact = ltcg_toolsets[0] if ltcg_toolsets else (msvc_build[0] if msvc_build else "unknown")
-        vs = next((p["detail"] for p in producers if p["area"] == "build" and p["tool"] == "MSVC"
-                   and p["source"] == "coff-ltcg" and p.get("detail")), None)
+        vs = next((p.detail for p in producers if p.area == "build" and p.tool == "MSVC"
+                   and p.source == "coff-ltcg" and p.detail), None)
         advice.append(f"The build/ .obj files are MSVC /GL (link-time code generation) objects from toolset "
                       f"{exact}{f' ({vs})' if vs else ''}: they are tied to that exact toolset; link them with the same MSVC version "
                       f"(other versions, and lld-link, reject them).")
@@ -428,20 +348,19 @@ def summarize(index) -> dict:
         advice.append("No build/ objects in this archive (not a full distribution): nothing to relink.")
 
     details: dict[str, str] = {}
-    for p in sorted(producers, key=lambda p: -p["count"]):
-        if p.get("detail") and p["area"] != "vendored":
-            details.setdefault(_label(p["tool"], p["version"]), p["detail"])
-    return {
-        "details": details,
-        "compilers": labels("compiler"),
-        "linkers": labels("linker"),
-        "binaries": {"compilers": labels("compiler", "install"), "linkers": labels("linker", "install")},
-        "vendored": {"compilers": labels("compiler", "vendored"), "linkers": labels("linker", "vendored")},
-        "relinkable_objects": dict(relinkable),
-        "build": {"compilers": labels("compiler", "build"), "objects": build_objects,
-                  "llvm_bitcode_versions": bitcode_versions, "msvc_ltcg_toolsets": ltcg_toolsets},
-        "object_file_format": off,
-        "producers": producers,
-        "advice": advice,
-        "findings": findings,
-    }
+    for p in sorted(producers, key=lambda p: -p.count):
+        if p.detail and p.area != "vendored":
+            details.setdefault(_label(p.tool, p.version), p.detail)
+    return model.Toolchain(
+        details=details,
+        compilers=labels("compiler"),
+        linkers=labels("linker"),
+        binaries=model.ToolLabels(labels("compiler", "install"), labels("linker", "install")),
+        vendored=model.ToolLabels(labels("compiler", "vendored"), labels("linker", "vendored")),
+        relinkable_objects=dict(relinkable),
+        build=model.ToolchainBuild(labels("compiler", "build"), build_objects, bitcode_versions, ltcg_toolsets),
+        object_file_format=ObjectFileFormat(**off) if off else None,
+        producers=producers,
+        advice=advice,
+        findings=findings,
+    )

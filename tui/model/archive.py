@@ -11,6 +11,9 @@ class ArchiveSummary:
     compression: str
     compressed_bytes: int
     sha256: str | None
+    #: where the SHA-256 comes from: "read" (this pass hashed the file), "cache" (an earlier pass
+    #: did; the entry was checked, not the whole file) or "verified" (re-hashed with --verify)
+    sha256_source: str
     members: int
     files: int
     directories: int

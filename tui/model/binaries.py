@@ -143,6 +143,8 @@ class Binary:
     foreign_arch: bool | None = field(default=None, metadata=OMIT)
     #: native and part of the runnable tree (not under a full archive's build/)
     runtime: bool = False
+    #: what the per-binary budget left unread (a hostile binary: see analysis.elf's limits)
+    not_analysed: list[str] = field(default_factory=list, metadata=OMIT)
 
     @property
     def elf(self) -> ElfDetails | None:

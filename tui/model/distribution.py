@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from distscope.tui.model.codec import OMIT
 from distscope.tui.model.findings import Finding
 
 
@@ -116,8 +115,9 @@ class Distribution:
     extension_counts: ExtensionCounts = field(default_factory=ExtensionCounts)
     sysconfig: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
-    platform: str | None = field(default=None, metadata=OMIT)
-    arch: str | None = field(default=None, metadata=OMIT)
+    #: set by the report (from the triple, else the binaries)
+    platform: str | None = None
+    arch: str | None = None
 
 
 @dataclass(slots=True)

@@ -21,9 +21,12 @@ class Finding:
     paths: tuple[str, ...] = ()
 
 
-def finding(severity: Severity, code: str, message: str, paths: Iterable[str] = ()) -> Finding:
-    """The one way to make a finding: paths sorted, de-duplicated and capped."""
-    return Finding(severity, code, message, tuple(sorted(set(paths))[:MAX_PATHS]))
+def finding(severity: Severity, code: str, message: str, paths: Iterable[str] = (),
+            ordered: bool = False) -> Finding:
+    """The one way to make a finding: paths de-duplicated, sorted (``ordered``: kept in the
+    order given, when it says something, like the subject first) and capped."""
+    unique = list(dict.fromkeys(paths)) if ordered else sorted(set(paths))
+    return Finding(severity, code, message, tuple(unique[:MAX_PATHS]))
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -1,4 +1,5 @@
-"""The analyser interface: how analysis rides the single streaming pass.
+"""The plug-in protocol: how an analyser rides the single streaming pass (the archive layer owns
+it; the analysers, above, implement it).
 
 For every file member the scanner calls :meth:`Analyser.want` with the member and the first
 :data:`HEAD_SIZE` bytes of its content. An analyser that needs more returns how many bytes it wants
@@ -7,13 +8,13 @@ later calls :meth:`Analyser.feed` with it, on one background thread, in archive 
 overlap decompression. An analyser that needs only the head does its work in ``want`` and returns 0.
 An analyser interested in only some members may say so up front (:class:`Interest`); the scanner
 then calls its ``want`` only for members that match, saving a Python call per member. The scanner
-classifies every file member (``member.kind``, see :mod:`distscope.tui.analysis.classify`) before ``want``.
+classifies every file member (``member.kind``, see :mod:`distscope.tui.archive.classify`) before ``want``.
 An analyser with ``segments = True`` gets large content as :class:`~distscope.tui.archive.segments.Segments`
 (read by range, never joined whole). An analyser that needs to look at every member (counts,
 name checks) does it in :meth:`observe`, which the pass calls with slices of the members while
 it waits for data. After the pass, :meth:`finish` gets the complete index, and :meth:`result`
-returns plain data (dicts, lists, str, int, float, bool, None) that the cache stores and the
-report and app read.
+returns its finding as a model object (:mod:`distscope.tui.model`), which the cache stores as
+plain data through the model's codec.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ MAX_MEMBER_BUFFER = 256 << 20
 
 class Interest(NamedTuple):
     """Which file members an analyser's ``want`` must see: those whose content kind (as
-    :func:`distscope.tui.analysis.classify.classify` gives it) is in ``kinds``, whose head starts with one
+    :func:`distscope.tui.archive.classify.classify` gives it) is in ``kinds``, whose head starts with one
     of ``heads``, whose normalized path ends with one of ``suffixes`` or holds one of
     ``contains`` (case-sensitive), or whose lower-cased path holds one of ``contains_folded``.
     It is a pre-filter: it may let through more than ``want`` takes, never less. (Only
@@ -75,5 +76,5 @@ class Analyser:
         """Called once after the pass, with the whole index."""
 
     def result(self) -> Any:
-        """Plain, serialisable data for the cache and the report."""
+        """The analyser's result: a model object (a dataclass of :mod:`distscope.tui.model`)."""
         return None
