@@ -317,7 +317,7 @@ async def test_binary_view_tables_and_filter(demo):
             assert title in titles
         needed = next(t for t in screen.tables if t.title == "Needed")
         assert any("libpython" in r[0] and "python/install/lib/" in r[1] for r in needed.rows), needed.rows
-        await pilot.press("right")  # to the Needed table
+        await pilot.press("right_square_bracket")  # to the Needed table
         await pilot.press("f", "l", "i", "b", "c")
         await pilot.pause(0.2)
         assert "libc.so.6" in screen.plain and "libpython" not in screen.plain

@@ -312,8 +312,8 @@ class BinaryScreen(Screen):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("f,slash", "filter", "Filter"),
-        Binding("left,h", "tab(-1)", "Prev table", show=False),
-        Binding("right,l", "tab(1)", "Next table", show=False),
+        Binding("left_square_bracket", "tab(-1)", "Prev table"),
+        Binding("right_square_bracket", "tab(1)", "Next table"),
     ]
 
     def __init__(self, path: str, tables: list[Table]) -> None:
@@ -322,7 +322,7 @@ class BinaryScreen(Screen):
         self.tables = tables
 
     def compose(self) -> ComposeResult:
-        yield Static(f"{visible(self.path)}  (Esc: back, f: filter, ←/→: tables)", id="bin-title")
+        yield Static(f"{visible(self.path)}  (Esc: back, f: filter, [ ]: tables)", id="bin-title")
         yield Input(placeholder="filter the table (any column, case-insensitive)", id="bin-filter")
         with TabbedContent(id="bin-tabs"):
             for i, table in enumerate(self.tables):

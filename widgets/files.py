@@ -284,7 +284,7 @@ class FilesPane(Vertical):
             details = self.details(node)
             if pattern.strip():
                 count = self._filter_count
-                details = Text(f"{count:,} matches{' (first 5,000)' if count >= 5000 else ''}  ·  ",
+                details = Text(f"{count:,} match{'es' if count != 1 else ''}{' (first 5,000)' if count >= 5000 else ''}  ·  ",
                                style="dim") + details
             self.query_one("#details", Static).update(details)
             self.viewer.show_node(node)
