@@ -4,6 +4,8 @@ paths, the binary view. Pilot tests on small fixtures and the demo."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from textual.widgets import DataTable, Input
@@ -367,3 +369,61 @@ async def test_summary_shows_the_whole_sha256(demo):
         sha = app.report.archive.sha256
         flat = re.sub(r"[\s│▁▂▃▄▅▆▇█▔▏▕▎▍▌▋▊▉]", "", screen_text(app))
         assert sha and sha in flat
+
+
+# -- the binary view against independent tools -------------------------------------------------------
+def _tables(archive, member):
+    from distscope.tui.session import open_index
+    from distscope.widgets.binary import inspect_binary
+
+    source = ArchiveSource(archive, use_cache=False)
+    source.complete(open_index(archive, use_cache=False))
+    data = source.read(member)
+    return data, {t.title: t for t in inspect_binary(data, member, source.find)}
+
+
+@pytest.mark.skipif(shutil.which("readelf") is None, reason="readelf not installed")
+def test_elf_tables_agree_with_readelf(tmp_path):
+    from tests.conftest import real_archive
+
+    archive = real_archive("linux")
+    data, tables = _tables(archive, "python/lib/libtcl9tk9.0.so")
+    elf = tmp_path / "lib.so"
+    elf.write_bytes(data)
+    dyn = subprocess.run(["readelf", "-dW", str(elf)], capture_output=True, text=True, check=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dyn)
+    assert [r[0] for r in tables["Needed"].rows] == needed
+    sections = subprocess.run(["readelf", "-SW", str(elf)], capture_output=True, text=True, check=True).stdout
+    names = re.findall(r"^\s*\[\s*\d+\]\s+(\S*)", sections, re.M)
+    assert [r[1] for r in tables["Sections"].rows][1:] == names[1:]
+    symbols = subprocess.run(["readelf", "--dyn-syms", "-W", str(elf)], capture_output=True, text=True,
+                             check=True).stdout
+    defined = {line.split()[7].split("@")[0] for line in symbols.splitlines()
+               if re.match(r"\s*\d+:", line) and line.split()[6] != "UND" and line.split()[4] in ("GLOBAL", "WEAK")
+               and len(line.split()) > 7}
+    assert {r[0] for r in tables["Exports"].rows} == defined
+    needs = re.findall(r"Name: (GLIBC_[\d.]+)", subprocess.run(["readelf", "-VW", str(elf)], capture_output=True,
+                                                                text=True, check=True).stdout)
+    assert {r[1] for r in tables["Versions"].rows} == set(needs)
+
+
+@pytest.mark.skipif(shutil.which("llvm-readobj") is None, reason="llvm-readobj not installed")
+def test_pe_imports_agree_with_llvm_readobj(tmp_path):
+    from tests.conftest import real_archive
+
+    archive = real_archive("windows")
+    data, tables = _tables(archive, "python/install/python.exe")
+    exe = tmp_path / "python.exe"
+    exe.write_bytes(data)
+    out = subprocess.run(["llvm-readobj", "--coff-imports", str(exe)], capture_output=True, text=True,
+                         check=True).stdout
+    expected = []
+    dll = None
+    for line in out.splitlines():
+        m = re.match(r"\s*Name: (\S+\.dll)", line, re.I)
+        if m:
+            dll = m.group(1)
+        m = re.match(r"\s*Symbol: (\S+)", line)
+        if m and dll:
+            expected.append((dll, m.group(1)))
+    assert sorted((r[0], r[1]) for r in tables["Imports"].rows) == sorted(expected)
