@@ -114,7 +114,7 @@ async def test_details_follow_the_filter(demo):
         await pilot.press("f", "s", "s", "l")
         await pilot.pause(0.3)
         details = text_of(files.query_one("#details"))
-        assert "matches" in details
+        assert "1 match  ·" in details
         current = files.atree.cursor_path
         assert current is not None and "ssl" in current.lower() or current == "python"
         assert current in details
