@@ -130,7 +130,10 @@ class MemberCommands(Provider):
 
 
 def _goto(app: "DistscopeApp", path: str) -> Callable[[], None]:
-    return lambda: app.post_message(GotoMember(path))
+    def go() -> None:
+        app.post_message(GotoMember(path))
+
+    return go
 
 
 class DistscopeApp(App):

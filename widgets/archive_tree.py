@@ -7,6 +7,7 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
 from distscope.tui.archive.tree import Node, TreeModel, human_size
 from distscope.tui.safetext import visible
@@ -65,7 +66,7 @@ class ArchiveTree(NavTree):
         self.auto_expand = False
         self.sort = "name"
         self.shown: set[str] | None = None  #: the filter's paths, or None
-        self._tnodes: dict[str, object] = {"": self.root}
+        self._tnodes: dict[str, TreeNode] = {"": self.root}
         self._loaded: set[str] = set()
         self._expanded_once: set[str] = set()
         self._trail: set[str] = set()  #: folders a search opened (see reveal)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import BinaryIO
 import time
 from datetime import datetime, timezone
 
@@ -391,13 +392,6 @@ class FilesPane(Vertical):
         mode = self.viewer.cycle_mode()
         self.app.notify(f"Viewer: {mode}", timeout=2)
 
-    def _file_node(self) -> Node | None:
-        node = self.current()
-        if node is None or node.is_dir:
-            self.app.notify("Select a file first.", severity="warning")
-            return None
-        return node
-
     # -- save / pager / extract ---------------------------------------------------------------
     def _file_node(self) -> Node | None:
         node = self.current()
@@ -438,10 +432,7 @@ class FilesPane(Vertical):
         app = self.app
         written = 0
         try:
-            if dest is None:
-                out = tempfile.TemporaryFile(prefix="distscope-")
-            else:
-                out = open(dest, "xb")
+            out: BinaryIO = tempfile.TemporaryFile(prefix="distscope-") if dest is None else open(dest, "xb")
             for chunk in self.source.chunks(path):
                 if worker.is_cancelled:
                     break
