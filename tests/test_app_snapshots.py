@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptools import screen_text, settle
+from tests.apptools import screen_text, settle, text_of
 from distscope.tui.app import DistscopeApp
 from distscope.tui.demo import build_demo
 from distscope.widgets.files import FilesPane
@@ -43,7 +43,7 @@ async def test_pane_snapshot(tmp_path, name, key, member):
             app.query_one(FilesPane).select_path(member)
             await settle(pilot, app, lambda: app.query_one("#viewer").border_title not in ("folder", "viewer"))
         await settle(pilot, app, lambda: not any(w.is_running for w in app.workers if w.group != "index"))
-        await pilot.pause(0.6)  # (the status line's look at the workers)
+        await settle(pilot, app, lambda: not text_of(app.query_one("#status-work")))  # (polled twice a second)
         text = "\n".join(line.rstrip() for line in screen_text(app).splitlines()) + "\n"
     path = SNAPSHOTS / f"{name}.txt"
     if os.environ.get("DISTSCOPE_UPDATE_SNAPSHOTS"):

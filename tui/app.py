@@ -24,6 +24,7 @@ from distscope.widgets.common import GotoMember
 from distscope.widgets.dependencies import DependenciesPane
 from distscope.widgets.files import FilesPane
 from distscope.widgets.help import HelpScreen
+from distscope.widgets.components import ComponentsPane
 from distscope.widgets.licences import LicencesPane
 from distscope.widgets.requirements import RequirementsPane
 from distscope.widgets.status import StatusBar
@@ -31,7 +32,7 @@ from distscope.widgets.summary import SummaryPane
 
 #: (id, title) of each pane, in key order; a pane added later (Components) goes here.
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
-         ("requirements", "Requirements"), ("licences", "Licences")]
+         ("requirements", "Requirements"), ("licences", "Licences"), ("components", "Components")]
 #: Member paths the palette offers at most.
 PALETTE_HITS = 40
 #: Set by ``distscope serve`` for its sessions: its process id (a session ends when it is gone).
@@ -183,6 +184,8 @@ class DistscopeApp(App):
                 yield RequirementsPane(id="requirements-pane")
             with TabPane("5 Licences", id="licences"):
                 yield LicencesPane(self.source, id="licences-pane")
+            with TabPane("6 Components", id="components"):
+                yield ComponentsPane(id="components-pane")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -339,7 +342,12 @@ class DistscopeApp(App):
         report = self.report
         self.query_one(SummaryPane).set_report(report)
         for pane in self._report_panes():
-            pane.set_report(report)
+            if isinstance(pane, ComponentsPane):  # (it reads the JSON contract's components section)
+                from distscope.tui.report import to_contract
+
+                pane.set_report(to_contract(report))
+            else:
+                pane.set_report(report)
         self.query_one(FilesPane).set_report(report)
 
     def _show_work(self) -> None:
@@ -352,7 +360,8 @@ class DistscopeApp(App):
             self.query_one(StatusBar).show_work(running)
 
     def _report_panes(self) -> list:
-        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane)]
+        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane),
+                self.query_one(ComponentsPane)]
 
     # -- actions ----------------------------------------------------------------------------
     def action_pane(self, pane: str) -> None:
@@ -381,6 +390,9 @@ class DistscopeApp(App):
     def action_quit(self) -> None:
         self.cancel.set()
         self.exit()
+
+    def on_components_pane_go_to_evidence(self, message: ComponentsPane.GoToEvidence) -> None:
+        self.post_message(GotoMember(message.path))
 
     def action_export_report(self, fmt: str = "json") -> None:
         if self.report is None:
@@ -423,7 +435,8 @@ class DistscopeApp(App):
                 ("F1 / ?", "this help", "global"), ("ctrl+p", "command palette: go to member, panes, export,"
                                                              " screenshot", "global"),
                 ("tab / shift+tab", "move focus", "global")]
-        panes: list[type[Widget]] = [FilesPane, DependenciesPane, RequirementsPane, LicencesPane]
+        panes: list[type[Widget]] = [FilesPane, DependenciesPane, RequirementsPane, LicencesPane,
+                                     ComponentsPane]
         for pane in panes:
             for b in pane.BINDINGS:
                 if isinstance(b, Binding):

@@ -10,11 +10,11 @@ import threading
 
 from distscope.tui import __version__, gcpause
 from distscope.tui.archive.limits import DEFAULT_MAX_MEMBERS, DEFAULT_MAX_WINDOW, configured, parse_size
-from distscope.tui.commands import app, cat, extract, licenses, ls, report, summary
+from distscope.tui.commands import app, cat, extract, licenses, ls, report, sbom, summary
 from distscope.tui.errors import EXIT_BAD_INPUT, DistscopeError, complain
 
 #: The sub-command modules, in --help order; each registers its parsers.
-COMMANDS = (summary, ls, cat, extract, licenses, report, app)
+COMMANDS = (summary, ls, cat, extract, licenses, report, sbom, app)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,19 +27,22 @@ if TYPE_CHECKING:
 #: asserts that it equals the classes' own: bump a version in both places.
 ANALYSER_VERSIONS: dict[str, int] = {
     "classify": 1, "binaries": 10, "pythonjson": 2, "distribution": 1, "licenses": 3, "toolchain": 3,
+    "components": 1,
 }
 
 
 def result_types() -> dict[str, type]:
     """The model type of each analyser's result (the cache stores plain data; read back with these)."""
     from distscope.tui.model.archive import ContentKinds
+    from distscope.tui.model.components import ComponentScan
     from distscope.tui.model.distribution import PythonJson, VersionSources
     from distscope.tui.model.licences import LicenceScan
     from distscope.tui.model.report import BinaryAnalysis
     from distscope.tui.model.toolchain import ToolchainScan
 
     return {"classify": ContentKinds, "binaries": BinaryAnalysis, "pythonjson": PythonJson,
-            "distribution": VersionSources, "licenses": LicenceScan, "toolchain": ToolchainScan}
+            "distribution": VersionSources, "licenses": LicenceScan, "toolchain": ToolchainScan,
+            "components": ComponentScan}
 
 
 def analysers() -> list[Analyser]:
@@ -47,19 +50,21 @@ def analysers() -> list[Analyser]:
     starts, after decompression has: the imports overlap it)."""
     from distscope.tui.analysis.binaries import BinaryAnalyser
     from distscope.tui.analysis.classify import Classifier
+    from distscope.tui.meta.components import ComponentsAnalyser
     from distscope.tui.meta.distribution import VersionSources as VersionSourcesAnalyser
     from distscope.tui.meta.licenses import LicenseFiles
     from distscope.tui.meta.pythonjson import PythonJsonAnalyser
     from distscope.tui.meta.toolchain import ToolchainScan as ToolchainAnalyser
 
     return [Classifier(), BinaryAnalyser(), PythonJsonAnalyser(), VersionSourcesAnalyser(), LicenseFiles(),
-            ToolchainAnalyser()]
+            ToolchainAnalyser(), ComponentsAnalyser()]
 
 
 def sections() -> tuple[Any, ...]:
     """The report's sections in the order text and markdown show them."""
     from distscope.tui.report import Section
     from distscope.tui.report import binaries as b
+    from distscope.tui.report import components as c
     from distscope.tui.report import metadata as m
 
     return (
@@ -72,6 +77,7 @@ def sections() -> tuple[Any, ...]:
         Section("binaries", b.binaries_text, b.binaries_markdown),
         Section("licenses", m.licenses_text, m.licenses_markdown),
         Section("toolchain", m.toolchain_text, m.toolchain_markdown),
+        Section("components", c.components_text, c.components_markdown),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from distscope.tui.model.archive import ArchiveSummary
 from distscope.tui.model.binaries import Binary, Target
+from distscope.tui.model.components import Inventory
 from distscope.tui.model.distribution import Distribution
 from distscope.tui.model.findings import Finding
 from distscope.tui.model.graph import Graph
@@ -63,3 +64,4 @@ class Report:
     requirements: Requirements | None
     dependencies: Graph | None
     binaries: list[Binary]
+    components: Inventory | None = None

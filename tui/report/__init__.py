@@ -13,6 +13,7 @@ from distscope.tui.analysis.platform import arch_of, detect_target, platform_of
 from distscope.tui.analysis.requirements import host_check
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.meta import distribution, licenses, toolchain
+from distscope.tui.meta.inventory import build_inventory
 from distscope.tui.model.archive import ArchiveSummary, ContentKinds
 from distscope.tui.model.codec import to_plain
 from distscope.tui.model.distribution import Distribution, PythonJson
@@ -52,7 +53,8 @@ def build_report(index: ArchiveIndex) -> Report:
         verdict=build_verdict(findings, req, dist, analysis), findings=findings, archive=archive_summary(index),
         distribution=dist, licenses=lic, toolchain=tools, requirements=req,
         dependencies=analysis.graph if analysis is not None else None,
-        binaries=binary_rows(analysis.binaries) if analysis is not None else [])
+        binaries=binary_rows(analysis.binaries) if analysis is not None else [],
+        components=build_inventory(index))
 
 
 def to_contract(report: Report) -> dict[str, Any]:
