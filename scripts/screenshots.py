@@ -32,10 +32,13 @@ DEMO_SHOTS = [
     ("requirements", "4", None),
     ("licences", "5", None),
     ("help", "f1", None),
+    ("binary", "2", "python/install/bin/python3.12", ("b", "right_square_bracket")),
+    ("files-filter", "2", None, ("f", "s", "s", "l")),
 ]
 REAL_SHOTS = {
     "windows": [("summary", "1", None), ("files", "2", "python/install/python.exe"), ("dependencies", "3", None),
-                ("requirements", "4", None), ("licences", "5", None)],
+                ("requirements", "4", None), ("licences", "5", None),
+                ("binary", "2", "python/install/python.exe", ("b", "right_square_bracket"))],
     "linux": [("summary", "1", None), ("files", "2", "python/lib/libpython3.so"), ("dependencies", "3", None),
               ("requirements", "4", None), ("licences", "5", None)],
     "macos": [("summary", "1", None), ("requirements", "4", None)],
@@ -54,8 +57,8 @@ async def shoot(archive: Path, title: str, shots, out: Path, prefix: str, size: 
             if app.report is not None or app.error is not None:
                 break
         await pilot.pause(0.3)
-        for stem, key, member in shots:
-            if isinstance(app.screen, type(app.screen)) and app.screen is not app.screen_stack[0]:
+        for stem, key, member, *more in shots:
+            while app.screen is not app.screen_stack[0]:
                 app.pop_screen()
             await pilot.press(key)
             await pilot.pause(0.2)
@@ -66,9 +69,18 @@ async def shoot(archive: Path, title: str, shots, out: Path, prefix: str, size: 
                     if app.query_one("#viewer").border_title not in ("folder", "viewer"):
                         break
                 await pilot.pause(0.2)
+            for extra in (more[0] if more else ()):
+                await pilot.press(extra)
+                for _ in range(100):  # (the binary view opens when its worker has parsed the file)
+                    await pilot.pause(0.05)
+                    if not any(w.is_running for w in app.workers if w.group != "index"):
+                        break
+            await pilot.pause(0.7)
             path = out / f"{prefix}-{stem}.svg"
             app.save_screenshot(filename=path.name, path=str(out))
             written.append(path)
+            for _ in range(3):  # close filters and views for the next shot
+                await pilot.press("escape")
     return written
 
 

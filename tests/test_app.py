@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.apptools import screen_text, settle, text_of
 from tests.archives import entry, small_distribution, write_archive
 from distscope.tui.app import DistscopeApp
 from distscope.tui.demo import build_demo
@@ -17,33 +18,6 @@ from distscope.widgets.status import StatusBar
 from distscope.widgets.viewer import MemberViewer
 
 SIZE = (100, 30)
-
-
-async def settle(pilot, app, until, tries: int = 200) -> None:
-    """Let the app run until ``until()`` holds (the index runs on a thread)."""
-    for _ in range(tries):
-        await pilot.pause(0.02)
-        if until():
-            return
-    raise AssertionError("condition never held")
-
-
-def text_of(widget) -> str:
-    """The plain text a Static (or Label) shows."""
-    content = widget.render()
-    return getattr(content, "plain", None) or str(content)
-
-
-def screen_text(app) -> str:
-    """The whole screen as plain text."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True,
-                      color_system=None, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
 
 
 @pytest.fixture
@@ -181,7 +155,7 @@ async def test_licences_pane_lists_components_and_text(demo):
         await pilot.press("5")
         pane = app.query_one(LicencesPane)
         await pilot.pause()
-        names = [c.get("name") for c in pane.components]
+        names = [c.name for c in pane.components]
         assert names[0] == "readline"  # GPL first
         assert "GPL-licensed: readline" in text_of(app.query_one("#lic-head"))
         await settle(pilot, app, lambda: "GNU GENERAL PUBLIC LICENSE" in text_of(app.query_one("#lic-text")))
@@ -197,11 +171,13 @@ async def test_panes_say_when_an_analyser_failed(demo):
     app = DistscopeApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, lambda: app.report is not None)
-        broken = {k: v for k, v in app.report.items() if k not in ("dependencies", "licenses", "requirements")}
+        import dataclasses
+
+        broken = dataclasses.replace(app.report, dependencies=None, licenses=None, requirements=None)
         for pane in (app.query_one(DependenciesPane), app.query_one(LicencesPane)):
             pane.set_report(broken)
         requirements = app.query_one(RequirementsPane)
-        requirements.set_report({k: v for k, v in broken.items() if k != "findings"})  # (it shows both)
+        requirements.set_report(broken)
         await pilot.pause()
         for shown, what in ((text_of(app.query_one("#deps-head")), "The dependency graph"),
                             (text_of(app.query_one("#lic-head")), "The licences"),
@@ -213,17 +189,17 @@ async def test_dependencies_pane_tree_reverse_and_jump(demo):
     app = DistscopeApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, lambda: app.report is not None)
-        assert isinstance(app.report.get("dependencies"), dict)
+        assert app.report.dependencies is not None
         await pilot.press("3")
         pane = app.query_one(DependenciesPane)
         await pilot.pause()
-        assert pane.graph.roots
+        assert pane.view.graph.roots
         head = text_of(app.query_one("#deps-head"))
         assert "libtcl8.6.so" in head  # the missing library is named up front
         await pilot.press("a")
         await pilot.pause()
         first = pane.dtree.root.children[0]
-        assert pane.graph.has_missing(first.data)  # missing first in the all-binaries view
+        assert pane.view.has_missing(first.data)  # missing first in the all-binaries view
         lib = "python/install/lib/libpython3.12.so.1.0"
         pane.show_detail(lib)
         detail = text_of(app.query_one("#deps-detail"))
@@ -241,12 +217,20 @@ async def test_requirements_pane_headline(demo):
     app = DistscopeApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, lambda: app.report is not None)
-        assert isinstance(app.report.get("requirements"), dict)
+        assert app.report.requirements is not None
         await pilot.press("4")
         await pilot.pause()
         text = screen_text(app)
         assert "2.17" in text and "this machine" in text
         assert "libtcl8.6.so" in text
+        assert "✗ MISSING" in text  # the status leads the row: never cut
+        await pilot.press("f", "l", "i", "b", "c", ".")  # the filter keeps the matching rows
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "libc.so.6" in text and "libtcl8.6.so" not in text
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "libtcl8.6.so" in screen_text(app)
 
 
 async def test_help_lists_bindings(demo):
@@ -256,7 +240,7 @@ async def test_help_lists_bindings(demo):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert "Extract subtree" in text and "switch pane" in text
+        assert "Extract" in text and "switch pane" in text
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
@@ -373,21 +357,19 @@ def test_open_command_parses_and_demo_builds(tmp_path, monkeypatch):
     assert demo_archive() == path  # reused, not rebuilt
 
 
-def test_normalize_graph_shapes():
-    from distscope.widgets.dependencies import normalize_graph
+def test_graph_view_orders_problems_first():
+    from distscope.tui.model.graph import Edge, Graph, Node
+    from distscope.widgets.dependencies import GraphView
 
-    section = {
-        "roots": ["bin/python"],
-        "nodes": {"bin/python": {"format": "elf"}, "lib/libpy.so": {"format": "elf"}},
-        "edges": [{"from": "bin/python", "name": "libpy.so", "to": "lib/libpy.so", "status": "bundled"},
-                  {"from": "bin/python", "name": "libc.so.6", "to": None, "status": "system"},
-                  {"from": "lib/libpy.so", "name": "$ORIGIN/libz.so", "to": None, "status": "missing"},
-                  {"from": "lib/libpy.so", "name": "libfoo.so", "to": None, "status": "unexpected"}],
-    }
-    graph = normalize_graph(section)
-    assert graph.binaries() == ["lib/libpy.so", "bin/python"]  # missing first, only real binaries
-    assert [e.status for e in graph.sorted_edges("lib/libpy.so")] == ["missing", "unexpected"]
-    assert graph.reverse["lib/libpy.so"] == ["bin/python"]
-    adjacency = normalize_graph({"edges": {"a/x": ["libc.so.6"]}, "nodes": {"libc.so.6": {"allowed": True}}})
-    assert adjacency.sorted_edges("a/x")[0].status == "allowed"
-    assert normalize_graph(None).binaries() == []
+    node = Node(format="elf", native=True, runtime=True, role="library")
+    graph = Graph(nodes={"bin/python": node, "lib/libpy.so": node},
+                  edges=[Edge("bin/python", "libpy.so", "lib/libpy.so", "bundled", "runpath"),
+                         Edge("bin/python", "libc.so.6", None, "system", "system"),
+                         Edge("lib/libpy.so", "$ORIGIN/libz.so", None, "missing", "path"),
+                         Edge("lib/libpy.so", "libfoo.so", None, "unexpected", "system")],
+                  roots=["bin/python"], reverse={"lib/libpy.so": ["bin/python"]})
+    view = GraphView(graph)
+    assert view.binaries() == ["lib/libpy.so", "bin/python"]  # missing first
+    assert [e.status for e in view.sorted_edges("lib/libpy.so")] == ["missing", "unexpected"]
+    assert view.matching("libpy")[0] == "lib/libpy.so"
+    assert view.status("libfoo.so") == "unexpected"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_app import screen_text, settle
+from tests.apptools import screen_text, settle, text_of
 from distscope.tui.app import DistscopeApp
 from distscope.tui.demo import build_demo
 from distscope.widgets.files import FilesPane
@@ -24,6 +24,7 @@ SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SHOTS = [
     ("summary", "1", None),
     ("files", "2", "python/install/lib/python3.12/os.py"),
+    ("files-binary", "2", "python/install/bin/python3.12"),
     ("dependencies", "3", None),
     ("licences", "5", None),
     ("help", "f1", None),
@@ -41,11 +42,13 @@ async def test_pane_snapshot(tmp_path, name, key, member):
         if member:
             app.query_one(FilesPane).select_path(member)
             await settle(pilot, app, lambda: app.query_one("#viewer").border_title not in ("folder", "viewer"))
-        await pilot.pause(0.1)
+        await settle(pilot, app, lambda: not any(w.is_running for w in app.workers if w.group != "index"))
+        await settle(pilot, app, lambda: not text_of(app.query_one("#status-work")))  # (polled twice a second)
         text = "\n".join(line.rstrip() for line in screen_text(app).splitlines()) + "\n"
     path = SNAPSHOTS / f"{name}.txt"
-    if os.environ.get("DISTSCOPE_UPDATE_SNAPSHOTS") or not path.exists():
+    if os.environ.get("DISTSCOPE_UPDATE_SNAPSHOTS"):
         path.parent.mkdir(exist_ok=True)
         path.write_text(text)
+    assert path.exists(), f"{path} is missing; make it with DISTSCOPE_UPDATE_SNAPSHOTS=1 and review it"
     assert text == path.read_text(), (
         f"{name} pane differs from {path}; if intended, rerun with DISTSCOPE_UPDATE_SNAPSHOTS=1")

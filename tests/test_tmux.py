@@ -1,10 +1,13 @@
-"""Smoke test: the real `distscope` command in a real terminal (tmux), when tmux is there."""
+"""The real `distscope` command in a real terminal (tmux), when tmux is there: keys sent in one
+burst (`tmux send-keys "/ssl"` delivers them in one write, as a paste or SSH does), SIGTERM
+restoring the terminal, the demo and the real archives."""
 
 from __future__ import annotations
 
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -12,8 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import DISTRIBUTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 SOCKET = f"distscope-test-{os.getpid()}"
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
+
+
+@pytest.fixture(autouse=True)
+def _own_tmux_server(request):
+    """Each test its own tmux server (a server being killed cannot take the next session)."""
+    global SOCKET
+    SOCKET = f"distscope-test-{os.getpid()}-{request.node.name}".replace("/", "_").replace("[", "-").replace("]", "")
 
 
 def tmux(*args: str) -> str:
@@ -32,20 +45,86 @@ def wait_for(session: str, *needles: str, timeout: float = 60.0) -> str:
     raise AssertionError(f"none of {needles!r} appeared; screen was:\n{screen}")
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
+def start(session: str, size: tuple[int, int], archive: str | None = None) -> None:
+    env = f"DISTSCOPE_CACHE_DIR={shlex.quote(os.environ['DISTSCOPE_CACHE_DIR'])} TERM=xterm-256color"
+    target = shlex.quote(archive) if archive else ""
+    command = (f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m distscope.tui open "
+               f"{target}; echo EXITED $?; sleep 30")
+    tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), command)
+
+
+def pane_flag(session: str, flag: str) -> str:
+    return tmux("display-message", "-p", "-t", session, f"#{{{flag}}}").strip()
+
+
 @pytest.mark.parametrize("size", [(100, 30), (80, 24)])
 def test_demo_in_tmux(size):
     session = "smoke"
-    env = f"DISTSCOPE_CACHE_DIR={shlex.quote(os.environ['DISTSCOPE_CACHE_DIR'])} TERM=xterm-256color"
-    command = f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m tui; echo EXITED $?; sleep 30"
-    tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), command)
+    start(session, size)
     try:
-        screen = wait_for(session, "3.12.7")
-        assert "1 Summary" in screen and "Quit" in screen
+        wait_for(session, "3.12.7")
+        screen = wait_for(session, "Quit")
+        assert "1 Summary" in screen
         tmux("send-keys", "-t", session, "2")
-        screen = wait_for(session, "python/")
+        wait_for(session, "python/")
         tmux("send-keys", "-t", session, "3")
         wait_for(session, "binaries", "dependency graph")
+        tmux("send-keys", "-t", session, "q")
+        wait_for(session, "EXITED 0")
+    finally:
+        tmux("kill-server")
+
+
+@pytest.mark.parametrize("keys", ["/sql", "/ssl", "fssl", "/qqq"])
+def test_keys_in_one_burst_go_to_the_input(keys):
+    session = "burst"
+    start(session, (100, 30))
+    try:
+        wait_for(session, "3.12.7")
+        tmux("send-keys", "-t", session, "2")
+        wait_for(session, "python/")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, keys)  # one write: the keys arrive together
+        time.sleep(1.5)
+        screen = tmux("capture-pane", "-p", "-t", session)
+        assert "EXITED" not in screen and "Save " not in screen, screen
+        assert keys[1:] in screen  # typed into the box
+        tmux("send-keys", "-t", session, "Escape")
+        time.sleep(0.3)
+        tmux("send-keys", "-t", session, "q")
+        wait_for(session, "EXITED 0")
+    finally:
+        tmux("kill-server")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_signal_restores_the_terminal(sig):
+    session = "signal"
+    start(session, (100, 30))
+    try:
+        wait_for(session, "3.12.7")
+        assert pane_flag(session, "alternate_on") == "1"
+        shell = tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip()
+        children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+        os.kill(int(children[0]), sig)  # the app: the shell's one child while it runs
+        wait_for(session, f"EXITED {128 + sig}", timeout=15)
+        assert pane_flag(session, "alternate_on") == "0"
+        assert pane_flag(session, "mouse_any_flag") == "0"
+        assert pane_flag(session, "cursor_flag") == "1"
+    finally:
+        tmux("kill-server")
+
+
+@pytest.mark.skipif(not DISTRIBUTIONS.is_dir(), reason="no real archives in ../shared/distributions")
+def test_real_archive_search_burst_and_quit():
+    archive = sorted(DISTRIBUTIONS.glob("*linux*.tar.zst"))[0]
+    session = "real"
+    start(session, (80, 24), str(archive))
+    try:
+        wait_for(session, "Python", timeout=120)
+        tmux("send-keys", "-t", session, "2/ssl.py", "Enter")  # the pane switch and the search in one burst
+        screen = wait_for(session, "ssl.py  ")
+        assert "EXITED" not in screen
         tmux("send-keys", "-t", session, "q")
         wait_for(session, "EXITED 0")
     finally:

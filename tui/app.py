@@ -1,20 +1,26 @@
-"""The distscope Textual app: five panes over one archive, fed by an index thread."""
+"""The distscope Textual app: panes over one archive, fed by an index worker."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from textual import events
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from distscope.tui.source import ArchiveSource
+from distscope.widgets.common import GotoMember
 from distscope.widgets.dependencies import DependenciesPane
 from distscope.widgets.files import FilesPane
 from distscope.widgets.help import HelpScreen
@@ -24,16 +30,45 @@ from distscope.widgets.requirements import RequirementsPane
 from distscope.widgets.status import StatusBar
 from distscope.widgets.summary import SummaryPane
 
-#: Seconds between UI updates from the index thread while it streams.
-UI_BEAT = 0.25
-#: Seconds the index pass yields to the UI after each key press or click.
-UI_PRIORITY = 0.3
+#: (id, title) of each pane, in key order; a pane added later (Components) goes here.
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
          ("requirements", "Requirements"), ("licences", "Licences"), ("components", "Components")]
+#: Member paths the palette offers at most.
+PALETTE_HITS = 40
+#: Set by ``distscope serve`` for its sessions: its process id (a session ends when it is gone).
+SERVE_PID = "DISTSCOPE_SERVE_PID"
+#: Seconds without a key or a click after which a served session ends (DISTSCOPE_IDLE_TIMEOUT).
+IDLE_TIMEOUT = 1800.0
+#: Seconds between two looks at the running workers (for the status line).
+WORK_CHECK = 0.5
+#: Seconds between two looks at the session (served only).
+SESSION_CHECK = 2.0
 
 
-class IndexWake(Message):
-    """New members (or the end of the pass) are waiting in the app's inbox."""
+def _idle_timeout() -> float:
+    try:
+        return float(os.environ.get("DISTSCOPE_IDLE_TIMEOUT", IDLE_TIMEOUT))
+    except ValueError:
+        return IDLE_TIMEOUT
+
+
+class IndexProgress(Message):
+    """The pass has gone further; the new members wait in the app's arrival list. A newer one
+    replaces an older one still in the queue (Textual's own coalescing), so a busy UI takes
+    fewer, larger batches."""
+
+    def __init__(self, progress: Any) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IndexProgress)
+
+
+class IndexDone(Message):
+    def __init__(self, index: Any) -> None:
+        super().__init__()
+        self.index = index
 
 
 class IndexFailed(Message):
@@ -43,47 +78,63 @@ class IndexFailed(Message):
 
 
 class ReportReady(Message):
-    def __init__(self, report: dict | None, error: str | None = None) -> None:
+    """The analysis is done: the typed report, or an error."""
+
+    def __init__(self, report: Any, error: str | None = None) -> None:
         super().__init__()
         self.report = report
         self.error = error
 
 
-class Background(Message):
-    """A callback to run on the UI thread with the result of background work."""
+class _DaemonExecutor(ThreadPoolExecutor):
+    """The event loop's default executor, which runs Textual's thread workers: each call on a
+    daemon thread, and shutting down does not wait. Otherwise ``asyncio.run`` joins every worker
+    at exit, so ``q`` would wait for a report over half a million members or a 5 GB save."""
 
-    def __init__(self, callback: Callable[..., None], result: Any, error: BaseException | None) -> None:
-        super().__init__()
-        self.callback = callback
-        self.result = result
-        self.error = error
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - handed to the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=run, name="distscope-worker", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        return None
 
 
 class MemberCommands(Provider):
-    """Ctrl+P: go to a member by (part of) its path."""
+    """Ctrl+P: go to a member by (part of) its path, ranked like a file finder."""
 
     async def search(self, query: str) -> Hits:
         app = self.app
         if not isinstance(app, DistscopeApp) or len(query) < 2:
             return
+        from distscope.tui.archive.tree import rank_paths
+
         matcher = self.matcher(query)
-        low = query.lower()
-        hits = 0
-        for path in list(app.tree_model.nodes):
-            name = path.rpartition("/")[2].lower()
-            if low in name or low in path.lower():
-                score = matcher.match(path) or 0.1
-                yield Hit(score, matcher.highlight(f"Go to {path}"), _goto(app, path), help="show in Files")
-                hits += 1
-                if hits >= 40:
-                    break
+        ranked = rank_paths(list(app.tree_model.nodes), query, PALETTE_HITS)
+        for i, path in enumerate(ranked):
+            score = 1.0 - i / (len(ranked) + 1)  # keep the file finder's order
+            yield Hit(score, matcher.highlight(f"Go to {path}"), _goto(app, path), help="show in Files")
 
     async def discover(self) -> Hits:
         yield DiscoveryHit("Go to member…", lambda: None, help="type part of a member path")
 
 
 def _goto(app: "DistscopeApp", path: str) -> Callable[[], None]:
-    return lambda: app.goto_member(path)
+    def go() -> None:
+        app.post_message(GotoMember(path))
+
+    return go
 
 
 class DistscopeApp(App):
@@ -113,133 +164,168 @@ class DistscopeApp(App):
         self.use_cache = use_cache
         self.sub_title = title or os.path.basename(self.archive)
         self.tree_model = TreeModel()
+        self.source = ArchiveSource(self.archive, use_cache=use_cache)
         self.index = None  #: the ArchiveIndex once the pass has finished
-        self.report: dict | None = None
-        self.report_model: Any = None  #: the typed Report (the panes get its plain data, report)
+        self.report: Any = None  #: the typed report (distscope.tui.model.report.Report)
         self.error: str | None = None
         self.cancel = threading.Event()
-        self._inbox: list = []
-        self._last_progress = None
-        self._inbox_lock = threading.Lock()
-        self._woken = False
-        self._drained = False
-        self._ui_busy_until = 0.0
-        self._reader = None
+        self._arrived: list = []  #: members the pass has sent (appended by the index worker)
+        self._taken = 0  #: how many of them the panes have
+        self._signals: list[int] = []
+        self._last_input = time.monotonic()
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar(self.sub_title, id="status")
         with TabbedContent(id="panes", initial="summary"):
             with TabPane("1 Summary", id="summary"):
-                yield SummaryPane(id="summary-pane")
+                yield SummaryPane(self.source.find, id="summary-pane")
             with TabPane("2 Files", id="files"):
-                yield FilesPane(self.tree_model, id="files-pane")
+                yield FilesPane(self.tree_model, self.source, id="files-pane")
             with TabPane("3 Dependencies", id="dependencies"):
-                yield DependenciesPane(id="dependencies-pane")
+                yield DependenciesPane(self.source, id="dependencies-pane")
             with TabPane("4 Requirements", id="requirements"):
                 yield RequirementsPane(id="requirements-pane")
             with TabPane("5 Licences", id="licences"):
-                yield LicencesPane(id="licences-pane")
+                yield LicencesPane(self.source, id="licences-pane")
             with TabPane("6 Components", id="components"):
                 yield ComponentsPane(id="components-pane")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._beat_timer = self.set_interval(UI_BEAT, self._beat)
-        threading.Thread(target=self._load, name="distscope-index", daemon=True).start()
+        asyncio.get_running_loop().set_default_executor(_DaemonExecutor())
+        self._restore_on_signals()
+        self._index_archive()
+        self._work_shown: list[str] = []
+        self.set_interval(WORK_CHECK, self._show_work)
+        if self.is_web or os.environ.get(SERVE_PID):
+            self.set_interval(SESSION_CHECK, self._watch_session)
 
-    # -- the index thread -----------------------------------------------------------------
-    def _load(self) -> None:
+    def _watch_session(self) -> None:
+        """A served session ends when ``distscope serve`` is gone or nobody has pressed a key or
+        moved the mouse for DISTSCOPE_IDLE_TIMEOUT seconds (a browser that vanished without
+        closing its websocket leaves nobody to say quit)."""
+        serve = os.environ.get(SERVE_PID)
+        if serve and serve.isdigit():
+            try:
+                os.kill(int(serve), 0)
+            except ProcessLookupError:
+                self._end_session("distscope serve has stopped")
+                return
+            except PermissionError:
+                pass
+        idle = time.monotonic() - self._last_input
+        if idle > _idle_timeout():
+            self._end_session(f"idle for {idle:.0f} s")
+
+    def _end_session(self, why: str) -> None:
+        self.cancel.set()
+        self.exit(message=f"session ended: {why}")
+
+    def _restore_on_signals(self) -> None:
+        """SIGTERM and SIGHUP (an SSH drop) end the app as ``q`` does, so that the terminal
+        leaves the alternate screen with mouse tracking off and the cursor back."""
+        if self.is_headless or threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # not on this platform
+                continue
+            self._signals.append(sig)
+
+    def _on_signal(self, sig: int) -> None:
+        self.cancel.set()
+        self.exit(return_code=128 + sig)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self._signals:
+            loop.remove_signal_handler(sig)
+
+    # -- keys ------------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """Keys belong to whatever has focus when they are handled. Textual forwards each key to
+        the widget focused when it *arrives*; in a burst (a paste, SSH coalescing keystrokes) the
+        keys after ``/`` reach the tree before ``/`` has opened the jump box, and would run the
+        tree's bindings (``q`` quits, ``s`` saves). Such a key is sent on to the new focus."""
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_input = time.monotonic()
+        if isinstance(event, events.Key):
+            if not self.screen_stack:
+                return  # (keys still on their way while the app shuts down)
+            if not event.is_forwarded:
+                event._distscope_target = self.focused  # type: ignore[attr-defined]
+            else:
+                target = getattr(event, "_distscope_target", None)
+                focused = self.focused
+                if target is not None and focused is not None and focused is not target:
+                    again = events.Key(event.key, event.character)
+                    again._distscope_target = focused  # type: ignore[attr-defined]
+                    focused._forward_event(again)
+                    event.stop()
+                    return
+        await super().on_event(event)
+
+    # -- the index worker -------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="indexing")
+    def _index_archive(self) -> None:
         from distscope.tui.errors import DistscopeError
         from distscope.tui.session import open_index
 
+        def on_progress(progress) -> None:
+            self._arrived.extend(progress.members)  # (one atomic call: read on the UI thread)
+            self.post_message(IndexProgress(progress))
+
         try:
-            index = open_index(self.archive, use_cache=self.use_cache, on_progress=self._on_progress,
-                               cancel=self.cancel)
+            index = open_index(self.archive, use_cache=self.use_cache, on_progress=on_progress, cancel=self.cancel)
         except DistscopeError as exc:
             self.post_message(IndexFailed(exc.message))
             return
         except Exception as exc:  # a bug must show as a message, not kill the UI
             self.post_message(IndexFailed(f"{type(exc).__name__}: {exc}"))
             return
-        with self._inbox_lock:
-            self._inbox.append(index)
-        self._wake()
+        self.post_message(IndexDone(index))
         if self.cancel.is_set():
             return
         try:
-            from distscope.tui.report import to_contract
             from distscope.tui.session import build_report
 
-            # The panes read the JSON contract's plain data until they render the typed model.
-            self.report_model = build_report(index)
-            report, error = to_contract(self.report_model), None
+            report, error = build_report(index), None  # the typed model: panes and export read it
         except Exception as exc:
             report, error = None, f"{type(exc).__name__}: {exc}"
         self.post_message(ReportReady(report, error))
 
-    def _on_progress(self, progress) -> None:
-        # The user comes first: while keys or clicks are being handled, the pass waits a moment
-        # (the pass and the UI share one interpreter lock).
-        while time.monotonic() < self._ui_busy_until and not self.cancel.is_set():
-            time.sleep(0.01)
-        with self._inbox_lock:
-            self._inbox.append(progress)
-            first = not self._drained
-        if first or progress.done:
-            self._wake()  # the first rows at once; later batches on the UI's own beat (_beat)
+    def _take_members(self) -> None:
+        arrived = self._arrived
+        end = len(arrived)
+        if end > self._taken:
+            members = arrived[self._taken:end]
+            self._taken = end
+            self.source.add(members)
+            self.query_one(FilesPane).add_members(members)
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
-            self._ui_busy_until = time.monotonic() + UI_PRIORITY
-        await super().on_event(event)
+    def on_index_progress(self, message: IndexProgress) -> None:
+        self._take_members()
+        self.query_one(StatusBar).show_progress(message.progress, self.tree_model)
+        self.query_one(SummaryPane).show_progress(message.progress, self.tree_model)
 
-    def _beat(self) -> None:
-        """Take in what the index thread queued, a few times a second (fewer, larger UI updates
-        keep keys responsive while a big archive streams by)."""
-        if self._inbox:
-            self.on_index_wake(None)
-
-    def _wake(self) -> None:
-        with self._inbox_lock:
-            if self._woken:
-                return
-            self._woken = True
-        self.post_message(IndexWake())
-
-    def on_index_wake(self, _: IndexWake | None) -> None:
-        with self._inbox_lock:
-            items, self._inbox, self._woken = self._inbox, [], False
-            self._drained = True
-        if not items:
-            return
-        members: list = []
-        index = None
-        for item in items:
-            if hasattr(item, "members") and hasattr(item, "total_members"):
-                members.extend(item.members)
-                self._last_progress = item
-            else:
-                index = item
+    def on_index_done(self, message: IndexDone) -> None:
+        index = message.index
+        self._take_members()
+        self.index = index
+        self.source.complete(index)
         files = self.query_one(FilesPane)
-        if members:
-            files.add_members(members)
-        status = self.query_one(StatusBar)
-        if self._last_progress is not None:
-            status.show_progress(self._last_progress, self.tree_model)
-            self.query_one(SummaryPane).show_progress(self._last_progress, self.tree_model)
-        if index is not None:
-            self._beat_timer.stop()
-            self.index = index
-            if index.members and len(self.tree_model) == 0:
-                files.add_members(index.members)  # a cache hit without progress batches
-            status.show_done(index, self.tree_model)
-            files.index_done(index)
-            self.query_one(SummaryPane).index_done(index)
-            for pane in self._report_panes():
-                pane.set_pending("analysing")
-            if index.error and index.error != "cancelled":
-                self.notify(index.error, title="Archive incomplete", severity="warning", timeout=10)
+        if index.members and len(self.tree_model) == 0:
+            files.add_members(index.members)  # a cache hit without progress batches
+        self.query_one(StatusBar).show_done(index, self.tree_model)
+        files.index_done(index)
+        self.query_one(SummaryPane).index_done(index)
+        for pane in self._report_panes():
+            pane.set_pending("analysing")
+        if index.error and index.error != "cancelled":
+            self.notify(index.error, title="Archive incomplete", severity="warning", timeout=10)
 
     def on_index_failed(self, message: IndexFailed) -> None:
         self.error = message.message
@@ -257,49 +343,31 @@ class DistscopeApp(App):
                 pane.show_error(f"analysis failed: {message.error}")
             self.query_one(SummaryPane).show_error(f"analysis failed: {message.error}")
             return
-        self.query_one(SummaryPane).set_report(message.report)
+        report = self.report
+        self.query_one(SummaryPane).set_report(report)
         for pane in self._report_panes():
-            pane.set_report(message.report)
-        self.query_one(FilesPane).set_report(message.report)
+            if isinstance(pane, ComponentsPane):  # (it reads the JSON contract's components section)
+                from distscope.tui.report import to_contract
+
+                pane.set_report(to_contract(report))
+            else:
+                pane.set_report(report)
+        self.query_one(FilesPane).set_report(report)
         if self.compare_with:
             self.show_diff(self.compare_with)
+
+    def _show_work(self) -> None:
+        """The status line says which background work runs (reads, saves, licence texts).
+        (Polled: a widget's Worker.StateChanged does not bubble up to the app.)"""
+        running = sorted({w.description for w in self.workers
+                          if w.is_running and w.group != "index" and w.description})
+        if running != self._work_shown:
+            self._work_shown = running
+            self.query_one(StatusBar).show_work(running)
 
     def _report_panes(self) -> list:
         return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane),
                 self.query_one(ComponentsPane)]
-
-    # -- background work ------------------------------------------------------------------
-    def background(self, work: Callable[[], Any], callback: Callable[[Any, BaseException | None], None]) -> None:
-        """Run ``work`` on a daemon thread; ``callback(result, error)`` runs on the UI thread."""
-
-        def run() -> None:
-            try:
-                result, error = work(), None
-            except BaseException as exc:  # noqa: BLE001 - handed to the callback
-                result, error = None, exc
-            self.post_message(Background(callback, result, error))
-
-        threading.Thread(target=run, name="distscope-work", daemon=True).start()
-
-    def on_background(self, message: Background) -> None:
-        # Shutting down (Textual clears ``_running`` before it removes the widgets): the widgets
-        # the callback would update are going or gone, so there is nothing to update.
-        if not self.screen_stack or not getattr(self, "_running", True):
-            return
-        message.callback(message.result, message.error)
-
-    def read_member(self, path: str, limit: int | None = None) -> bytes:
-        """The bytes of a member (following links); call from a worker thread."""
-        if self.index is not None:
-            if self._reader is None:
-                try:
-                    from distscope.tui.archive.reader import MemberReader
-                except ImportError:
-                    MemberReader = None  # noqa: N806
-                self._reader = MemberReader(self.index, use_cache=self.use_cache) if MemberReader else False
-            if self._reader:
-                return self._reader.read(path, limit=limit)
-        return _stream_read(self.archive, self.tree_model, path, limit)
 
     # -- actions ----------------------------------------------------------------------------
     def action_pane(self, pane: str) -> None:
@@ -317,6 +385,10 @@ class DistscopeApp(App):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._focus_pane(event.pane.id or "summary")
 
+    def on_goto_member(self, message: GotoMember) -> None:
+        self.action_pane("files")
+        self.query_one(FilesPane).select_path(message.path)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self._all_bindings()))
@@ -326,11 +398,7 @@ class DistscopeApp(App):
         self.exit()
 
     def on_components_pane_go_to_evidence(self, message: ComponentsPane.GoToEvidence) -> None:
-        self.goto_member(message.path)
-
-    def goto_member(self, path: str) -> None:
-        self.action_pane("files")
-        self.query_one(FilesPane).select_path(path)
+        self.post_message(GotoMember(message.path))
 
     def action_diff(self) -> None:
         """Ask for an older archive and show what changed from it to this one."""
@@ -360,16 +428,21 @@ class DistscopeApp(App):
         name = Path(self.archive).name.split(".tar")[0] + f".report.{ext}"
         import io
 
-        text = io.StringIO(render(self.report_model))
+        text = io.StringIO(render(self.report))
         self.deliver_text(text, save_directory=os.getcwd(), save_filename=name)
         self.notify(f"Report saved: {name}" if not self.is_web else f"Report: {name}")
 
     def action_save_screenshot_here(self) -> None:
+        if self.is_web:
+            self.deliver_screenshot()
+            return
         path = self.save_screenshot(path=os.getcwd())
         self.notify(f"Screenshot saved: {path}")
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Screenshot" fails outside a web session ("Failed to save screenshot"):
+        # ours below saves into the current folder (or downloads, in a browser).
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
         for i, (pid, title) in enumerate(PANES):
             yield SystemCommand(f"Pane: {title}", f"switch to the {title} pane (key {i + 1})",
                                 lambda pid=pid: self.action_pane(pid))
@@ -381,52 +454,20 @@ class DistscopeApp(App):
         yield SystemCommand("Help", "all key bindings (F1)", self.action_help)
 
     def _all_bindings(self) -> list[tuple[str, str, str]]:
-        rows = [("1-6", "switch pane", "global"), ("q / ctrl+c", "quit (also while indexing)", "global"),
+        rows = [(f"1-{len(PANES)}", "switch pane", "global"), ("q / ctrl+c", "quit (also while indexing)", "global"),
                 ("F1 / ?", "this help", "global"), ("ctrl+p", "command palette: go to member, panes, export,"
                                                              " screenshot", "global"),
                 ("tab / shift+tab", "move focus", "global"),
                 ("D", "diff against another archive", "global")]
-        for pane in (FilesPane, DependenciesPane, LicencesPane, ComponentsPane):
+        panes: list[type[Widget]] = [FilesPane, DependenciesPane, RequirementsPane, LicencesPane,
+                                     ComponentsPane]
+        for pane in panes:
             for b in pane.BINDINGS:
                 if isinstance(b, Binding):
-                    rows.append((b.key.replace("slash", "/").replace("escape", "esc"), b.description,
-                                 pane.__name__.replace("Pane", "")))
+                    rows.append((_key_name(b.key), b.description, pane.__name__.replace("Pane", "")))
         return rows
 
 
-def _stream_read(archive: str, tree, path: str, limit: int | None) -> bytes:
-    """Read a member by streaming the archive up to it (used while the index is incomplete)."""
-    from distscope.tui.archive.compression import OpenedArchive
-    from distscope.tui.archive.members import FILE, HARDLINK, SYMLINK
-    from distscope.tui.errors import MemberNotFound
-
-    seen = 0
-    node = tree.get(path)
-    while node is not None and node.member is not None and node.member.type in (SYMLINK, HARDLINK) and seen < 40:
-        seen += 1
-        link = node.member.linkname
-        target = link if node.member.type == HARDLINK else os.path.normpath(
-            os.path.join(path.rpartition("/")[0], link)).lstrip("./")
-        path, node = target, tree.get(target)
-    if node is None or node.member is None or node.member.type != FILE:
-        raise MemberNotFound(f"{path}: not a file in the archive")
-    member = node.member
-    want = member.size if limit is None else min(limit, member.size)
-    opened = OpenedArchive(archive, hash_bytes=False, threaded=False)
-    try:
-        stream = opened.stream
-        pos = 0
-        while pos < member.data_offset:
-            chunk = stream.read(min(1 << 20, member.data_offset - pos))
-            if not chunk:
-                raise MemberNotFound(f"{path}: archive ended before the member")
-            pos += len(chunk)
-        out = bytearray()
-        while len(out) < want:
-            chunk = stream.read(want - len(out))
-            if not chunk:
-                break
-            out += chunk
-        return bytes(out)
-    finally:
-        opened.close()
+def _key_name(key: str) -> str:
+    names = {"slash": "/", "escape": "esc", "right": "→", "left": "←"}
+    return ",".join(names.get(k, k) for k in key.split(","))

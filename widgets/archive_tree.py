@@ -5,33 +5,44 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
+from textual.binding import Binding
 from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
 from distscope.tui.archive.tree import Node, TreeModel, human_size
+from distscope.tui.safetext import visible
 from distscope.widgets.common import NavTree
 
 #: Filters with more matches than this are shown collapsed.
 EXPAND_MATCHES = 300
 
 
+#: Longest name a row shows (the details above the viewer show it whole).
+LABEL_NAME = 256
+
+
+def _name(text: str) -> str:
+    return visible(text if len(text) <= LABEL_NAME else text[:LABEL_NAME] + "…")
+
+
 def node_label(node: Node) -> Text:
     member = node.member
     text = Text(no_wrap=True, overflow="ellipsis")
     if node.is_dir:
-        text.append(node.name + "/", style="bold")
+        text.append(_name(node.name) + "/", style="bold")
         text.append(f"  {human_size(node.size)}", style="dim")
         return text
     if member is not None and member.type == "symlink":
-        text.append(node.name, style="cyan")
-        text.append(f" -> {member.linkname}", style="cyan dim")
+        text.append(_name(node.name), style="cyan")
+        text.append(f" -> {_name(member.linkname)}", style="cyan dim")
         return text
     if member is not None and member.type == "hardlink":
-        text.append(node.name, style="cyan")
-        text.append(f" => {member.linkname}", style="cyan dim")
+        text.append(_name(node.name), style="cyan")
+        text.append(f" => {_name(member.linkname)}", style="cyan dim")
         return text
     kind = member.kind if member else ""
     style = {"elf": "green", "pe": "green", "macho": "green"}.get(kind, "")
-    text.append(node.name, style=style)
+    text.append(_name(node.name), style=style)
     text.append(f"  {human_size(node.size)}", style="dim")
     if kind in ("elf", "pe", "macho", "static-lib", "coff", "llvm-bitcode"):
         text.append(f" {kind}", style="dim italic")
@@ -40,6 +51,11 @@ def node_label(node: Node) -> Text:
 
 class ArchiveTree(NavTree):
     """A Textual tree over a :class:`TreeModel`: folders load when opened, rows arrive live."""
+
+    BINDINGS = [
+        Binding("right,l", "expand_or_child", "Open", show=False),
+        Binding("left,h", "collapse_or_parent", "Close / up", show=False),
+    ]
 
     DEFAULT_CSS = "ArchiveTree { width: 1fr; min-width: 30; border-right: solid $primary-muted; }"
 
@@ -50,9 +66,11 @@ class ArchiveTree(NavTree):
         self.auto_expand = False
         self.sort = "name"
         self.shown: set[str] | None = None  #: the filter's paths, or None
-        self._tnodes: dict[str, object] = {"": self.root}
+        self._tnodes: dict[str, TreeNode] = {"": self.root}
         self._loaded: set[str] = set()
         self._expanded_once: set[str] = set()
+        self._trail: set[str] = set()  #: folders a search opened (see reveal)
+        self._open_before_filter: set[str] | None = None
         self.root.expand()
 
     # -- loading ------------------------------------------------------------------------
@@ -156,7 +174,16 @@ class ArchiveTree(NavTree):
     def rebuild(self) -> None:
         """Re-create the rows (after a sort or filter change), keeping the open folders."""
         cursor = self.cursor_node.data if self.cursor_node is not None else None
+        if self.shown is not None and self._open_before_filter is None:
+            self._open_before_filter = self.open_folders()
         self._rebuild_children(self.root, "")
+        if self.shown is None and self._open_before_filter is not None:
+            for path in sorted(self._open_before_filter, key=lambda p: p.count("/")):
+                self.load(path)
+                t = self._tnodes.get(path)
+                if t is not None:
+                    t.expand()
+            self._open_before_filter = None
         if self.shown is not None and len(self.shown) <= EXPAND_MATCHES:
             for path in sorted(self.shown, key=lambda p: p.count("/")):
                 node = self.model.get(path)
@@ -168,23 +195,71 @@ class ArchiveTree(NavTree):
         if cursor and cursor in self._tnodes:
             self.call_after_refresh(self._move_to, cursor)
 
-    def reveal(self, path: str) -> bool:
-        """Open the folders down to ``path`` and put the cursor on it."""
+    def open_folders(self) -> set[str]:
+        """The folders open now (to restore them when a filter is cleared)."""
+        return {p for p in self._loaded if p and (t := self._tnodes.get(p)) is not None and t.is_expanded}
+
+    def reveal(self, path: str, trail: bool = False) -> bool:
+        """Open the folders down to ``path`` and put the cursor on it. With ``trail`` (a search
+        moving from match to match), folders it opens are closed again when the next match
+        is elsewhere, or by :meth:`forget_trail`."""
         if self.model.get(path) is None:
             return False
         if self.shown is not None and path not in self.shown:
             return False
-        for folder in ["", *self.model.ancestors(path)]:
+        folders = self.model.ancestors(path)
+        if trail:
+            keep = set(folders)
+            for folder in sorted(self._trail - keep, key=lambda p: -p.count("/")):
+                t = self._tnodes.get(folder)
+                if t is not None:
+                    t.collapse()
+            self._trail &= keep
+        for folder in ["", *folders]:
             self.load(folder)
             t = self._tnodes.get(folder)
             if t is None:
                 return False
-            if folder:
+            if folder and not t.is_expanded:
                 t.expand()
+                if trail:
+                    self._trail.add(folder)
         if path not in self._tnodes:
             return False
         self.call_after_refresh(self._move_to, path)
         return True
+
+    def keep_trail(self) -> None:
+        """The search ended on a match: its folders stay open."""
+        self._trail.clear()
+
+    def forget_trail(self) -> None:
+        """The search was abandoned: close what it opened."""
+        for folder in sorted(self._trail, key=lambda p: -p.count("/")):
+            t = self._tnodes.get(folder)
+            if t is not None:
+                t.collapse()
+        self._trail.clear()
+
+    def action_expand_or_child(self) -> None:
+        """Right / l: open a folder, or go to its first row when it is open."""
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0])
+
+    def action_collapse_or_parent(self) -> None:
+        """Left / h: close an open folder, or go to the folder above."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
 
     def _move_to(self, path: str) -> None:
         tnode = self._tnodes.get(path)

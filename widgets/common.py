@@ -2,13 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import threading
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
 from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static, Tree
+
+from distscope.tui.safetext import visible
+
+
+class MemberSource(Protocol):
+    """What a pane needs to read an archive's members (see :class:`distscope.tui.source.ArchiveSource`).
+    Every method may block: call them from a worker."""
+
+    def read(self, path: str, limit: int | None = None) -> bytes: ...
+
+    def chunks(self, path: str) -> Iterator[bytes]: ...
+
+    def size(self, path: str) -> int: ...
+
+    def resolve(self, path: str) -> str | None: ...
+
+    def find(self, path: str) -> str | None: ...
+
+    def extract(self, paths: list[str], dest: str, on_progress: Callable[[int, int, int], None],
+                cancel: threading.Event) -> Any: ...
+
+
+class GotoMember(Message):
+    """A pane asks to show a member in Files (the app switches panes)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+def focus_now(widget) -> None:
+    """Focus ``widget`` before the next queued key is handled. ``Widget.focus`` defers the change
+    (``call_later``), so keys that arrived in the same burst as the one opening an input (a paste,
+    SSH coalescing keystrokes) would still go to the old widget and run its bindings."""
+    widget.screen.set_focus(widget, scroll_visible=False)
 
 
 def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:
@@ -23,7 +60,7 @@ def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, bool):
             value = "yes" if value else "no"
-        grid.add_row(key, value if isinstance(value, Text) else Text(str(value)))
+        grid.add_row(key, value if isinstance(value, Text) else Text(visible(str(value))))
     return grid
 
 
@@ -37,14 +74,13 @@ def severity_text(severity: str) -> Text:
 
 
 def waiting_text(what: str, plural: bool = False) -> Text:
-    """What a report pane says while the archive is indexed."""
-    return Text(f"Indexing the archive… {what} {'appear' if plural else 'appears'} when the analysis is done.",
-                style="italic")
+    """What a report pane says while the archive is indexed (``plural``: kept for callers)."""
+    return Text(f"Indexing the archive: {what} will show here when the analysis is done.", style="italic")
 
 
 def pending_text(stage: str, what: str, plural: bool = False) -> Text:
     """What a report pane says once the archive is read and the analysis is at ``stage``."""
-    return Text(f"The archive is read; {stage}… {what} {'come' if plural else 'comes'} next.", style="italic")
+    return Text(f"The archive is read; {stage}: {what} will show here next.", style="italic")
 
 
 def error_text(message: str) -> Text:
@@ -62,8 +98,6 @@ class ReportPane(VerticalScroll):
     """A scrolling pane that renders report sections once the analysis is done; before that it
     says what is still coming."""
 
-    #: the report sections this pane renders; named in the waiting message
-    SECTIONS: tuple[str, ...] = ()
     WHAT = "this pane"
 
     DEFAULT_CSS = """
@@ -90,15 +124,18 @@ class ReportPane(VerticalScroll):
         self.notice.display = True
         self.notice.update(error_text(message))
 
-    def set_report(self, report: dict) -> None:
-        missing = [s for s in self.SECTIONS if report.get(s) is None]
-        if missing and len(missing) == len(self.SECTIONS):
+    def set_report(self, report) -> None:
+        """Render the typed report (:class:`distscope.tui.model.report.Report`)."""
+        if not self.has_sections(report):
             self.notice.update(missing_text(self.WHAT))
             return
         self.notice.display = False
         self.render_report(report)
 
-    def render_report(self, report: dict) -> None:  # pragma: no cover - overridden
+    def has_sections(self, report) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def render_report(self, report) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
 

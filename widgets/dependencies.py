@@ -3,160 +3,106 @@ libraries first; reverse dependencies of the selection; jump to the member in Fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Static, Tree
+from textual.widgets import Input, Static, Tree
 
-from distscope.widgets.common import NavTree, error_text, missing_text, pending_text, waiting_text
+from distscope.tui.model.graph import BUNDLED, MISSING, SYSTEM, UNEXPECTED, VIRTUAL, Edge, Graph
+from distscope.tui.model.report import Report
+from distscope.tui.safetext import visible
+
+from distscope.widgets.common import GotoMember, MemberSource, NavTree, focus_now, error_text, missing_text, pending_text, waiting_text
 
 #: Display order: problems first.
-STATUS_ORDER = {"missing": 0, "unexpected": 1, "unreadable": 2, "internal": 3, "allowed": 4, "virtual": 5}
-STATUS_STYLE = {"missing": "bold red", "unexpected": "bold yellow", "unreadable": "red", "internal": "green",
-                "allowed": "dim", "virtual": "dim"}
-STATUS_MARK = {"missing": "✗ MISSING", "unexpected": "! unexpected", "unreadable": "? unreadable",
-               "internal": "bundled", "allowed": "allowed", "virtual": "api set"}
+STATUS_ORDER = {MISSING: 0, UNEXPECTED: 1, "unreadable": 2, BUNDLED: 3, SYSTEM: 4, VIRTUAL: 5}
+STATUS_STYLE = {MISSING: "bold red", UNEXPECTED: "bold yellow", "unreadable": "red", BUNDLED: "green",
+                SYSTEM: "", VIRTUAL: ""}
+#: (mark first, so a narrow row never loses it; word for the detail line)
+STATUS_MARK = {MISSING: ("✗", "MISSING"), UNEXPECTED: ("!", "unexpected system library"),
+               "unreadable": ("?", "unreadable"), BUNDLED: ("✓", "in the archive"),
+               SYSTEM: ("·", "allowed system library"), VIRTUAL: ("·", "Windows API set")}
 
 
-@dataclass
-class Edge:
-    target: str  #: node id (a member path, or a library name)
-    name: str  #: the name as the binary asks for it
-    status: str
+class GraphView:
+    """The typed graph arranged for the tree: edges by binary, problems first."""
 
-
-@dataclass
-class Graph:
-    """The report's dependencies section, normalised for display."""
-
-    roots: list[str] = field(default_factory=list)
-    nodes: dict[str, dict] = field(default_factory=dict)
-    edges: dict[str, list[Edge]] = field(default_factory=dict)
-    reverse: dict[str, list[str]] = field(default_factory=dict)
-    top_level: list[str] = field(default_factory=list)  #: binaries nothing needs (extensions, tools)
-
-    def status(self, node_id: str) -> str:
-        return node_status(self.nodes.get(node_id) or {}, node_id, self)
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.edges = graph.edges_from()
 
     def binaries(self) -> list[str]:
-        ids = [n for n, d in self.nodes.items() if _is_member(d, n)] or list(self.edges)
-        return sorted(ids, key=lambda n: (0 if self.has_missing(n) else 1, n))
+        return sorted(self.graph.nodes, key=lambda n: (0 if self.has_missing(n) else 1, n))
 
     def has_missing(self, node_id: str) -> bool:
-        return any(e.status == "missing" for e in self.edges.get(node_id, []))
+        return any(e.status == MISSING for e in self.edges.get(node_id, []))
 
     def sorted_edges(self, node_id: str) -> list[Edge]:
         return sorted(self.edges.get(node_id, []), key=lambda e: (STATUS_ORDER.get(e.status, 9), e.name))
 
+    def target(self, edge: Edge) -> str:
+        return edge.to or edge.name
 
-def _is_member(data: dict, node_id: str) -> bool:
-    if data.get("path") or data.get("member") or data.get("format"):
-        return True
-    return str(data.get("kind") or data.get("type") or "") in ("binary", "member", "internal", "file")
+    def status(self, node_id: str) -> str:
+        node = self.graph.nodes.get(node_id)
+        if node is not None:
+            return "unreadable" if node.error else BUNDLED
+        statuses = {e.status for out in self.edges.values() for e in out if self.target(e) == node_id}
+        return min(statuses, key=lambda s: STATUS_ORDER.get(s, 9)) if statuses else SYSTEM
 
-
-def node_status(data: dict, node_id: str, graph: Graph | None = None) -> str:
-    status = str(data.get("status") or "").lower()
-    if status in ("resolved", "bundled", "member", "found"):
-        return "internal"
-    if status in ("system", "allowed-system"):
-        return "allowed"
-    if status in STATUS_ORDER:
-        return status
-    if data.get("missing"):
-        return "missing"
-    if data.get("allowed") is True:
-        return "allowed"
-    if data.get("allowed") is False:
-        return "unexpected"
-    if data.get("virtual") or str(data.get("kind")) in ("api-set", "virtual"):
-        return "virtual"
-    if _is_member(data, node_id):
-        return "internal"
-    return "allowed"
+    def matching(self, query: str) -> list[str]:
+        """Binaries and library names containing ``query`` (case-insensitive)."""
+        q = query.lower()
+        names = set(self.graph.nodes) | {self.target(e) for e in self.graph.edges}
+        return sorted((n for n in names if q in n.lower()),
+                      key=lambda n: (n.rpartition("/")[2].lower() != q, STATUS_ORDER.get(self.status(n), 9), n))
 
 
-def normalize_graph(section) -> Graph:
-    """Accept the shapes the dependencies section may take (nodes as a dict or a list, edges as
-    an adjacency dict or a list of {from, to, name, status})."""
-    graph = Graph()
-    if not isinstance(section, dict):
-        return graph
-    nodes = section.get("nodes") or {}
-    if isinstance(nodes, list):
-        nodes = {str(n.get("id") or n.get("path") or n.get("name")): n for n in nodes if isinstance(n, dict)}
-    graph.nodes = {str(k): (v if isinstance(v, dict) else {"status": v}) for k, v in nodes.items()}
-    edges = section.get("edges") or {}
-    if isinstance(edges, dict):
-        items = [(src, t) for src, targets in edges.items() for t in (targets or [])]
-    else:
-        items = [(e.get("from") or e.get("source"), e) for e in edges if isinstance(e, dict)]
-    for src, target in items:
-        if src is None:
-            continue
-        if isinstance(target, dict):
-            tid = str(target.get("to") or target.get("target") or target.get("resolved") or target.get("name"))
-            name = str(target.get("name") or tid.rpartition("/")[2])
-            data = graph.nodes.get(tid, {})
-            status = node_status({**data, **{k: v for k, v in target.items() if k in ("status", "allowed", "missing")}},
-                                 tid)
-        else:
-            tid = name = str(target)
-            status = node_status(graph.nodes.get(tid, {}), tid)
-        graph.edges.setdefault(str(src), []).append(Edge(tid, name, status))
-        graph.nodes.setdefault(tid, {"status": status})
-        graph.nodes.setdefault(str(src), {"kind": "binary"})
-    reverse = section.get("reverse")
-    if isinstance(reverse, dict):
-        graph.reverse = {str(k): [str(x) for x in v or []] for k, v in reverse.items()}
-    else:
-        for src, out in graph.edges.items():
-            for e in out:
-                graph.reverse.setdefault(e.target, []).append(src)
-    roots = section.get("roots") or []
-    graph.roots = [str(r.get("path") if isinstance(r, dict) else r) for r in roots]
-    top = section.get("top_level") or []
-    graph.top_level = [str(t.get("path") if isinstance(t, dict) else t) for t in top
-                       if (t.get("path") if isinstance(t, dict) else t) not in graph.roots]
-    return graph
-
-
-def edge_label(edge: Edge, graph: Graph) -> Text:
-    text = Text(edge.name, style=STATUS_STYLE.get(edge.status, ""))
-    if edge.status == "internal" and edge.target != edge.name:
-        text.append(f"  {edge.target}", style="dim")
-    mark = STATUS_MARK.get(edge.status, edge.status)
-    if mark:
-        text.append(f"  {mark}", style=STATUS_STYLE.get(edge.status, "dim"))
+def edge_label(edge: Edge, view: GraphView) -> Text:
+    mark, _ = STATUS_MARK.get(edge.status, ("?", edge.status))
+    style = STATUS_STYLE.get(edge.status, "")
+    text = Text(f"{mark} ", style=style)
+    text.append(visible(edge.name), style=style)
+    if edge.status == MISSING:
+        text.append("  MISSING", style=style)
+    elif edge.status == UNEXPECTED:
+        text.append("  unexpected", style=style)
+    if edge.to and edge.to != edge.name:
+        text.append(f"  {visible(edge.to)}", style="dim")
     return text
 
 
 class DependenciesPane(Vertical):
-    """The dependency tree (from the interpreters, or every binary) and the reverse dependencies."""
+    """The dependency tree (from the interpreters, or every binary), a filter, and the detail
+    of the selected row (its full name, status, needs and reverse dependencies)."""
 
     DEFAULT_CSS = """
     DependenciesPane > #deps-head { height: auto; max-height: 3; padding: 0 1; }
+    DependenciesPane > Input, DependenciesPane > Input:focus { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    DependenciesPane > Input.-open { display: block; }
     DependenciesPane > Horizontal { height: 1fr; }
     DependenciesPane Tree { width: 3fr; min-width: 30; }
     DependenciesPane #deps-side { width: 2fr; border-left: solid $primary-muted; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("a", "toggle_view", "Roots / all binaries"),
+        Binding("f,slash", "filter", "Filter", tooltip="binaries and libraries whose name contains a text"),
+        Binding("a", "toggle_view", "Roots/all"),
         Binding("g", "goto_member", "Show in Files"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, source: MemberSource, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.graph = Graph()
-        self.view = "roots"
+        self.source = source
+        self.view = GraphView(Graph())
+        self.mode = "roots"
         self._ready = False
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the dependency graph"), id="deps-head")
+        yield Input(placeholder="filter: part of a binary or library name (Esc clears)", id="deps-filter")
         with Horizontal():
             tree = NavTree("binaries", id="deps-tree")
             tree.show_root = False
@@ -170,7 +116,7 @@ class DependenciesPane(Vertical):
         return self.query_one("#deps-tree", Tree)
 
     def focus_main(self) -> None:
-        self.dtree.focus()
+        focus_now(self.dtree)
 
     def set_pending(self, stage: str) -> None:
         self.query_one("#deps-head", Static).update(pending_text(stage, "the dependency graph"))
@@ -178,80 +124,95 @@ class DependenciesPane(Vertical):
     def show_error(self, message: str) -> None:
         self.query_one("#deps-head", Static).update(error_text(message))
 
-    def set_report(self, report: dict) -> None:
+    def set_report(self, report: Report) -> None:
         head = self.query_one("#deps-head", Static)
-        section = report.get("dependencies")
-        if not isinstance(section, dict):
+        if report.dependencies is None:
             head.update(missing_text("the dependency graph"))
             return
-        self.graph = normalize_graph(section)
+        view = self.view = GraphView(report.dependencies)
         self._ready = True
-        missing = sorted({e.name for out in self.graph.edges.values() for e in out if e.status == "missing"})
-        unexpected = sorted({e.name for out in self.graph.edges.values() for e in out if e.status == "unexpected"})
-        n_roots = len(self.graph.roots)
-        line = Text(f"{len(self.graph.binaries())} binaries, {n_roots} interpreter{'s' if n_roots != 1 else ''}. ")
+        missing = sorted({e.name for e in view.graph.edges if e.status == MISSING})
+        unexpected = sorted({e.name for e in view.graph.edges if e.status == UNEXPECTED})
+        n_roots = len(view.graph.roots)
+        line = Text(f"{len(view.graph.nodes)} binaries, {n_roots} interpreter{'s' if n_roots != 1 else ''}. ")
         if missing:
-            line.append(f"Missing: {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}. ", style="bold red")
+            line.append(f"Missing: {visible(', '.join(missing[:6]))}{' …' if len(missing) > 6 else ''}. ",
+                        style="bold red")
         if unexpected:
-            line.append(f"Unexpected: {', '.join(unexpected[:6])}. ", style="bold yellow")
+            line.append(f"Unexpected: {visible(', '.join(unexpected[:6]))}{' …' if len(unexpected) > 6 else ''}. ",
+                        style="bold yellow")
         if not missing and not unexpected:
             line.append("Nothing missing.", style="green")
-        line.append("  (a: roots/all, g: show in Files)", style="dim")
         head.update(line)
         self.populate()
 
-    def populate(self) -> None:
+    def populate(self, query: str = "") -> None:
         tree = self.dtree
         tree.clear()
-        graph = self.graph
-        tops = graph.roots if self.view == "roots" and graph.roots else graph.binaries()
-        if self.view == "roots" and not graph.roots:
-            self.view = "all"
-        tree.root.label = "interpreters" if self.view == "roots" else "all binaries"
-        for top in tops:
-            node = tree.root.add(self._top_label(top), data=top, allow_expand=bool(graph.edges.get(top)))
-            if self.view == "roots":
-                self._fill(node, top, {top})
-                node.expand()
-        if self.view == "roots" and graph.top_level:
-            others = sorted(graph.top_level, key=lambda n: (0 if graph.has_missing(n) else 1, n))
-            bad = sum(1 for n in others if graph.has_missing(n))
-            label = Text(f"loaded at run time ({len(others)})", style="bold")
-            if bad:
-                label.append(f"  {bad} with missing libraries", style="bold red")
-            group = tree.root.add(label, data=None, expand=True)
-            for top in others:
-                group.add(self._top_label(top), data=top, allow_expand=bool(graph.edges.get(top)))
+        view = self.view
+        if query:
+            tree.root.label = f"matching {query!r}"
+            for name in view.matching(query):
+                tree.root.add(self._top_label(name), data=name, allow_expand=bool(view.edges.get(name)))
+            if not tree.root.children:
+                tree.root.add(Text(f"no binary or library matches {visible(query)!r}", style="bold"), data=None)
+        else:
+            if self.mode == "roots" and not view.graph.roots:
+                self.mode = "all"
+            tops = view.graph.roots if self.mode == "roots" else view.binaries()
+            tree.root.label = "interpreters" if self.mode == "roots" else "all binaries"
+            for top in tops:
+                node = tree.root.add(self._top_label(top), data=top, allow_expand=bool(view.edges.get(top)))
+                if self.mode == "roots":
+                    self._fill(node, top, {top})
+                    node.expand()
+            others = [t for t in view.graph.top_level if t not in view.graph.roots]
+            if self.mode == "roots" and others:
+                others.sort(key=lambda n: (0 if view.has_missing(n) else 1, n))
+                bad = sum(1 for n in others if view.has_missing(n))
+                label = Text(f"loaded at run time ({len(others)})", style="bold")
+                if bad:
+                    label.append(f"  {bad} with missing libraries", style="bold red")
+                group = tree.root.add(label, data=None, expand=True)
+                for top in others:
+                    group.add(self._top_label(top), data=top, allow_expand=bool(view.edges.get(top)))
         tree.root.expand()
         if tree.root.children:
             self.call_after_refresh(tree.move_cursor, tree.root.children[0])
 
     def _top_label(self, top: str) -> Text:
+        view = self.view
         folder, _, name = top.rpartition("/")
-        label = Text(name, style="bold")
-        if self.graph.has_missing(top):
+        status = view.status(top)
+        mark, _ = STATUS_MARK.get(status, ("?", status))
+        missing = view.has_missing(top)
+        label = Text(f"{'✗' if missing else mark} ", style="bold red" if missing else STATUS_STYLE.get(status, ""))
+        label.append(visible(name), style="bold")
+        if missing:
             label.append("  MISSING LIBRARIES", style="bold red")
-        node = self.graph.nodes.get(top, {})
-        if node.get("build_artefact"):
+        node = view.graph.nodes.get(top)
+        if node is not None and node.build_artefact:
             label.append("  build artefact: not loaded at run time", style="dim")
-        elif node.get("role") == "object":
+        elif node is not None and node.role == "object":
             label.append("  object file: linked, never loaded", style="dim")
-        elif node.get("runtime") is False:
+        elif node is not None and not node.runtime:
             label.append("  foreign: not a requirement", style="dim")
         if folder:
-            label.append(f"  {folder}/", style="dim")
+            label.append(f"  {visible(folder)}/", style="dim")
         return label
 
     def _fill(self, tnode, node_id: str, seen: set[str]) -> None:
         """Add the edges of ``node_id`` below ``tnode``; deeper levels load when opened."""
         if tnode.children:
             return
-        for edge in self.graph.sorted_edges(node_id):
-            again = edge.target in seen
-            label = edge_label(edge, self.graph)
+        view = self.view
+        for edge in view.sorted_edges(node_id):
+            target = view.target(edge)
+            again = target in seen
+            label = edge_label(edge, view)
             if again:
                 label.append("  (cycle)", style="dim")
-            tnode.add(label, data=edge.target, allow_expand=bool(self.graph.edges.get(edge.target)) and not again)
+            tnode.add(label, data=target, allow_expand=bool(view.edges.get(target)) and not again)
 
     @on(Tree.NodeExpanded, "#deps-tree")
     def _expanded(self, event: Tree.NodeExpanded) -> None:
@@ -275,47 +236,79 @@ class DependenciesPane(Vertical):
         event.node.toggle()
 
     def show_detail(self, node_id: str) -> None:
-        graph = self.graph
-        data = graph.nodes.get(node_id, {})
-        status = graph.status(node_id)
-        out = Text(node_id + "\n", style="bold")
-        out.append(f"{'in the archive' if status == 'internal' else STATUS_MARK.get(status, status)}\n",
-                   style=STATUS_STYLE.get(status, ""))
-        if data.get("runtime") is False:
-            out.append("another platform's binary: listed, not a runtime requirement\n", style="dim")
-        if data.get("error"):
-            out.append(f"unreadable: {data['error']}\n", style="red")
-        for key in ("role", "format", "machine", "allowed_by", "reason", "soname"):
-            if data.get(key):
-                out.append(f"{key}: {data[key]}\n", style="dim")
-        needs = graph.edges.get(node_id, [])
+        """The full row: nothing here is cut (the tree rows may be)."""
+        view = self.view
+        node = view.graph.nodes.get(node_id)
+        status = view.status(node_id)
+        out = Text(visible(node_id) + "\n", style="bold")
+        out.append(f"{STATUS_MARK.get(status, ('', status))[1]}\n", style=STATUS_STYLE.get(status, ""))
+        if node is not None:
+            if not node.runtime:
+                out.append("another platform's binary: listed, not a runtime requirement\n", style="dim")
+            if node.error:
+                out.append(f"unreadable: {visible(node.error)}\n", style="red")
+            for key, value in (("role", node.role), ("format", node.format)):
+                if value:
+                    out.append(f"{key}: {visible(value)}\n", style="dim")
+        needs = view.sorted_edges(node_id)
         if needs:
             out.append(f"\nneeds ({len(needs)}):\n", style="bold")
-            for e in graph.sorted_edges(node_id):
-                out.append(f"  {e.name}", style=STATUS_STYLE.get(e.status, ""))
-                out.append(f"  {STATUS_MARK.get(e.status, '')}\n", style="dim")
-        users = graph.reverse.get(node_id, [])
+            for e in needs:
+                mark, word = STATUS_MARK.get(e.status, ("?", e.status))
+                out.append(f"  {mark} {visible(e.name)}", style=STATUS_STYLE.get(e.status, ""))
+                out.append(f"  {word}" + (f" ({visible(e.allowed_by)})" if e.allowed_by else ""), style="dim")
+                if e.to and e.to != e.name:
+                    out.append(f"\n      -> {visible(e.to)}", style="dim")
+                out.append("\n")
+        users = view.graph.reverse.get(node_id, [])
         out.append(f"\nneeded by ({len(users)}):\n", style="bold")
         for user in sorted(users)[:200]:
-            out.append(f"  {user}\n")
+            out.append(f"  {visible(user)}\n")
+        if len(users) > 200:
+            out.append(f"  … and {len(users) - 200} more\n", style="dim")
         if not users:
             out.append("  nothing in the archive\n", style="dim")
         self.query_one("#deps-detail", Static).update(out)
 
+    def action_filter(self) -> None:
+        box = self.query_one("#deps-filter", Input)
+        box.add_class("-open")
+        focus_now(box)
+
+    @on(Input.Changed, "#deps-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._ready:
+            self.populate(event.value.strip())
+
+    @on(Input.Submitted, "#deps-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("-open")
+        focus_now(self.dtree)
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#deps-filter", Input)
+        if box.value or box.has_class("-open"):
+            box.value = ""
+            box.remove_class("-open")
+            if self._ready:
+                self.populate()
+        focus_now(self.dtree)
+
     def action_toggle_view(self) -> None:
         if not self._ready:
             return
-        self.view = "all" if self.view == "roots" else "roots"
+        self.mode = "all" if self.mode == "roots" else "roots"
+        self.query_one("#deps-filter", Input).value = ""
         self.populate()
-        self.app.notify("All binaries (missing first)" if self.view == "all" else "Tree from the interpreters",
+        self.app.notify("All binaries (missing first)" if self.mode == "all" else "Tree from the interpreters",
                         timeout=2)
 
     def action_goto_member(self) -> None:
         node = self.dtree.cursor_node
         if node is None or node.data is None:
             return
-        index = getattr(self.app, "index", None)
-        if index is not None and index.get(node.data) is None:
-            self.app.notify(f"{node.data} is not a member of the archive", severity="warning")
+        if self.source.find(node.data) is None:
+            self.app.notify(f"{visible(node.data)} is not a member of the archive", severity="warning")
             return
-        self.app.goto_member(node.data)
+        self.post_message(GotoMember(node.data))

@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.containers import Horizontal, ScrollableContainer, Vertical
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
 
-from distscope.widgets.common import error_text, missing_text, pending_text, waiting_text
+from distscope.tui.model.licences import Component
+from distscope.tui.model.report import Report
+from distscope.tui.safetext import visible
+
+from distscope.widgets.common import GotoMember, MemberSource, focus_now, error_text, missing_text, pending_text, waiting_text
 
 TEXT_LIMIT = 512 << 10
-
-
-def _gpl_names(gpl) -> dict[str, str]:
-    """{component name: evidence} from the report's ``gpl`` list (names or dicts)."""
-    out: dict[str, str] = {}
-    for item in gpl or []:
-        if isinstance(item, dict):
-            name = str(item.get("name") or item.get("component") or "?")
-            ev = item.get("evidence") or item.get("reason") or ""
-            ev = ", ".join(map(str, ev)) if isinstance(ev, list) else str(ev)
-            out[name] = "; ".join(x for x in (out.get(name), ev) if x)
-        else:
-            out[str(item)] = ""
-    return out
-
-
-def is_gpl(component: dict, gpl: dict[str, str]) -> bool:
-    if component.get("gpl") or str(component.get("name")) in gpl:
-        return True
-    return any("GPL" in str(x) and "LGPL" not in str(x) for x in component.get("licenses") or [])
 
 
 class LicencesPane(Vertical):
@@ -39,31 +24,37 @@ class LicencesPane(Vertical):
 
     DEFAULT_CSS = """
     LicencesPane > #lic-head { height: auto; max-height: 4; padding: 0 1; }
+    LicencesPane > Input, LicencesPane > Input:focus { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    LicencesPane > Input.-open { display: block; }
     LicencesPane > Horizontal { height: 1fr; }
     LicencesPane DataTable { width: 1fr; min-width: 30; }
     LicencesPane #lic-text-scroll { width: 1fr; border-left: solid $primary-muted; padding: 0 1; }
+    LicencesPane #lic-text { width: auto; }
     """
-    BINDINGS = [Binding("g", "goto_member", "Show file in Files", show=False)]
+    BINDINGS = [Binding("f,slash", "filter", "Filter", tooltip="components whose name, SPDX id or file contains a text"),
+                Binding("g", "goto_member", "Show file"),
+                Binding("escape", "clear_filter", "Clear filter", show=False)]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, source: MemberSource, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.components: list[dict] = []
-        self.texts: dict = {}
+        self.source = source
+        self.components: list[Component] = []
+        self.shown: list[int] = []
         self.gpl: dict[str, str] = {}
-        self._token = 0
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the licences", plural=True), id="lic-head")
+        yield Input(placeholder="filter: part of a component, SPDX id or file (Esc clears)", id="lic-filter")
         with Horizontal():
             yield DataTable(cursor_type="row", zebra_stripes=True, id="lic-table")
-            with VerticalScroll(id="lic-text-scroll"):
+            with ScrollableContainer(id="lic-text-scroll", can_focus=True):
                 yield Static("", id="lic-text")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("component", "SPDX", "GPL")
+        self.query_one(DataTable).add_columns("GPL", "component", "SPDX")
 
     def focus_main(self) -> None:
-        self.query_one(DataTable).focus()
+        focus_now(self.query_one(DataTable))
 
     def set_pending(self, stage: str) -> None:
         self.query_one("#lic-head", Static).update(pending_text(stage, "the licences", plural=True))
@@ -71,35 +62,42 @@ class LicencesPane(Vertical):
     def show_error(self, message: str) -> None:
         self.query_one("#lic-head", Static).update(error_text(message))
 
-    def set_report(self, report: dict) -> None:
-        lic = report.get("licenses")
+    def set_report(self, report: Report) -> None:
+        lic = report.licenses
         head = self.query_one("#lic-head", Static)
-        if not isinstance(lic, dict):
+        if lic is None:
             head.update(missing_text("the licences"))
             return
-        gpl = self.gpl = _gpl_names(lic.get("gpl"))
-        self.components = [c for c in lic.get("components") or [] if isinstance(c, dict)]
-        self.texts = lic.get("texts") if isinstance(lic.get("texts"), dict) else {}
+        self.gpl = {g.component: g.evidence for g in lic.gpl}
+        self.components = sorted(lic.components, key=lambda c: (not self._is_gpl(c), c.name))
         summary = Text(f"{len(self.components)} components. ")
-        if gpl:
+        if self.gpl:
             summary.append("GPL-licensed: ", style="bold red")
-            summary.append(", ".join(gpl), style="red")
-            summary.append(" (evidence with the component)", style="dim")
+            summary.append(visible(", ".join(self.gpl)), style="red")
         else:
-            summary.append("Not GPL-encumbered: no GPL-licensed component found.", style="green")
+            summary.append("No GPL-licensed component found.", style="green")
+        summary.append("  (f: filter, g: show the file; the text pane has each row whole)", style="dim")
         head.update(summary)
+        self._fill("")
+
+    def _is_gpl(self, comp: Component) -> bool:
+        return comp.gpl or comp.name in self.gpl
+
+    def _fill(self, query: str) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        order = sorted(range(len(self.components)),
-                       key=lambda i: (not is_gpl(self.components[i], gpl), str(self.components[i].get("name"))))
-        self.components = [self.components[i] for i in order]
-        for i, comp in enumerate(self.components):
-            ids = comp.get("licenses") or []
-            spdx = ", ".join(map(str, ids)) if ids else ("public domain" if comp.get("public_domain") else "?")
-            flag = Text("GPL", style="bold red") if is_gpl(comp, gpl) else Text("")
-            table.add_row(str(comp.get("name")), spdx, flag, key=str(i))
-        if self.components:
-            self.show_text(0)
+        q = query.lower()
+        self.shown = [i for i, c in enumerate(self.components)
+                      if not q or any(q in x.lower() for x in (c.name, *c.licenses, *c.files))]
+        for i in self.shown:
+            comp = self.components[i]
+            spdx = ", ".join(comp.licenses) if comp.licenses else ("public domain" if comp.public_domain else "?")
+            flag = Text("GPL", style="bold reverse red") if self._is_gpl(comp) else Text("")
+            table.add_row(flag, _cell(comp.name, 24), _cell(spdx, 30), key=str(i))
+        if self.shown:
+            self.show_text(self.shown[0])
+        else:
+            self.query_one("#lic-text", Static).update(Text(f"no component matches {visible(query)!r}", style="bold"))
 
     @on(DataTable.RowHighlighted)
     def _row(self, event: DataTable.RowHighlighted) -> None:
@@ -108,50 +106,73 @@ class LicencesPane(Vertical):
 
     def show_text(self, i: int) -> None:
         comp = self.components[i]
-        files = [str(f) for f in comp.get("files") or []]
+        files = list(comp.files)
         target = self.query_one("#lic-text", Static)
-        self._token += 1
-        token = self._token
-        header = Text(f"{comp.get('name')}\n", style="bold")
-        evidence = self.gpl.get(str(comp.get("name")))
+        # the row whole (the table cuts long names and id lists, with an ellipsis)
+        header = Text(f"{visible(comp.name)}\n", style="bold")
+        header.append(f"SPDX: {visible(', '.join(comp.licenses) or '?')}\n")
+        evidence = self.gpl.get(comp.name)
         if evidence:
-            header.append(f"GPL: {evidence}\n", style="red")
-        detected = comp.get("detected")
-        if detected:
-            header.append(f"identified from the text: {', '.join(map(str, detected))}\n", style="dim")
+            header.append(f"GPL: {visible(evidence)}\n", style="bold red")
+        if comp.declared and comp.declared != comp.licenses:
+            header.append(f"declared: {visible(', '.join(comp.declared))}\n", style="dim")
+        if comp.detected:
+            header.append(f"identified from the text: {visible(', '.join(comp.detected))}\n", style="dim")
         if files:
-            header.append("files: " + ", ".join(files) + "\n\n", style="dim")
-        inline = comp.get("text") or next((self.texts.get(f) for f in files if self.texts.get(f)), None)
-        if inline:
-            target.update(header + Text(str(inline)))
-            return
+            header.append("files: " + visible(", ".join(files)) + "\n\n", style="dim")
         if not files:
-            target.update(header + Text("No licence text in the archive for this component.", style="italic dim"))
+            target.update(header + Text("No licence text in the archive for this component.", style="italic"))
             return
         target.update(header + Text("reading…", style="italic dim"))
-        app = self.app
+        self._read_texts(files, header)
 
-        def work() -> str:
-            chunks = []
-            for f in files[:3]:
-                data = app.read_member(f, limit=TEXT_LIMIT)
-                chunks.append(data.decode("utf-8", errors="replace"))
-            return "\n\n".join(chunks)
-
-        def done(text, error) -> None:
-            if token != self._token:
-                return
-            if error is not None:
-                target.update(header + Text(f"Cannot read: {getattr(error, 'message', error)}", style="red"))
-            else:
-                target.update(header + Text(text))
-
-        app.background(work, done)
+    @work(thread=True, exclusive=True, group="licence-text", exit_on_error=False,
+          description="reading licence texts")
+    def _read_texts(self, files: list[str], header: Text) -> None:
+        """Read up to three licence files (a newer selection cancels this one)."""
+        target = self.query_one("#lic-text", Static)
+        try:
+            chunks = [self.source.read(f, limit=TEXT_LIMIT).decode("utf-8", errors="replace") for f in files[:3]]
+            body = Text(visible("\n\n".join(chunks), keep="\n\t"), no_wrap=True)
+        except Exception as exc:
+            body = Text(f"Cannot read: {visible(str(getattr(exc, 'message', exc)))}", style="red")
+        full = header + body
+        full.no_wrap = True  # licence texts keep their own line breaks (the pane scrolls sideways)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(target.update, full)
 
     def action_goto_member(self) -> None:
         table = self.query_one(DataTable)
-        if not self.components or table.cursor_row is None:
+        if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
             return
-        files = self.components[table.cursor_row].get("files") or []
+        files = self.components[self.shown[table.cursor_row]].files
         if files:
-            self.app.goto_member(str(files[0]))
+            self.post_message(GotoMember(files[0]))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#lic-filter", Input)
+        box.add_class("-open")
+        focus_now(box)
+
+    @on(Input.Changed, "#lic-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value.strip())
+
+    @on(Input.Submitted, "#lic-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("-open")
+        focus_now(self.query_one(DataTable))
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#lic-filter", Input)
+        box.value = ""
+        box.remove_class("-open")
+        self._fill("")
+        focus_now(self.query_one(DataTable))
+
+
+def _cell(text: str, width: int) -> Text:
+    """A table cell at most ``width`` wide, with an ellipsis when cut (the text pane has it whole)."""
+    shown = visible(text)
+    return Text(shown if len(shown) <= width else shown[:width - 1] + "…")

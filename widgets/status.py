@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
 from distscope.tui.archive.tree import human_size
+from distscope.tui.safetext import visible
 
 
 class StatusBar(Horizontal):
@@ -20,6 +21,7 @@ class StatusBar(Horizontal):
     StatusBar > ProgressBar Bar { width: 20; }
     StatusBar > #status-text { width: 1fr; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar.-error > #status-text { color: $error; text-style: bold; }
+    StatusBar > #status-work { width: auto; padding: 0 1; text-style: bold; }
     """
 
     def __init__(self, title: str, **kwargs) -> None:
@@ -27,9 +29,15 @@ class StatusBar(Horizontal):
         self._title = title
 
     def compose(self) -> ComposeResult:
-        yield Label(self._title, id="status-title")
+        yield Label(visible(self._title), id="status-title")
         yield ProgressBar(total=None, show_eta=False, id="status-bar")
         yield Label("opening…", id="status-text")
+        yield Label("", id="status-work")
+
+    def show_work(self, running: list[str]) -> None:
+        """Background work in progress (keys keep working meanwhile)."""
+        for label in self.query("#status-work").results(Label):
+            label.update(f"⟳ {', '.join(running)}" if running else "")
 
     def show_progress(self, progress, tree) -> None:
         bar = self.query_one(ProgressBar)
@@ -47,7 +55,7 @@ class StatusBar(Horizontal):
         if index.error == "cancelled":
             state = "  (cancelled)"
         self.query_one("#status-text", Label).update(
-            f"{len(index.members):,} members, {human_size(tree.root.size)} in files, "
+            f"{len(index.members):,} tar members, {human_size(tree.root.size)} in files, "
             f"{index.compression} {human_size(index.compressed_size)}{state}")
         self.set_class(not index.complete, "-error")
 

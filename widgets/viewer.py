@@ -9,13 +9,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual import work
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from distscope.tui.archive.tree import human_size
+from distscope.tui.safetext import visible
 
 #: How much of a member the viewer reads and shows.
 TEXT_LIMIT = 256 << 10
 HEX_LIMIT = 32 << 10
+#: The binary view reads at most this much of one binary (pyelftools and pefile parse it in memory).
+BINARY_LIMIT = 256 << 20
 MODES = ("auto", "text", "hex", "binary")
 NATIVE = ("elf", "pe", "macho")
 
@@ -71,11 +76,20 @@ def highlight(path: str, data: bytes, truncated: bool) -> Text:
     return text
 
 
+#: How list-of-dict fields of the binaries analysis read as rows: (field, columns, row format).
+ROW_FIELDS = {
+    "dylibs": lambda d: f"{d.get('name')}  ({d.get('kind') or 'load'}"
+                        + (f", compatibility {d['compat']}" if d.get("compat") else "")
+                        + (f", current {d['current']}" if d.get("current") else "") + ")",
+    "tools": lambda d: " ".join(str(d.get(k)) for k in ("tool", "version") if d.get(k)),
+}
+
+
 def binary_summary(info: Any) -> Text:
-    """The analysis of one binary (a dict from the binaries analysis) as readable lines."""
+    """The analysis of one binary (an entry of the report's binaries) as readable lines."""
     out = Text()
     if not isinstance(info, dict):
-        return Text("No binary analysis for this member yet.", style="italic dim")
+        return Text("No analysis of this binary in the report.", style="italic")
     for key, value in info.items():
         if key in ("path", "needs", "size") or value in (None, "", [], {}):
             continue
@@ -84,21 +98,23 @@ def binary_summary(info: Any) -> Text:
             out.append(f"{label}:\n", style="bold")
             for k, v in value.items():
                 vs = ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
-                out.append(f"  {k}: {vs}\n")
+                out.append(f"  {visible(str(k))}: {visible(vs)}\n")
         elif isinstance(value, (list, tuple)):
             out.append(f"{label}:", style="bold")
             if all(not isinstance(v, (dict, list)) for v in value):
-                out.append(" " + ", ".join(map(str, value)) + "\n")
+                out.append(" " + visible(", ".join(map(str, value))) + "\n")
             else:
                 out.append("\n")
+                row = ROW_FIELDS.get(key)
                 for v in value:
                     if isinstance(v, dict):
-                        out.append("  " + ", ".join(f"{k}={x}" for k, x in v.items() if x not in (None, [], "")) + "\n")
+                        line = row(v) if row else "  ".join(f"{k} {x}" for k, x in v.items() if x not in (None, [], ""))
+                        out.append(f"  {visible(line)}\n")
                     else:
-                        out.append(f"  {v}\n")
+                        out.append(f"  {visible(str(v))}\n")
         else:
             out.append(f"{label}: ", style="bold")
-            out.append(f"{value}\n")
+            out.append(f"{visible(str(value))}\n")
     return out
 
 
@@ -108,44 +124,8 @@ def folder_summary(node, top: int = 12) -> Text:
     if kids:
         out.append("largest inside:\n", style="bold")
         for kid in kids:
-            out.append(f"{human_size(kid.size):>10}  {kid.name}{'/' if kid.is_dir else ''}\n")
+            out.append(f"{human_size(kid.size):>10}  {visible(kid.name)}{'/' if kid.is_dir else ''}\n")
     return out
-
-
-def resolve_node(app, node):
-    """The tree node a link ends at (following links like the loader), or None."""
-    index = getattr(app, "index", None)
-    model = getattr(app, "tree_model", None)
-    if index is None or model is None:
-        return None
-    final = index.resolve_path(node.path)
-    return model.get(final) if final is not None else None
-
-
-def find_binary(index, report: dict | None, path: str) -> Any:
-    """The binary analysis entry for ``path`` from the index results or the report."""
-    sources: list[Any] = []
-    analysis = index.results.get("binaries") if index is not None else None
-    binary = analysis.binaries.get(path) if hasattr(analysis, "binaries") else None
-    if binary is not None:
-        from distscope.tui.model.codec import to_plain
-
-        return to_plain(binary)  # (the contract's shape, as the report gives it)
-    if report:
-        sources.append(report.get("binaries"))
-    for source in sources:
-        if isinstance(source, dict):
-            entry = source.get(path)
-            if entry is None and isinstance(source.get("binaries"), (dict, list)):
-                source = source["binaries"]
-                entry = source.get(path) if isinstance(source, dict) else None
-            if entry is not None:
-                return entry
-        if isinstance(source, list):
-            for entry in source:
-                if isinstance(entry, dict) and entry.get("path") == path:
-                    return entry
-    return None
 
 
 class LinesView(ScrollView, can_focus=True):
@@ -188,8 +168,9 @@ class LinesView(ScrollView, can_focus=True):
 
 
 class MemberViewer(Vertical):
-    """Shows one member; reads happen on a worker thread, stale results are dropped. Short
-    texts (summaries, messages) wrap in a scrolling Static; code and hex dumps use a LinesView."""
+    """Shows one member, read from the member source by a worker (a newer read cancels the
+    older one). Short texts (summaries, messages) wrap in a scrolling Static; code and hex
+    dumps use a LinesView."""
 
     DEFAULT_CSS = """
     MemberViewer { border-top: solid $primary-muted; }
@@ -200,10 +181,14 @@ class MemberViewer(Vertical):
     MemberViewer.-lines > VerticalScroll { display: none; }
     """
 
-    def __init__(self, **kwargs) -> None:
+    ALLOW_MAXIMIZE = True
+
+    def __init__(self, source, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.source = source
         self.mode = "auto"
-        self._token = 0
+        self.indexed = False
+        self.binaries: dict[str, dict] = {}
         self._node = None
         self.border_title = "viewer"
 
@@ -219,7 +204,7 @@ class MemberViewer(Vertical):
 
     @property
     def plain(self) -> str:
-        """The text shown now (for tests and screen readers of the future)."""
+        """The text shown now (for tests)."""
         if self.has_class("-lines"):
             return self.query_one(LinesView).plain
         content = self.query_one("#viewer-body", Static).render()
@@ -241,6 +226,11 @@ class MemberViewer(Vertical):
         if refocus:
             self.query_one(LinesView).focus()
 
+    def show_message(self, message: str) -> None:
+        self._node = None
+        self.workers.cancel_group(self, "read")
+        self._set(Text(message, style="italic dim"), "viewer")
+
     def cycle_mode(self) -> str:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
         if self._node is not None:
@@ -250,57 +240,93 @@ class MemberViewer(Vertical):
     def show_node(self, node) -> None:
         """View a tree node (a folder shows its summary, a file its content)."""
         self._node = node
-        self._token += 1
-        token = self._token
+        self.workers.cancel_group(self, "read")
         member = node.member
         if node.is_dir:
             self._set(folder_summary(node), "folder")
             return
         if member is not None and member.type in ("symlink", "hardlink"):
-            target = resolve_node(self.app, node)
-            if target is None or target.is_dir:
-                self._set(Text(f"{member.type} to {member.linkname}: " +
-                               ("a folder" if target is not None else "target not in the archive (yet)"),
-                               style="italic dim"), member.type)
+            final = self.source.resolve(node.path)
+            if final is None:
+                self._set(Text(f"{member.type} to {visible(member.linkname)}: it climbs out of the archive, "
+                               "is absolute or loops; nothing to show.", style="italic"), member.type)
                 return
-            node, member = target, target.member
-        if member is None or member.type not in ("file", "symlink", "hardlink"):
+        elif member is None or member.type != "file":
             self._set(Text("Nothing to view for this member type.", style="italic dim"), "viewer")
             return
-        app = self.app
         mode = self.mode
-        kind = member.kind
+        kind = member.kind if member is not None else ""
         if mode == "binary" or (mode == "auto" and kind in NATIVE):
-            info = find_binary(getattr(app, "index", None), getattr(app, "report", None), node.path)
-            if info is not None or mode == "binary":
-                self._set(binary_summary(info) if info is not None else
-                          Text("The binary analysis is not available (yet) for this member.", style="italic dim"),
-                          f"binary summary: {kind or '?'}")
-                return
-        limit = HEX_LIMIT if mode == "hex" else TEXT_LIMIT
-        width = 16 if self.size.width >= 80 or self.size.width == 0 else 8
+            self._set(self._summary(node.path, kind), f"binary summary: {kind or '?'}")
+            return
         self._set(Text("reading…", style="italic dim"), "viewer")
-        path = node.path
+        self._read(node.path, mode, kind)
 
-        def work():
-            data = app.read_member(path, limit=limit + 1)
-            truncated = len(data) > limit
-            data = data[:limit]
-            if mode == "hex" or (mode == "auto" and not looks_text(data, kind)):
-                dump = hex_dump(data, width=width)
-                if truncated:
-                    dump.append(f"… first {human_size(limit)} shown; p pages through it all", style="italic dim")
-                return dump.split("\n"), f"hex: {kind or 'data'}"
-            return highlight(path, data, truncated).split("\n", allow_blank=True), f"text: {kind or 'text'}"
+    @work(thread=True, exclusive=True, group="read", exit_on_error=False, description="reading a member")
+    def _read(self, path: str, mode: str, kind: str) -> None:
+        limit = HEX_LIMIT if mode == "hex" else TEXT_LIMIT
+        try:
+            data = self.source.read(path, limit=limit + 1)
+        except Exception as exc:
+            self._show_error(path, exc)
+            return
+        truncated = len(data) > limit
+        data = data[:limit]
+        if mode == "hex" or (mode == "auto" and not looks_text(data, kind)):
+            dump = hex_dump(data)
+            if truncated:
+                dump.append(f"… first {human_size(limit)} shown; p pages through it all", style="italic dim")
+            lines, title = dump.split("\n"), f"hex: {kind or 'data'}"
+        else:
+            lines, title = highlight(path, data, truncated).split("\n", allow_blank=True), f"text: {kind or 'text'}"
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._set_lines, lines, title)
 
-        def done(result, error) -> None:
-            if token != self._token:
-                return
-            if error is not None:
-                msg = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-                self._set(Text(f"Cannot read {path}: {msg}", style="bold red"), "viewer")
-                return
-            lines, title = result
-            self._set_lines(lines, title)
+    def _summary(self, path: str, kind: str) -> Text:
+        info = self.binaries.get(path)
+        if info is not None:
+            out = binary_summary(info)
+        elif kind not in NATIVE:
+            out = Text("Not an ELF, PE or Mach-O binary: nothing to summarise.", style="italic")
+        elif self.indexed:
+            out = Text("Analysing the archive: the summary appears when the analysis is done.", style="italic")
+        else:
+            out = Text("Indexing the archive: the summary appears when the analysis is done.", style="italic")
+        if kind in NATIVE:
+            hint = Text("Enter or b: the full binary view (headers, symbols, imports)\n", style="bold")
+            out = hint + out
+        return out
 
-        app.background(work, done)
+    def open_binary(self, path: str) -> None:
+        """Read and parse one binary (pyelftools, pefile) in a worker, then show its tables."""
+        self.app.notify(f"Reading {visible(path)}…", timeout=2)
+        self._read_binary(path)
+
+    @work(thread=True, exclusive=True, group="binary", exit_on_error=False, description="reading a binary")
+    def _read_binary(self, path: str) -> None:
+        from distscope.widgets.binary import inspect_binary
+
+        try:
+            data = self.source.read(path, limit=BINARY_LIMIT)
+            tables = inspect_binary(data, path, self.source.find)
+        except Exception as exc:
+            msg = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            self.app.call_from_thread(self.app.notify, f"Cannot inspect {visible(path)}: {visible(str(msg))}",
+                                      severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_tables, path, tables)
+
+    def _show_tables(self, path: str, tables) -> None:
+        from distscope.widgets.binary import BinaryScreen
+
+        if tables is None:
+            self.app.notify("Not an ELF, PE or Mach-O binary.", severity="warning")
+            return
+        self.app.push_screen(BinaryScreen(path, tables))
+
+    def _show_error(self, path: str, exc: BaseException) -> None:
+        msg = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._set, Text(f"Cannot read {visible(path)}: {visible(str(msg))}",
+                                                      style="bold red"), "viewer")

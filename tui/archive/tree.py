@@ -8,6 +8,14 @@ from typing import Iterable, Iterator
 
 from distscope.tui.archive.members import DIRECTORY, FILE, Member
 
+#: Folders nest at most this deep in the tree; a member deeper down is shown (under its full
+#: path) as one row in the deepest folder, named by the rest of its path. Hostile archives carry
+#: members 5,000 levels deep, and Textual's tree (like any recursive walk) cannot take that.
+MAX_DEPTH = 48
+#: Folder paths longer than this are folded the same way (a 1 MB path of one-letter components
+#: would otherwise make half a million folders whose paths add up to hundreds of gigabytes).
+MAX_FOLDER_PATH = 4096
+
 
 class Node:
     """A file, link or folder; ``size`` of a folder is the total of the file bytes below it."""
@@ -68,8 +76,9 @@ class TreeModel:
                 continue  # the "./" entry is the root itself
             node = self.nodes.get(path)
             if node is None:
-                parent = self._folder(path.rpartition("/")[0], changed)
-                node = Node(path.rpartition("/")[2], path, parent, member)
+                folder, name = _split(path)
+                parent = self._folder(folder, changed)
+                node = Node(name, path, parent, member)
                 if member.type == DIRECTORY:
                     node.children = {}
                 parent.children[node.name] = node  # type: ignore[index]
@@ -97,18 +106,24 @@ class TreeModel:
         return changed, touched
 
     def _folder(self, path: str, changed: set[str]) -> Node:
+        """The folder ``path`` (already folded by :func:`_split`), made with its parents if new.
+        A loop, not recursion: paths may be thousands of levels deep."""
+        missing: list[str] = []
         node = self.nodes.get(path)
-        if node is not None:
-            if node.children is None:  # a file of that name: treat it as a folder from now on
-                node.children = {}
-                changed.add(node.parent.path)  # type: ignore[union-attr]
-            return node
-        parent = self._folder(path.rpartition("/")[0], changed)
-        node = Node(path.rpartition("/")[2], path, parent)
-        node.children = {}
-        parent.children[node.name] = node  # type: ignore[index]
-        self.nodes[path] = node
-        changed.add(parent.path)
+        while node is None:
+            missing.append(path)
+            path = path.rpartition("/")[0]
+            node = self.nodes.get(path)
+        if node.children is None:  # a file of that name: treat it as a folder from now on
+            node.children = {}
+            changed.add(node.parent.path)  # type: ignore[union-attr]
+        for path in reversed(missing):
+            child = Node(path.rpartition("/")[2], path, node)
+            child.children = {}
+            node.children[child.name] = child  # type: ignore[index]
+            self.nodes[path] = child
+            changed.add(node.path)
+            node = child
         return node
 
     @staticmethod
@@ -204,12 +219,67 @@ class TreeModel:
         return matches, visible
 
     def ancestors(self, path: str) -> list[str]:
-        """The folders above ``path``, outermost first (without the root)."""
+        """The folders above ``path`` in the tree, outermost first (without the root)."""
+        node = self.nodes.get(path)
+        if node is None:
+            return []
         out = []
-        while "/" in path:
-            path = path.rpartition("/")[0]
-            out.append(path)
+        while node.parent is not None and node.parent.path:
+            node = node.parent
+            out.append(node.path)
         return out[::-1]
+
+
+def _split(path: str) -> tuple[str, str]:
+    """(folder, name) of a member in the tree: its parent path and last component, except that
+    folders stop at :data:`MAX_DEPTH` levels and :data:`MAX_FOLDER_PATH` characters; below that,
+    the name is the rest of the path. Linear in the length of the path."""
+    folder, _, name = path.rpartition("/")
+    if len(folder) <= MAX_FOLDER_PATH and folder.count("/") < MAX_DEPTH:
+        return folder, name
+    end = -1
+    for _ in range(MAX_DEPTH):
+        nxt = path.find("/", end + 1)
+        if nxt < 0 or nxt > MAX_FOLDER_PATH:
+            break
+        end = nxt
+    if end < 0:
+        return "", path
+    return path[:end], path[end + 1:]
+
+
+def rank_paths(paths, query: str, limit: int | None = None) -> list[str]:
+    """Paths matching ``query`` (case-insensitive), best first, as a file finder ranks them: the
+    name equal to the query, then the name without its extension equal, then names starting with
+    it, then names containing it, then paths containing it (a query with ``/`` matches paths).
+    Ties go to the shorter name, then the shallower path, then the path."""
+    q = query.strip().lower()
+    if not q:
+        return []
+    with_slash = "/" in q
+    scored = []
+    for path in paths:
+        if not path:
+            continue
+        low = path.lower()
+        if q not in low:
+            continue
+        name = low.rpartition("/")[2]
+        if with_slash:
+            rank = 0 if low == q or low.endswith("/" + q) else 3
+        elif name == q:
+            rank = 0
+        elif name.partition(".")[0] == q:
+            rank = 1
+        elif name.startswith(q):
+            rank = 2
+        elif q in name:
+            rank = 3
+        else:
+            rank = 4
+        scored.append((rank, len(name), path.count("/"), path))
+    scored.sort()
+    return [s[3] for s in (scored[:limit] if limit else scored)]
 
 
 def human_size(n: int) -> str:

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("archive", nargs="?", help="archive to open; omit for the demo")
     s.add_argument("--host", default="localhost")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--idle-timeout", type=float, default=1800.0, metavar="SECONDS",
+                   help="end a session after this long without a key or a click (default 1800)")
     s.set_defaults(func=run_serve)
 
 
@@ -54,10 +56,15 @@ def run_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise DistscopeError("serving needs the optional extra: pip install 'distscope[serve]'") from None
     archive, _ = _target(args.archive)
-    command = [sys.executable, "-m", "tui"]
+    command = [sys.executable, "-m", "distscope.tui"]
     if args.no_cache:
         command.append("--no-cache")
     command += ["open", os.path.abspath(archive)]
+    # Each session's app watches this process and its own input: it ends when serve is gone
+    # (SIGTERM, Ctrl+C, a crash) or after --idle-timeout seconds without a key or a click;
+    # a closed websocket ends it at once (textual-serve tells the app to quit).
+    os.environ["DISTSCOPE_SERVE_PID"] = str(os.getpid())
+    os.environ["DISTSCOPE_IDLE_TIMEOUT"] = str(args.idle_timeout)
     print(f"Serving distscope on http://{args.host}:{args.port} (Ctrl+C stops)", file=sys.stderr)
     Server(shlex.join(command), host=args.host, port=args.port, title="distscope").serve()
     return EXIT_OK
