@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.apptools import screen_text, settle
 from tests.archives import write_archive
-from tests.test_diff import new_entries, old_entries
+from tests.diff_fixtures import new_entries, old_entries
 from distscope.tui.app import DistscopeApp
 from distscope.widgets.diff import DiffScreen
 from distscope.widgets.dialogs import PromptScreen
@@ -14,27 +15,6 @@ from distscope.widgets.files import ArchiveTree
 
 
 SIZE = (100, 30)
-
-
-async def settle(pilot, app, until, tries: int = 200) -> None:
-    """Let the app run until ``until()`` holds (the index and the diff run in workers)."""
-    for _ in range(tries):
-        await pilot.pause(0.02)
-        if until():
-            return
-    raise AssertionError("condition never held")
-
-
-def screen_text(app) -> str:
-    """The whole screen as plain text."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True,
-                      color_system=None, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
 
 
 @pytest.fixture

@@ -214,10 +214,8 @@ def test_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
 
 
 def _hostile_cases():
-    try:
-        from tests.test_hostile import CASES
-    except ImportError:  # the corpus lives with the parser's tests
-        return {}
+    from tests.corpus import CASES
+
     return CASES
 
 

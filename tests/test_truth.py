@@ -577,7 +577,7 @@ def _windows_entries():
 
 
 async def test_app_shows_the_windows_basis_and_the_build_artefact(tmp_path):
-    from tests.test_app import SIZE, screen_text, settle
+    from tests.apptools import screen_text, settle
     from distscope.tui.app import DistscopeApp
     from distscope.widgets.dependencies import DependenciesPane
 
@@ -595,7 +595,7 @@ async def test_app_shows_the_windows_basis_and_the_build_artefact(tmp_path):
         await pilot.press("a")
         await settle(pilot, app, lambda: "build artefact: not loaded at run time" in screen_text(app))
         assert "foreign: not a requirement" not in screen_text(app)
-        assert pane.graph.nodes["python/build/lib/sqlite3.dll"]["build_artefact"] is True
+        assert pane.view.graph.nodes["python/build/lib/sqlite3.dll"].build_artefact is True
 
 
 # ------------------------------------------------------------------------------ 6: small
@@ -614,11 +614,12 @@ def test_headline_never_says_none_plus_and_opensuse_13_2_is_not_leap(tmp_path):
 
 
 def test_app_headline_skips_families_without_a_release():
+    from distscope.tui.model.requirements import Distro, Requirements
     from distscope.widgets.requirements import headline
 
-    req = {"platform": "linux", "target_triple": "x86_64-unknown-linux-gnu", "min_glibc": "2.35",
-           "distros": [{"family": "Debian", "release": "12"}, {"family": "Amazon Linux", "release": None}]}
-    text = headline(req, None).plain
+    req = Requirements("linux", "x86_64-unknown-linux-gnu", min_glibc="2.35",
+                       distros=[Distro("Debian", "12"), Distro("Amazon Linux", None)])
+    text = headline(req).plain
     assert "Debian 12+" in text and "None" not in text and "Amazon" not in text
 
 

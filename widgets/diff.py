@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from distscope.tui.safetext import visible
+from distscope.widgets.common import GotoMember
 
 #: (tab id, title) of each category, in the order a reviewer reads them
 TABS = [("summary", "Summary"), ("python", "Python"), ("components", "Components"),
@@ -160,9 +161,7 @@ class DiffScreen(Screen):
                         severity="warning")
             return
         self.dismiss()
-        goto = getattr(app, "goto_member", None)
-        if goto is not None:
-            goto(row.path)
+        app.post_message(GotoMember(row.path))
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()  # (the app's own tabs listen for this message; these are the screen's)

@@ -120,7 +120,7 @@ class TreeModel:
         for path in reversed(missing):
             child = Node(path.rpartition("/")[2], path, node)
             child.children = {}
-            node.children[child.name] = child  # type: ignore[index]
+            node.children[child.name] = child
             self.nodes[path] = child
             changed.add(node.path)
             node = child
@@ -248,7 +248,7 @@ def _split(path: str) -> tuple[str, str]:
     return path[:end], path[end + 1:]
 
 
-def rank_paths(paths, query: str, limit: int | None = None) -> list[str]:
+def rank_paths(paths: Iterable[str], query: str, limit: int | None = None) -> list[str]:
     """Paths matching ``query`` (case-insensitive), best first, as a file finder ranks them: the
     name equal to the query, then the name without its extension equal, then names starting with
     it, then names containing it, then paths containing it (a query with ``/`` matches paths).
