@@ -166,6 +166,7 @@ async def test_licences_pane_lists_components_and_text(demo):
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""
+    from distscope.widgets.components import ComponentsPane
     from distscope.widgets.requirements import RequirementsPane
 
     app = DistscopeApp(demo)
@@ -173,14 +174,16 @@ async def test_panes_say_when_an_analyser_failed(demo):
         await settle(pilot, app, lambda: app.report is not None)
         import dataclasses
 
-        broken = dataclasses.replace(app.report, dependencies=None, licenses=None, requirements=None)
-        for pane in (app.query_one(DependenciesPane), app.query_one(LicencesPane)):
+        broken = dataclasses.replace(app.report, dependencies=None, licenses=None, requirements=None,
+                                     components=None)
+        for pane in (app.query_one(DependenciesPane), app.query_one(LicencesPane), app.query_one(ComponentsPane)):
             pane.set_report(broken)
         requirements = app.query_one(RequirementsPane)
         requirements.set_report(broken)
         await pilot.pause()
         for shown, what in ((text_of(app.query_one("#deps-head")), "The dependency graph"),
                             (text_of(app.query_one("#lic-head")), "The licences"),
+                            (text_of(app.query_one("#comp-head")), "The components"),
                             (text_of(requirements.notice), "The runtime requirements")):
             assert shown.startswith(f"{what} could not be made: an analyser failed") and "analysis-error" in shown
 

@@ -346,12 +346,7 @@ class DistscopeApp(App):
         report = self.report
         self.query_one(SummaryPane).set_report(report)
         for pane in self._report_panes():
-            if isinstance(pane, ComponentsPane):  # (it reads the JSON contract's components section)
-                from distscope.tui.report import to_contract
-
-                pane.set_report(to_contract(report))
-            else:
-                pane.set_report(report)
+            pane.set_report(report)
         self.query_one(FilesPane).set_report(report)
         if self.compare_with:
             self.show_diff(self.compare_with)
@@ -396,9 +391,6 @@ class DistscopeApp(App):
     def action_quit(self) -> None:
         self.cancel.set()
         self.exit()
-
-    def on_components_pane_go_to_evidence(self, message: ComponentsPane.GoToEvidence) -> None:
-        self.post_message(GotoMember(message.path))
 
     def action_diff(self) -> None:
         """Ask for an older archive and show what changed from it to this one."""

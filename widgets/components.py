@@ -1,5 +1,6 @@
 """Pane 6: the component inventory (name, version, licence, where it was found, which binaries
-carry and load it), filterable; ``g`` shows the selected component's evidence in Files."""
+carry and load it), filterable; ``g`` shows the selected component's evidence in Files.
+It renders the typed report's inventory (:attr:`Report.components <distscope.tui.model.report.Report.components>`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from distscope.tui.model.codec import from_plain
 from distscope.tui.model.components import Component, Inventory
+from distscope.tui.model.report import Report
 from distscope.tui.safetext import visible
-from distscope.widgets.common import error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import GotoMember, error_text, focus_now, missing_text, pending_text, waiting_text
 
 _KIND = {"interpreter": "Python", "library": "library", "vendored-library": "vendored", "python-package": "package"}
 
@@ -51,13 +51,6 @@ class ComponentsPane(Vertical):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    class GoToEvidence(Message):
-        """Show ``path`` (a component's evidence) in the Files pane."""
-
-        def __init__(self, path: str) -> None:
-            super().__init__()
-            self.path = path
-
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.inventory: Inventory | None = None
@@ -74,7 +67,7 @@ class ComponentsPane(Vertical):
         self.query_one(DataTable).add_columns("component", "version", "licence", "kind", "found in", "loaded by")
 
     def focus_main(self) -> None:
-        self.query_one(DataTable).focus()
+        focus_now(self.query_one(DataTable))
 
     def set_pending(self, stage: str) -> None:
         self.query_one("#comp-head", Static).update(pending_text(stage, "the components", plural=True))
@@ -82,14 +75,20 @@ class ComponentsPane(Vertical):
     def show_error(self, message: str) -> None:
         self.query_one("#comp-head", Static).update(error_text(message))
 
-    def set_report(self, report: dict) -> None:
-        data = report.get("components")
-        if not isinstance(data, dict):
+    def set_report(self, report: Report) -> None:
+        """Render the typed report's inventory (or say that the analysis could not make it)."""
+        if not self.has_sections(report):
             self.query_one("#comp-head", Static).update(missing_text("the components"))
             return
-        self.set_inventory(from_plain(Inventory, data))
+        self.render_report(report)
 
-    def set_inventory(self, inventory: Inventory) -> None:
+    def has_sections(self, report: Report) -> bool:
+        return report.components is not None
+
+    def render_report(self, report: Report) -> None:
+        inventory = report.components
+        if inventory is None:  # (set_report checks has_sections first)
+            return
         self.inventory = inventory
         native = sum(c.kind in ("interpreter", "library") for c in inventory.components)
         unknown = sum(c.version is None for c in inventory.components if c.kind in ("interpreter", "library"))
@@ -109,8 +108,9 @@ class ComponentsPane(Vertical):
         table.clear()
         for i, c in enumerate(self.shown):
             version = Text(visible(c.version)) if c.version else Text("unknown", style="yellow")
-            table.add_row(visible(c.name), version, visible(c.licence or ("public domain" if "public domain" in c.licence_source else "?")), _KIND[c.kind], visible(_where(c)),
-                          str(len(c.loaded_by)) if c.loaded_by else "", key=str(i))
+            licence = c.licence or ("public domain" if "public domain" in c.licence_source else "?")
+            table.add_row(visible(c.name), version, visible(licence), visible(_KIND.get(c.kind, c.kind)),
+                          visible(_where(c)), str(len(c.loaded_by)) if c.loaded_by else "", key=str(i))
         self._detail(0 if self.shown else None)
 
     @on(Input.Changed, "#comp-filter")
@@ -134,11 +134,11 @@ class ComponentsPane(Vertical):
         c = self.shown[i]
         out = Text(f"{visible(c.name)} {visible(c.version or 'version unknown')}", style="bold")
         if c.licence:
-            out.append(f"  {visible(c.licence)} ({c.licence_source})", style="")
+            out.append(f"  {visible(c.licence)} ({visible(c.licence_source)})", style="")
         if c.version_note:
             out.append(f"\n{visible(c.version_note)}", style="yellow")
         for e in c.evidence:
-            out.append(f"\n{e.method}: ", style="dim")
+            out.append(f"\n{visible(e.method)}: ", style="dim")
             out.append(f"{visible(e.detail)}  in {visible(e.path)}")
         if c.contained_in:
             out.append("\ncontained in: ", style="dim")
@@ -161,11 +161,12 @@ class ComponentsPane(Vertical):
     def action_goto_evidence(self) -> None:
         path = self.evidence_path()
         if path:
-            self.post_message(self.GoToEvidence(path))
+            self.post_message(GotoMember(path))
 
     def action_filter(self) -> None:
-        self.query_one(Input).focus()
+        focus_now(self.query_one(Input))
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""
+        self._fill("")  # (at once: Input.Changed would come after the next keys)
         self.focus_main()
