@@ -364,11 +364,14 @@ async def test_summary_shows_the_whole_sha256(demo):
     app = DistscopeApp(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app, lambda: app.report is not None)
-        app.query_one("#summary-pane").scroll_end(animate=False)
-        await pilot.pause(0.2)
         sha = app.report.archive.sha256
-        flat = re.sub(r"[\s│▁▂▃▄▅▆▇█▔▏▕▎▍▌▋▊▉]", "", screen_text(app))
-        assert sha and sha in flat
+        assert sha
+
+        def shown() -> bool:  # (scrolled again until drawn: the pane may still be laying out)
+            app.query_one("#summary-pane").scroll_end(animate=False)
+            return sha in re.sub(r"[\s│▁▂▃▄▅▆▇█▔▏▕▎▍▌▋▊▉]", "", screen_text(app))
+
+        await settle(pilot, app, shown)
 
 
 # -- the binary view against independent tools -------------------------------------------------------
