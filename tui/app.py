@@ -15,12 +15,13 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.filter import Monochrome
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from distscope.tui.source import ArchiveSource
-from distscope.widgets.common import GotoMember
+from distscope.widgets.common import GotoMember, ReadableMonochrome
 from distscope.widgets.dependencies import DependenciesPane
 from distscope.widgets.files import FilesPane
 from distscope.widgets.help import HelpScreen
@@ -156,6 +157,9 @@ class DistscopeApp(App):
     def __init__(self, archive: str | os.PathLike, *, use_cache: bool = True, title: str | None = None,
                  compare_with: str | None = None) -> None:
         super().__init__()
+        # NO_COLOR: Textual turns colours into greys, and red text into grey 237 on 233; keep the
+        # greys but lift text that would vanish (the marks and words carry what colour did).
+        self._filters = [ReadableMonochrome() if isinstance(f, Monochrome) else f for f in self._filters]
         #: an older archive to show the Diff screen against once this one is analysed
         self.compare_with = compare_with
         from distscope.tui.archive.tree import TreeModel

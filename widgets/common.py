@@ -5,14 +5,54 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
+from functools import lru_cache
+
+from rich.color import Color as RichColor
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.color import Color
+from textual.filter import LineFilter, monochrome_style
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, Tree
 
 from distscope.tui.safetext import visible
+
+
+#: Least difference in brightness (0..1) between text and its background under NO_COLOR.
+MIN_CONTRAST = 0.35
+_LIGHT, _DARK = RichColor.from_rgb(224, 224, 224), RichColor.from_rgb(24, 24, 24)
+#: Segments made only of these (borders, tree guides, scroll bars) keep their greys: they are
+#: chrome, and lifting them would also erase the active tab's underline.
+_CHROME = frozenset(" " + "".join(chr(c) for c in range(0x2500, 0x25A0)))
+
+
+@lru_cache(1024)
+def readable_monochrome_style(style: Style, background: Color) -> Style:
+    """``style`` in greys (as Textual's NO_COLOR filter makes it), with the text lifted to light
+    (or dark) grey where it would be within :data:`MIN_CONTRAST` of its background. Red, for one,
+    turns into grey 237 on the dark theme's 233: the marks and words were there, unreadable."""
+    fg = None if style.color is None else Color.from_rich_color(style.color).monochrome
+    bg = background if style.bgcolor is None else Color.from_rich_color(style.bgcolor).monochrome
+    if fg is not None and abs(fg.brightness - bg.brightness) < MIN_CONTRAST:
+        return style + Style.from_color(_DARK if bg.brightness > 0.5 else _LIGHT,
+                                        None if style.bgcolor is None else bg.rich_color)
+    return style + Style.from_color(None if fg is None else fg.rich_color,
+                                    None if style.bgcolor is None else bg.rich_color)
+
+
+class ReadableMonochrome(LineFilter):
+    """Textual's ``Monochrome`` filter (used when NO_COLOR is set) that keeps text readable: see
+    :func:`readable_monochrome_style`. What colour told apart is said by marks and words too."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        background = background.monochrome
+        return [Segment(text, None if style is None else monochrome_style(style) if _CHROME.issuperset(text)
+                        else readable_monochrome_style(style, background), None)
+                for text, style, _ in segments]
 
 
 class MemberSource(Protocol):

@@ -29,7 +29,7 @@ def host_text(host: Host | None) -> Text | None:
     """Whether this machine runs the distribution: words and symbols, so it reads without colour."""
     if host is None:
         return None
-    word, mark, style = {True: ("yes", "✓", "bold green"), False: ("no", "✗", "bold red")}.get(
+    word, mark, style = {True: ("yes", "✓", "bold green"), False: ("no", "✗", "bold reverse red")}.get(
         host.runs, ("unknown", "?", "bold yellow"))
     out = Text("this machine: ")
     out.append(f"{mark} {word}", style=style)

@@ -151,7 +151,9 @@ class SummaryPane(VerticalScroll):
                        Text(f"{_count(v.errors, 'error')}, {_count(v.warnings, 'warning')}, "
                             f"{_count(v.infos, 'note')} (4 Requirements has them all)", style="dim")]
         for problem in v.top_problems[:3]:
-            parts.append(Text(f"  • {visible(problem)}", style="red" if v.status == "errors" else "yellow"))
+            # the mark says the severity without colour (NO_COLOR)
+            parts.append(Text(f"  {'✗' if v.status == 'errors' else '!'} {visible(problem)}",
+                              style="red" if v.status == "errors" else "yellow"))
         parts.append(Text(""))
         if report.distribution is not None:
             parts += [heading("Distribution"), kv_table(distribution_rows(report.distribution, self.resolve)),
