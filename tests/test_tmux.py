@@ -129,3 +129,30 @@ def test_real_archive_search_burst_and_quit():
         wait_for(session, "EXITED 0")
     finally:
         tmux("kill-server")
+
+
+def test_diff_in_tmux_keys_in_one_burst(tmp_path):
+    """``distscope OLD NEW`` in a real terminal: the Diff screen, then Members, a row down and
+    ``g`` typed in one burst land in the Files pane on the member."""
+    from tests.archives import write_archive
+    from tests.diff_fixtures import new_entries, old_entries
+
+    old = write_archive(tmp_path / "old.tar.zst", old_entries())
+    new = write_archive(tmp_path / "new.tar.zst", new_entries())
+    session = "diff"
+    env = f"DISTSCOPE_CACHE_DIR={shlex.quote(os.environ['DISTSCOPE_CACHE_DIR'])} TERM=xterm-256color"
+    command = (f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m distscope.tui "
+               f"{shlex.quote(str(old))} {shlex.quote(str(new))}; echo EXITED $?; sleep 30")
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
+    try:
+        screen = wait_for(session, "Findings 7")
+        assert "Summary" in screen and "Requirements 5" in screen
+        tmux("send-keys", "-t", session, "7", "Down", "g")  # a folder row: nothing to go to
+        wait_for(session, "This row names no member", timeout=20)
+        tmux("send-keys", "-t", session, "NPage", "g")  # the last row: tool.py, to Files
+        screen = wait_for(session, "Extract", timeout=20)  # (the Files footer; the tab bar says "2 Files" at once)
+        assert "tool.py" in screen and "Go to member" not in screen
+        tmux("send-keys", "-t", session, "q")
+        wait_for(session, "EXITED 0")
+    finally:
+        tmux("kill-server")
