@@ -42,7 +42,7 @@ import threading
 import time
 import zlib
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 
 from distscope.tui.archive.plugin import Analyser
@@ -154,7 +154,7 @@ class _Fingerprint(threading.Thread):
         return self._value if self.intact else None
 
 
-def file_sha256(path: str | os.PathLike) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
     """The SHA-256 of a whole file (``--verify``)."""
     sha = hashlib.sha256()
     with open(path, "rb") as f:
@@ -168,7 +168,7 @@ def analyser_versions(analysers: Iterable[Analyser]) -> dict[str, int]:
     return {a.name: int(a.version) for a in analysers}
 
 
-def _signature(versions: Mapping[str, int]) -> list[list]:
+def _signature(versions: Mapping[str, int]) -> list[list[str | int]]:
     """The ``[name, version]`` pairs stored in an entry, sorted."""
     return sorted([name, int(version)] for name, version in dict(versions).items())
 
@@ -179,7 +179,7 @@ class IndexCache:
     def __init__(self, root: Path | None = None) -> None:
         self.root = (root or cache_dir()) / "index"
 
-    def entry_path(self, archive: str | os.PathLike) -> Path | None:
+    def entry_path(self, archive: str | os.PathLike[str]) -> Path | None:
         try:
             realpath = os.path.realpath(archive)
             st = os.stat(realpath)
@@ -187,7 +187,7 @@ class IndexCache:
             return None
         return self.root / f"{_stat_key(realpath, st)}.msgpack"
 
-    def load(self, archive: str | os.PathLike, versions: Mapping[str, int]) -> ArchiveIndex | None:
+    def load(self, archive: str | os.PathLike[str], versions: Mapping[str, int]) -> ArchiveIndex | None:
         """The cached index of ``archive`` for analysers of ``versions`` (name: version), or None
         when absent, stale or unreadable."""
         try:
@@ -231,7 +231,7 @@ class IndexCache:
             resume_gc(tenure=loaded)
 
     @staticmethod
-    def _index(archive, st: os.stat_result, data: dict) -> ArchiveIndex:
+    def _index(archive: str | os.PathLike[str], st: os.stat_result, data: dict[str, Any]) -> ArchiveIndex:
         members = decode_members(data["members"])
         index = ArchiveIndex(path=os.fspath(archive), compression=data["compression"],
                              compressed_size=st.st_size, mtime=st.st_mtime, members=members,
@@ -273,7 +273,7 @@ class IndexCache:
         except (OSError, TypeError, ValueError, OverflowError):
             return False
 
-    def discard(self, archive: str | os.PathLike) -> None:
+    def discard(self, archive: str | os.PathLike[str]) -> None:
         """Drop the entry of ``archive`` (found stale by a caller)."""
         entry = self.entry_path(archive)
         if entry is not None and _real_dir(self.root):
@@ -299,21 +299,22 @@ class IndexCache:
                     pass
 
 
-def _results(results: dict) -> dict:
+def _results(results: dict[str, Any]) -> dict[str, Any]:
     """The analysers' results (model objects) as plain data, through the model's codec
     (imported here: dataclasses is not needed before a pass starts)."""
     from distscope.tui.model.codec import to_plain
 
-    return to_plain(results)
+    plain: dict[str, Any] = to_plain(results)  # (to_plain is typed Any -> Any: a dict gives a dict)
+    return plain
 
 
-def _pack(data: dict) -> bytes:
+def _pack(data: dict[str, Any]) -> bytes:
     """An entry: magic, header length, msgpack header, sections (see the module docstring)."""
     import msgpack  # (here and in _unpack: an open without a cache entry never needs it)
     sections: list[bytes] = []
     offset = 0
 
-    def hoist(value):
+    def hoist(value: Any) -> Any:
         nonlocal offset
         if type(value) is Packed and len(value) >= _SECTION_MIN:
             sections.append(value)
@@ -333,7 +334,7 @@ def _pack(data: dict) -> bytes:
     return b"".join([_HEAD, _CRC.pack(crc), _LENGTH.pack(len(header)), header, *sections])
 
 
-def _unpack(raw: bytes) -> dict:
+def _unpack(raw: bytes) -> dict[str, Any]:
     """The header of an entry, its section references replaced by memoryviews of ``raw``."""
     if raw[:len(_HEAD)] != _HEAD:
         raise ValueError("not a cache entry")
@@ -351,8 +352,9 @@ def _unpack(raw: bytes) -> dict:
     import msgpack
 
     # an incomplete header (a truncated entry) or trailing bytes in it raise
-    return msgpack.unpackb(view[start:start + length], raw=False, strict_map_key=False,
-                           unicode_errors=_ERRORS, ext_hook=section)
+    header: dict[str, Any] = msgpack.unpackb(view[start:start + length], raw=False, strict_map_key=False,
+                                             unicode_errors=_ERRORS, ext_hook=section)
+    return header
 
 
 def entry_intact(raw: bytes) -> bool:
@@ -360,11 +362,12 @@ def entry_intact(raw: bytes) -> bool:
     :class:`_Fingerprint`)."""
     if len(raw) < len(_HEAD) + _CRC.size or raw[:len(_HEAD)] != _HEAD:
         return False
+    crc: int
     (crc,) = _CRC.unpack_from(raw, len(_HEAD))
     return zlib.crc32(memoryview(raw)[len(_HEAD) + _CRC.size:]) == crc
 
 
-def _plain(value):
+def _plain(value: object) -> list[Any]:
     """Sets in analyser results are stored as sorted lists; anything else unknown is an error."""
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=repr)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import io
 import lzma
 import os
 import queue
 import stat
 import sys
 import threading
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Protocol, cast
 
 import zstandard
 
 from distscope.tui.archive.limits import LIMITS, window_message
-from distscope.tui.archive.tarscan import ZERO_BLOCK, checksum_ok
+from distscope.tui.archive.tarscan import ZERO_BLOCK, Readable, checksum_ok
 from distscope.tui.errors import NotAnArchive
 
 __all__ = ["MAX_WINDOW", "CountingReader", "FileHasher", "OpenedArchive", "ThreadedReader", "checksum_ok",
@@ -80,10 +81,18 @@ def detect(head: bytes) -> str:
     raise NotAnArchive("not a tar archive: unknown format (distscope reads .tar, .tar.zst, .tar.gz, .tar.xz, .tar.bz2)")
 
 
+class RawReadable(Readable, Protocol):
+    """The compressed file under a decompressor: read, readinto (counted) and close."""
+
+    def readinto(self, buffer: bytearray | memoryview, /) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
 class CountingReader:
     """A raw file wrapper that counts the compressed bytes read (for progress)."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: RawReadable) -> None:
         self.raw = raw
         self.bytes_read = 0
 
@@ -92,7 +101,7 @@ class CountingReader:
         self.bytes_read += len(data)
         return data
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: bytearray | memoryview) -> int | None:
         n = self.raw.readinto(buffer)
         self.bytes_read += n or 0
         return n
@@ -104,7 +113,7 @@ class CountingReader:
         self.raw.close()
 
 
-def open_file(path: str | os.PathLike) -> BinaryIO:
+def open_file(path: str | os.PathLike[str]) -> io.BufferedReader:
     """Open a path for reading, turning OS errors into one-line messages."""
     path = os.fspath(path)
     try:
@@ -162,25 +171,28 @@ def zstd_window(head: bytes) -> int:
         return 0
 
 
-def decompressed(raw: BinaryIO, compression: str, read_size: int = READ_SIZE, path: str | None = None) -> BinaryIO:
+def decompressed(raw: Readable, compression: str, read_size: int = READ_SIZE, path: str | None = None) -> Readable:
     """Wrap a raw (compressed) reader in the decompressor for ``compression``. With ``path``
     (the file ``raw`` reads from, from its start), a zstd error keeps the data before it
-    (see :class:`SalvagingZstdReader`)."""
+    (see :class:`SalvagingZstdReader`).
+
+    The decompressors' stubs ask for a seekable file object; on this one forward pass they only
+    call ``raw.read``, hence the casts (once per archive, none in the read loops)."""
     if compression == "zstd":
         reader = _zstd_reader(raw, read_size)
         return SalvagingZstdReader(reader, path) if path is not None else reader
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return gzip.GzipFile(fileobj=cast(BinaryIO, raw), mode="rb")
     if compression == "xz":
         return _xz_reader(raw)
     if compression == "bzip2":
-        return bz2.BZ2File(raw)
+        return bz2.BZ2File(cast(BinaryIO, raw))
     return raw
 
 
-def _zstd_reader(raw: BinaryIO, read_size: int) -> zstandard.ZstdDecompressionReader:
+def _zstd_reader(raw: Readable, read_size: int) -> zstandard.ZstdDecompressionReader:
     dctx = zstandard.ZstdDecompressor(max_window_size=min(LIMITS.max_window, MAX_WINDOW))
-    return dctx.stream_reader(raw, read_size=read_size, read_across_frames=True, closefd=False)
+    return dctx.stream_reader(cast(BinaryIO, raw), read_size=read_size, read_across_frames=True, closefd=False)
 
 
 class SalvagingZstdReader:
@@ -245,17 +257,17 @@ class SalvagingZstdReader:
             self._file.close()
 
 
-def _xz_reader(raw: BinaryIO) -> BinaryIO:
+def _xz_reader(raw: Readable) -> Readable:
     """lzma.LZMAFile, but with a memory limit (LZMAFile takes none: a block declaring a 1.5 GiB
     dictionary would get it)."""
     try:
-        import io
         from _compression import DecompressReader  # what LZMAFile itself reads through
     except ImportError:  # (a Python without it: no limit, as before)
-        return lzma.LZMAFile(raw)
+        return lzma.LZMAFile(cast(BinaryIO, raw))
     memlimit = LIMITS.max_window + _XZ_OVERHEAD
-    reader = DecompressReader(raw, lzma.LZMADecompressor, trailing_error=lzma.LZMAError, memlimit=memlimit)
-    return io.BufferedReader(reader)  # type: ignore[return-value]
+    reader = DecompressReader(cast(BinaryIO, raw), lzma.LZMADecompressor, trailing_error=lzma.LZMAError,
+                              memlimit=memlimit)
+    return io.BufferedReader(reader)
 
 
 def _may_join(thread: threading.Thread) -> bool:
@@ -273,14 +285,14 @@ class ThreadedReader:
     :meth:`next_chunk` / :meth:`read`, after the data that preceded them.
     """
 
-    def __init__(self, stream: BinaryIO, chunk_size: int = THREAD_CHUNK, depth: int = THREAD_DEPTH) -> None:
+    def __init__(self, stream: Readable, chunk_size: int = THREAD_CHUNK, depth: int = THREAD_DEPTH) -> None:
         self._stream = stream
         self._chunk_size = chunk_size
         # C-level queues (no Python code runs to hand a chunk over, so the decompressing thread
         # needs the GIL as briefly as possible): decompressed chunks, and free slots, which
         # bound the chunks waiting to ``depth``.
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._slots: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[bytes | BaseException] = queue.SimpleQueue()
+        self._slots: queue.SimpleQueue[None] = queue.SimpleQueue()
         for _ in range(depth):
             self._slots.put(None)
         self._stop = threading.Event()
@@ -292,7 +304,7 @@ class ThreadedReader:
         self._thread = threading.Thread(target=self._run, name="distscope-decompress", daemon=True)
         self._started = False
 
-    def _put(self, item) -> bool:
+    def _put(self, item: bytes | BaseException) -> bool:
         while not self._stop.is_set():
             try:
                 self._slots.get(timeout=0.1)
@@ -434,7 +446,7 @@ class FileHasher:
         self._stop = threading.Event()
         self._digest: str | None = None
         self._sha = hashlib.sha256()
-        self._file = None
+        self._file: io.FileIO | None = None
         self._buf = memoryview(bytearray(HASH_CHUNK if threaded else HASH_STEP))
         self._failed = False
         self._thread: threading.Thread | None = None
@@ -501,7 +513,7 @@ class OpenedArchive:
     (:meth:`sha256`); ``analysed`` says analysers ride the pass (see :data:`ANALYSED_SIZE`).
     """
 
-    def __init__(self, path: str | os.PathLike, hash_bytes: bool = True, threaded: bool = True,
+    def __init__(self, path: str | os.PathLike[str], hash_bytes: bool = True, threaded: bool = True,
                  analysed: bool = False) -> None:
         self.path = os.fspath(path)
         self._file = open_file(self.path)
@@ -526,13 +538,13 @@ class OpenedArchive:
                                   else (SMALL_SIZE, SMALL_CHUNK, SMALL_DEPTH))
         if self.compression == "none":
             # Plain tar: the counting reader is the stream itself.
-            self.stream: BinaryIO = self.raw
+            self.stream: Readable = self.raw
         else:
             self.stream = decompressed(self.raw, self.compression, read_size=size, path=self.path)
             self._salvaging = self.stream if isinstance(self.stream, SalvagingZstdReader) else None
             if threaded:
                 self._threaded = ThreadedReader(self.stream, chunk_size=chunk, depth=depth)
-                self.stream = self._threaded  # type: ignore[assignment]
+                self.stream = self._threaded
         # With a decompressing thread, the reading thread hashes while it waits for it.
         self.hasher = FileHasher(self.path, threaded=self._threaded is None) if hash_bytes else None
         if self.hasher is not None and self._threaded is not None:
@@ -591,7 +603,7 @@ class OpenedArchive:
     def __enter__(self) -> "OpenedArchive":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -670,7 +682,7 @@ class ContainerCheck(threading.Thread):
         self._stop_event.set()
 
 
-def read_exact(stream, size: int) -> bytes:
+def read_exact(stream: Readable, size: int) -> bytes:
     """Exactly ``size`` bytes from a stream that may return less per read; EOFError if it ends."""
     parts, got = [], 0
     while got < size:

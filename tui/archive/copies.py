@@ -16,8 +16,9 @@ import os
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import zstandard
 
@@ -26,6 +27,8 @@ from distscope.tui.archive.compression import OpenedArchive, read_exact
 from distscope.tui.archive.index import ArchiveIndex
 from distscope.tui.archive.tarscan import TRAILER_LIMIT
 from distscope.tui.archive.seekable import FRAME_SIZE, FramedSource, read_seek_table, seek_table_bytes
+
+_T = TypeVar("_T")
 
 DEFAULT_BUDGET = 4 << 30
 COPY_LEVEL = 1
@@ -114,7 +117,7 @@ def evict(budget: int | None = None, keep: Path | None = None) -> None:
         total -= size
 
 
-def _unlink(path) -> None:
+def _unlink(path: str | os.PathLike[str]) -> None:
     try:
         os.unlink(path)
     except OSError:
@@ -155,7 +158,7 @@ class CopyBuilder:
     def _run(self) -> None:
         # Compression (the slow half) runs on its own threads, overlapping decompression.
         pool = ThreadPoolExecutor(COMPRESS_THREADS, thread_name_prefix="distscope-compress")
-        pending: deque = deque()
+        pending: deque[tuple[Future[bytes], int]] = deque()
         position = [0, 0]  # decompressed, compressed
 
         def write_oldest() -> None:
@@ -206,7 +209,7 @@ class CopyBuilder:
                 self.finished = True
                 self._cond.notify_all()
 
-    def _read_archive(self, read, *args):
+    def _read_archive(self, read: Callable[..., _T], *args: Any) -> _T:
         try:
             return read(*args)
         except Exception as exc:

@@ -71,7 +71,7 @@ class _Refused(Exception):
     pass
 
 
-def _selector(paths: list[str] | None):
+def _selector(paths: list[str] | None) -> tuple[Callable[[str], bool], list[str]]:
     """A predicate choosing members by path or subtree, and the normalized requests."""
     if not paths:
         return (lambda path: True), []
@@ -86,7 +86,7 @@ def _selector(paths: list[str] | None):
 class Extractor:
     """One extraction into ``dest``; see :func:`extract`."""
 
-    def __init__(self, dest: str | os.PathLike, force: bool = False) -> None:
+    def __init__(self, dest: str | os.PathLike[str], force: bool = False) -> None:
         self.dest = os.path.realpath(dest)
         self.force = force
         self.report = ExtractReport()
@@ -274,7 +274,8 @@ class _Resolver:
     def realpath(self, base: str, relative: str) -> str | None:
         """Resolve ``relative`` (``/``-separated) under ``base``, a real path (no links in it)."""
         memo = self.memo
-        rest: list = list(reversed(relative.split("/")))  # components to resolve, the next one last
+        # components to resolve, the next one last; (link,) marks the end of a link's target
+        rest: list[str | tuple[str]] = list(reversed(relative.split("/")))
         resolved = base
         hops = 0
         missing = False  # met a component that does not exist: ends found now may change later
@@ -328,7 +329,7 @@ def _unlink(path: str) -> None:
         pass
 
 
-def extract(archive: str | os.PathLike, dest: str | os.PathLike, members: list[str] | None = None, *,
+def extract(archive: str | os.PathLike[str], dest: str | os.PathLike[str], members: list[str] | None = None, *,
             force: bool = False, on_progress: Callable[[int, int, int], None] | None = None,
             cancel: threading.Event | None = None) -> ExtractReport:
     """Extract ``members`` (paths or folders; all when empty) of ``archive`` into ``dest``.

@@ -8,7 +8,7 @@ length field further than the stream backs it, and reports damage as :class:`Tar
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO, Callable, Iterator
+from typing import Callable, Iterator, Protocol
 from zlib import adler32
 
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, OTHER, SYMLINK, Member, normalize
@@ -46,6 +46,16 @@ class TruncatedError(TarFormatError):
     """The tar stream ended early."""
 
 
+class Readable(Protocol):
+    """A binary stream read front to back: a file, or a gzip/bz2/lzma/zstd reader over one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+#: A piece of a member's data: the stream's buffer itself, or a view of it (never a copy).
+Piece = bytes | memoryview
+
+
 class StreamBuffer:
     """Sequential reads over a decompressed stream, tracking the stream offset.
 
@@ -55,7 +65,7 @@ class StreamBuffer:
     new chunk is kept aside (``_carry``) and served, uncopied, once the joined bytes are used up.
     """
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: Readable) -> None:
         self.stream = stream
         self._next: Callable[[], bytes] = getattr(stream, "next_chunk", None) or (lambda: stream.read(CHUNK))
         self.buf = b""
@@ -129,7 +139,7 @@ class StreamBuffer:
         self.pos += n
         return data
 
-    def chunks(self, n: int) -> Iterator[bytes]:
+    def chunks(self, n: int) -> Iterator[Piece]:
         """Yield the next ``n`` bytes in pieces (without joining them): the buffer itself or
         memoryviews of it, never copies."""
         while n > 0:
@@ -280,7 +290,7 @@ class TarReader:
     read; with ``classify`` as well (a function of those bytes and the path), the member gets its
     content class in ``kind``."""
 
-    def __init__(self, stream: BinaryIO, classify: Callable[[bytes, str], str] | None = None,
+    def __init__(self, stream: Readable, classify: Callable[[bytes, str], str] | None = None,
                  head_size: int = 4096, heads: bool | None = None) -> None:
         self.buf = StreamBuffer(stream)
         self.classify = classify
@@ -460,7 +470,9 @@ class TarReader:
         return _new_member(Member, (name, path, kind, size, mode & 0o7777, mtime, uid, gid, uname, gname,
                                     linkname, header_offset, data_offset, content, typeflag))
 
-    def _apply_pax(self, fields, offset, name, linkname, size, kind, uname, gname, uid, gid, mtime):
+    def _apply_pax(self, fields: dict[str, str], offset: int, name: str, linkname: str, size: int, kind: str,
+                   uname: str, gname: str, uid: int, gid: int, mtime: int
+                   ) -> tuple[str, str, int, int, str, str, str, int, int, int]:
         """Override header fields from pax records (an empty value restores the header's)."""
         get = fields.get
         name = get("path") or name
@@ -497,7 +509,7 @@ class TarReader:
             extended = self.buf.take(BLOCK)[504]
 
     # -- data of the current member ------------------------------------------------------
-    def data_chunks(self, limit: int | None = None) -> Iterator[bytes]:
+    def data_chunks(self, limit: int | None = None) -> Iterator[Piece]:
         """Yield up to ``limit`` bytes of the current member's data."""
         want = self._data_left if limit is None else min(limit, self._data_left)
         for piece in self.buf.chunks(want):
