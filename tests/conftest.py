@@ -56,3 +56,11 @@ def tuned():
     gcpause.enable()
     yield
     gcpause.enable(False)
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """The built-in demo distribution, written afresh for one test."""
+    from distscope.tui.demo import build_demo
+
+    return build_demo(tmp_path / "demo.tar.zst")

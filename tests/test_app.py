@@ -9,7 +9,6 @@ import pytest
 from tests.apptools import screen_text, settle, text_of
 from tests.archives import entry, small_distribution, write_archive
 from distscope.tui.app import DistscopeApp
-from distscope.tui.demo import build_demo
 from distscope.widgets.dependencies import DependenciesPane
 from distscope.widgets.files import ArchiveTree, FilesPane
 from distscope.widgets.help import HelpScreen
@@ -18,11 +17,6 @@ from distscope.widgets.status import StatusBar
 from distscope.widgets.viewer import MemberViewer
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def demo(tmp_path):
-    return build_demo(tmp_path / "demo.tar.zst")
 
 
 @pytest.fixture

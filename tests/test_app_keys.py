@@ -12,22 +12,14 @@ from textual.widgets import DataTable, Input
 
 from distscope.tui.app import DistscopeApp, MemberCommands
 from distscope.tui.archive.tree import MAX_DEPTH, TreeModel, rank_paths
-from distscope.tui.demo import build_demo
 from distscope.tui.source import ArchiveSource
-from distscope.widgets.archive_tree import ArchiveTree
 from distscope.widgets.binary import BinaryScreen
 from distscope.widgets.dialogs import PromptScreen
 from distscope.widgets.files import FilesPane
-from distscope.widgets.viewer import MemberViewer
 from tests.apptools import burst, screen_text, settle, text_of
 from tests.archives import entry, small_distribution, write_archive
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def demo(tmp_path):
-    return build_demo(tmp_path / "demo.tar.zst")
 
 
 @pytest.fixture

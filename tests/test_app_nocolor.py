@@ -5,11 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
 
 from tests.apptools import settle
 from distscope.tui.app import DistscopeApp
-from distscope.tui.demo import build_demo
 from distscope.widgets.common import MIN_CONTRAST
 
 SIZE = (100, 30)
@@ -39,11 +37,6 @@ def cells(svg: str) -> list[tuple[str, float, bool]]:
         assert back is not None, f"no background under {text!r}"
         out.append((html.unescape(text).replace("\xa0", " "), abs(_brightness(fill) - _brightness(back)), bold))
     return out
-
-
-@pytest.fixture
-def demo(tmp_path):
-    return build_demo(tmp_path / "demo.tar.zst")
 
 
 async def test_no_color_keeps_contrast_and_says_status_in_words(demo, monkeypatch):
