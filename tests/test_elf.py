@@ -126,9 +126,57 @@ def pyelftools_view(data: bytes) -> dict:
     return view
 
 
+def pyelftools_symbols(data: bytes, glibc_max: str | None) -> dict:
+    """The symbol-table fields (counts, watched exports, the symbols needing ``glibc_max``) and
+    ``.comment``, read with pyelftools symbol by symbol (the fast reader works by columns)."""
+    import io
+
+    from elftools.elf.elffile import ELFFile
+
+    from distscope.tui.analysis.rules import DEPENDENCY_SYMBOLS, PYTHON_API_SYMBOLS
+
+    elf = ELFFile(io.BytesIO(data))
+    view = {"exported_count": 0, "undefined_count": 0, "glibc_symbols": [], "exported_dependency_symbols": [],
+            "exports_python_api": [], "comment": []}
+    comment = elf.get_section_by_name(".comment")
+    if comment is not None:
+        view["comment"] = sorted({c.decode("utf-8", "replace") for c in comment.data().split(b"\0") if c.strip()})
+    dynsym = elf.get_section_by_name(".dynsym")
+    if dynsym is None:  # (no symbol table: no counts)
+        del view["exported_count"], view["undefined_count"]
+        return view
+    versym = elf.get_section_by_name(".gnu.version")
+    verneed = elf.get_section_by_name(".gnu.version_r")
+    names = {}
+    if verneed is not None:
+        for _need, auxes in verneed.iter_versions():
+            names.update({aux.entry["vna_other"] & 0x7FFF: aux.name for aux in auxes})
+    watched, listed = set(), []
+    for i, sym in enumerate(dynsym.iter_symbols()):
+        if not sym.entry["st_name"]:
+            continue
+        bind, undefined = sym.entry["st_info"]["bind"], sym.entry["st_shndx"] == "SHN_UNDEF"
+        if not undefined:
+            if bind in ("STB_GLOBAL", "STB_WEAK") and sym.entry["st_other"]["visibility"] == "STV_DEFAULT":
+                view["exported_count"] += 1
+                watched.add(sym.name)
+            continue
+        view["undefined_count"] += bind == "STB_GLOBAL"
+        version = versym.get_symbol(i).entry["ndx"] if versym is not None and i < versym.num_symbols() else 1
+        version = version & 0x7FFF if isinstance(version, int) else 1
+        if glibc_max and names.get(version) == f"GLIBC_{glibc_max}" and len(listed) < 40:
+            listed.append(sym.name)
+    view["glibc_symbols"] = sorted(listed)
+    view["exported_dependency_symbols"] = sorted(watched & DEPENDENCY_SYMBOLS)
+    view["exports_python_api"] = sorted(watched & PYTHON_API_SYMBOLS)
+    return view
+
+
 def _same_as_pyelftools(data: bytes) -> None:
     ours = parse_elf(data)
     assert {k: ours[k] for k in pyelftools_view(data)} == pyelftools_view(data)
+    symbols = pyelftools_symbols(data, ours["glibc_max"])
+    assert {k: ours[k] for k in symbols} == symbols
 
 
 def test_agrees_with_pyelftools_on_synthetic():
@@ -178,3 +226,19 @@ def test_exported_symbols_watched():
     info = parse_elf(make_elf(exported_symbols=["Py_Initialize", "SSL_read", "my_func"], needed=["libc.so.6"]))
     assert info["exports_python_api"] == ["Py_Initialize"]
     assert info["exported_dependency_symbols"] == ["SSL_read"]
+
+
+def test_versioned_symbols_by_index():
+    """The symbols needing a version index, in order: one index searched in C, several (or the
+    hidden bit, or index 1 past the end of .gnu.version) marked one by one; both agree."""
+    from array import array
+
+    from distscope.tui.analysis.elf import _versioned
+
+    versions = array("H", [0, 1, 5, 2, 5, 0x8005, 3, 5])
+    assert list(_versioned(array("H", [0, 1, 5, 2, 5, 3]), {5}, 6)) == [2, 4]
+    assert list(_versioned(versions, {5}, 8)) == [2, 4, 5, 7]  # (0x8005: hidden, still version 5)
+    assert list(_versioned(versions, {5, 3}, 8)) == [2, 4, 5, 6, 7]
+    assert list(_versioned(versions, {5}, 5)) == [2, 4]  # (only the symbols read)
+    assert list(_versioned(array("H", [0, 2]), {1}, 4)) == [2, 3]  # (past the end: version 1)
+    assert list(_versioned(array("H"), {2}, 3)) == []

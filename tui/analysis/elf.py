@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import struct
+import sys
 from array import array
+from itertools import compress, islice
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from distscope.tui.analysis.rules import BANNED_SYMBOLS, DEPENDENCY_SYMBOLS, PYTHON_API_SYMBOLS
 from distscope.tui.archive.segments import ByteSource, Segments, as_segments
@@ -200,13 +202,12 @@ def comment_strings(data: ByteSource) -> list[str]:
         h = _header(src.read(0, 64))
         image = _Image(src, h.end, [])
         sections = _section_headers(image, h.bits, h.shoff, h.shnum, h.shentsize)
-        names = _section_names(image, sections, h.shstrndx)
+        names = _named(image, sections, h.shstrndx, b".comment")
     except (ElfReadError, struct.error, ValueError):
         return []
-    for i, sec in enumerate(sections):
-        if names.get(i) == ".comment":
-            body = src.read(sec.offset, min(sec.size, 1 << 16))
-            return [c.decode("utf-8", "replace") for c in body.split(b"\0") if c.strip()]
+    for i in names:  # (the first .comment section)
+        body = src.read(sections[i].offset, min(sections[i].size, 1 << 16))
+        return [c.decode("utf-8", "replace") for c in body.split(b"\0") if c.strip()]
     return []
 
 
@@ -266,7 +267,7 @@ def _parse(src: Segments) -> dict[str, Any]:
     if dynamic is not None:
         _read_dynamic(image, bits, *dynamic, tags, out)
     sections = _section_headers(image, bits, shoff, shnum, shentsize)
-    names = _section_names(image, sections, shstrndx)
+    names = _named(image, sections, shstrndx, b".note.gnu.property", b".comment")
     index_names: dict[int, str] = {}
     verneed = next((s for s in sections if s.type == SHT_VERNEED), None)
     if verneed is not None and 0 < verneed.link < len(sections):
@@ -277,11 +278,11 @@ def _parse(src: Segments) -> dict[str, Any]:
         if vn is not None and st is not None:
             _read_verneed(image, vn, size - vn, tags.get(DT_VERNEEDNUM, [0])[0], st,
                           tags.get(DT_STRSZ, [size - st])[0], out, index_names)
-    for i, sec in enumerate(sections):
-        name = names.get(i, "")
-        if sec.type == SHT_NOTE and name == ".note.gnu.property":
+    for i, name in names.items():
+        sec = sections[i]
+        if sec.type == SHT_NOTE and name == b".note.gnu.property":
             out["isa_level"] = _isa_level(image, bits, sec.offset, sec.size)
-        elif name == ".comment" and sec.type == 1:
+        elif name == b".comment" and sec.type == 1:
             raw = src.read(sec.offset, min(sec.size, 1 << 16))
             out["comment"] = sorted({c.decode("utf-8", "replace") for c in raw.split(b"\0") if c.strip()})
     if not sections:
@@ -379,21 +380,25 @@ def _section_headers(image: _Image, bits: int, shoff: int, shnum: int, shentsize
     fmt = image.end + ("IIQQQQII" if bits == 64 else "IIIIIIII")
     count = min(shnum, _MAX_HEADERS)
     table = image.read(shoff, count * shentsize)
+    if shentsize == struct.calcsize(fmt):  # (the usual size: unpacked in one call)
+        return list(map(_Section._make, struct.iter_unpack(fmt, table)))
     return [_Section._make(struct.unpack_from(fmt, table, i * shentsize)) for i in range(count)]
 
 
-def _section_names(image: _Image, sections: list[_Section], shstrndx: int) -> dict[int, str]:
+def _named(image: _Image, sections: list[_Section], shstrndx: int, *wanted: bytes) -> dict[int, bytes]:
+    """The sections called one of ``wanted`` (index -> name): only those names are compared,
+    at the offsets where they occur in the section-name table (none is decoded)."""
     if not 0 < shstrndx < len(sections):
         return {}
     table = sections[shstrndx]
-    strings = image.strings(table.offset, table.offset + table.size)
-    names = {}
-    for i, sec in enumerate(sections):
-        try:
-            names[i] = strings.at(table.offset + sec.name, _MAX_SECTION_NAME)
-        except ElfReadError:
-            continue
-    return names
+    data = image.strings(table.offset, table.offset + table.size).data
+    at: dict[int, bytes] = {}
+    for name in wanted:
+        pos = data.find(name + b"\0")
+        while pos >= 0:
+            at[pos] = name
+            pos = data.find(name + b"\0", pos + 1)
+    return {i: at[sec.name] for i, sec in enumerate(sections) if sec.name in at} if at else {}
 
 
 def _read_verneed(image: _Image, start: int, size: int, count: int, str_off: int, str_size: int,
@@ -462,58 +467,122 @@ def _isa_level(image: _Image, bits: int, offset: int, size: int) -> int | None:
     return None
 
 
+def _flags(test: Callable[[int], bool]) -> bytes:
+    """A ``bytes.translate`` table mapping each byte value to 1 where ``test`` holds, else 0."""
+    return bytes(1 if test(b) else 0 for b in range(256))
+
+
+_NONZERO = _flags(lambda b: b != 0)
+_BIND_EXPORTED = _flags(lambda b: b >> 4 in (1, 2))  # STB_GLOBAL or STB_WEAK
+_BIND_GLOBAL = _flags(lambda b: b >> 4 == 1)
+_VISIBLE = _flags(lambda b: b & 3 == 0)  # STV_DEFAULT
+#: Bytes of a name compared before the whole: every watched name is at least this long.
+_PREFIX = min(map(len, _WATCHED))
+_WATCHED_PREFIXES = frozenset(name[:_PREFIX] for name in _WATCHED)
+#: An array type of 4-byte items (the symbols' st_name column).
+_U32 = "I" if array("I").itemsize == 4 else "L"
+
+
+def _mask(column: bytes, table: bytes) -> int:
+    """A byte column as a bit mask (bit i: ``table`` maps byte i to 1), for whole-column logic."""
+    return int.from_bytes(column.translate(table), "little")
+
+
 def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section | None,
                   dynstr: _Section, index_names: dict[int, str], out: dict[str, Any]) -> None:
-    """Undefined dynamic symbols: which need the binary's maximum GLIBC version, which are banned."""
-    end = image.end
-    fmt = end + ("IBBH16x" if bits == 64 else "I8xBBH")
-    size = struct.calcsize(fmt)
+    """Counts of the exported and undefined dynamic symbols; which undefined ones need the
+    binary's maximum GLIBC version, which are banned, which watched names are exported.
+
+    The table is read by columns (st_name, st_info, st_other, st_shndx) and filtered with C-level
+    operations (byte translations, bit masks, ``itertools.compress``), not symbol by symbol: a
+    few binaries hold tens of thousands of symbols, and this reader runs on every binary of the
+    pass (``benchmarks/bench_elf.py`` measures it against the per-symbol loop)."""
+    size = 24 if bits == 64 else 16
     start, length = dynsym.offset, min(dynsym.size, max(0, image.size - dynsym.offset))
     if length // size > MAX_SYMBOLS:
         out.setdefault("not_analysed", []).append(f"{length // size:,} dynamic symbols, only the first {MAX_SYMBOLS:,} read")
         length = MAX_SYMBOLS * size
     raw = image.read(start, length - length % size)
+    count = len(raw) // size
     strings = image.strings(dynstr.offset, dynstr.offset + dynstr.size)
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
-    versions = None
-    if versym is not None:
-        vraw = image.read(versym.offset, versym.size)
-        versions = array("H", vraw[:len(vraw) - len(vraw) % 2])
-        if (end == "<") != (array("H", b"\x01\x00")[0] == 1):
-            versions.byteswap()
+    names = array(_U32)
+    names.frombytes(raw)
+    if (image.end == "<") != (sys.byteorder == "little"):
+        names.byteswap()
+    names = names[::size // 4]
+    at = 4 if bits == 64 else 12  # st_info, then st_other and the two bytes of st_shndx
+    named = 0
+    for i in range(4):
+        named |= _mask(raw[i::size], _NONZERO)
+    defined = _mask(raw[at + 2::size], _NONZERO) | _mask(raw[at + 3::size], _NONZERO)
+    info = raw[at::size]
+    exported = named & defined & _mask(info, _BIND_EXPORTED) & _mask(raw[at + 1::size], _VISIBLE)
+    undefined = named & ~defined
+    out["exported_count"] = exported.bit_count()
+    out["undefined_count"] = (undefined & _mask(info, _BIND_GLOBAL)).bit_count()
+
+    # Watched names among the exported: offsets whose first bytes start a watched name (in C:
+    # slices, a set test, compress), then those few compared whole.
+    offsets = list(compress(names, exported.to_bytes(count, "little")))
+    firsts = map(data.__getitem__, map(slice, offsets, map(_PREFIX.__add__, offsets)))
+    watched: set[str] = set()
+    for off in compress(offsets, map(_WATCHED_PREFIXES.__contains__, firsts)):
+        nul = data.find(b"\0", off, min(str_end, off + _WATCHED_LEN))
+        if nul >= 0 and data[off:nul] in _WATCHED:
+            watched.add(data[off:nul].decode())
+    out["exported_dependency_symbols"] = sorted(watched & DEPENDENCY_SYMBOLS)
+    out["exports_python_api"] = sorted(watched & PYTHON_API_SYMBOLS)
+    banned = [b for b in _BANNED_BYTES if b in data]  # (usually none: then no set of offsets is made)
+    if banned:
+        undefined_at = set(compress(names, undefined.to_bytes(count, "little")))
+        banned = [b for b in banned if _occurs_at(data, b, undefined_at)]
+    out["banned_symbols"] = sorted(b[:-1].decode() for b in banned)
+
+    listed: list[str] = []
     target = f"GLIBC_{out['glibc_max']}" if out["glibc_max"] else None
     wanted = {i for i, n in index_names.items() if n == target}
-    listed: list[str] = []
-    banned: set[str] = set()
-    exported: set[str] = set()
-    n_exported = n_undefined = 0
-    for i, (name_off, info, other, shndx) in enumerate(struct.iter_unpack(fmt, raw)):
-        if not name_off:
-            continue
-        if shndx != 0:  # defined: exported when global/weak with default visibility
-            if info >> 4 in (1, 2) and other & 3 == 0:
-                n_exported += 1
-                nul = data.find(b"\0", name_off, min(str_end, name_off + _WATCHED_LEN))
-                name = data[name_off:nul] if nul >= 0 else b""
-                if name in _WATCHED:
-                    exported.add(name.decode())
-            continue
-        if info >> 4 == 1:  # STB_GLOBAL (weak undefined symbols may stay unbound)
-            n_undefined += 1
-        idx = (versions[i] & 0x7FFF) if versions is not None and i < len(versions) else 1
-        pos = name_off
-        if pos >= str_end:
-            continue
-        for banned_name in _BANNED_BYTES:
-            if data.startswith(banned_name, pos):
-                banned.add(banned_name[:-1].decode())
-        if idx in wanted and len(listed) < _MAX_SYMBOLS_LISTED:
-            stop = min(str_end, pos + MAX_STRING)
-            nul = data.find(b"\0", pos, stop)
-            listed.append(data[pos:nul if nul >= 0 else stop].decode("utf-8", "replace"))
+    if wanted:
+        versions = array("H")
+        if versym is not None:
+            vraw = image.read(versym.offset, versym.size)
+            versions.frombytes(vraw[:len(vraw) - len(vraw) % 2])
+            if (image.end == "<") != (sys.byteorder == "little"):
+                versions.byteswap()
+        undefined_bytes = undefined.to_bytes(count, "little")
+        for i in _versioned(versions, wanted, count):
+            if undefined_bytes[i] and names[i] < str_end:
+                off = names[i]
+                stop = min(str_end, off + MAX_STRING)
+                nul = data.find(b"\0", off, stop)
+                listed.append(data[off:nul if nul >= 0 else stop].decode("utf-8", "replace"))
+                if len(listed) == _MAX_SYMBOLS_LISTED:
+                    break
     out["glibc_symbols"] = sorted(listed)
-    out["banned_symbols"] = sorted(banned)
-    out["exported_dependency_symbols"] = sorted(exported & DEPENDENCY_SYMBOLS)
-    out["exports_python_api"] = sorted(exported & PYTHON_API_SYMBOLS)
-    out["exported_count"] = n_exported
-    out["undefined_count"] = n_undefined
+
+
+def _versioned(versions: array[int], wanted: set[int], count: int) -> Iterator[int]:
+    """Indices (below ``count``) of the symbols whose version index (``.gnu.version``, hidden bit
+    cleared; 1 past its end) is in ``wanted``, in order."""
+    if len(wanted) == 1 and 1 not in wanted and (not versions or max(versions) < 0x8000):
+        (version,) = wanted  # the usual case: one index, searched for in C
+        i = -1
+        while True:
+            try:
+                i = versions.index(version, i + 1, count)
+            except ValueError:
+                return
+            yield i
+    marks = bytes(map(wanted.__contains__, map((0x7FFF).__and__, versions)))[:count]
+    marks += (b"\1" if 1 in wanted else b"\0") * (count - len(marks))
+    yield from compress(range(count), marks)
+
+
+def _occurs_at(data: bytes, needle: bytes, offsets: set[int]) -> bool:
+    """Whether ``needle`` occurs in ``data`` at one of ``offsets``."""
+    pos = data.find(needle)
+    while pos >= 0:
+        if pos in offsets:
+            return True
+        pos = data.find(needle, pos + 1)
+    return False
