@@ -22,6 +22,7 @@ from distscope.tui.archive.members import FILE, Member
 from distscope.tui.archive.plugin import ALL, Analyser, Interest
 from distscope.tui.meta.pythonjson import str_list
 from distscope.tui.model.codec import from_plain, to_plain
+from distscope.tui.model.components import Inventory
 from distscope.tui.model.distribution import PythonJson
 from distscope.tui.model.findings import Finding, finding
 from distscope.tui.model.licences import Licences, LicenceScan
@@ -370,9 +371,10 @@ def gpl_evidence(index: ArchiveIndex, data: dict[str, Any] | None, extensions: l
     return unique
 
 
-def summarize(index: ArchiveIndex) -> Licences:
-    """The licences section (the typed model, read by the codec from the summary's plain data)."""
-    return from_plain(Licences, _summary(index))
+def summarize(index: ArchiveIndex, inventory: Inventory | None = None) -> Licences:
+    """The licences section (the typed model, read by the codec from the summary's plain data);
+    ``inventory``: the component inventory when the caller has built it already."""
+    return from_plain(Licences, _summary(index, inventory))
 
 
 def _pythonjson(index: ArchiveIndex) -> PythonJson:
@@ -390,7 +392,7 @@ def _scan(index: ArchiveIndex) -> dict[str, Any]:
     return scan if isinstance(scan, dict) else to_plain(scan)
 
 
-def _summary(index: ArchiveIndex) -> dict[str, Any]:
+def _summary(index: ArchiveIndex, inventory: Inventory | None = None) -> dict[str, Any]:
     """The licences section: components, files, GPL evidence (plain data)."""
     from distscope.tui.meta.distribution import extension_modules
 
@@ -516,7 +518,7 @@ def _summary(index: ArchiveIndex) -> dict[str, Any]:
     else:
         statement = "No licence information found in this archive."
     statement += exempt_note
-    static = _contained(index, files)
+    static = _contained(index, files, inventory)
     statement += contained_statement(static)
     copyleft = [e for e in static if e["licence"] and is_copyleft(e["licence"]) and not is_gpl(e["licence"])]
     if copyleft:
@@ -558,7 +560,8 @@ def _summary(index: ArchiveIndex) -> dict[str, Any]:
     }
 
 
-def _contained(index: ArchiveIndex, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _contained(index: ArchiveIndex, files: list[dict[str, Any]], inventory: Inventory | None = None
+               ) -> list[dict[str, Any]]:
     """The native libraries the component inventory finds in the binaries, with their texts
     (none when the components analyser did not run)."""
     if "components" not in (index.results or {}):
@@ -566,7 +569,7 @@ def _contained(index: ArchiveIndex, files: list[dict[str, Any]]) -> list[dict[st
     from distscope.tui.meta.inventory import build_inventory
 
     try:
-        inventory = build_inventory(index)
+        inventory = inventory or build_inventory(index)
     except Exception:  # (the inventory's own section reports its failure; the licences stand without it)
         return []
     return contained(inventory.components, files)

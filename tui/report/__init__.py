@@ -45,7 +45,8 @@ def build_report(index: ArchiveIndex) -> Report:
     """The full report of an analysed index."""
     analysis = result(index, "binaries", BinaryAnalysis)
     dist = build_distribution(index, analysis)
-    lic = licenses.summarize(index)
+    inventory = build_inventory(index)
+    lic = licenses.summarize(index, inventory)
     tools = toolchain.summarize(index)
     req = build_requirements(index, analysis, dist.python_version)
     findings = gather_findings(index, analysis, dist, lic, tools)
@@ -54,7 +55,7 @@ def build_report(index: ArchiveIndex) -> Report:
         distribution=dist, licenses=lic, toolchain=tools, requirements=req,
         dependencies=analysis.graph if analysis is not None else None,
         binaries=binary_rows(analysis.binaries) if analysis is not None else [],
-        components=build_inventory(index))
+        components=inventory)
 
 
 def to_contract(report: Report) -> dict[str, Any]:
