@@ -257,6 +257,69 @@ def cold_report_row(bench: Bench) -> list[Row]:
                 f"{cli / base:.2f}x of the interleaved baseline; interpreter start and imports included")]
 
 
+@row("cpu-budget")
+def cpu_budget_rows(bench: Bench) -> list[Row]:
+    """Where the cold report's CPU goes, per thread and per analyser (``time.thread_time``), and
+    the wall time no scheduling can beat: all of it spread over every CPU. The parsing and the
+    analysis threads also share the GIL: their sum is a second bound. One run, not the fastest."""
+    code = """
+        import os, resource, threading, time
+        cpu = {}
+        run = threading.Thread.run
+        def timed(self):
+            try:
+                run(self)
+            finally:
+                cpu[self.name] = cpu.get(self.name, 0.0) + time.thread_time()
+        threading.Thread.run = timed
+        from distscope.tui import session
+        feeds = {}
+        make = session.analysers
+        def analysers():
+            out = make()
+            for a in out:
+                def feed(member, data, complete, _feed=a.feed, _name=a.name):
+                    start = time.thread_time()
+                    try:
+                        _feed(member, data, complete)
+                    finally:
+                        feeds[_name] = feeds.get(_name, 0.0) + time.thread_time() - start
+                a.feed = feed
+            return out
+        session.analysers = analysers
+        timer()
+        start = time.thread_time()
+        index = session.open_index(ARCHIVE, use_cache=False, keep_small=False)
+        parsing = time.thread_time() - start
+        session.to_text(session.build_report(index))
+        report = time.thread_time() - start - parsing
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result = {"cpu": cpu, "feeds": feeds, "parsing": parsing, "report": report,
+                  "total": usage.ru_utime + usage.ru_stime}
+    """
+    repeat, bench.repeat = bench.repeat, 1
+    try:
+        out = bench.child(code)
+    finally:
+        bench.repeat = repeat
+    zstd = subprocess.run(["bash", "-c", f"TIMEFORMAT=%U; time zstd -dc --long=31 '{bench.archive}' > /dev/null"],
+                          capture_output=True, text=True, check=True).stderr.strip().splitlines()[-1]
+    cpus = os.cpu_count() or 1
+    cpu = out["cpu"]
+    feeds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(out["feeds"].items(), key=lambda kv: -kv[1]) if v >= 0.005)
+    analysis = cpu.get("distscope-analysis", 0.0)
+    floor = out["total"] / cpus
+    return [Row("CPU: `zstd -dc` alone (user)", float(zstd), bench.ratio(float(zstd)), None, "the decompression floor"),
+            Row("CPU: decompression thread", cpu.get("distscope-decompress"), "", None, ""),
+            Row("CPU: parsing thread (tar headers, classification, offers, SHA-256 in its waits)", out["parsing"],
+                "", None, ""),
+            Row("CPU: analysis thread", analysis, "", None, f"feeds: {feeds}"),
+            Row("CPU: report built and rendered after the pass", out["report"], "", None, ""),
+            Row(f"CPU in all (process) / {cpus} CPUs", floor, bench.ratio(floor), None,
+                f"{out['total']:.2f} s of CPU (imports included): no wall time below this; the parsing "
+                f"and analysis threads and the report share one GIL: {out['parsing'] + analysis + out['report']:.2f} s")]
+
+
 @row("reopen")
 def reopen_row(bench: Bench) -> list[Row]:
     cold = bench.child("""
