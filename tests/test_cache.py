@@ -337,3 +337,18 @@ def test_cached_results_are_read_back_when_used(tmp_path, monkeypatch):
     dict.__setitem__(again.results, "toolchain", {"producers": "not a list of producers"})
     again.results._decoded.discard("toolchain")  # (as read from a damaged entry)
     assert again.results.get("toolchain") is None and "toolchain" not in dict(again.results.items())
+
+
+def test_on_indexed_comes_before_the_cache_entry_is_written(tmp_path, scans):
+    """A caller sees the finished index first (the app shows the report); the entry is written
+    after, and a hit calls it too."""
+    path = write_archive(tmp_path / "a.tar.zst", small_distribution())
+    seen = []
+
+    def on_indexed(index):
+        seen.append((index.complete, list((cache_dir() / "index").glob("*.msgpack"))))
+
+    cold = session.open_index(path, on_indexed=on_indexed)
+    assert seen == [(True, [])] and list((cache_dir() / "index").glob("*.msgpack"))
+    warm = session.open_index(path, on_indexed=on_indexed)
+    assert scans["n"] == 1 and len(seen) == 2 and _rows(warm) == _rows(cold)

@@ -84,7 +84,7 @@ def sections() -> tuple[Any, ...]:
 def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
                on_progress: Callable[[Progress], None] | None = None,
                cancel: threading.Event | None = None, keep_small: bool = True,
-               verify: bool = False) -> ArchiveIndex:
+               verify: bool = False, on_indexed: Callable[[ArchiveIndex], None] | None = None) -> ArchiveIndex:
     """The analysed index of ``path``. Raises NotAnArchive for bad input; damage found
     mid-stream leaves ``index.complete`` False and ``index.error`` set.
 
@@ -95,6 +95,8 @@ def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
     With ``verify``, a cache hit is trusted only after the whole file is hashed again and matches
     the SHA-256 the entry holds (``index.sha256_source``: "read" by this pass, "cache", or
     "verified"); a mismatch drops the entry and rescans.
+    ``on_indexed`` is called with the index as soon as it is complete, before a new cache entry is
+    written (a few tenths of a second for a large archive): a caller can show the result first.
     """
     cache = IndexCache() if use_cache else None
     if cache is not None:
@@ -110,6 +112,8 @@ def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
             if on_progress is not None:
                 on_progress(Progress(list(index.members), len(index.members), index.compressed_size,
                                      index.compressed_size, index.uncompressed_bytes, done=True))
+            if on_indexed is not None:
+                on_indexed(index)
             return index
     small = SmallMembers() if keep_small else None
     # The cache's member columns are gathered while the pass waits for data, not all after it.
@@ -122,6 +126,8 @@ def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
     index = scan.index
     if small is not None:
         attach_small_members(index, small)
+    if on_indexed is not None:
+        on_indexed(index)
     if cache is not None:
         cache.store(index, analyser_versions(scan.analysers), columns)
     return index
