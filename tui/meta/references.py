@@ -40,15 +40,20 @@ EXCEPTIONS = (
     "Libtool-exception", "LLVM-exception", "Font-exception-2.0", "Linux-syscall-note",
 )
 
-_WORD = re.compile(r"[a-z0-9]+")
 #: Filler that varies between copies of one licence (and ``and/or``, URLs' ``http www``).
 _FILLER = frozenset(("http", "https", "www", "c", "the", "a", "an", "and", "or", "of", "to", "in"))
+#: Bytes -> themselves for ``a-z0-9``, a blank for anything else (upper case is lowered before).
+_BLANK_OUT = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 
 
 def words(text: str) -> list[str]:
-    """The words of a text, normalised: lower case, British spellings folded, filler dropped."""
-    lower = text.lower().replace("licenc", "licens")
-    return [w for w in _WORD.findall(lower) if w not in _FILLER]
+    """The words of a text (runs of ``a-z0-9`` once lowered), normalised: British spellings
+    folded, filler dropped.
+
+    (Every other character, ASCII or not, one byte ``?`` after ``encode``, becomes a blank:
+    half the time of a regular expression's ``findall``.)"""
+    lower = text.lower().encode("ascii", "replace").translate(_BLANK_OUT)
+    return [w for w in lower.replace(b"licenc", b"licens").decode("ascii").split() if w not in _FILLER]
 
 
 def bigrams(ws: list[str]) -> frozenset[str]:
