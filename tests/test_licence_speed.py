@@ -43,3 +43,21 @@ def test_words_as_the_regular_expression_on_random_text() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
         assert words(text) == plain_words(text), repr(text)
+
+
+def test_a_text_not_normalised_has_no_gnu_notice() -> None:
+    """``_may_grant`` is a necessary condition of a GNU notice: where it says no, the notices
+    of the normalised text (what it spares) are none."""
+    from distscope.tui.meta.spdx import _may_grant, _notices, normalise
+
+    pieces = ["GNU", "gnu", "General", "Public", "License", "Licence", "Lesser", "Library", "Affero", " ", "\n",
+              "-", "version 2", "of the License", ", or (at your option) any later version", "as published by the "
+              "Free Software Foundation;", "either", "v3", "x", "\u0130", "_", "2.1"]
+    rng = random.Random(5)
+    texts = real_texts() + ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 24))) for _ in range(4000)]
+    granted = 0
+    for text in texts:
+        notices = _notices(normalise(text))
+        granted += bool(notices)
+        assert _may_grant(text.lower()) or not notices, repr(text)
+    assert granted  # (the pieces make notices too)

@@ -18,6 +18,7 @@ same way and joined to the GNU licence of their section as ``WITH`` expressions.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from distscope.tui.meta.references import Reference, bigrams, load, words
@@ -247,10 +248,10 @@ def _twin(grams: frozenset[str], best: Reference, best_dice: float,
         if other is best or dice < best_dice - NEAR:
             continue
         if vocabulary is None:
-            vocabulary = {w for g in grams for w in g.split(" ")}
+            vocabulary = set(" ".join(grams).split(" "))
         # (bigrams of words the text never uses are the reference's placeholders and names)
-        mine = {g for g in best.grams - other.grams if all(w in vocabulary for w in g.split(" "))}
-        theirs = {g for g in other.grams - best.grams if all(w in vocabulary for w in g.split(" "))}
+        mine = {g for g, first, second in _own(best, other) if first in vocabulary and second in vocabulary}
+        theirs = {g for g, first, second in _own(other, best) if first in vocabulary and second in vocabulary}
         if len(theirs) < 4:
             continue
         held_theirs = len(grams & theirs) / len(theirs)
@@ -258,6 +259,13 @@ def _twin(grams: frozenset[str], best: Reference, best_dice: float,
         if held_theirs >= 0.9 and held_theirs > held_mine + 0.1:
             best, best_dice = other, dice
     return best, best_dice
+
+
+@lru_cache(maxsize=512)
+def _own(ref: Reference, other: Reference) -> tuple[tuple[str, str, str], ...]:
+    """The bigrams of ``ref`` that ``other`` lacks, each with its two words (the same near twins
+    are told apart again and again: the difference is made once)."""
+    return tuple((g, g.partition(" ")[0], g.partition(" ")[2]) for g in ref.grams - other.grams)
 
 
 def _maximal(refs: list[Reference]) -> list[Reference]:
@@ -287,6 +295,17 @@ def _notices(norm: str) -> list[str]:
         if spdx not in out:
             out.append(spdx)
     return out
+
+
+#: What a GNU notice starts with, in the text before it is normalised (words of ``a-z0-9``
+#: separated by anything else): a text without it has no notice, and is not normalised.
+_GNU_TITLE = re.compile(r"gnu[^a-z0-9]+(?:(?:lesser|library|affero)[^a-z0-9]+)?general[^a-z0-9]+public[^a-z0-9]+license")
+
+
+def _may_grant(lower: str) -> bool:
+    """Whether a lower-cased text may hold a GNU notice (:data:`_GNU_NOTICE` of its normalised
+    words): normalising a long text costs more than this search."""
+    return "gnu" in lower and _GNU_TITLE.search(lower) is not None
 
 
 def _later(norm: str) -> bool:
@@ -333,7 +352,7 @@ def analyse(text: str | bytes) -> Analysis:
     grams = bigrams(words(text))
     whole = _match(grams, refs) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
-        whole_norm = normalise(text) if "gnu" in text.lower() else ""
+        whole_norm = normalise(text) if _may_grant(text.lower()) else ""
         notices = _notices(whole_norm)
         ids = tuple(_versioned(s, notices, whole_norm) for s in whole.licences)
         part = Part(1, len(lines), "", ids, whole.how)
@@ -413,7 +432,7 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
     for span, match in merged:
         chunk = "\n".join(lines[span.first:span.stop])
         lower = chunk.lower()
-        gnu = "gnu" in lower
+        gnu = _may_grant(lower)
         norm = normalise(chunk) if gnu else ""  # (only GNU notices need the normalised words)
         notices = _notices(norm) if gnu else []
         ids = [_versioned(s, notices, norm) for s in match.licences]
