@@ -61,3 +61,28 @@ def test_a_text_not_normalised_has_no_gnu_notice() -> None:
         granted += bool(notices)
         assert _may_grant(text.lower()) or not notices, repr(text)
     assert granted  # (the pieces make notices too)
+
+
+def test_declared_lines_as_the_pattern_on_every_line() -> None:
+    """``_declared`` tries its pattern only on lines with a colon: the same as on every line."""
+    from distscope.tui.meta.spdx import _DECLARING, _declared, looks_like_expression
+
+    def plain(text: str) -> tuple[tuple[str, str], ...]:
+        out, section = [], ""
+        for m in _DECLARING.finditer(text):
+            if m.group(2) is None:
+                section = (m.group(1) or "").strip()
+            elif looks_like_expression(m.group(2)):
+                out.append((section, m.group(2)))
+        return tuple(out)
+
+    pieces = ["Name: libgfortran\n", "Name:\n", "License: GPL-3.0-or-later WITH GCC-exception-3.1\n", "  License : MIT",
+              "SPDX-License-Identifier: BSD-3-Clause", "License-Expression: MIT OR Apache-2.0\n", "License: see below\n",
+              "Files: *\n", ":", "\n", " ", "\t", "x: y", "License:", "Name", "MIT", "\n\n", "Name: a: b\n"]
+    rng = random.Random(3)
+    texts = real_texts() + ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 20))) for _ in range(4000)]
+    found = 0
+    for text in texts:
+        found += bool(plain(text))
+        assert _declared(text) == plain(text), repr(text)
+    assert found

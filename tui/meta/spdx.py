@@ -180,8 +180,10 @@ class _Match(NamedTuple):
     contained: tuple[str, ...] = ()  #: every reference mostly present (whatever was chosen)
 
 
-def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
-    """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds."""
+def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, int] | None = None) -> _Match:
+    """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds.
+    ``held`` gets the number of each reference's sample bigrams found (by the reference's
+    ``id``), where it was counted."""
     size = len(grams)
     if not size:
         return _Match((), (), "")
@@ -200,9 +202,15 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
             continue
         if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
             continue  # (too big to be contained or similar: skip the intersection)
-        if len(ref.sample) < n and len(grams & ref.sample) < SAMPLED * len(ref.sample):
-            continue  # (too little of the sample there for either test to pass)
+        if len(ref.sample) < n:
+            found = len(grams & ref.sample)
+            if held is not None:
+                held[id(ref)] = found
+            if found < SAMPLED * len(ref.sample):
+                continue  # (too little of the sample there for either test to pass)
         common = len(grams & ref.grams)
+        if held is not None and len(ref.sample) == n:
+            held[id(ref)] = common  # (the sample is the whole reference)
         dice = 2 * common / (size + n)
         scored.append((dice, ref))
         if dice > best_dice:
@@ -350,7 +358,8 @@ def analyse(text: str | bytes) -> Analysis:
     lines = text.splitlines()
     declared = _declared("\n".join(lines))
     grams = bigrams(words(text))
-    whole = _match(grams, refs) if refs else _Match((), (), "")
+    held: dict[int, int] = {}
+    whole = _match(grams, refs, held) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
         whole_norm = normalise(text) if _may_grant(text.lower()) else ""
         notices = _notices(whole_norm)
@@ -359,7 +368,8 @@ def analyse(text: str | bytes) -> Analysis:
         return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
     # A part's bigrams are a subset of the file's: a reference too little of which is in the
     # whole file can match no part, so the parts are compared with the others only.
-    viable = tuple(r for r in refs if len(grams & r.sample) >= SAMPLED * len(r.sample))
+    viable = tuple(r for r in refs if held.get(id(r), -1) >= SAMPLED * len(r.sample)
+                   or id(r) not in held and len(grams & r.sample) >= SAMPLED * len(r.sample))
     spans = _split(lines)
     parts = _parts(lines, spans, viable, whole if len(spans) == 1 else None)
     if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
@@ -386,14 +396,20 @@ _DECLARING = re.compile(r"^(?:Name[ \t]*:[ \t]*(.*?)[ \t]*|[ \t]*(?:License|Lice
 
 
 def _declared(text: str) -> tuple[tuple[str, str], ...]:
-    """The ``License:`` lines of a text, with the ``Name:`` section each falls in."""
+    """The ``License:`` lines of a text, with the ``Name:`` section each falls in. (Only lines
+    with a colon can be one: they are found with ``str.find``, a few per licence text, instead
+    of trying the pattern at every line's start.)"""
     out: list[tuple[str, str]] = []
     section = ""
-    for m in _DECLARING.finditer(text):
-        if m.group(2) is None:
+    colon = text.find(":")
+    while colon >= 0:
+        m = _DECLARING.match(text, text.rfind("\n", 0, colon) + 1)  # (at the start of the colon's line)
+        if m is not None and m.group(2) is None:
             section = (m.group(1) or "").strip()
-        elif looks_like_expression(m.group(2)):
+        elif m is not None and looks_like_expression(m.group(2)):
             out.append((section, m.group(2)))
+        end = text.find("\n", colon)
+        colon = text.find(":", end) if end >= 0 else -1
     return tuple(out)
 
 
