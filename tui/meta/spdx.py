@@ -182,8 +182,11 @@ class _Match(NamedTuple):
 
 def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, int] | None = None) -> _Match:
     """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds.
-    ``held`` gets the number of each reference's sample bigrams found (by the reference's
-    ``id``), where it was counted."""
+
+    ``held`` gets, by the reference's ``id``, how many of its sample's bigrams are found, for
+    every reference that may match a part of this text (whose bigrams are some of these): not
+    for a reference too big for the text (so for any part of it), nor for an exception the text
+    does not hold (nor does any part)."""
     size = len(grams)
     if not size:
         return _Match((), (), "")
@@ -199,6 +202,8 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
                 common = len(grams & ref.grams)
                 if common >= EXCEPTION_CONTAINS * n:
                     (exceptions if ref.kind == "exception" else headers).append(ref.spdx)
+                    if held is not None:
+                        held[id(ref)] = common if len(ref.sample) == n else len(grams & ref.sample)
             continue
         if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
             continue  # (too big to be contained or similar: skip the intersection)
@@ -367,9 +372,8 @@ def analyse(text: str | bytes) -> Analysis:
         part = Part(1, len(lines), "", ids, whole.how)
         return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
     # A part's bigrams are a subset of the file's: a reference too little of which is in the
-    # whole file can match no part, so the parts are compared with the others only.
-    viable = tuple(r for r in refs if held.get(id(r), -1) >= SAMPLED * len(r.sample)
-                   or id(r) not in held and len(grams & r.sample) >= SAMPLED * len(r.sample))
+    # whole file (or that could match no part at all) is not compared with the parts.
+    viable = tuple(r for r in refs if held.get(id(r), -1) >= SAMPLED * len(r.sample))
     spans = _split(lines)
     parts = _parts(lines, spans, viable, whole if len(spans) == 1 else None)
     if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
