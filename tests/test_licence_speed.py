@@ -116,3 +116,19 @@ def test_parts_compared_with_fewer_references_give_the_same_parts() -> None:
         fewer += len(viable) < len(before)
         assert _parts(lines, spans, viable) == _parts(lines, spans, before)
     assert fewer  # (the rule does leave references out)
+
+
+def test_cut_lines_as_the_pattern_at_every_line_start() -> None:
+    """``_CUT`` searches for the line feed before a line: the same lines as ``^`` at every line."""
+    from distscope.tui.meta.spdx import _CUT
+
+    at_line_start = re.compile(r"^(?:[ \t]*([-=*_#~+])\1{3,}[ \t]*$|#{1,4}[ \t]+.{0,60}\blicen[cs]e|Name[ \t]*:[ \t]*(.*)$)",
+                               re.M | re.I)
+    pieces = ["----", "====", "-", "\n", " ", "\t", "# MIT License", "## Licence", "Name: zlib", "name:", "NAME :x",
+              "x", "License", "#####", "++++ ", "\n\n"]
+    rng = random.Random(17)
+    texts = real_texts() + ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 20))) for _ in range(4000)]
+    for text in texts:
+        joined = "\n".join(text.splitlines())
+        assert [(m.start() + 1, m.groups()) for m in _CUT.finditer("\n" + joined)] == \
+            [(m.start() + 1, m.groups()) for m in at_line_start.finditer(joined)], repr(text)
