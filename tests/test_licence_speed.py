@@ -132,3 +132,16 @@ def test_cut_lines_as_the_pattern_at_every_line_start() -> None:
         joined = "\n".join(text.splitlines())
         assert [(m.start() + 1, m.groups()) for m in _CUT.finditer("\n" + joined)] == \
             [(m.start() + 1, m.groups()) for m in at_line_start.finditer(joined)], repr(text)
+
+
+def test_normalise_as_the_regular_expression() -> None:
+    from distscope.tui.meta.spdx import normalise
+
+    def plain(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+    alphabet = ["GNU", "General", " ", "\n", "-", "é", "\u0130", "\u212a", "\u2028", "\ud800", "a", "2.1", "\x00", "_"]
+    rng = random.Random(19)
+    texts = real_texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
+    for text in texts:
+        assert normalise(text) == plain(text), repr(text)

@@ -46,14 +46,17 @@ _FILLER = frozenset(("http", "https", "www", "c", "the", "a", "an", "and", "or",
 _BLANK_OUT = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 
 
+def blanked(text: str) -> str:
+    """The text lower-cased, every character but ``a-z0-9`` made a blank (ASCII or not: one
+    ``?`` byte each after ``encode``). ``bytes.translate`` and ``split`` find the words of a
+    licence text in half the time of a regular expression's ``findall``."""
+    return text.lower().encode("ascii", "replace").translate(_BLANK_OUT).decode("ascii")
+
+
 def words(text: str) -> list[str]:
     """The words of a text (runs of ``a-z0-9`` once lowered), normalised: British spellings
-    folded, filler dropped.
-
-    (Every other character, ASCII or not, one byte ``?`` after ``encode``, becomes a blank:
-    half the time of a regular expression's ``findall``.)"""
-    lower = text.lower().encode("ascii", "replace").translate(_BLANK_OUT)
-    return [w for w in lower.replace(b"licenc", b"licens").decode("ascii").split() if w not in _FILLER]
+    folded, filler dropped."""
+    return [w for w in blanked(text).replace("licenc", "licens").split() if w not in _FILLER]
 
 
 def bigrams(ws: list[str]) -> frozenset[str]:

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from distscope.tui.meta.references import Reference, bigrams, load, words
+from distscope.tui.meta.references import Reference, bigrams, blanked, load, words
 
 #: Dice similarity from which a part *is* a reference text.
 IS = 0.78
@@ -81,7 +81,6 @@ _TITLES = (("apache license version 2 0", "Apache-2.0"), ("mozilla public licens
            ("mozilla public license version 1 1", "MPL-1.1"))
 _APPENDIX = re.compile(r"how to apply these terms to your new (?:programs|libraries)|end of terms and conditions")
 _SPDX_ID_LINE = re.compile(r"spdx-license-identifier:\s*([A-Za-z0-9.+\-() ]+)", re.I)
-_NORM = re.compile(r"[^a-z0-9]+")
 _PUBLIC_DOMAIN = re.compile(r"public\s+domain")
 
 
@@ -117,7 +116,8 @@ class Analysis(NamedTuple):
 
 
 def normalise(text: str) -> str:
-    return _NORM.sub(" ", text.lower()).strip()
+    """The words of a text (runs of ``a-z0-9`` once lowered) joined by single blanks."""
+    return " ".join(blanked(text).split())
 
 
 # -- splitting --------------------------------------------------------------------------------
@@ -208,13 +208,17 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
             continue
         if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
             continue  # (too big to be contained or similar: skip the intersection)
+        found = -1
         if len(ref.sample) < n:
             found = len(grams & ref.sample)
             if held is not None:
                 held[id(ref)] = found
             if found < SAMPLED * len(ref.sample):
                 continue  # (too little of the sample there for either test to pass)
-        common = len(grams & ref.grams)
+        if n <= size and 2 * found >= len(ref.sample):
+            common = n - len(ref.grams - grams)  # (mostly there: fewer bigrams to collect)
+        else:
+            common = len(grams & ref.grams)
         if held is not None and len(ref.sample) == n:
             held[id(ref)] = common  # (the sample is the whole reference)
         dice = 2 * common / (size + n)
