@@ -94,7 +94,7 @@ def test_parts_compared_with_fewer_references_give_the_same_parts() -> None:
     import pytest
 
     from distscope.tui.meta.references import bigrams, load, reference_text
-    from distscope.tui.meta.spdx import SAMPLED, _match, _parts, _split
+    from distscope.tui.meta.spdx import SAMPLED, _match, _parts, _split, _tiles, _Words
 
     refs = load()
     if not refs:
@@ -113,8 +113,9 @@ def test_parts_compared_with_fewer_references_give_the_same_parts() -> None:
         viable = tuple(r for r in refs if held.get(id(r), -1) >= SAMPLED * len(r.sample))
         before = tuple(r for r in refs if len(grams & r.sample) >= SAMPLED * len(r.sample))
         spans = _split(lines)
+        tokens = _Words(lines, _tiles(lines))
         fewer += len(viable) < len(before)
-        assert _parts(lines, spans, viable) == _parts(lines, spans, before)
+        assert _parts(lines, spans, viable, tokens) == _parts(lines, spans, before, tokens)
     assert fewer  # (the rule does leave references out)
 
 
@@ -145,3 +146,25 @@ def test_normalise_as_the_regular_expression() -> None:
     texts = real_texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
     for text in texts:
         assert normalise(text) == plain(text), repr(text)
+
+
+def test_bigrams_of_tiles_as_the_bigrams_of_their_text() -> None:
+    """The whole text's bigrams and every run of tiles' are those of its lines' text."""
+    from distscope.tui.meta.references import bigrams
+    from distscope.tui.meta.spdx import _tiles, _Words
+
+    pieces = ["MIT License\n", "-----\n", "\n", "Name: zlib\n", "License: Zlib\n", "Permission is granted ",
+              "the ", "Licence", "\u0130", "x", "# BSD licence\n", "====\n", " \t", "a-b"]
+    rng = random.Random(23)
+    texts = real_texts() + ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40))) for _ in range(1500)]
+    for text in texts:
+        lines = text.splitlines()
+        tiles = _tiles(lines)
+        tokens = _Words(lines, tiles)
+        assert tokens.grams() == bigrams(words(text)), repr(text)
+        assert [(t.first, t.stop) for t in tiles] == list(zip([0] + [t.stop for t in tiles[:-1]], [t.stop for t in tiles]))
+        assert tiles[-1].stop == len(lines) if lines else not tiles
+        for a in range(len(tiles)):
+            for b in range(a, min(len(tiles), a + 4)):
+                run = tiles[a]._replace(stop=tiles[b].stop)
+                assert tokens.grams(run) == bigrams(words("\n".join(lines[run.first:run.stop]))), repr(text)

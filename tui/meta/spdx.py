@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import Any, NamedTuple
 
-from distscope.tui.meta.references import Reference, bigrams, blanked, load, words
+from distscope.tui.meta.references import Reference, blanked, load, words
 
 #: Dice similarity from which a part *is* a reference text.
 IS = 0.78
@@ -137,6 +138,17 @@ _CUT = re.compile(r"\n(?:[ \t]*([-=*_#~+])\1{3,}[ \t]*$|#{1,4}[ \t]+.{0,60}\blic
 def _split(lines: list[str]) -> list[_Span]:
     """Parts at separator lines, underlined headings, Markdown licence headings and ``Name:``
     headers. A ``Name:`` header names the section of every part until the next one."""
+    return [span for span in _tiles(lines) if _says_something(lines, span)]
+
+
+def _says_something(lines: list[str], span: _Span) -> bool:
+    """Whether a span has a line other than blanks and separators (which alone say nothing)."""
+    return any(ln.strip() and not _SEPARATOR.match(ln) for ln in lines[span.first:span.stop])
+
+
+def _tiles(lines: list[str]) -> list[_Span]:
+    """The spans that :func:`_split` keeps, and those of separators and blank lines between
+    them: together, every line once, in order."""
     cuts: list[tuple[int, str | None]] = []  # (line index where a part starts, new section name or None)
     joined = "\n" + "\n".join(lines)  # (each line after a line feed)
     i, pos = 0, 0
@@ -165,10 +177,34 @@ def _split(lines: list[str]) -> list[_Span]:
             continue
         if name is not None:
             section = name
-    if start < len(lines):
-        spans.append(_Span(start, len(lines), section))
-    # (separator lines alone say nothing)
-    return [span for span in spans if any(ln.strip() and not _SEPARATOR.match(ln) for ln in lines[span.first:span.stop])]
+    return spans
+
+
+class _Words:
+    """The words of a text's tiles (:func:`_tiles`) and the bigrams within each, made once: the
+    bigrams of the whole text and of every part (a run of tiles) are unions of these and of the
+    bigrams across the tiles' edges, so no line is read twice. (The words of lines joined are
+    the words of each line: a line break is no part of a word.)"""
+
+    def __init__(self, lines: list[str], tiles: list[_Span]) -> None:
+        self._at = {span.first: i for i, span in enumerate(tiles)}
+        self._after = {span.stop: i + 1 for i, span in enumerate(tiles)}
+        self._words = [words("\n".join(lines[span.first:span.stop])) for span in tiles]
+        self._pairs = [list(map(" ".join, zip(ws, ws[1:]))) for ws in self._words]
+
+    def grams(self, span: _Span | None = None) -> frozenset[str]:
+        """The bigrams of a run of tiles (``span`` from the first's first line to the last's
+        stop), or of the whole text."""
+        start, stop = (0, len(self._words)) if span is None else (self._at[span.first], self._after[span.stop])
+        if stop - start == 1:
+            return frozenset(self._pairs[start])
+        edges, last = [], None
+        for ws in self._words[start:stop]:
+            if ws:
+                if last is not None:
+                    edges.append(f"{last} {ws[0]}")
+                last = ws[-1]
+        return frozenset(chain(chain.from_iterable(self._pairs[start:stop]), edges))
 
 
 # -- matching ---------------------------------------------------------------------------------
@@ -367,7 +403,9 @@ def analyse(text: str | bytes) -> Analysis:
     refs = load()
     lines = text.splitlines()
     declared = _declared("\n".join(lines))
-    grams = bigrams(words(text))
+    tiles = _tiles(lines)
+    tokens = _Words(lines, tiles)
+    grams = tokens.grams()
     held: dict[int, int] = {}
     whole = _match(grams, refs, held) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
@@ -379,8 +417,8 @@ def analyse(text: str | bytes) -> Analysis:
     # A part's bigrams are a subset of the file's: a reference too little of which is in the
     # whole file (or that could match no part at all) is not compared with the parts.
     viable = tuple(r for r in refs if held.get(id(r), -1) >= SAMPLED * len(r.sample))
-    spans = _split(lines)
-    parts = _parts(lines, spans, viable, whole if len(spans) == 1 else None)
+    spans = [span for span in tiles if _says_something(lines, span)]
+    parts = _parts(lines, spans, viable, tokens, whole if len(spans) == 1 else None)
     if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
         parts = [_stack(p) for p in parts]
     return Analysis(_expressions(parts, whole.exceptions), tuple(parts), declared, bool(refs))
@@ -422,7 +460,7 @@ def _declared(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
+def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...], tokens: _Words,
            whole: _Match | None = None) -> list[Part]:
     """What each part is; ``whole``: the file's own match, when it is one part."""
     found: list[tuple[_Span, _Match]] = []
@@ -430,8 +468,7 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
         if whole is not None:
             found.append((span, whole))
             continue
-        chunk = "\n".join(lines[span.first:span.stop])
-        found.append((span, _match(bigrams(words(chunk)), refs) if refs else _Match((), (), "")))
+        found.append((span, _match(tokens.grams(span), refs) if refs else _Match((), (), "")))
     # Runs of parts that match nothing alone: tried joined (a licence with headings of its own).
     merged: list[tuple[_Span, _Match]] = []
     i = 0
@@ -441,8 +478,7 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
             j += 1
         if j - i >= 2 and refs:
             span = _Span(found[i][0].first, found[j - 1][0].stop, found[i][0].section)
-            chunk = "\n".join(lines[span.first:span.stop])
-            joined = _match(bigrams(words(chunk)), refs)
+            joined = _match(tokens.grams(span), refs)
             if joined.licences:
                 merged.append((span, joined))
                 i = j
