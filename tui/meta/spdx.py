@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from distscope.tui.meta.references import Reference, blanked, load, words
 
@@ -192,6 +192,11 @@ class _Words:
         self._words = [words("\n".join(lines[span.first:span.stop])) for span in tiles]
         self._pairs = [list(map(" ".join, zip(ws, ws[1:]))) for ws in self._words]
 
+    def vocabulary(self, span: _Span | None = None) -> Callable[[], set[str]]:
+        """What makes the set of the words of a run of tiles (or of the whole text)."""
+        start, stop = (0, len(self._words)) if span is None else (self._at[span.first], self._after[span.stop])
+        return lambda: set(chain.from_iterable(self._words[start:stop]))
+
     def grams(self, span: _Span | None = None) -> frozenset[str]:
         """The bigrams of a run of tiles (``span`` from the first's first line to the last's
         stop), or of the whole text."""
@@ -217,13 +222,15 @@ class _Match(NamedTuple):
     contained: tuple[str, ...] = ()  #: every reference mostly present (whatever was chosen)
 
 
-def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, int] | None = None) -> _Match:
+def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: list[int] | None = None,
+           vocabulary: Callable[[], set[str]] | None = None) -> _Match:
     """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds.
 
-    ``held`` gets, by the reference's ``id``, how many of its sample's bigrams are found, for
+    ``held[i]`` gets how many of ``refs[i]``'s sample bigrams are found (-1 stays where not), for
     every reference that may match a part of this text (whose bigrams are some of these): not
     for a reference too big for the text (so for any part of it), nor for an exception the text
-    does not hold (nor does any part)."""
+    does not hold (nor does any part). ``vocabulary`` gives the words of the text (made from
+    ``grams`` when not given)."""
     size = len(grams)
     if not size:
         return _Match((), (), "")
@@ -232,7 +239,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
     contained: list[tuple[int, Reference]] = []
     exceptions: list[str] = []
     headers: list[str] = []
-    for ref in refs:
+    for i, ref in enumerate(refs):
         n = len(ref.grams)
         if ref.kind != "licence":
             if n <= size * 1.5 + 20:
@@ -240,7 +247,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
                 if common >= EXCEPTION_CONTAINS * n:
                     (exceptions if ref.kind == "exception" else headers).append(ref.spdx)
                     if held is not None:
-                        held[id(ref)] = common if len(ref.sample) == n else len(grams & ref.sample)
+                        held[i] = common if len(ref.sample) == n else len(grams & ref.sample)
             continue
         if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
             continue  # (too big to be contained or similar: skip the intersection)
@@ -248,7 +255,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
         if len(ref.sample) < n:
             found = len(grams & ref.sample)
             if held is not None:
-                held[id(ref)] = found
+                held[i] = found
             if found < SAMPLED * len(ref.sample):
                 continue  # (too little of the sample there for either test to pass)
         if n <= size and 2 * found >= len(ref.sample):
@@ -256,7 +263,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
         else:
             common = len(grams & ref.grams)
         if held is not None and len(ref.sample) == n:
-            held[id(ref)] = common  # (the sample is the whole reference)
+            held[i] = common  # (the sample is the whole reference)
         dice = 2 * common / (size + n)
         scored.append((dice, ref))
         if dice > best_dice:
@@ -272,7 +279,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
             return _Match((other,), tuple(exceptions), f"{near.spdx} text with the clause it lacks",
                           best_dice, inside)
     if best is not None and IS - NEAR <= best_dice < CLEAR:
-        chosen, chosen_dice = _twin(grams, best, best_dice, scored)
+        chosen, chosen_dice = _twin(grams, best, best_dice, scored, vocabulary)
         if chosen is not best:  # the clause that tells two near-equal texts apart is there
             return _Match((chosen.spdx,), tuple(exceptions), f"text {chosen_dice:.2f}, with the clause "
                           f"{best.spdx} lacks", chosen_dice, inside)
@@ -293,8 +300,8 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: dict[int, i
 _CLAUSES = {"0BSD": ("ISC", frozenset(("notice appear", "appear all", "all copies")))}
 
 
-def _twin(grams: frozenset[str], best: Reference, best_dice: float,
-          scored: list[tuple[float, Reference]]) -> tuple[Reference, float]:
+def _twin(grams: frozenset[str], best: Reference, best_dice: float, scored: list[tuple[float, Reference]],
+          words_of_text: Callable[[], set[str]] | None = None) -> tuple[Reference, float]:
     """Among near-equal matches (ISC and 0BSD, MIT and MIT-0: one is the other plus a clause),
     the one whose own words the text holds: the clause decides, not the shared bulk."""
     vocabulary: set[str] | None = None
@@ -302,7 +309,7 @@ def _twin(grams: frozenset[str], best: Reference, best_dice: float,
         if other is best or dice < best_dice - NEAR:
             continue
         if vocabulary is None:
-            vocabulary = set(" ".join(grams).split(" "))
+            vocabulary = words_of_text() if words_of_text else set(" ".join(grams).split(" "))
         # (bigrams of words the text never uses are the reference's placeholders and names)
         mine = {g for g, first, second in _own(best, other) if first in vocabulary and second in vocabulary}
         theirs = {g for g, first, second in _own(other, best) if first in vocabulary and second in vocabulary}
@@ -406,8 +413,8 @@ def analyse(text: str | bytes) -> Analysis:
     tiles = _tiles(lines)
     tokens = _Words(lines, tiles)
     grams = tokens.grams()
-    held: dict[int, int] = {}
-    whole = _match(grams, refs, held) if refs else _Match((), (), "")
+    held = [-1] * len(refs)
+    whole = _match(grams, refs, held, tokens.vocabulary()) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
         whole_norm = normalise(text) if _may_grant(text.lower()) else ""
         notices = _notices(whole_norm)
@@ -416,7 +423,7 @@ def analyse(text: str | bytes) -> Analysis:
         return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
     # A part's bigrams are a subset of the file's: a reference too little of which is in the
     # whole file (or that could match no part at all) is not compared with the parts.
-    viable = tuple(r for r in refs if held.get(id(r), -1) >= SAMPLED * len(r.sample))
+    viable = tuple(r for r, found in zip(refs, held) if found >= SAMPLED * len(r.sample))
     spans = [span for span in tiles if _says_something(lines, span)]
     parts = _parts(lines, spans, viable, tokens, whole if len(spans) == 1 else None)
     if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
@@ -468,7 +475,8 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...], to
         if whole is not None:
             found.append((span, whole))
             continue
-        found.append((span, _match(tokens.grams(span), refs) if refs else _Match((), (), "")))
+        found.append((span, _match(tokens.grams(span), refs, None, tokens.vocabulary(span)) if refs
+                      else _Match((), (), "")))
     # Runs of parts that match nothing alone: tried joined (a licence with headings of its own).
     merged: list[tuple[_Span, _Match]] = []
     i = 0
@@ -478,7 +486,7 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...], to
             j += 1
         if j - i >= 2 and refs:
             span = _Span(found[i][0].first, found[j - 1][0].stop, found[i][0].section)
-            joined = _match(tokens.grams(span), refs)
+            joined = _match(tokens.grams(span), refs, None, tokens.vocabulary(span))
             if joined.licences:
                 merged.append((span, joined))
                 i = j
