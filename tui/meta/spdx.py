@@ -222,6 +222,23 @@ class _Match(NamedTuple):
     contained: tuple[str, ...] = ()  #: every reference mostly present (whatever was chosen)
 
 
+class _Prepared(NamedTuple):
+    """References split by kind, with their sizes: (position, reference, bigrams, sample
+    bigrams) for licences, (position, reference, bigrams) for exceptions and notices, and every
+    bigram of the latter."""
+
+    licences: tuple[tuple[int, Reference, int, int], ...]
+    others: tuple[tuple[int, Reference, int], ...]
+    others_grams: frozenset[str]
+
+
+@lru_cache(maxsize=16)
+def _prepared(refs: tuple[Reference, ...]) -> _Prepared:
+    licences = tuple((i, r, len(r.grams), len(r.sample)) for i, r in enumerate(refs) if r.kind == "licence")
+    others = tuple((i, r, len(r.grams)) for i, r in enumerate(refs) if r.kind != "licence")
+    return _Prepared(licences, others, frozenset().union(*(r.grams for _, r, _ in others)))
+
+
 def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: list[int] | None = None,
            vocabulary: Callable[[], set[str]] | None = None) -> _Match:
     """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds.
@@ -239,30 +256,31 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: list[int] |
     contained: list[tuple[int, Reference]] = []
     exceptions: list[str] = []
     headers: list[str] = []
-    for i, ref in enumerate(refs):
-        n = len(ref.grams)
-        if ref.kind != "licence":
-            if n <= size * 1.5 + 20:
-                common = len(grams & ref.grams)
+    prepared = _prepared(refs)
+    if prepared.others:
+        inside_others = grams & prepared.others_grams  # (what any exception or notice can find)
+        for i, ref, n in prepared.others:
+            if n <= size * 1.5 + 20 and len(inside_others) >= EXCEPTION_CONTAINS * n:
+                common = len(inside_others & ref.grams)
                 if common >= EXCEPTION_CONTAINS * n:
                     (exceptions if ref.kind == "exception" else headers).append(ref.spdx)
                     if held is not None:
                         held[i] = common if len(ref.sample) == n else len(grams & ref.sample)
-            continue
+    for i, ref, n, sampled in prepared.licences:
         if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
             continue  # (too big to be contained or similar: skip the intersection)
         found = -1
-        if len(ref.sample) < n:
+        if sampled < n:
             found = len(grams & ref.sample)
             if held is not None:
                 held[i] = found
-            if found < SAMPLED * len(ref.sample):
+            if found < SAMPLED * sampled:
                 continue  # (too little of the sample there for either test to pass)
-        if n <= size and 2 * found >= len(ref.sample):
+        if n <= size and 2 * found >= sampled:
             common = n - len(ref.grams - grams)  # (mostly there: fewer bigrams to collect)
         else:
             common = len(grams & ref.grams)
-        if held is not None and len(ref.sample) == n:
+        if held is not None and sampled == n:
             held[i] = common  # (the sample is the whole reference)
         dice = 2 * common / (size + n)
         scored.append((dice, ref))
