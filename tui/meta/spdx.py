@@ -13,6 +13,11 @@ GNU grant notices ("either version 2 of the License, or (at your option) any lat
 give ``-only``/``-or-later``; the sample notice in a GPL text's own "How to Apply" appendix does
 not count. Exception texts (GCC-exception-3.1, Classpath, Autoconf, Bison...) are matched the
 same way and joined to the GNU licence of their section as ``WITH`` expressions.
+
+Speed (``benchmarks/bench_licences.py``): a file is read into words once (:class:`_Words`), and
+the bigrams of the whole file and of each part are unions of those of its tiles; a 64-bigram
+sample of each reference rules most references out before a full comparison, and the parts are
+compared only with the references the whole file could hold.
 """
 
 from __future__ import annotations
@@ -234,6 +239,8 @@ class _Prepared(NamedTuple):
 
 @lru_cache(maxsize=16)
 def _prepared(refs: tuple[Reference, ...]) -> _Prepared:
+    """The references of a match, prepared once per set (every file's whole text is compared with
+    the same set; the parts of one file share theirs)."""
     licences = tuple((i, r, len(r.grams), len(r.sample)) for i, r in enumerate(refs) if r.kind == "licence")
     others = tuple((i, r, len(r.grams)) for i, r in enumerate(refs) if r.kind != "licence")
     return _Prepared(licences, others, frozenset().union(*(r.grams for _, r, _ in others)))
@@ -344,7 +351,11 @@ def _twin(grams: frozenset[str], best: Reference, best_dice: float, scored: list
 def _own(ref: Reference, other: Reference) -> tuple[tuple[str, str, str], ...]:
     """The bigrams of ``ref`` that ``other`` lacks, each with its two words (the same near twins
     are told apart again and again: the difference is made once)."""
-    return tuple((g, g.partition(" ")[0], g.partition(" ")[2]) for g in ref.grams - other.grams)
+    out = []
+    for g in ref.grams - other.grams:
+        first, _, second = g.partition(" ")
+        out.append((g, first, second))
+    return tuple(out)
 
 
 def _maximal(refs: list[Reference]) -> list[Reference]:
