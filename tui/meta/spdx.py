@@ -398,17 +398,14 @@ def _may_grant(lower: str) -> bool:
     return "gnu" in lower and _GNU_TITLE.search(lower) is not None
 
 
-def _later(norm: str) -> bool:
-    """An "or (at your option) any later version" grant outside a GPL text's appendix."""
-    return any(s.endswith("-or-later") for s in _notices(norm))
-
-
-def _versioned(spdx: str, notices: list[str], norm: str) -> str:
-    """A GNU text's id, ``-or-later`` when a notice beside it grants later versions."""
+def _versioned(spdx: str, notices: list[str]) -> str:
+    """A GNU text's id, ``-or-later`` when a notice beside it (``notices``: the text's
+    :func:`_notices`) grants later versions."""
     if not spdx.startswith(_GNU_FAMILY) or not spdx.endswith("-only"):
         return spdx
     base = spdx[:-len("-only")]
-    if f"{base}-or-later" in notices or (not any(n.startswith(base) for n in notices) and _later(norm)):
+    later = any(n.endswith("-or-later") for n in notices)  # ("or (at your option) any later version")
+    if f"{base}-or-later" in notices or (not any(n.startswith(base) for n in notices) and later):
         return f"{base}-or-later"
     return spdx
 
@@ -445,9 +442,8 @@ def analyse(text: str | bytes) -> Analysis:
     held = [-1] * len(refs)
     whole = _match(grams, refs, held, tokens.vocabulary()) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
-        whole_norm = normalise(text) if _may_grant(text.lower()) else ""
-        notices = _notices(whole_norm)
-        ids = tuple(_versioned(s, notices, whole_norm) for s in whole.licences)
+        notices = _notices(normalise(text)) if _may_grant(text.lower()) else []
+        ids = tuple(_versioned(s, notices) for s in whole.licences)
         part = Part(1, len(lines), "", ids, whole.how)
         return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
     # A part's bigrams are a subset of the file's: a reference too little of which is in the
@@ -530,10 +526,8 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...], to
     for span, match in merged:
         chunk = "\n".join(lines[span.first:span.stop])
         lower = chunk.lower()
-        gnu = _may_grant(lower)
-        norm = normalise(chunk) if gnu else ""  # (only GNU notices need the normalised words)
-        notices = _notices(norm) if gnu else []
-        ids = [_versioned(s, notices, norm) for s in match.licences]
+        notices = _notices(normalise(chunk)) if _may_grant(lower) else []  # (normalised only for them)
+        ids = [_versioned(s, notices) for s in match.licences]
         how = match.how
         if not ids and notices:
             ids, how = notices, "notice"
