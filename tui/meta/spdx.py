@@ -195,7 +195,7 @@ class _Words:
         self._at = {span.first: i for i, span in enumerate(tiles)}
         self._after = {span.stop: i + 1 for i, span in enumerate(tiles)}
         self._words = [words("\n".join(lines[span.first:span.stop])) for span in tiles]
-        self._pairs = [list(map(" ".join, zip(ws, ws[1:]))) for ws in self._words]
+        self._grams = [frozenset(map(" ".join, zip(ws, ws[1:]))) for ws in self._words]
 
     def vocabulary(self, span: _Span | None = None) -> Callable[[], set[str]]:
         """What makes the set of the words of a run of tiles (or of the whole text)."""
@@ -207,14 +207,14 @@ class _Words:
         stop), or of the whole text."""
         start, stop = (0, len(self._words)) if span is None else (self._at[span.first], self._after[span.stop])
         if stop - start == 1:
-            return frozenset(self._pairs[start])
+            return self._grams[start]
         edges, last = [], None
         for ws in self._words[start:stop]:
             if ws:
                 if last is not None:
                     edges.append(f"{last} {ws[0]}")
                 last = ws[-1]
-        return frozenset(chain(chain.from_iterable(self._pairs[start:stop]), edges))
+        return frozenset(edges).union(*self._grams[start:stop])
 
 
 # -- matching ---------------------------------------------------------------------------------
