@@ -28,6 +28,7 @@ from distscope.tui.model.findings import Finding, finding
 from distscope.tui.model.licences import Licences, LicenceScan
 from distscope.tui.model.report import BinaryAnalysis
 from distscope.tui.meta.contained import contained, statement as contained_statement
+from distscope.tui.meta.coremeta import by_name, header_fields
 from distscope.tui.meta.spdx import (analyse, base_ids, claims, identify, is_copyleft, is_gpl, is_gpl_family,
                                      runtime_exception)
 
@@ -166,15 +167,16 @@ def read_metadata(text: str) -> dict[str, Any]:
     """The licence a wheel's METADATA header declares: ``License-Expression`` (PEP 639),
     ``License`` (its first line) and the ``License ::`` classifiers, with SPDX ids where the
     classifier names one."""
-    from email.parser import HeaderParser
+    fields = by_name(header_fields(text))
 
-    head = text.split("\n\n", 1)[0]
-    msg = HeaderParser().parsestr(head)
-    classifiers = [c.split("::", 1)[1].strip() for c in msg.get_all("Classifier") or []
+    def first(name: str) -> str:
+        return (fields.get(name) or [""])[0]
+
+    classifiers = [c.split("::", 1)[1].strip() for c in fields.get("classifier", [])
                    if c.strip().startswith("License ::")]
-    licence = (msg.get("License") or "").strip().splitlines()
-    return {"name": (msg.get("Name") or "").strip(), "version": (msg.get("Version") or "").strip(),
-            "license_expression": (msg.get("License-Expression") or "").strip() or None,
+    licence = first("license").strip().splitlines()
+    return {"name": first("name").strip(), "version": first("version").strip(),
+            "license_expression": first("license-expression").strip() or None,
             "license": licence[0].strip()[:200] if licence else None,
             "classifiers": classifiers}
 

@@ -40,15 +40,23 @@ EXCEPTIONS = (
     "Libtool-exception", "LLVM-exception", "Font-exception-2.0", "Linux-syscall-note",
 )
 
-_WORD = re.compile(r"[a-z0-9]+")
 #: Filler that varies between copies of one licence (and ``and/or``, URLs' ``http www``).
 _FILLER = frozenset(("http", "https", "www", "c", "the", "a", "an", "and", "or", "of", "to", "in"))
+#: Bytes -> themselves for ``a-z0-9``, a blank for anything else (upper case is lowered before).
+_BLANK_OUT = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
+
+
+def blanked(text: str) -> str:
+    """The text lower-cased, every character but ``a-z0-9`` made a blank (ASCII or not: one
+    ``?`` byte each after ``encode``). ``bytes.translate`` and ``split`` find the words of a
+    licence text in half the time of a regular expression's ``findall``."""
+    return text.lower().encode("ascii", "replace").translate(_BLANK_OUT).decode("ascii")
 
 
 def words(text: str) -> list[str]:
-    """The words of a text, normalised: lower case, British spellings folded, filler dropped."""
-    lower = text.lower().replace("licenc", "licens")
-    return [w for w in _WORD.findall(lower) if w not in _FILLER]
+    """The words of a text (runs of ``a-z0-9`` once lowered), normalised: British spellings
+    folded, filler dropped."""
+    return [w for w in blanked(text).replace("licenc", "licens").split() if w not in _FILLER]
 
 
 def bigrams(ws: list[str]) -> frozenset[str]:

@@ -13,14 +13,21 @@ GNU grant notices ("either version 2 of the License, or (at your option) any lat
 give ``-only``/``-or-later``; the sample notice in a GPL text's own "How to Apply" appendix does
 not count. Exception texts (GCC-exception-3.1, Classpath, Autoconf, Bison...) are matched the
 same way and joined to the GNU licence of their section as ``WITH`` expressions.
+
+Speed (``benchmarks/bench_licences.py``): a file is read into words once (:class:`_Words`), and
+the bigrams of the whole file and of each part are unions of those of its tiles; a 64-bigram
+sample of each reference rules most references out before a full comparison, and the parts are
+compared only with the references the whole file could hold.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from functools import lru_cache
+from itertools import chain
+from typing import Any, Callable, NamedTuple
 
-from distscope.tui.meta.references import Reference, bigrams, load, words
+from distscope.tui.meta.references import Reference, blanked, load, words
 
 #: Dice similarity from which a part *is* a reference text.
 IS = 0.78
@@ -80,7 +87,6 @@ _TITLES = (("apache license version 2 0", "Apache-2.0"), ("mozilla public licens
            ("mozilla public license version 1 1", "MPL-1.1"))
 _APPENDIX = re.compile(r"how to apply these terms to your new (?:programs|libraries)|end of terms and conditions")
 _SPDX_ID_LINE = re.compile(r"spdx-license-identifier:\s*([A-Za-z0-9.+\-() ]+)", re.I)
-_NORM = re.compile(r"[^a-z0-9]+")
 _PUBLIC_DOMAIN = re.compile(r"public\s+domain")
 
 
@@ -116,7 +122,8 @@ class Analysis(NamedTuple):
 
 
 def normalise(text: str) -> str:
-    return _NORM.sub(" ", text.lower()).strip()
+    """The words of a text (runs of ``a-z0-9`` once lowered) joined by single blanks."""
+    return " ".join(blanked(text).split())
 
 
 # -- splitting --------------------------------------------------------------------------------
@@ -127,16 +134,28 @@ class _Span(NamedTuple):
     section: str
 
 
-#: Lines that may start a part (one scan of the text instead of three patterns per line).
-_CUT = re.compile(r"^(?:[ \t]*([-=*_#~+])\1{3,}[ \t]*$|#{1,4}[ \t]+.{0,60}\blicen[cs]e|Name[ \t]*:[ \t]*(.*)$)",
+#: Lines that may start a part, with the line feed before them (one scan of the text instead of
+#: three patterns per line; searching for a line feed is faster than trying ``^`` everywhere).
+_CUT = re.compile(r"\n(?:[ \t]*([-=*_#~+])\1{3,}[ \t]*$|#{1,4}[ \t]+.{0,60}\blicen[cs]e|Name[ \t]*:[ \t]*(.*)$)",
                   re.M | re.I)
 
 
 def _split(lines: list[str]) -> list[_Span]:
     """Parts at separator lines, underlined headings, Markdown licence headings and ``Name:``
     headers. A ``Name:`` header names the section of every part until the next one."""
+    return [span for span in _tiles(lines) if _says_something(lines, span)]
+
+
+def _says_something(lines: list[str], span: _Span) -> bool:
+    """Whether a span has a line other than blanks and separators (which alone say nothing)."""
+    return any(ln.strip() and not _SEPARATOR.match(ln) for ln in lines[span.first:span.stop])
+
+
+def _tiles(lines: list[str]) -> list[_Span]:
+    """The spans that :func:`_split` keeps, and those of separators and blank lines between
+    them: together, every line once, in order."""
     cuts: list[tuple[int, str | None]] = []  # (line index where a part starts, new section name or None)
-    joined = "\n".join(lines)
+    joined = "\n" + "\n".join(lines)  # (each line after a line feed)
     i, pos = 0, 0
     for m in _CUT.finditer(joined):
         i += joined.count("\n", pos, m.start())
@@ -163,10 +182,39 @@ def _split(lines: list[str]) -> list[_Span]:
             continue
         if name is not None:
             section = name
-    if start < len(lines):
-        spans.append(_Span(start, len(lines), section))
-    # (separator lines alone say nothing)
-    return [span for span in spans if any(ln.strip() and not _SEPARATOR.match(ln) for ln in lines[span.first:span.stop])]
+    return spans
+
+
+class _Words:
+    """The words of a text's tiles (:func:`_tiles`) and the bigrams within each, made once: the
+    bigrams of the whole text and of every part (a run of tiles) are unions of these and of the
+    bigrams across the tiles' edges, so no line is read twice. (The words of lines joined are
+    the words of each line: a line break is no part of a word.)"""
+
+    def __init__(self, lines: list[str], tiles: list[_Span]) -> None:
+        self._at = {span.first: i for i, span in enumerate(tiles)}
+        self._after = {span.stop: i + 1 for i, span in enumerate(tiles)}
+        self._words = [words("\n".join(lines[span.first:span.stop])) for span in tiles]
+        self._grams = [frozenset(map(" ".join, zip(ws, ws[1:]))) for ws in self._words]
+
+    def vocabulary(self, span: _Span | None = None) -> Callable[[], set[str]]:
+        """What makes the set of the words of a run of tiles (or of the whole text)."""
+        start, stop = (0, len(self._words)) if span is None else (self._at[span.first], self._after[span.stop])
+        return lambda: set(chain.from_iterable(self._words[start:stop]))
+
+    def grams(self, span: _Span | None = None) -> frozenset[str]:
+        """The bigrams of a run of tiles (``span`` from the first's first line to the last's
+        stop), or of the whole text."""
+        start, stop = (0, len(self._words)) if span is None else (self._at[span.first], self._after[span.stop])
+        if stop - start == 1:
+            return self._grams[start]
+        edges, last = [], None
+        for ws in self._words[start:stop]:
+            if ws:
+                if last is not None:
+                    edges.append(f"{last} {ws[0]}")
+                last = ws[-1]
+        return frozenset(edges).union(*self._grams[start:stop])
 
 
 # -- matching ---------------------------------------------------------------------------------
@@ -179,8 +227,34 @@ class _Match(NamedTuple):
     contained: tuple[str, ...] = ()  #: every reference mostly present (whatever was chosen)
 
 
-def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
-    """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds."""
+class _Prepared(NamedTuple):
+    """References split by kind, with their sizes: (position, reference, bigrams, sample
+    bigrams) for licences, (position, reference, bigrams) for exceptions and notices, and every
+    bigram of the latter."""
+
+    licences: tuple[tuple[int, Reference, int, int], ...]
+    others: tuple[tuple[int, Reference, int], ...]
+    others_grams: frozenset[str]
+
+
+@lru_cache(maxsize=16)
+def _prepared(refs: tuple[Reference, ...]) -> _Prepared:
+    """The references of a match, prepared once per set (every file's whole text is compared with
+    the same set; the parts of one file share theirs)."""
+    licences = tuple((i, r, len(r.grams), len(r.sample)) for i, r in enumerate(refs) if r.kind == "licence")
+    others = tuple((i, r, len(r.grams)) for i, r in enumerate(refs) if r.kind != "licence")
+    return _Prepared(licences, others, frozenset().union(*(r.grams for _, r, _ in others)))
+
+
+def _match(grams: frozenset[str], refs: tuple[Reference, ...], held: list[int] | None = None,
+           vocabulary: Callable[[], set[str]] | None = None) -> _Match:
+    """Licences a part is (best Dice) or contains (reference mostly present); exceptions it holds.
+
+    ``held[i]`` gets how many of ``refs[i]``'s sample bigrams are found (-1 stays where not), for
+    every reference that may match a part of this text (whose bigrams are some of these): not
+    for a reference too big for the text (so for any part of it), nor for an exception the text
+    does not hold (nor does any part). ``vocabulary`` gives the words of the text (made from
+    ``grams`` when not given)."""
     size = len(grams)
     if not size:
         return _Match((), (), "")
@@ -189,19 +263,32 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
     contained: list[tuple[int, Reference]] = []
     exceptions: list[str] = []
     headers: list[str] = []
-    for ref in refs:
-        n = len(ref.grams)
-        if ref.kind != "licence":
-            if n <= size * 1.5 + 20:
-                common = len(grams & ref.grams)
+    prepared = _prepared(refs)
+    if prepared.others:
+        inside_others = grams & prepared.others_grams  # (what any exception or notice can find)
+        for i, ref, n in prepared.others:
+            if n <= size * 1.5 + 20 and len(inside_others) >= EXCEPTION_CONTAINS * n:
+                common = len(inside_others & ref.grams)
                 if common >= EXCEPTION_CONTAINS * n:
                     (exceptions if ref.kind == "exception" else headers).append(ref.spdx)
-            continue
+                    if held is not None:
+                        held[i] = common if len(ref.sample) == n else len(grams & ref.sample)
+    for i, ref, n, sampled in prepared.licences:
         if n > size / CONTAINS + 5 and 2 * size / (size + n) < IS:
             continue  # (too big to be contained or similar: skip the intersection)
-        if len(ref.sample) < n and len(grams & ref.sample) < SAMPLED * len(ref.sample):
-            continue  # (too little of the sample there for either test to pass)
-        common = len(grams & ref.grams)
+        found = -1
+        if sampled < n:
+            found = len(grams & ref.sample)
+            if held is not None:
+                held[i] = found
+            if found < SAMPLED * sampled:
+                continue  # (too little of the sample there for either test to pass)
+        if n <= size and 2 * found >= sampled:
+            common = n - len(ref.grams - grams)  # (mostly there: fewer bigrams to collect)
+        else:
+            common = len(grams & ref.grams)
+        if held is not None and sampled == n:
+            held[i] = common  # (the sample is the whole reference)
         dice = 2 * common / (size + n)
         scored.append((dice, ref))
         if dice > best_dice:
@@ -217,7 +304,7 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
             return _Match((other,), tuple(exceptions), f"{near.spdx} text with the clause it lacks",
                           best_dice, inside)
     if best is not None and IS - NEAR <= best_dice < CLEAR:
-        chosen, chosen_dice = _twin(grams, best, best_dice, scored)
+        chosen, chosen_dice = _twin(grams, best, best_dice, scored, vocabulary)
         if chosen is not best:  # the clause that tells two near-equal texts apart is there
             return _Match((chosen.spdx,), tuple(exceptions), f"text {chosen_dice:.2f}, with the clause "
                           f"{best.spdx} lacks", chosen_dice, inside)
@@ -238,8 +325,8 @@ def _match(grams: frozenset[str], refs: tuple[Reference, ...]) -> _Match:
 _CLAUSES = {"0BSD": ("ISC", frozenset(("notice appear", "appear all", "all copies")))}
 
 
-def _twin(grams: frozenset[str], best: Reference, best_dice: float,
-          scored: list[tuple[float, Reference]]) -> tuple[Reference, float]:
+def _twin(grams: frozenset[str], best: Reference, best_dice: float, scored: list[tuple[float, Reference]],
+          words_of_text: Callable[[], set[str]] | None = None) -> tuple[Reference, float]:
     """Among near-equal matches (ISC and 0BSD, MIT and MIT-0: one is the other plus a clause),
     the one whose own words the text holds: the clause decides, not the shared bulk."""
     vocabulary: set[str] | None = None
@@ -247,10 +334,10 @@ def _twin(grams: frozenset[str], best: Reference, best_dice: float,
         if other is best or dice < best_dice - NEAR:
             continue
         if vocabulary is None:
-            vocabulary = {w for g in grams for w in g.split(" ")}
+            vocabulary = words_of_text() if words_of_text else set(" ".join(grams).split(" "))
         # (bigrams of words the text never uses are the reference's placeholders and names)
-        mine = {g for g in best.grams - other.grams if all(w in vocabulary for w in g.split(" "))}
-        theirs = {g for g in other.grams - best.grams if all(w in vocabulary for w in g.split(" "))}
+        mine = {g for g, first, second in _own(best, other) if first in vocabulary and second in vocabulary}
+        theirs = {g for g, first, second in _own(other, best) if first in vocabulary and second in vocabulary}
         if len(theirs) < 4:
             continue
         held_theirs = len(grams & theirs) / len(theirs)
@@ -258,6 +345,17 @@ def _twin(grams: frozenset[str], best: Reference, best_dice: float,
         if held_theirs >= 0.9 and held_theirs > held_mine + 0.1:
             best, best_dice = other, dice
     return best, best_dice
+
+
+@lru_cache(maxsize=512)
+def _own(ref: Reference, other: Reference) -> tuple[tuple[str, str, str], ...]:
+    """The bigrams of ``ref`` that ``other`` lacks, each with its two words (the same near twins
+    are told apart again and again: the difference is made once)."""
+    out = []
+    for g in ref.grams - other.grams:
+        first, _, second = g.partition(" ")
+        out.append((g, first, second))
+    return tuple(out)
 
 
 def _maximal(refs: list[Reference]) -> list[Reference]:
@@ -289,17 +387,25 @@ def _notices(norm: str) -> list[str]:
     return out
 
 
-def _later(norm: str) -> bool:
-    """An "or (at your option) any later version" grant outside a GPL text's appendix."""
-    return any(s.endswith("-or-later") for s in _notices(norm))
+#: What a GNU notice starts with, in the text before it is normalised (words of ``a-z0-9``
+#: separated by anything else): a text without it has no notice, and is not normalised.
+_GNU_TITLE = re.compile(r"gnu[^a-z0-9]+(?:(?:lesser|library|affero)[^a-z0-9]+)?general[^a-z0-9]+public[^a-z0-9]+license")
 
 
-def _versioned(spdx: str, notices: list[str], norm: str) -> str:
-    """A GNU text's id, ``-or-later`` when a notice beside it grants later versions."""
+def _may_grant(lower: str) -> bool:
+    """Whether a lower-cased text may hold a GNU notice (:data:`_GNU_NOTICE` of its normalised
+    words): normalising a long text costs more than this search."""
+    return "gnu" in lower and _GNU_TITLE.search(lower) is not None
+
+
+def _versioned(spdx: str, notices: list[str]) -> str:
+    """A GNU text's id, ``-or-later`` when a notice beside it (``notices``: the text's
+    :func:`_notices`) grants later versions."""
     if not spdx.startswith(_GNU_FAMILY) or not spdx.endswith("-only"):
         return spdx
     base = spdx[:-len("-only")]
-    if f"{base}-or-later" in notices or (not any(n.startswith(base) for n in notices) and _later(norm)):
+    later = any(n.endswith("-or-later") for n in notices)  # ("or (at your option) any later version")
+    if f"{base}-or-later" in notices or (not any(n.startswith(base) for n in notices) and later):
         return f"{base}-or-later"
     return spdx
 
@@ -330,19 +436,21 @@ def analyse(text: str | bytes) -> Analysis:
     refs = load()
     lines = text.splitlines()
     declared = _declared("\n".join(lines))
-    grams = bigrams(words(text))
-    whole = _match(grams, refs) if refs else _Match((), (), "")
+    tiles = _tiles(lines)
+    tokens = _Words(lines, tiles)
+    grams = tokens.grams()
+    held = [-1] * len(refs)
+    whole = _match(grams, refs, held, tokens.vocabulary()) if refs else _Match((), (), "")
     if whole.licences and whole.how.startswith("text") and whole.dice >= WHOLE:
-        whole_norm = normalise(text) if "gnu" in text.lower() else ""
-        notices = _notices(whole_norm)
-        ids = tuple(_versioned(s, notices, whole_norm) for s in whole.licences)
+        notices = _notices(normalise(text)) if _may_grant(text.lower()) else []
+        ids = tuple(_versioned(s, notices) for s in whole.licences)
         part = Part(1, len(lines), "", ids, whole.how)
         return Analysis(_expressions([part], whole.exceptions), (part,), declared, bool(refs))
     # A part's bigrams are a subset of the file's: a reference too little of which is in the
-    # whole file can match no part, so the parts are compared with the others only.
-    viable = tuple(r for r in refs if len(grams & r.sample) >= SAMPLED * len(r.sample))
-    spans = _split(lines)
-    parts = _parts(lines, spans, viable, whole if len(spans) == 1 else None)
+    # whole file (or that could match no part at all) is not compared with the parts.
+    viable = tuple(r for r, found in zip(refs, held) if found >= SAMPLED * len(r.sample))
+    spans = [span for span in tiles if _says_something(lines, span)]
+    parts = _parts(lines, spans, viable, tokens, whole if len(spans) == 1 else None)
     if "Python-2.0" in whole.contained or any("Python-2.0" in p.spdx for p in parts):
         parts = [_stack(p) for p in parts]
     return Analysis(_expressions(parts, whole.exceptions), tuple(parts), declared, bool(refs))
@@ -367,18 +475,24 @@ _DECLARING = re.compile(r"^(?:Name[ \t]*:[ \t]*(.*?)[ \t]*|[ \t]*(?:License|Lice
 
 
 def _declared(text: str) -> tuple[tuple[str, str], ...]:
-    """The ``License:`` lines of a text, with the ``Name:`` section each falls in."""
+    """The ``License:`` lines of a text, with the ``Name:`` section each falls in. (Only lines
+    with a colon can be one: they are found with ``str.find``, a few per licence text, instead
+    of trying the pattern at every line's start.)"""
     out: list[tuple[str, str]] = []
     section = ""
-    for m in _DECLARING.finditer(text):
-        if m.group(2) is None:
+    colon = text.find(":")
+    while colon >= 0:
+        m = _DECLARING.match(text, text.rfind("\n", 0, colon) + 1)  # (at the start of the colon's line)
+        if m is not None and m.group(2) is None:
             section = (m.group(1) or "").strip()
-        elif looks_like_expression(m.group(2)):
+        elif m is not None and looks_like_expression(m.group(2)):
             out.append((section, m.group(2)))
+        end = text.find("\n", colon)
+        colon = text.find(":", end) if end >= 0 else -1
     return tuple(out)
 
 
-def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
+def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...], tokens: _Words,
            whole: _Match | None = None) -> list[Part]:
     """What each part is; ``whole``: the file's own match, when it is one part."""
     found: list[tuple[_Span, _Match]] = []
@@ -386,8 +500,8 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
         if whole is not None:
             found.append((span, whole))
             continue
-        chunk = "\n".join(lines[span.first:span.stop])
-        found.append((span, _match(bigrams(words(chunk)), refs) if refs else _Match((), (), "")))
+        found.append((span, _match(tokens.grams(span), refs, None, tokens.vocabulary(span)) if refs
+                      else _Match((), (), "")))
     # Runs of parts that match nothing alone: tried joined (a licence with headings of its own).
     merged: list[tuple[_Span, _Match]] = []
     i = 0
@@ -397,8 +511,7 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
             j += 1
         if j - i >= 2 and refs:
             span = _Span(found[i][0].first, found[j - 1][0].stop, found[i][0].section)
-            chunk = "\n".join(lines[span.first:span.stop])
-            joined = _match(bigrams(words(chunk)), refs)
+            joined = _match(tokens.grams(span), refs, None, tokens.vocabulary(span))
             if joined.licences:
                 merged.append((span, joined))
                 i = j
@@ -413,10 +526,8 @@ def _parts(lines: list[str], spans: list[_Span], refs: tuple[Reference, ...],
     for span, match in merged:
         chunk = "\n".join(lines[span.first:span.stop])
         lower = chunk.lower()
-        gnu = "gnu" in lower
-        norm = normalise(chunk) if gnu else ""  # (only GNU notices need the normalised words)
-        notices = _notices(norm) if gnu else []
-        ids = [_versioned(s, notices, norm) for s in match.licences]
+        notices = _notices(normalise(chunk)) if _may_grant(lower) else []  # (normalised only for them)
+        ids = [_versioned(s, notices) for s in match.licences]
         how = match.how
         if not ids and notices:
             ids, how = notices, "notice"
