@@ -321,6 +321,25 @@ async def test_real_archives_open_in_every_pane(which):
         assert "python" in tree._tnodes
 
 
+async def test_index_and_report_are_kept_out_of_full_collections(demo, tuned):
+    """With process tuning on (the distscope command), what the index and the report made is
+    frozen once they are built: full collections then walk only what the UI makes since."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        app = DistscopeApp(demo, use_cache=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app, lambda: app.report is not None)
+            await pilot.pause()
+            walked = {id(o) for o in gc.get_objects()}  # (frozen objects are not listed)
+            node = app.tree_model.get("python/install/bin/python3.12")
+            assert gc.is_tracked(node) and id(node) not in walked
+            assert gc.is_tracked(app.report) and id(app.report) not in walked
+    finally:
+        gc.unfreeze()
+
+
 def test_app_module_imports_no_analysis():
     """The app module stays light: heavy core pieces load in the index thread."""
     import subprocess

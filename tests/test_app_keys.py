@@ -161,6 +161,29 @@ async def test_footer_shows_the_main_actions_at_80_columns(small):
             assert word in footer, footer
 
 
+async def test_footer_keys_follow_the_focus_and_answer_clicks(small):
+    """The footer is one widget (KeyLine): it shows the focused pane's keys, a click on one
+    presses it, and hovering a key shows its tooltip."""
+    from distscope.widgets.keyline import KeyLine
+
+    app = DistscopeApp(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_files(pilot, app)
+        line = app.query_one(KeyLine)
+        assert len(app.query("FooterKey")) == 0
+        footer = screen_text(app).splitlines()[-1]
+        x = footer.index("Filter")
+        await pilot.hover(KeyLine, offset=(x, 0))
+        assert line.tooltip and "substring or glob" in str(line.tooltip)
+        await pilot.click(KeyLine, offset=(x, 0))
+        await pilot.pause()
+        assert app.query_one("#filter", Input).has_focus
+        await pilot.press("escape", "1")
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "Filter" not in footer and "Quit" in footer and footer.endswith("^p palette")
+
+
 def test_rank_paths_like_a_file_finder():
     paths = ["python/lib/python3.12/site-packages/pip/_vendor/truststore/_openssl.py",
              "python/lib/python3.12/ssl.pyi", "python/lib/python3.12/ssl.py",

@@ -18,13 +18,15 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.filter import Monochrome
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
+from distscope.tui import gcpause
 from distscope.tui.source import ArchiveSource
 from distscope.widgets.common import GotoMember, ReadableMonochrome
 from distscope.widgets.dependencies import DependenciesPane
 from distscope.widgets.files import FilesPane
 from distscope.widgets.help import HelpScreen
+from distscope.widgets.keyline import KeyLine
 from distscope.widgets.components import ComponentsPane
 from distscope.widgets.licences import LicencesPane
 from distscope.widgets.requirements import RequirementsPane
@@ -194,7 +196,7 @@ class DistscopeApp(App):
                 yield LicencesPane(self.source, id="licences-pane")
             with TabPane("6 Components", id="components"):
                 yield ComponentsPane(id="components-pane")
-        yield Footer(compact=True)
+        yield KeyLine()
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(_DaemonExecutor())
@@ -319,6 +321,7 @@ class DistscopeApp(App):
         index = message.index
         self._take_members()
         self.index = index
+        gcpause.keep_long_lived()  # (the members and the tree live as long as the app)
         self.source.complete(index)
         files = self.query_one(FilesPane)
         if index.members and len(self.tree_model) == 0:
@@ -348,6 +351,7 @@ class DistscopeApp(App):
             self.query_one(SummaryPane).show_error(f"analysis failed: {message.error}")
             return
         report = self.report
+        gcpause.keep_long_lived()
         self.query_one(SummaryPane).set_report(report)
         for pane in self._report_panes():
             pane.set_report(report)

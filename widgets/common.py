@@ -17,6 +17,7 @@ from textual.filter import LineFilter, monochrome_style
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static, Tree
 
 from distscope.tui.safetext import visible
@@ -183,3 +184,12 @@ class NavTree(Tree):
     """A tree with j/k moving like the arrows."""
 
     BINDINGS = [Binding("j", "cursor_down", "Down", show=False), Binding("k", "cursor_up", "Up", show=False)]
+
+    def notify_style_update(self) -> None:
+        """A style change (the focus coming or going, a theme) changes how rows look, not which
+        rows there are or how wide: drop the drawn lines, keep the list of rows. (``Tree``
+        rebuilds and measures every open row on each, so every pane switch to a big open tree
+        cost time in proportion to its rows.)"""
+        Widget.notify_style_update(self)
+        self._line_cache.clear()
+        self.refresh()
