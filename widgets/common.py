@@ -17,8 +17,10 @@ from textual.filter import LineFilter, monochrome_style
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual import events
+from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Static, Tree
+from textual.widgets import DataTable, Static, Tree
 
 from distscope.tui.safetext import visible
 
@@ -193,3 +195,28 @@ class NavTree(Tree):
         Widget.notify_style_update(self)
         self._line_cache.clear()
         self.refresh()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Every widget of a pane gets a Resize each time the pane is shown again. The rows do
+        not depend on the tree's size (their drawn lines are cached by width): make room in the
+        line cache and redraw, rather than rebuild the rows as ``Tree`` does."""
+        event.prevent_default()
+        self._line_cache.grow(event.size.height)
+        if self._tree_lines_cached:
+            self.refresh()
+        else:
+            self._invalidate()
+
+
+class RowTable(DataTable):
+    """A DataTable that keeps its drawn rows when it is shown again at the same size (every
+    widget of a pane gets a Resize each time the pane is shown; DataTable redraws every row on
+    each, even when its size did not change)."""
+
+    _drawn_size: Size | None = None
+
+    def _on_resize(self, event: events.Resize) -> None:
+        if event.size == self._drawn_size:
+            event.prevent_default()
+            return
+        self._drawn_size = event.size

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from distscope.tui.model.components import Component, Inventory
 from distscope.tui.model.report import Report
 from distscope.tui.safetext import visible
-from distscope.widgets.common import GotoMember, error_text, focus_now, missing_text, pending_text, waiting_text
+from distscope.widgets.common import GotoMember, RowTable, error_text, focus_now, missing_text, pending_text, waiting_text
 
 _KIND = {"interpreter": "Python", "library": "library", "vendored-library": "vendored", "python-package": "package"}
 
@@ -59,7 +59,7 @@ class ComponentsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the components", plural=True), id="comp-head")
         yield Input(placeholder="/ filter: name, version, licence, path…", id="comp-filter")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="comp-table")
+        yield RowTable(cursor_type="row", zebra_stripes=True, id="comp-table")
         with VerticalScroll(id="comp-detail"):
             yield Static("", id="comp-evidence")
 

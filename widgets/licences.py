@@ -14,7 +14,7 @@ from distscope.tui.model.licences import Component
 from distscope.tui.model.report import Report
 from distscope.tui.safetext import visible
 
-from distscope.widgets.common import GotoMember, MemberSource, focus_now, error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import GotoMember, RowTable, MemberSource, focus_now, error_text, missing_text, pending_text, waiting_text
 
 TEXT_LIMIT = 512 << 10
 
@@ -46,7 +46,7 @@ class LicencesPane(Vertical):
         yield Static(waiting_text("the licences", plural=True), id="lic-head")
         yield Input(placeholder="filter: part of a component, SPDX id or file (Esc clears)", id="lic-filter")
         with Horizontal():
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="lic-table")
+            yield RowTable(cursor_type="row", zebra_stripes=True, id="lic-table")
             with ScrollableContainer(id="lic-text-scroll", can_focus=True):
                 yield Static("", id="lic-text")
 
