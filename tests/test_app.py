@@ -157,6 +157,69 @@ async def test_licences_pane_lists_components_and_text(demo):
         await settle(pilot, app, lambda: "PYTHON SOFTWARE FOUNDATION" in text_of(app.query_one("#lic-text")))
 
 
+async def test_licence_texts_are_read_when_shown_and_once(demo):
+    """Reading a licence text may mean a pass over the archive (or writing its seekable copy):
+    it waits until the Licences pane is shown, and a text read is kept."""
+    app = DistscopeApp(demo, use_cache=False)
+    async with app.run_test(size=SIZE) as pilot:
+        reads: list[str] = []
+        real_read = app.source.read
+        app.source.read = lambda path, limit=None: reads.append(path) or real_read(path, limit)
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.pause(0.2)
+        assert reads == []
+        await pilot.press("5")
+        await settle(pilot, app, lambda: "GNU GENERAL PUBLIC LICENSE" in text_of(app.query_one("#lic-text")))
+        first = list(reads)
+        assert first
+        await pilot.press("down")
+        await settle(pilot, app, lambda: "PYTHON SOFTWARE FOUNDATION" in text_of(app.query_one("#lic-text")))
+        await pilot.press("up", "1", "5")
+        await settle(pilot, app, lambda: "GNU GENERAL PUBLIC LICENSE" in text_of(app.query_one("#lic-text")))
+        await pilot.pause(0.1)
+        assert reads.count(first[0]) == 1
+
+
+async def test_the_index_pass_waits_while_a_key_is_answered(demo, monkeypatch):
+    """The pass and the UI share one interpreter lock: between its batches the index thread
+    waits while a key is being answered, until its effect is on screen (at most YIELD_LIMIT)."""
+    import threading
+
+    import distscope.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "YIELD_LIMIT", 30.0)
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        log: list[str] = []
+        panes = app.query_one("#panes")
+
+        class Recorded(threading.Event):
+            def clear(self) -> None:
+                log.append("key")
+                super().clear()
+
+            def set(self) -> None:
+                log.append(f"answered on {panes.active}")
+                super().set()
+
+        app.input_answered = Recorded()
+        app.input_answered.set()
+        log.clear()
+        await pilot.press("2")
+        await settle(pilot, app, app.input_answered.is_set)
+        assert log == ["key", "answered on files"]
+
+        app.input_answered.clear()  # (as a key does) the pass waits ...
+        waiter = threading.Thread(target=app._yield_to_input)
+        waiter.start()
+        waiter.join(0.05)
+        assert waiter.is_alive()
+        app.input_answered.set()  # ... until the key is answered
+        waiter.join(5)
+        assert not waiter.is_alive()
+
+
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""

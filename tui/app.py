@@ -42,6 +42,9 @@ PALETTE_HITS = 40
 SERVE_PID = "DISTSCOPE_SERVE_PID"
 #: Seconds without a key or a click after which a served session ends (DISTSCOPE_IDLE_TIMEOUT).
 IDLE_TIMEOUT = 1800.0
+#: Seconds the index pass waits at most for the UI to answer a key or a click (it waits only
+#: until their effect is on screen; the bound keeps a held-down key from stalling the pass).
+YIELD_LIMIT = 0.25
 #: Seconds between two looks at the running workers (for the status line).
 WORK_CHECK = 0.5
 #: Seconds between two looks at the session (served only).
@@ -179,6 +182,10 @@ class DistscopeApp(App):
         self._taken = 0  #: how many of them the panes have
         self._signals: list[int] = []
         self._last_input = time.monotonic()
+        #: Clear while a key or a click is being answered: the index pass then waits (see
+        #: :meth:`_yield_to_input`), as it shares the interpreter lock with the UI.
+        self.input_answered = threading.Event()
+        self.input_answered.set()
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -258,6 +265,9 @@ class DistscopeApp(App):
         tree's bindings (``q`` quits, ``s`` saves). Such a key is sent on to the new focus."""
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self._last_input = time.monotonic()
+            if self.input_answered.is_set():
+                self.input_answered.clear()
+                self.call_after_refresh(self._input_on_screen)
         if isinstance(event, events.Key):
             if not self.screen_stack:
                 return  # (keys still on their way while the app shuts down)
@@ -274,6 +284,24 @@ class DistscopeApp(App):
                     return
         await super().on_event(event)
 
+    def _input_on_screen(self) -> None:
+        """Called after a refresh that followed a key: once no message waits on the key's way
+        either (it goes to the focused widget and bubbles up through its parents to the app's
+        bindings; its follow-ups, such as a pane's focus, are messages too), the pass may go on."""
+        focused = self.focused
+        way = focused.ancestors_with_self if focused is not None else [self.screen, self]
+        if any(_busy(pump) for pump in way):
+            self.call_after_refresh(self._input_on_screen)
+        else:
+            self.input_answered.set()
+
+    def _yield_to_input(self) -> None:
+        """On the index thread, between batches: wait while a key or click is being answered
+        (at most YIELD_LIMIT). The pass and the UI share one interpreter lock; without this a key
+        pressed while indexing took three times as long to show."""
+        if not self.input_answered.is_set():
+            self.input_answered.wait(YIELD_LIMIT)
+
     # -- the index worker -------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="indexing")
     def _index_archive(self) -> None:
@@ -283,6 +311,7 @@ class DistscopeApp(App):
         def on_progress(progress) -> None:
             self._arrived.extend(progress.members)  # (one atomic call: read on the UI thread)
             self.post_message(IndexProgress(progress))
+            self._yield_to_input()
 
         try:
             index = open_index(self.archive, use_cache=self.use_cache, on_progress=on_progress, cancel=self.cancel)
@@ -466,6 +495,13 @@ class DistscopeApp(App):
                 if isinstance(b, Binding):
                     rows.append((_key_name(b.key), b.description, pane.__name__.replace("Pane", "")))
         return rows
+
+
+def _busy(pump: Any) -> bool:
+    """Whether a widget (or the app) has messages queued or one being handled (an asyncio
+    queue counts a message until its handler is done)."""
+    queue = pump._message_queue
+    return bool(getattr(queue, "_unfinished_tasks", queue.qsize()))
 
 
 def _key_name(key: str) -> str:

@@ -41,6 +41,8 @@ class LicencesPane(Vertical):
         self.components: list[Component] = []
         self.shown: list[int] = []
         self.gpl: dict[str, str] = {}
+        self._texts: dict[int, Text] = {}  #: licence texts read, by component (read once)
+        self._unread: tuple[int, list[str], Text] | None = None  #: to read once the pane shows
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the licences", plural=True), id="lic-head")
@@ -69,6 +71,7 @@ class LicencesPane(Vertical):
             head.update(missing_text("the licences"))
             return
         self.gpl = {g.component: g.evidence for g in lic.gpl}
+        self._texts.clear()
         self.components = sorted(lic.components, key=lambda c: (not self._is_gpl(c), c.name))
         summary = Text(f"{len(self.components)} components. ")
         if self.gpl:
@@ -123,23 +126,52 @@ class LicencesPane(Vertical):
         if not files:
             target.update(header + Text("No licence text in the archive for this component.", style="italic"))
             return
+        body = self._texts.get(i)
+        if body is not None:
+            self._show(header + body)
+            return
         target.update(header + Text("reading…", style="italic dim"))
-        self._read_texts(files, header)
+        self._unread = (i, files, header)
+        if self.is_on_screen:  # (else when the pane is shown: reading may mean a pass over the archive)
+            self._read_unread()
+
+    def on_show(self) -> None:
+        self._read_unread()
+
+    def _read_unread(self) -> None:
+        if self._unread is not None:
+            i, files, header = self._unread
+            self._unread = None
+            self._read_texts(i, files, header)
+
+    def _show(self, text: Text) -> None:
+        text.no_wrap = True  # licence texts keep their own line breaks (the pane scrolls sideways)
+        self.query_one("#lic-text", Static).update(text)
+
+    def _keep(self, i: int, body: Text, header: Text) -> None:
+        self._texts[i] = body
+        if self._shown_component() == i:
+            self._show(header + body)
+
+    def _shown_component(self) -> int | None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        return self.shown[row] if self.shown and row is not None and 0 <= row < len(self.shown) else None
 
     @work(thread=True, exclusive=True, group="licence-text", exit_on_error=False,
           description="reading licence texts")
-    def _read_texts(self, files: list[str], header: Text) -> None:
-        """Read up to three licence files (a newer selection cancels this one)."""
-        target = self.query_one("#lic-text", Static)
+    def _read_texts(self, i: int, files: list[str], header: Text) -> None:
+        """Read up to three licence files, kept for the next time the component is shown (a
+        newer selection cancels this one)."""
         try:
             chunks = [self.source.read(f, limit=TEXT_LIMIT).decode("utf-8", errors="replace") for f in files[:3]]
             body = Text(visible("\n\n".join(chunks), keep="\n\t"), no_wrap=True)
         except Exception as exc:
             body = Text(f"Cannot read: {visible(str(getattr(exc, 'message', exc)))}", style="red")
-        full = header + body
-        full.no_wrap = True  # licence texts keep their own line breaks (the pane scrolls sideways)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(target.update, full)
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show, header + body)
+            return
+        self.app.call_from_thread(self._keep, i, body, header)
 
     def action_goto_member(self) -> None:
         table = self.query_one(DataTable)
