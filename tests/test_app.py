@@ -220,6 +220,43 @@ async def test_the_index_pass_waits_while_a_key_is_answered(demo, monkeypatch):
         assert not waiter.is_alive()
 
 
+async def test_status_line_says_how_far_the_seekable_copy_is(tmp_path, monkeypatch):
+    """A member read after indexing starts the seekable copy (a pass writing the archive again
+    into the cache, hundreds of MB for a big one): the status line says so, and how far."""
+    import threading
+
+    from distscope.tui.archive import copies
+
+    big = "python/lib/python3.12/big.py"  # (larger than the small members the pass keeps)
+    archive = write_archive(tmp_path / "big.tar.zst", [*small_distribution(), entry(big, "x = 1\n" * 5000)])
+    gate = threading.Event()
+    real_run = copies.CopyBuilder._run
+
+    def held_run(self):
+        gate.wait(30)  # (the copy holds at 0% until the test has looked)
+        real_run(self)
+
+    monkeypatch.setattr(copies.CopyBuilder, "_run", held_run)
+    app = DistscopeApp(archive)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app, lambda: app.report is not None)
+            assert app.source.copy_progress() is None
+            await pilot.press("2")
+            app.query_one(FilesPane).select_path(big)
+            work = app.query_one("#status-work")
+            await settle(pilot, app, lambda: "writing seekable copy 0%" in text_of(work))
+            done, total = app.source.copy_progress()
+            assert done == 0 and total == app.index.uncompressed_bytes
+            assert "reading a member" in text_of(work)
+            gate.set()
+            await settle(pilot, app, lambda: not text_of(work))
+            assert app.source.copy_progress() is None
+            assert app.source.reader.wait_copy(10)
+    finally:
+        gate.set()
+
+
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""

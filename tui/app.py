@@ -389,10 +389,14 @@ class DistscopeApp(App):
             self.show_diff(self.compare_with)
 
     def _show_work(self) -> None:
-        """The status line says which background work runs (reads, saves, licence texts).
-        (Polled: a widget's Worker.StateChanged does not bubble up to the app.)"""
+        """The status line says which background work runs (reads, saves, licence texts) and
+        how far the seekable copy being written into the cache is. (Polled: a widget's
+        Worker.StateChanged does not bubble up to the app, and the copy is no worker.)"""
         running = sorted({w.description for w in self.workers
                           if w.is_running and w.group != "index" and w.description})
+        copy = self.source.copy_progress()
+        if copy is not None:
+            running.append(f"writing seekable copy {100 * copy[0] // copy[1]}%")
         if running != self._work_shown:
             self._work_shown = running
             self.query_one(StatusBar).show_work(running)
