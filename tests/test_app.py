@@ -257,6 +257,42 @@ async def test_status_line_says_how_far_the_seekable_copy_is(tmp_path, monkeypat
         gate.set()
 
 
+async def test_the_report_reaches_the_pane_on_screen_first(demo, monkeypatch):
+    """The panes get the report one per turn of the event loop, the one on screen first;
+    ``app.report`` is set once they all have it."""
+    order: list[str] = []
+    for pane in (LicencesPane, DependenciesPane, FilesPane):
+        real = pane.set_report
+        monkeypatch.setattr(pane, "set_report", lambda self, report, real=real: order.append(self.id) or real(self, report))
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await settle(pilot, app, lambda: app.report is not None)
+        assert order == ["licences-pane", "files-pane", "dependencies-pane"]
+        assert app.query_one(LicencesPane).components
+
+
+async def test_a_long_table_fills_a_step_at_a_time():
+    from textual.app import App
+
+    from distscope.widgets.common import RowTable
+
+    class One(App):
+        def compose(self):
+            yield RowTable()
+
+    app = One()
+    async with app.run_test() as pilot:
+        table = app.query_one(RowTable)
+        table.add_column("n")
+        table.fill([((str(i),), str(i)) for i in range(250)])
+        assert table.row_count == RowTable.FILL_STEP
+        table.fill([((str(i),), str(i)) for i in range(230)])  # (replaces the first fill's rows)
+        await settle(pilot, app, lambda: table.row_count == 230)
+        await pilot.pause(0.05)
+        assert table.row_count == 230 and table.get_row_at(229) == ["229"]
+
+
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""

@@ -214,6 +214,26 @@ class RowTable(DataTable):
     each, even when its size did not change)."""
 
     _drawn_size: Size | None = None
+    #: Rows :meth:`fill` adds per turn of the event loop.
+    FILL_STEP = 100
+    _filling = 0
+
+    def fill(self, rows: list[tuple[tuple[Any, ...], str]]) -> None:
+        """Replace the rows with ``rows`` (cells, key): the first FILL_STEP at once, the rest a
+        step per turn of the event loop. DataTable measures every cell of the rows added since
+        it was last idle in one go (160 ms for the 981 components of the benchmark archive);
+        keys pressed meanwhile now wait for one step at most."""
+        self.clear()
+        self._filling += 1
+        self._fill_step(rows, 0, self._filling)
+
+    def _fill_step(self, rows: list[tuple[tuple[Any, ...], str]], start: int, filling: int) -> None:
+        if filling != self._filling:
+            return  # (a newer fill replaced these rows)
+        for cells, key in rows[start:start + self.FILL_STEP]:
+            self.add_row(*cells, key=key)
+        if start + self.FILL_STEP < len(rows):
+            self.call_later(self._fill_step, rows, start + self.FILL_STEP, filling)
 
     def _on_resize(self, event: events.Resize) -> None:
         if event.size == self._drawn_size:

@@ -104,13 +104,13 @@ class ComponentsPane(Vertical):
             return
         words = text.lower().split()
         self.shown = [c for c in self.inventory.components if matches(c, words)]
-        table = self.query_one(DataTable)
-        table.clear()
+        rows = []
         for i, c in enumerate(self.shown):
             version = Text(visible(c.version)) if c.version else Text("unknown", style="yellow")
             licence = c.licence or ("public domain" if "public domain" in c.licence_source else "?")
-            table.add_row(visible(c.name), version, visible(licence), visible(_KIND.get(c.kind, c.kind)),
-                          visible(_where(c)), str(len(c.loaded_by)) if c.loaded_by else "", key=str(i))
+            rows.append(((visible(c.name), version, visible(licence), visible(_KIND.get(c.kind, c.kind)),
+                          visible(_where(c)), str(len(c.loaded_by)) if c.loaded_by else ""), str(i)))
+        self.query_one(RowTable).fill(rows)
         self._detail(0 if self.shown else None)
 
     @on(Input.Changed, "#comp-filter")
