@@ -293,6 +293,39 @@ async def test_a_long_table_fills_a_step_at_a_time():
         assert table.row_count == 230 and table.get_row_at(229) == ["229"]
 
 
+async def test_what_the_pass_sends_before_the_panes_are_mounted_waits_for_them(small):
+    """The first paint is the shell (status line, tabs, footer); the panes are mounted after it
+    while the pass has started. A cache hit can be done before they are there: nothing is lost."""
+    first = DistscopeApp(small)
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot, first, lambda: first.report is not None)
+        members = len(first.tree_model)
+    app = DistscopeApp(small)  # (from the cache: one batch, then done, at once)
+    seen_before_panes: list[str] = []
+    real_mount = app._mount_panes
+
+    async def mount_panes_once_the_pass_is_done():
+        import asyncio
+
+        for _ in range(2000):
+            if any(type(m).__name__ == "IndexDone" for m in app._waiting):
+                break
+            await asyncio.sleep(0.01)
+        seen_before_panes.extend(type(m).__name__ for m in app._waiting)
+        await real_mount()
+
+    app._mount_panes = mount_panes_once_the_pass_is_done
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        assert seen_before_panes[0] == "IndexProgress" and "IndexDone" in seen_before_panes
+        assert len(app.tree_model) == members
+        assert not app.query(".pane-placeholder")
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.query_one(ArchiveTree).root.children
+        assert "members" in text_of(app.query_one("#status-text"))
+
+
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""
@@ -477,11 +510,13 @@ async def test_index_and_report_are_kept_out_of_full_collections(demo, tuned):
 
 
 def test_app_module_imports_no_analysis():
-    """The app module stays light: heavy core pieces load in the index thread."""
+    """The app module stays light: heavy core pieces load in the index thread, the panes (and
+    the model they render) after the first paint."""
     import subprocess
     import sys
 
-    code = ("import sys, distscope.tui.app; heavy = [m for m in ('elftools', 'pefile', 'distscope.tui.report', 'distscope.tui.analysis.classify')"
+    code = ("import sys, distscope.tui.app; heavy = [m for m in ('elftools', 'pefile', 'distscope.tui.report', 'distscope.tui.analysis.classify',"
+            " 'distscope.tui.model.report', 'distscope.widgets.files', 'distscope.widgets.dependencies')"
             " if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(__file__)))

@@ -9,29 +9,27 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.filter import Monochrome
 from textual.message import Message
-from textual.widget import Widget
-from textual.widgets import TabbedContent, TabPane
+from textual.widget import MountError, Widget
+from textual.widgets import Static, TabbedContent, TabPane
 
 from distscope.tui import gcpause
 from distscope.tui.source import ArchiveSource
 from distscope.widgets.common import GotoMember, ReadableMonochrome
-from distscope.widgets.dependencies import DependenciesPane
-from distscope.widgets.files import FilesPane
-from distscope.widgets.help import HelpScreen
 from distscope.widgets.keyline import KeyLine
-from distscope.widgets.components import ComponentsPane
-from distscope.widgets.licences import LicencesPane
-from distscope.widgets.requirements import RequirementsPane
 from distscope.widgets.status import StatusBar
-from distscope.widgets.summary import SummaryPane
+
+if TYPE_CHECKING:  # (the panes are imported after the first paint: see DistscopeApp._open)
+    from distscope.widgets.files import FilesPane
+    from distscope.widgets.summary import SummaryPane
 
 #: (id, title) of each pane, in key order; a pane added later (Components) goes here.
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
@@ -186,33 +184,79 @@ class DistscopeApp(App):
         #: :meth:`_yield_to_input`), as it shares the interpreter lock with the UI.
         self.input_answered = threading.Event()
         self.input_answered.set()
+        self._panes_ready = False
+        self._waiting: list[Message] = []  #: the pass's messages that came before the panes
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        """The shell only: the status line, the tabs and the footer are the first paint; the
+        panes (and their imports, the model's among them) come right after it (:meth:`_open`)."""
         yield StatusBar(self.sub_title, id="status")
         with TabbedContent(id="panes", initial="summary"):
-            with TabPane("1 Summary", id="summary"):
-                yield SummaryPane(self.source.find, id="summary-pane")
-            with TabPane("2 Files", id="files"):
-                yield FilesPane(self.tree_model, self.source, id="files-pane")
-            with TabPane("3 Dependencies", id="dependencies"):
-                yield DependenciesPane(self.source, id="dependencies-pane")
-            with TabPane("4 Requirements", id="requirements"):
-                yield RequirementsPane(id="requirements-pane")
-            with TabPane("5 Licences", id="licences"):
-                yield LicencesPane(self.source, id="licences-pane")
-            with TabPane("6 Components", id="components"):
-                yield ComponentsPane(id="components-pane")
+            for i, (pid, title) in enumerate(PANES):
+                with TabPane(f"{i + 1} {title}", id=pid):
+                    yield Static(Text("Opening the archive…", style="italic") if pid == "summary" else "",
+                                 classes="pane-placeholder")
         yield KeyLine()
+
+    def _make_panes(self) -> dict[str, Widget]:
+        from distscope.widgets.components import ComponentsPane
+        from distscope.widgets.dependencies import DependenciesPane
+        from distscope.widgets.files import FilesPane
+        from distscope.widgets.licences import LicencesPane
+        from distscope.widgets.requirements import RequirementsPane
+        from distscope.widgets.summary import SummaryPane
+
+        return {"summary": SummaryPane(self.source.find, id="summary-pane"),
+                "files": FilesPane(self.tree_model, self.source, id="files-pane"),
+                "dependencies": DependenciesPane(self.source, id="dependencies-pane"),
+                "requirements": RequirementsPane(id="requirements-pane"),
+                "licences": LicencesPane(self.source, id="licences-pane"),
+                "components": ComponentsPane(id="components-pane")}
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(_DaemonExecutor())
         self._restore_on_signals()
-        self._index_archive()
         self._work_shown: list[str] = []
         self.set_interval(WORK_CHECK, self._show_work)
         if self.is_web or os.environ.get(SERVE_PID):
             self.set_interval(SESSION_CHECK, self._watch_session)
+        self.call_after_refresh(lambda: self.run_worker(self._open(), group="open", exit_on_error=False))
+
+    async def _open(self) -> None:
+        """After the first paint: start the pass (its imports and first batch overlap what
+        follows), then mount the panes; what the pass sent meanwhile waits for them."""
+        if self.cancel.is_set():
+            return  # (quit before the first paint)
+        self._index_archive()
+        await self._mount_panes()
+
+    async def _mount_panes(self) -> None:
+        for pid, pane in self._make_panes().items():
+            tab = self.query_one(f"#{pid}", TabPane)
+            placeholders = tab.query(".pane-placeholder")
+            try:
+                await tab.mount(pane)
+            except MountError:  # the app is closing
+                return
+            await placeholders.remove()
+        self._panes_ready = True
+        self._focus_pane(self.query_one("#panes", TabbedContent).active)
+        waiting, self._waiting = self._waiting, []
+        for message in waiting:
+            self._handle_index_message(message)
+
+    def _wait_for_panes(self, message: Message) -> bool:
+        """True (and the message kept for later) while the panes are not mounted yet."""
+        if self._panes_ready:
+            return False
+        self._waiting.append(message)
+        return True
+
+    def _handle_index_message(self, message: Message) -> None:
+        handler = {IndexProgress: self.on_index_progress, IndexDone: self.on_index_done,
+                   IndexFailed: self.on_index_failed, ReportReady: self.on_report_ready}[type(message)]
+        handler(message)  # type: ignore[operator]
 
     def _watch_session(self) -> None:
         """A served session ends when ``distscope serve`` is gone or nobody has pressed a key or
@@ -339,52 +383,61 @@ class DistscopeApp(App):
             members = arrived[self._taken:end]
             self._taken = end
             self.source.add(members)
-            self.query_one(FilesPane).add_members(members)
+            self._files().add_members(members)
 
     def on_index_progress(self, message: IndexProgress) -> None:
+        if self._wait_for_panes(message):
+            self.query_one(StatusBar).show_progress(message.progress, self.tree_model)
+            return
         self._take_members()
         self.query_one(StatusBar).show_progress(message.progress, self.tree_model)
-        self.query_one(SummaryPane).show_progress(message.progress, self.tree_model)
+        self._summary().show_progress(message.progress, self.tree_model)
 
     def on_index_done(self, message: IndexDone) -> None:
+        if self._wait_for_panes(message):
+            return
         index = message.index
         self._take_members()
         self.index = index
         gcpause.keep_long_lived()  # (the members and the tree live as long as the app)
         self.source.complete(index)
-        files = self.query_one(FilesPane)
+        files = self._files()
         if index.members and len(self.tree_model) == 0:
             files.add_members(index.members)  # a cache hit without progress batches
         self.query_one(StatusBar).show_done(index, self.tree_model)
         files.index_done(index)
-        self.query_one(SummaryPane).index_done(index)
+        self._summary().index_done(index)
         for pane in self._report_panes():
             pane.set_pending("analysing")
         if index.error and index.error != "cancelled":
             self.notify(index.error, title="Archive incomplete", severity="warning", timeout=10)
 
     def on_index_failed(self, message: IndexFailed) -> None:
+        if self._wait_for_panes(message):
+            return
         self.error = message.message
         self.query_one(StatusBar).show_error(message.message)
-        self.query_one(SummaryPane).show_error(message.message)
-        self.query_one(FilesPane).show_error(message.message)
+        self._summary().show_error(message.message)
+        self._files().show_error(message.message)
         for pane in self._report_panes():
             pane.show_error(message.message)
         self.notify(message.message, title="Cannot open archive", severity="error", timeout=15)
 
     def on_report_ready(self, message: ReportReady) -> None:
+        if self._wait_for_panes(message):
+            return
         if message.report is None:
             self.report = None
             for pane in self._report_panes():
                 pane.show_error(f"analysis failed: {message.error}")
-            self.query_one(SummaryPane).show_error(f"analysis failed: {message.error}")
+            self._summary().show_error(f"analysis failed: {message.error}")
             return
         gcpause.keep_long_lived()
         # The pane on screen first, then one pane per turn of the event loop: together they took
         # a quarter of a second on the benchmark archive, and keys wait for nothing longer than
         # one pane now. ``self.report`` is set when every pane has it.
         active = self.query_one("#panes", TabbedContent).active
-        panes: list = [self.query_one(SummaryPane), self.query_one(FilesPane), *self._report_panes()]
+        panes: list = [self._summary(), self._files(), *self._report_panes()]
         panes.sort(key=lambda pane: pane.id != f"{active}-pane")
         self._deliver(message.report, panes)
 
@@ -411,8 +464,13 @@ class DistscopeApp(App):
             self.query_one(StatusBar).show_work(running)
 
     def _report_panes(self) -> list:
-        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane),
-                self.query_one(ComponentsPane)]
+        return [self.query_one(f"#{pid}-pane") for pid in ("dependencies", "requirements", "licences", "components")]
+
+    def _files(self) -> FilesPane:
+        return self.query_one("#files-pane")  # type: ignore[return-value]
+
+    def _summary(self) -> SummaryPane:
+        return self.query_one("#summary-pane")  # type: ignore[return-value]
 
     # -- actions ----------------------------------------------------------------------------
     def action_pane(self, pane: str) -> None:
@@ -422,8 +480,10 @@ class DistscopeApp(App):
     def _focus_pane(self, pane: str) -> None:
         if self.query_one("#panes", TabbedContent).active != pane:
             return  # a stale request: another pane was chosen meanwhile
-        widget = self.query_one(f"#{pane}-pane")
-        focus = getattr(widget, "focus_main", None)
+        widgets = self.query(f"#{pane}-pane")
+        if not widgets:
+            return  # (not mounted yet: _open focuses it)
+        focus = getattr(widgets.first(), "focus_main", None)
         if focus:
             focus()
 
@@ -432,9 +492,11 @@ class DistscopeApp(App):
 
     def on_goto_member(self, message: GotoMember) -> None:
         self.action_pane("files")
-        self.query_one(FilesPane).select_path(message.path)
+        self._files().select_path(message.path)
 
     def action_help(self) -> None:
+        from distscope.widgets.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self._all_bindings()))
 
@@ -501,6 +563,12 @@ class DistscopeApp(App):
                                                              " screenshot", "global"),
                 ("tab / shift+tab", "move focus", "global"),
                 ("D", "diff against another archive", "global")]
+        from distscope.widgets.components import ComponentsPane
+        from distscope.widgets.dependencies import DependenciesPane
+        from distscope.widgets.files import FilesPane
+        from distscope.widgets.licences import LicencesPane
+        from distscope.widgets.requirements import RequirementsPane
+
         panes: list[type[Widget]] = [FilesPane, DependenciesPane, RequirementsPane, LicencesPane,
                                      ComponentsPane]
         for pane in panes:
