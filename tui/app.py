@@ -184,6 +184,7 @@ class DistscopeApp(App):
         #: :meth:`_yield_to_input`), as it shares the interpreter lock with the UI.
         self.input_answered = threading.Event()
         self.input_answered.set()
+        self._opened = False
         self._panes_ready = False
         self._waiting: list[Message] = []  #: the pass's messages that came before the panes
 
@@ -226,20 +227,22 @@ class DistscopeApp(App):
     async def _open(self) -> None:
         """After the first paint: start the pass (its imports and first batch overlap what
         follows), then mount the panes; what the pass sent meanwhile waits for them."""
-        if self.cancel.is_set():
-            return  # (quit before the first paint)
+        if self.cancel.is_set() or self._opened:
+            return  # (quit before the first paint; or a subclass's on_mount called ours again)
+        self._opened = True
         self._index_archive()
         await self._mount_panes()
 
     async def _mount_panes(self) -> None:
         for pid, pane in self._make_panes().items():
             tab = self.query_one(f"#{pid}", TabPane)
-            placeholders = tab.query(".pane-placeholder")
             try:
                 await tab.mount(pane)
             except MountError:  # the app is closing
                 return
-            await placeholders.remove()
+            # (hidden, not removed: a removed widget's queue closes, and whoever waits for every
+            # widget to answer, as Textual's pilot does, would wait forever)
+            tab.query(".pane-placeholder").set(display=False)
         self._panes_ready = True
         self._focus_pane(self.query_one("#panes", TabbedContent).active)
         waiting, self._waiting = self._waiting, []
