@@ -445,3 +445,34 @@ def test_pe_imports_agree_with_llvm_readobj(tmp_path):
         if m and dll:
             expected.append((dll, m.group(1)))
     assert sorted((r[0], r[1]) for r in tables["Imports"].rows) == sorted(expected)
+
+
+# -- the filter box, one widget in every pane ------------------------------------------------------
+@pytest.mark.parametrize("pane,key,main", [("files", "2", "#tree"), ("dependencies", "3", "#deps-tree"),
+                                           ("requirements", "4", "#requirements-pane"),
+                                           ("licences", "5", "#lic-table"), ("components", "6", "#comp-table")])
+async def test_every_pane_filter_box_opens_filters_gives_back_and_clears(demo, pane, key, main):
+    """f or / opens the box and keys sent in one burst land in it; Enter gives the keys back to
+    the pane (the filter stays); Esc clears and closes it; Enter on an empty box closes it.
+    (Components shows its box all the time.)"""
+    from distscope.widgets.common import FilterBox
+
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press(key)
+        await pilot.pause()
+        box = app.query_one(f"#{pane}-pane").query_one(FilterBox)
+        always = box.always_open
+        burst(app, "/ssl" if pane == "components" else "fssl")
+        await settle(pilot, app, lambda: box.value == "ssl" and box.has_focus)
+        burst(app, "\r")
+        await settle(pilot, app, lambda: app.focused is app.query_one(main))
+        assert box.is_open and box.value == "ssl"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert box.value == "" and box.is_open == always and app.focused is app.query_one(main)
+        if not always:
+            burst(app, "f\r")
+            await settle(pilot, app, lambda: app.focused is app.query_one(main))
+            assert not box.is_open

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual import events
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, Tree
+from textual.widgets import DataTable, Input, Static, Tree
 
 from distscope.tui.safetext import visible
 
@@ -89,6 +89,55 @@ def focus_now(widget) -> None:
     (``call_later``), so keys that arrived in the same burst as the one opening an input (a paste,
     SSH coalescing keystrokes) would still go to the old widget and run its bindings."""
     widget.screen.set_focus(widget, scroll_visible=False)
+
+
+class FilterBox(Input):
+    """A pane's one-line filter box, the same in every pane: hidden until :meth:`open` (the
+    pane binds ``f`` or ``/``), it filters as you type (``apply`` gets the text); Enter gives the
+    keys back to the pane's main widget (``back``) and, on an empty box, closes it; :meth:`clear`
+    (the pane binds Esc) empties and closes it and shows everything again. ``always_open`` keeps
+    it on screen (the Components pane shows its box all the time)."""
+
+    DEFAULT_CSS = """
+    FilterBox, FilterBox:focus { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    FilterBox.-open { display: block; }
+    """
+
+    def __init__(self, placeholder: str, *, apply: Callable[[str], None], back: Callable[[], Widget],
+                 always_open: bool = False, id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id, classes="-open" if always_open else None)
+        self._apply = apply
+        self._back = back
+        self.always_open = always_open
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def open(self) -> None:
+        self.add_class("-open")
+        focus_now(self)
+
+    def clear(self) -> None:
+        """Esc: no filter, the box closed, keys back to the pane (at once: the Input.Changed of
+        the emptied box comes only after keys already queued)."""
+        if self.value or self.is_open:
+            self.value = ""
+            self.set_class(self.always_open, "-open")
+            self._apply("")
+        focus_now(self._back())
+
+    def _on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self:
+            self._apply(event.value)
+
+    def _on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input is not self:
+            return
+        event.stop()
+        if not event.value.strip() and not self.always_open:
+            self.remove_class("-open")
+        focus_now(self._back())
 
 
 def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:

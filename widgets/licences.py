@@ -7,14 +7,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from distscope.tui.model.licences import Component
 from distscope.tui.model.report import Report
 from distscope.tui.safetext import visible
 
-from distscope.widgets.common import GotoMember, RowTable, MemberSource, focus_now, error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import FilterBox, GotoMember, RowTable, MemberSource, focus_now, error_text, missing_text, pending_text, waiting_text
 
 TEXT_LIMIT = 512 << 10
 
@@ -24,8 +24,6 @@ class LicencesPane(Vertical):
 
     DEFAULT_CSS = """
     LicencesPane > #lic-head { height: auto; max-height: 4; padding: 0 1; }
-    LicencesPane > Input, LicencesPane > Input:focus { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
-    LicencesPane > Input.-open { display: block; }
     LicencesPane > Horizontal { height: 1fr; }
     LicencesPane DataTable { width: 1fr; min-width: 30; }
     LicencesPane #lic-text-scroll { width: 1fr; border-left: solid $primary-muted; padding: 0 1; }
@@ -46,7 +44,8 @@ class LicencesPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the licences", plural=True), id="lic-head")
-        yield Input(placeholder="filter: part of a component, SPDX id or file (Esc clears)", id="lic-filter")
+        yield FilterBox("filter: part of a component, SPDX id or file (Esc clears)", id="lic-filter",
+                        apply=lambda text: self._fill(text.strip()), back=lambda: self.query_one(DataTable))
         with Horizontal():
             yield RowTable(cursor_type="row", zebra_stripes=True, id="lic-table")
             with ScrollableContainer(id="lic-text-scroll", can_focus=True):
@@ -182,26 +181,10 @@ class LicencesPane(Vertical):
             self.post_message(GotoMember(files[0]))
 
     def action_filter(self) -> None:
-        box = self.query_one("#lic-filter", Input)
-        box.add_class("-open")
-        focus_now(box)
-
-    @on(Input.Changed, "#lic-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value.strip())
-
-    @on(Input.Submitted, "#lic-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("-open")
-        focus_now(self.query_one(DataTable))
+        self.query_one(FilterBox).open()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#lic-filter", Input)
-        box.value = ""
-        box.remove_class("-open")
-        self._fill("")
-        focus_now(self.query_one(DataTable))
+        self.query_one(FilterBox).clear()
 
 
 def _cell(text: str, width: int) -> Text:
