@@ -476,3 +476,38 @@ async def test_every_pane_filter_box_opens_filters_gives_back_and_clears(demo, p
             burst(app, "f\r")
             await settle(pilot, app, lambda: app.focused is app.query_one(main))
             assert not box.is_open
+
+
+async def test_tables_keep_their_drawn_rows_across_focus_but_draw_the_focus_and_theme(demo):
+    """RowTable keeps its drawn rows when only the focus changes (every pane switch) and still
+    draws the cursor row as focused or not, and anew after a theme change."""
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press("5")
+        await pilot.pause()
+        table = app.query_one("#lic-table", DataTable)
+
+        def cursor_style():
+            from textual.geometry import Region
+
+            y = table.cursor_row + 1  # (below the header)
+            line = table.render_lines(Region(0, y, table.size.width, 1))[0]  # (as the screen draws it)
+            return [seg.style for seg in line._segments]
+
+        focused = cursor_style()
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("5")
+        await pilot.pause()
+        assert app.focused is table and cursor_style() == focused
+        app.set_focus(None)
+        await pilot.pause()
+        blurred = cursor_style()
+        assert blurred != focused
+        app.set_focus(table)
+        await pilot.pause()
+        assert cursor_style() == focused
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert cursor_style() != focused

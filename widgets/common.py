@@ -263,6 +263,7 @@ class RowTable(DataTable):
     each, even when its size did not change)."""
 
     _drawn_size: Size | None = None
+    _styles_seen: tuple[Any, ...] | None = None
     #: Rows :meth:`fill` adds per turn of the event loop.
     FILL_STEP = 100
     _filling = 0
@@ -289,3 +290,16 @@ class RowTable(DataTable):
             event.prevent_default()
             return
         self._drawn_size = event.size
+
+    def notify_style_update(self) -> None:
+        """DataTable drops every drawn row on any style change. The focus coming or going is
+        one each pane switch, and the rows' caches are keyed by the focus state already: keep
+        them then (drop them when the styles themselves change: a theme, NO_COLOR)."""
+        styles = (self.app.theme, self.app.ansi_color, self.app.no_color, tuple(sorted(self.classes)))
+        if styles == self._styles_seen:
+            Widget.notify_style_update(self)
+            self._get_styles_to_render_cell.cache_clear()  # (a few styles, by cell kind: not keyed by focus)
+            self.refresh()
+            return
+        self._styles_seen = styles
+        super().notify_style_update()
