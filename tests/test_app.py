@@ -326,6 +326,22 @@ async def test_what_the_pass_sends_before_the_panes_are_mounted_waits_for_them(s
         assert "members" in text_of(app.query_one("#status-text"))
 
 
+async def test_the_report_panes_are_mounted_after_the_first_rows(demo, monkeypatch):
+    """Summary and Files come first (the pass's batches feed them); the four report panes are
+    mounted once the first rows are drawn, so that their mounting does not slow the pass's start."""
+    import distscope.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "FIRST_ROWS_WAIT", 30.0)
+    app = DistscopeApp(demo, use_cache=False)
+    made: list[tuple[str, int]] = []
+    real = app._make_pane
+    app._make_pane = lambda pid: made.append((pid, len(app.tree_model))) or real(pid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        assert [pid for pid, _ in made] == [pid for pid, _ in app_module.PANES]
+        assert dict(made)["files"] == 0 and all(rows > 0 for pid, rows in made[2:])
+
+
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""

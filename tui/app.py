@@ -43,6 +43,8 @@ IDLE_TIMEOUT = 1800.0
 #: Seconds the index pass waits at most for the UI to answer a key or a click (it waits only
 #: until their effect is on screen; the bound keeps a held-down key from stalling the pass).
 YIELD_LIMIT = 0.25
+#: Seconds the report panes wait at most for the first rows before they are mounted.
+FIRST_ROWS_WAIT = 0.5
 #: Seconds between two looks at the running workers (for the status line).
 WORK_CHECK = 0.5
 #: Seconds between two looks at the session (served only).
@@ -185,8 +187,9 @@ class DistscopeApp(App):
         self.input_answered = threading.Event()
         self.input_answered.set()
         self._opened = False
-        self._panes_ready = False
-        self._waiting: list[Message] = []  #: the pass's messages that came before the panes
+        self._mounted: set[str] = set()  #: the panes mounted so far (after the first paint)
+        self._waiting: list[Message] = []  #: the pass's messages that came before their panes
+        self._first_rows = asyncio.Event()  #: set once the first rows are drawn (or the pass ended)
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -200,20 +203,31 @@ class DistscopeApp(App):
                                  classes="pane-placeholder")
         yield KeyLine()
 
-    def _make_panes(self) -> dict[str, Widget]:
-        from distscope.widgets.components import ComponentsPane
-        from distscope.widgets.dependencies import DependenciesPane
-        from distscope.widgets.files import FilesPane
-        from distscope.widgets.licences import LicencesPane
-        from distscope.widgets.requirements import RequirementsPane
-        from distscope.widgets.summary import SummaryPane
+    def _make_pane(self, pid: str) -> Widget:
+        """The pane ``pid``, its module imported now (after the first paint)."""
+        if pid == "summary":
+            from distscope.widgets.summary import SummaryPane
 
-        return {"summary": SummaryPane(self.source.find, id="summary-pane"),
-                "files": FilesPane(self.tree_model, self.source, id="files-pane"),
-                "dependencies": DependenciesPane(self.source, id="dependencies-pane"),
-                "requirements": RequirementsPane(id="requirements-pane"),
-                "licences": LicencesPane(self.source, id="licences-pane"),
-                "components": ComponentsPane(id="components-pane")}
+            return SummaryPane(self.source.find, id="summary-pane")
+        if pid == "files":
+            from distscope.widgets.files import FilesPane
+
+            return FilesPane(self.tree_model, self.source, id="files-pane")
+        if pid == "dependencies":
+            from distscope.widgets.dependencies import DependenciesPane
+
+            return DependenciesPane(self.source, id="dependencies-pane")
+        if pid == "requirements":
+            from distscope.widgets.requirements import RequirementsPane
+
+            return RequirementsPane(id="requirements-pane")
+        if pid == "licences":
+            from distscope.widgets.licences import LicencesPane
+
+            return LicencesPane(self.source, id="licences-pane")
+        from distscope.widgets.components import ComponentsPane
+
+        return ComponentsPane(id="components-pane")
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(_DaemonExecutor())
@@ -234,27 +248,38 @@ class DistscopeApp(App):
         await self._mount_panes()
 
     async def _mount_panes(self) -> None:
-        for pid, pane in self._make_panes().items():
-            tab = self.query_one(f"#{pid}", TabPane)
-            try:
-                await tab.mount(pane)
-            except MountError:  # the app is closing
-                return
-            # (hidden, not removed: a removed widget's queue closes, and whoever waits for every
-            # widget to answer, as Textual's pilot does, would wait forever)
-            tab.query(".pane-placeholder").set(display=False)
-        self._panes_ready = True
-        self._focus_pane(self.query_one("#panes", TabbedContent).active)
-        waiting, self._waiting = self._waiting, []
-        for message in waiting:
-            self._handle_index_message(message)
+        """Summary and Files first (what the pass's batches feed); the report panes once the
+        first rows are drawn (or after FIRST_ROWS_WAIT): mounting them meanwhile delayed the
+        pass's start, which shares the interpreter lock with the UI."""
+        for group in (("summary", "files"), ("dependencies", "requirements", "licences", "components")):
+            if "summary" not in group:
+                try:
+                    await asyncio.wait_for(self._first_rows.wait(), FIRST_ROWS_WAIT)
+                except asyncio.TimeoutError:
+                    pass
+            for pid in group:
+                tab = self.query_one(f"#{pid}", TabPane)
+                try:
+                    await tab.mount(self._make_pane(pid))
+                except MountError:  # the app is closing
+                    return
+                # (hidden, not removed: a removed widget's queue closes, and whoever waits for
+                # every widget to answer, as Textual's pilot does, would wait forever)
+                tab.query(".pane-placeholder").set(display=False)
+            self._mounted.update(group)
+            self._focus_pane(self.query_one("#panes", TabbedContent).active)
+            waiting, self._waiting = self._waiting, []
+            for message in waiting:
+                self._handle_index_message(message)
 
     def _wait_for_panes(self, message: Message) -> bool:
-        """True (and the message kept for later) while the panes are not mounted yet."""
-        if self._panes_ready:
-            return False
-        self._waiting.append(message)
-        return True
+        """True (and the message kept for later, in order) while the panes it needs are not
+        mounted yet: a batch needs Summary and Files, the rest every pane."""
+        needs = ("summary", "files") if isinstance(message, IndexProgress) else [pid for pid, _ in PANES]
+        if self._waiting or not self._mounted.issuperset(needs):
+            self._waiting.append(message)
+            return True
+        return False
 
     def _handle_index_message(self, message: Message) -> None:
         handler = {IndexProgress: self.on_index_progress, IndexDone: self.on_index_done,
@@ -392,11 +417,14 @@ class DistscopeApp(App):
         if self._wait_for_panes(message):
             self.query_one(StatusBar).show_progress(message.progress, self.tree_model)
             return
+        if not self._first_rows.is_set():
+            self.call_after_refresh(self._first_rows.set)
         self._take_members()
         self.query_one(StatusBar).show_progress(message.progress, self.tree_model)
         self._summary().show_progress(message.progress, self.tree_model)
 
     def on_index_done(self, message: IndexDone) -> None:
+        self._first_rows.set()
         if self._wait_for_panes(message):
             return
         index = message.index
@@ -416,6 +444,7 @@ class DistscopeApp(App):
             self.notify(index.error, title="Archive incomplete", severity="warning", timeout=10)
 
     def on_index_failed(self, message: IndexFailed) -> None:
+        self._first_rows.set()
         if self._wait_for_panes(message):
             return
         self.error = message.message
