@@ -342,6 +342,48 @@ async def test_the_report_panes_are_mounted_after_the_first_rows(demo, monkeypat
         assert dict(made)["files"] == 0 and all(rows > 0 for pid, rows in made[2:])
 
 
+@pytest.mark.parametrize("beat,shown", [(30.0, 1), (0.0, 3)])
+async def test_the_panes_show_the_pass_at_most_every_beat(demo, monkeypatch, beat, shown):
+    """A frame per batch of the pass (every 50 ms) took a third of a CPU: the panes take the
+    batches and show the progress at most every PROGRESS_BEAT, the first at once; the members
+    that came meanwhile are all in once the pass is done."""
+    import threading
+
+    import distscope.tui.app as app_module
+    import distscope.tui.session as session
+    from distscope.tui.archive.index import Progress
+    from distscope.tui.archive.tree import TreeModel
+
+    monkeypatch.setattr(app_module, "PROGRESS_BEAT", beat)
+    real_open = session.open_index
+    handled = threading.Event()
+
+    def three_batches(path, *, on_progress=None, **kwargs):
+        index = real_open(path, use_cache=False)
+        members = list(index.members)
+        thirds = [members[:10], members[10:20], members[20:]]
+        for i, batch in enumerate(thirds):
+            handled.clear()
+            on_progress(Progress(batch, sum(map(len, thirds[:i + 1])), 1, 1, 1))
+            handled.wait(5)  # (each batch reaches the app before the next)
+        return index
+
+    monkeypatch.setattr(session, "open_index", three_batches)
+    app = DistscopeApp(demo)
+    calls: list[int] = []
+    real_show = app._show_progress
+    app._show_progress = lambda: calls.append(len(app.tree_model)) or real_show()
+    real_handler = app_module.DistscopeApp.on_index_progress
+    monkeypatch.setattr(app_module.DistscopeApp, "on_index_progress",
+                        lambda self, message: (real_handler(self, message), handled.set()))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        assert len(calls) == shown
+        whole = TreeModel()
+        whole.add(app.index.members)
+        assert len(app.tree_model) == len(whole)
+
+
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""
