@@ -35,7 +35,8 @@ marks = {{"import": time.time() - T0}}
 
 class App(DistscopeApp):
     def on_mount(self):
-        super().on_mount()
+        # (Textual calls DistscopeApp.on_mount after this one by itself: calling it here too
+        # would mount everything twice)
         self.call_after_refresh(lambda: marks.setdefault("first_paint", time.time() - T0))
     def on_index_progress(self, message):
         super().on_index_progress(message)

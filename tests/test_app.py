@@ -157,6 +157,233 @@ async def test_licences_pane_lists_components_and_text(demo):
         await settle(pilot, app, lambda: "PYTHON SOFTWARE FOUNDATION" in text_of(app.query_one("#lic-text")))
 
 
+async def test_licence_texts_are_read_when_shown_and_once(demo):
+    """Reading a licence text may mean a pass over the archive (or writing its seekable copy):
+    it waits until the Licences pane is shown, and a text read is kept."""
+    app = DistscopeApp(demo, use_cache=False)
+    async with app.run_test(size=SIZE) as pilot:
+        reads: list[str] = []
+        real_read = app.source.read
+        app.source.read = lambda path, limit=None: reads.append(path) or real_read(path, limit)
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.pause(0.2)
+        assert reads == []
+        await pilot.press("5")
+        await settle(pilot, app, lambda: "GNU GENERAL PUBLIC LICENSE" in text_of(app.query_one("#lic-text")))
+        first = list(reads)
+        assert first
+        await pilot.press("down")
+        await settle(pilot, app, lambda: "PYTHON SOFTWARE FOUNDATION" in text_of(app.query_one("#lic-text")))
+        await pilot.press("up", "1", "5")
+        await settle(pilot, app, lambda: "GNU GENERAL PUBLIC LICENSE" in text_of(app.query_one("#lic-text")))
+        await pilot.pause(0.1)
+        assert reads.count(first[0]) == 1
+
+
+async def test_the_index_pass_waits_while_a_key_is_answered(demo, monkeypatch):
+    """The pass and the UI share one interpreter lock: between its batches the index thread
+    waits while a key is being answered, until its effect is on screen (at most YIELD_LIMIT)."""
+    import threading
+
+    import distscope.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "YIELD_LIMIT", 30.0)
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        log: list[str] = []
+        panes = app.query_one("#panes")
+
+        class Recorded(threading.Event):
+            def clear(self) -> None:
+                log.append("key")
+                super().clear()
+
+            def set(self) -> None:
+                log.append(f"answered on {panes.active}")
+                super().set()
+
+        app.input_answered = Recorded()
+        app.input_answered.set()
+        log.clear()
+        await pilot.press("2")
+        await settle(pilot, app, app.input_answered.is_set)
+        assert log == ["key", "answered on files"]
+
+        app.input_answered.clear()  # (as a key does) the pass waits ...
+        waiter = threading.Thread(target=app._yield_to_input)
+        waiter.start()
+        waiter.join(0.05)
+        assert waiter.is_alive()
+        app.input_answered.set()  # ... until the key is answered
+        waiter.join(5)
+        assert not waiter.is_alive()
+
+
+async def test_status_line_says_how_far_the_seekable_copy_is(tmp_path, monkeypatch):
+    """A member read after indexing starts the seekable copy (a pass writing the archive again
+    into the cache, hundreds of MB for a big one): the status line says so, and how far."""
+    import threading
+
+    from distscope.tui.archive import copies
+
+    big = "python/lib/python3.12/big.py"  # (larger than the small members the pass keeps)
+    archive = write_archive(tmp_path / "big.tar.zst", [*small_distribution(), entry(big, "x = 1\n" * 5000)])
+    gate = threading.Event()
+    real_run = copies.CopyBuilder._run
+
+    def held_run(self):
+        gate.wait(30)  # (the copy holds at 0% until the test has looked)
+        real_run(self)
+
+    monkeypatch.setattr(copies.CopyBuilder, "_run", held_run)
+    app = DistscopeApp(archive)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app, lambda: app.report is not None)
+            assert app.source.copy_progress() is None
+            await pilot.press("2")
+            app.query_one(FilesPane).select_path(big)
+            work = app.query_one("#status-work")
+            await settle(pilot, app, lambda: "writing seekable copy 0%" in text_of(work))
+            done, total = app.source.copy_progress()
+            assert done == 0 and total == app.index.uncompressed_bytes
+            assert "reading a member" in text_of(work)
+            gate.set()
+            await settle(pilot, app, lambda: not text_of(work))
+            assert app.source.copy_progress() is None
+            assert app.source.reader.wait_copy(10)
+    finally:
+        gate.set()
+
+
+async def test_the_report_reaches_the_pane_on_screen_first(demo, monkeypatch):
+    """The panes get the report one per turn of the event loop, the one on screen first;
+    ``app.report`` is set once they all have it."""
+    order: list[str] = []
+    for pane in (LicencesPane, DependenciesPane, FilesPane):
+        real = pane.set_report
+        monkeypatch.setattr(pane, "set_report", lambda self, report, real=real: order.append(self.id) or real(self, report))
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await settle(pilot, app, lambda: app.report is not None)
+        assert order == ["licences-pane", "files-pane", "dependencies-pane"]
+        assert app.query_one(LicencesPane).components
+
+
+async def test_a_long_table_fills_a_step_at_a_time():
+    from textual.app import App
+
+    from distscope.widgets.common import RowTable
+
+    class One(App):
+        def compose(self):
+            yield RowTable()
+
+    app = One()
+    async with app.run_test() as pilot:
+        table = app.query_one(RowTable)
+        table.add_column("n")
+        table.fill([((str(i),), str(i)) for i in range(250)])
+        assert table.row_count == RowTable.FILL_STEP
+        table.fill([((str(i),), str(i)) for i in range(230)])  # (replaces the first fill's rows)
+        await settle(pilot, app, lambda: table.row_count == 230)
+        await pilot.pause(0.05)
+        assert table.row_count == 230 and table.get_row_at(229) == ["229"]
+
+
+async def test_what_the_pass_sends_before_the_panes_are_mounted_waits_for_them(small):
+    """The first paint is the shell (status line, tabs, footer); the panes are mounted after it
+    while the pass has started. A cache hit can be done before they are there: nothing is lost."""
+    first = DistscopeApp(small)
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot, first, lambda: first.report is not None)
+        members = len(first.tree_model)
+    app = DistscopeApp(small)  # (from the cache: one batch, then done, at once)
+    seen_before_panes: list[str] = []
+    real_mount = app._mount_panes
+
+    async def mount_panes_once_the_pass_is_done():
+        import asyncio
+
+        for _ in range(2000):
+            if any(type(m).__name__ == "IndexDone" for m in app._waiting):
+                break
+            await asyncio.sleep(0.01)
+        seen_before_panes.extend(type(m).__name__ for m in app._waiting)
+        await real_mount()
+
+    app._mount_panes = mount_panes_once_the_pass_is_done
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        assert seen_before_panes[0] == "IndexProgress" and "IndexDone" in seen_before_panes
+        assert len(app.tree_model) == members
+        assert not any(p.display for p in app.query(".pane-placeholder"))
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.query_one(ArchiveTree).root.children
+        assert "members" in text_of(app.query_one("#status-text"))
+
+
+async def test_the_report_panes_are_mounted_after_the_first_rows(demo, monkeypatch):
+    """Summary and Files come first (the pass's batches feed them); the four report panes are
+    mounted once the first rows are drawn, so that their mounting does not slow the pass's start."""
+    import distscope.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "FIRST_ROWS_WAIT", 30.0)
+    app = DistscopeApp(demo, use_cache=False)
+    made: list[tuple[str, int]] = []
+    real = app._make_pane
+    app._make_pane = lambda pid: made.append((pid, len(app.tree_model))) or real(pid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        assert [pid for pid, _ in made] == [pid for pid, _ in app_module.PANES]
+        assert dict(made)["files"] == 0 and all(rows > 0 for pid, rows in made[2:])
+
+
+@pytest.mark.parametrize("beat,shown", [(30.0, 1), (0.0, 3)])
+async def test_the_panes_show_the_pass_at_most_every_beat(demo, monkeypatch, beat, shown):
+    """A frame per batch of the pass (every 50 ms) took a third of a CPU: the panes take the
+    batches and show the progress at most every PROGRESS_BEAT, the first at once; the members
+    that came meanwhile are all in once the pass is done."""
+    import threading
+
+    import distscope.tui.app as app_module
+    import distscope.tui.session as session
+    from distscope.tui.archive.index import Progress
+    from distscope.tui.archive.tree import TreeModel
+
+    monkeypatch.setattr(app_module, "PROGRESS_BEAT", beat)
+    real_open = session.open_index
+    handled = threading.Event()
+
+    def three_batches(path, *, on_progress=None, **kwargs):
+        index = real_open(path, use_cache=False)
+        members = list(index.members)
+        thirds = [members[:10], members[10:20], members[20:]]
+        for i, batch in enumerate(thirds):
+            handled.clear()
+            on_progress(Progress(batch, sum(map(len, thirds[:i + 1])), 1, 1, 1))
+            handled.wait(5)  # (each batch reaches the app before the next)
+        return index
+
+    monkeypatch.setattr(session, "open_index", three_batches)
+    app = DistscopeApp(demo)
+    calls: list[int] = []
+    real_show = app._show_progress
+    app._show_progress = lambda: calls.append(len(app.tree_model)) or real_show()
+    real_handler = app_module.DistscopeApp.on_index_progress
+    monkeypatch.setattr(app_module.DistscopeApp, "on_index_progress",
+                        lambda self, message: (real_handler(self, message), handled.set()))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        assert len(calls) == shown
+        whole = TreeModel()
+        whole.add(app.index.members)
+        assert len(app.tree_model) == len(whole)
+
+
 async def test_panes_say_when_an_analyser_failed(demo):
     """A report without a pane's section (its analyser failed) makes the pane say so, pointing
     at the analysis-error finding, instead of showing nothing."""
@@ -321,12 +548,33 @@ async def test_real_archives_open_in_every_pane(which):
         assert "python" in tree._tnodes
 
 
+async def test_index_and_report_are_kept_out_of_full_collections(demo, tuned):
+    """With process tuning on (the distscope command), what the index and the report made is
+    frozen once they are built: full collections then walk only what the UI makes since."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        app = DistscopeApp(demo, use_cache=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app, lambda: app.report is not None)
+            await pilot.pause()
+            walked = {id(o) for o in gc.get_objects()}  # (frozen objects are not listed)
+            node = app.tree_model.get("python/install/bin/python3.12")
+            assert gc.is_tracked(node) and id(node) not in walked
+            assert gc.is_tracked(app.report) and id(app.report) not in walked
+    finally:
+        gc.unfreeze()
+
+
 def test_app_module_imports_no_analysis():
-    """The app module stays light: heavy core pieces load in the index thread."""
+    """The app module stays light: heavy core pieces load in the index thread, the panes (and
+    the model they render) after the first paint."""
     import subprocess
     import sys
 
-    code = ("import sys, distscope.tui.app; heavy = [m for m in ('elftools', 'pefile', 'distscope.tui.report', 'distscope.tui.analysis.classify')"
+    code = ("import sys, distscope.tui.app; heavy = [m for m in ('elftools', 'pefile', 'distscope.tui.report', 'distscope.tui.analysis.classify',"
+            " 'distscope.tui.model.report', 'distscope.widgets.files', 'distscope.widgets.dependencies')"
             " if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(__file__)))

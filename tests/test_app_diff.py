@@ -29,9 +29,9 @@ async def test_open_against_shows_every_category_and_g_goes_to_the_member(pair):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, lambda: isinstance(app.screen, DiffScreen) and app.screen.diff is not None, 400)
         screen = app.screen
+        await settle(pilot, app, lambda: "minimum glibc" in screen_text(app))  # (the rows draw next)
         text = screen_text(app)
         assert "Summary" in text and "Members 8" in text and "Requirements 5" in text
-        assert "minimum glibc" in text
         await pilot.press("7")  # Members
         await pilot.pause()
         members = screen.rows["members"]

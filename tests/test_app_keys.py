@@ -161,6 +161,29 @@ async def test_footer_shows_the_main_actions_at_80_columns(small):
             assert word in footer, footer
 
 
+async def test_footer_keys_follow_the_focus_and_answer_clicks(small):
+    """The footer is one widget (KeyLine): it shows the focused pane's keys, a click on one
+    presses it, and hovering a key shows its tooltip."""
+    from distscope.widgets.keyline import KeyLine
+
+    app = DistscopeApp(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_files(pilot, app)
+        line = app.query_one(KeyLine)
+        assert len(app.query("FooterKey")) == 0
+        footer = screen_text(app).splitlines()[-1]
+        x = footer.index("Filter")
+        await pilot.hover(KeyLine, offset=(x, 0))
+        assert line.tooltip and "substring or glob" in str(line.tooltip)
+        await pilot.click(KeyLine, offset=(x, 0))
+        await pilot.pause()
+        assert app.query_one("#filter", Input).has_focus
+        await pilot.press("escape", "1")
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "Filter" not in footer and "Quit" in footer and footer.endswith("^p palette")
+
+
 def test_rank_paths_like_a_file_finder():
     paths = ["python/lib/python3.12/site-packages/pip/_vendor/truststore/_openssl.py",
              "python/lib/python3.12/ssl.pyi", "python/lib/python3.12/ssl.py",
@@ -422,3 +445,69 @@ def test_pe_imports_agree_with_llvm_readobj(tmp_path):
         if m and dll:
             expected.append((dll, m.group(1)))
     assert sorted((r[0], r[1]) for r in tables["Imports"].rows) == sorted(expected)
+
+
+# -- the filter box, one widget in every pane ------------------------------------------------------
+@pytest.mark.parametrize("pane,key,main", [("files", "2", "#tree"), ("dependencies", "3", "#deps-tree"),
+                                           ("requirements", "4", "#requirements-pane"),
+                                           ("licences", "5", "#lic-table"), ("components", "6", "#comp-table")])
+async def test_every_pane_filter_box_opens_filters_gives_back_and_clears(demo, pane, key, main):
+    """f or / opens the box and keys sent in one burst land in it; Enter gives the keys back to
+    the pane (the filter stays); Esc clears and closes it; Enter on an empty box closes it.
+    (Components shows its box all the time.)"""
+    from distscope.widgets.common import FilterBox
+
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press(key)
+        await pilot.pause()
+        box = app.query_one(f"#{pane}-pane").query_one(FilterBox)
+        always = box.always_open
+        burst(app, "/ssl" if pane == "components" else "fssl")
+        await settle(pilot, app, lambda: box.value == "ssl" and box.has_focus)
+        burst(app, "\r")
+        await settle(pilot, app, lambda: app.focused is app.query_one(main))
+        assert box.is_open and box.value == "ssl"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert box.value == "" and box.is_open == always and app.focused is app.query_one(main)
+        if not always:
+            burst(app, "f\r")
+            await settle(pilot, app, lambda: app.focused is app.query_one(main))
+            assert not box.is_open
+
+
+async def test_tables_keep_their_drawn_rows_across_focus_but_draw_the_focus_and_theme(demo):
+    """RowTable keeps its drawn rows when only the focus changes (every pane switch) and still
+    draws the cursor row as focused or not, and anew after a theme change."""
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await pilot.press("5")
+        await pilot.pause()
+        table = app.query_one("#lic-table", DataTable)
+
+        def cursor_style():
+            from textual.geometry import Region
+
+            y = table.cursor_row + 1  # (below the header)
+            line = table.render_lines(Region(0, y, table.size.width, 1))[0]  # (as the screen draws it)
+            return [seg.style for seg in line._segments]
+
+        focused = cursor_style()
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("5")
+        await pilot.pause()
+        assert app.focused is table and cursor_style() == focused
+        app.set_focus(None)
+        await pilot.pause()
+        blurred = cursor_style()
+        assert blurred != focused
+        app.set_focus(table)
+        await pilot.pause()
+        assert cursor_style() == focused
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert cursor_style() != focused

@@ -485,3 +485,27 @@ def test_cat_help_documents_the_copy_budget(capsys):
     with pytest.raises(SystemExit):
         cli.main(["cat", "--help"])
     assert "DISTSCOPE_COPY_BUDGET" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="per-thread priorities are Linux's")
+def test_the_seekable_copy_is_written_at_a_lower_priority(tmp_path, monkeypatch):
+    """Writing the copy is background work: its threads (reading, decompressing, compressing)
+    give the CPU to what is on screen first."""
+    import os
+
+    from distscope.tui.archive.compression import HASH_NICENESS
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    seen: list[int] = []
+    real = copies.CopyBuilder._compress
+
+    def compress(self, chunk):
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return real(self, chunk)
+
+    monkeypatch.setattr(copies.CopyBuilder, "_compress", compress)
+    reader = _fresh(_archive(tmp_path, "gzip"))
+    assert reader.read("pkg/z/last.txt") == LAST
+    assert reader.wait_copy()
+    assert seen and set(seen) == {min(19, before + HASH_NICENESS)}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before

@@ -9,27 +9,27 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.filter import Monochrome
 from textual.message import Message
-from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widget import MountError, Widget
+from textual.widgets import Static, TabbedContent, TabPane
 
+from distscope.tui import gcpause
 from distscope.tui.source import ArchiveSource
 from distscope.widgets.common import GotoMember, ReadableMonochrome
-from distscope.widgets.dependencies import DependenciesPane
-from distscope.widgets.files import FilesPane
-from distscope.widgets.help import HelpScreen
-from distscope.widgets.components import ComponentsPane
-from distscope.widgets.licences import LicencesPane
-from distscope.widgets.requirements import RequirementsPane
+from distscope.widgets.keyline import KeyLine
 from distscope.widgets.status import StatusBar
-from distscope.widgets.summary import SummaryPane
+
+if TYPE_CHECKING:  # (the panes are imported after the first paint: see DistscopeApp._open)
+    from distscope.widgets.files import FilesPane
+    from distscope.widgets.summary import SummaryPane
 
 #: (id, title) of each pane, in key order; a pane added later (Components) goes here.
 PANES = [("summary", "Summary"), ("files", "Files"), ("dependencies", "Dependencies"),
@@ -40,6 +40,13 @@ PALETTE_HITS = 40
 SERVE_PID = "DISTSCOPE_SERVE_PID"
 #: Seconds without a key or a click after which a served session ends (DISTSCOPE_IDLE_TIMEOUT).
 IDLE_TIMEOUT = 1800.0
+#: Seconds the index pass waits at most for the UI to answer a key or a click (it waits only
+#: until their effect is on screen; the bound keeps a held-down key from stalling the pass).
+YIELD_LIMIT = 0.25
+#: Seconds between two updates of the panes while the pass runs (see DistscopeApp._show_progress).
+PROGRESS_BEAT = 0.2
+#: Seconds the report panes wait at most for the first rows before they are mounted.
+FIRST_ROWS_WAIT = 0.5
 #: Seconds between two looks at the running workers (for the status line).
 WORK_CHECK = 0.5
 #: Seconds between two looks at the session (served only).
@@ -177,33 +184,112 @@ class DistscopeApp(App):
         self._taken = 0  #: how many of them the panes have
         self._signals: list[int] = []
         self._last_input = time.monotonic()
+        #: Clear while a key or a click is being answered: the index pass then waits (see
+        #: :meth:`_yield_to_input`), as it shares the interpreter lock with the UI.
+        self.input_answered = threading.Event()
+        self.input_answered.set()
+        self._opened = False
+        self._mounted: set[str] = set()  #: the panes mounted so far (after the first paint)
+        self._waiting: list[Message] = []  #: the pass's messages that came before their panes
+        self._first_rows = asyncio.Event()  #: set once the first rows are drawn (or the pass ended)
+        self._progress: Any = None  #: the pass's latest Progress
+        self._progress_at = 0.0  #: when the panes last showed it (monotonic)
+        self._progress_due = False
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        """The shell only: the status line, the tabs and the footer are the first paint; the
+        panes (and their imports, the model's among them) come right after it (:meth:`_open`)."""
         yield StatusBar(self.sub_title, id="status")
         with TabbedContent(id="panes", initial="summary"):
-            with TabPane("1 Summary", id="summary"):
-                yield SummaryPane(self.source.find, id="summary-pane")
-            with TabPane("2 Files", id="files"):
-                yield FilesPane(self.tree_model, self.source, id="files-pane")
-            with TabPane("3 Dependencies", id="dependencies"):
-                yield DependenciesPane(self.source, id="dependencies-pane")
-            with TabPane("4 Requirements", id="requirements"):
-                yield RequirementsPane(id="requirements-pane")
-            with TabPane("5 Licences", id="licences"):
-                yield LicencesPane(self.source, id="licences-pane")
-            with TabPane("6 Components", id="components"):
-                yield ComponentsPane(id="components-pane")
-        yield Footer(compact=True)
+            for i, (pid, title) in enumerate(PANES):
+                with TabPane(f"{i + 1} {title}", id=pid):
+                    yield Static(Text("Opening the archive…", style="italic") if pid == "summary" else "",
+                                 classes="pane-placeholder")
+        yield KeyLine()
+
+    def _make_pane(self, pid: str) -> Widget:
+        """The pane ``pid``, its module imported now (after the first paint)."""
+        if pid == "summary":
+            from distscope.widgets.summary import SummaryPane
+
+            return SummaryPane(self.source.find, id="summary-pane")
+        if pid == "files":
+            from distscope.widgets.files import FilesPane
+
+            return FilesPane(self.tree_model, self.source, id="files-pane")
+        if pid == "dependencies":
+            from distscope.widgets.dependencies import DependenciesPane
+
+            return DependenciesPane(self.source, id="dependencies-pane")
+        if pid == "requirements":
+            from distscope.widgets.requirements import RequirementsPane
+
+            return RequirementsPane(id="requirements-pane")
+        if pid == "licences":
+            from distscope.widgets.licences import LicencesPane
+
+            return LicencesPane(self.source, id="licences-pane")
+        from distscope.widgets.components import ComponentsPane
+
+        return ComponentsPane(id="components-pane")
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(_DaemonExecutor())
         self._restore_on_signals()
-        self._index_archive()
         self._work_shown: list[str] = []
         self.set_interval(WORK_CHECK, self._show_work)
         if self.is_web or os.environ.get(SERVE_PID):
             self.set_interval(SESSION_CHECK, self._watch_session)
+        self.call_after_refresh(lambda: self.run_worker(self._open(), group="open", exit_on_error=False))
+
+    async def _open(self) -> None:
+        """After the first paint: start the pass (its imports and first batch overlap what
+        follows), then mount the panes; what the pass sent meanwhile waits for them."""
+        if self.cancel.is_set() or self._opened:
+            return  # (quit before the first paint; or a subclass's on_mount called ours again)
+        self._opened = True
+        self._index_archive()
+        await self._mount_panes()
+
+    async def _mount_panes(self) -> None:
+        """Summary and Files first (what the pass's batches feed); the report panes once the
+        first rows are drawn (or after FIRST_ROWS_WAIT): mounting them meanwhile delayed the
+        pass's start, which shares the interpreter lock with the UI."""
+        for group in (("summary", "files"), ("dependencies", "requirements", "licences", "components")):
+            if "summary" not in group:
+                try:
+                    await asyncio.wait_for(self._first_rows.wait(), FIRST_ROWS_WAIT)
+                except asyncio.TimeoutError:
+                    pass
+            for pid in group:
+                tab = self.query_one(f"#{pid}", TabPane)
+                try:
+                    await tab.mount(self._make_pane(pid))
+                except MountError:  # the app is closing
+                    return
+                # (hidden, not removed: a removed widget's queue closes, and whoever waits for
+                # every widget to answer, as Textual's pilot does, would wait forever)
+                tab.query(".pane-placeholder").set(display=False)
+            self._mounted.update(group)
+            self._focus_pane(self.query_one("#panes", TabbedContent).active)
+            waiting, self._waiting = self._waiting, []
+            for message in waiting:
+                self._handle_index_message(message)
+
+    def _wait_for_panes(self, message: Message) -> bool:
+        """True (and the message kept for later, in order) while the panes it needs are not
+        mounted yet: a batch needs Summary and Files, the rest every pane."""
+        needs = ("summary", "files") if isinstance(message, IndexProgress) else [pid for pid, _ in PANES]
+        if self._waiting or not self._mounted.issuperset(needs):
+            self._waiting.append(message)
+            return True
+        return False
+
+    def _handle_index_message(self, message: Message) -> None:
+        handler = {IndexProgress: self.on_index_progress, IndexDone: self.on_index_done,
+                   IndexFailed: self.on_index_failed, ReportReady: self.on_report_ready}[type(message)]
+        handler(message)  # type: ignore[operator]
 
     def _watch_session(self) -> None:
         """A served session ends when ``distscope serve`` is gone or nobody has pressed a key or
@@ -256,6 +342,9 @@ class DistscopeApp(App):
         tree's bindings (``q`` quits, ``s`` saves). Such a key is sent on to the new focus."""
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self._last_input = time.monotonic()
+            if self.input_answered.is_set():
+                self.input_answered.clear()
+                self.call_after_refresh(self._input_on_screen)
         if isinstance(event, events.Key):
             if not self.screen_stack:
                 return  # (keys still on their way while the app shuts down)
@@ -272,6 +361,24 @@ class DistscopeApp(App):
                     return
         await super().on_event(event)
 
+    def _input_on_screen(self) -> None:
+        """Called after a refresh that followed a key: once no message waits on the key's way
+        either (it goes to the focused widget and bubbles up through its parents to the app's
+        bindings; its follow-ups, such as a pane's focus, are messages too), the pass may go on."""
+        focused = self.focused
+        way = focused.ancestors_with_self if focused is not None else [self.screen, self]
+        if any(_busy(pump) for pump in way):
+            self.call_after_refresh(self._input_on_screen)
+        else:
+            self.input_answered.set()
+
+    def _yield_to_input(self) -> None:
+        """On the index thread, between batches: wait while a key or click is being answered
+        (at most YIELD_LIMIT). The pass and the UI share one interpreter lock; without this a key
+        pressed while indexing took three times as long to show."""
+        if not self.input_answered.is_set():
+            self.input_answered.wait(YIELD_LIMIT)
+
     # -- the index worker -------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="indexing")
     def _index_archive(self) -> None:
@@ -281,6 +388,7 @@ class DistscopeApp(App):
         def on_progress(progress) -> None:
             self._arrived.extend(progress.members)  # (one atomic call: read on the UI thread)
             self.post_message(IndexProgress(progress))
+            self._yield_to_input()
 
         try:
             index = open_index(self.archive, use_cache=self.use_cache, on_progress=on_progress, cancel=self.cancel)
@@ -308,65 +416,114 @@ class DistscopeApp(App):
             members = arrived[self._taken:end]
             self._taken = end
             self.source.add(members)
-            self.query_one(FilesPane).add_members(members)
+            self._files().add_members(members)
 
     def on_index_progress(self, message: IndexProgress) -> None:
+        if self._wait_for_panes(message):
+            self.query_one(StatusBar).show_progress(message.progress, self.tree_model)
+            return
+        if not self._first_rows.is_set():
+            self.call_after_refresh(self._first_rows.set)
+        self._progress = message.progress
+        wait = self._progress_at + PROGRESS_BEAT - time.monotonic()
+        if wait <= 0:
+            self._show_progress()
+        elif not self._progress_due:
+            self._progress_due = True
+            self.set_timer(wait, self._show_progress)
+
+    def _show_progress(self) -> None:
+        """The panes take the members that arrived and show how far the pass is: at most every
+        PROGRESS_BEAT (the first batch at once). A frame per batch of the pass (every 50 ms)
+        took a third of a CPU on the benchmark archive, shared with the pass and with keys."""
+        self._progress_due = False
+        self._progress_at = time.monotonic()
+        if self.index is not None:
+            return  # (the pass ended meanwhile: on_index_done took the rest)
         self._take_members()
-        self.query_one(StatusBar).show_progress(message.progress, self.tree_model)
-        self.query_one(SummaryPane).show_progress(message.progress, self.tree_model)
+        self.query_one(StatusBar).show_progress(self._progress, self.tree_model)
+        self._summary().show_progress(self._progress, self.tree_model)
 
     def on_index_done(self, message: IndexDone) -> None:
+        self._first_rows.set()
+        if self._wait_for_panes(message):
+            return
         index = message.index
         self._take_members()
         self.index = index
+        gcpause.keep_long_lived()  # (the members and the tree live as long as the app)
         self.source.complete(index)
-        files = self.query_one(FilesPane)
+        files = self._files()
         if index.members and len(self.tree_model) == 0:
             files.add_members(index.members)  # a cache hit without progress batches
         self.query_one(StatusBar).show_done(index, self.tree_model)
         files.index_done(index)
-        self.query_one(SummaryPane).index_done(index)
+        self._summary().index_done(index)
         for pane in self._report_panes():
             pane.set_pending("analysing")
         if index.error and index.error != "cancelled":
             self.notify(index.error, title="Archive incomplete", severity="warning", timeout=10)
 
     def on_index_failed(self, message: IndexFailed) -> None:
+        self._first_rows.set()
+        if self._wait_for_panes(message):
+            return
         self.error = message.message
         self.query_one(StatusBar).show_error(message.message)
-        self.query_one(SummaryPane).show_error(message.message)
-        self.query_one(FilesPane).show_error(message.message)
+        self._summary().show_error(message.message)
+        self._files().show_error(message.message)
         for pane in self._report_panes():
             pane.show_error(message.message)
         self.notify(message.message, title="Cannot open archive", severity="error", timeout=15)
 
     def on_report_ready(self, message: ReportReady) -> None:
-        self.report = message.report
+        if self._wait_for_panes(message):
+            return
         if message.report is None:
+            self.report = None
             for pane in self._report_panes():
                 pane.show_error(f"analysis failed: {message.error}")
-            self.query_one(SummaryPane).show_error(f"analysis failed: {message.error}")
+            self._summary().show_error(f"analysis failed: {message.error}")
             return
-        report = self.report
-        self.query_one(SummaryPane).set_report(report)
-        for pane in self._report_panes():
-            pane.set_report(report)
-        self.query_one(FilesPane).set_report(report)
+        gcpause.keep_long_lived()
+        # The pane on screen first, then one pane per turn of the event loop: together they took
+        # a quarter of a second on the benchmark archive, and keys wait for nothing longer than
+        # one pane now. ``self.report`` is set when every pane has it.
+        active = self.query_one("#panes", TabbedContent).active
+        panes: list = [self._summary(), self._files(), *self._report_panes()]
+        panes.sort(key=lambda pane: pane.id != f"{active}-pane")
+        self._deliver(message.report, panes)
+
+    def _deliver(self, report: Any, panes: list) -> None:
+        panes[0].set_report(report)
+        if len(panes) > 1:
+            self.call_later(self._deliver, report, panes[1:])
+            return
+        self.report = report
         if self.compare_with:
             self.show_diff(self.compare_with)
 
     def _show_work(self) -> None:
-        """The status line says which background work runs (reads, saves, licence texts).
-        (Polled: a widget's Worker.StateChanged does not bubble up to the app.)"""
+        """The status line says which background work runs (reads, saves, licence texts) and
+        how far the seekable copy being written into the cache is. (Polled: a widget's
+        Worker.StateChanged does not bubble up to the app, and the copy is no worker.)"""
         running = sorted({w.description for w in self.workers
                           if w.is_running and w.group != "index" and w.description})
+        copy = self.source.copy_progress()
+        if copy is not None:
+            running.append(f"writing seekable copy {100 * copy[0] // copy[1]}%")
         if running != self._work_shown:
             self._work_shown = running
             self.query_one(StatusBar).show_work(running)
 
     def _report_panes(self) -> list:
-        return [self.query_one(DependenciesPane), self.query_one(RequirementsPane), self.query_one(LicencesPane),
-                self.query_one(ComponentsPane)]
+        return [self.query_one(f"#{pid}-pane") for pid in ("dependencies", "requirements", "licences", "components")]
+
+    def _files(self) -> FilesPane:
+        return self.query_one("#files-pane")  # type: ignore[return-value]
+
+    def _summary(self) -> SummaryPane:
+        return self.query_one("#summary-pane")  # type: ignore[return-value]
 
     # -- actions ----------------------------------------------------------------------------
     def action_pane(self, pane: str) -> None:
@@ -376,8 +533,10 @@ class DistscopeApp(App):
     def _focus_pane(self, pane: str) -> None:
         if self.query_one("#panes", TabbedContent).active != pane:
             return  # a stale request: another pane was chosen meanwhile
-        widget = self.query_one(f"#{pane}-pane")
-        focus = getattr(widget, "focus_main", None)
+        widgets = self.query(f"#{pane}-pane")
+        if not widgets:
+            return  # (not mounted yet: _open focuses it)
+        focus = getattr(widgets.first(), "focus_main", None)
         if focus:
             focus()
 
@@ -386,9 +545,11 @@ class DistscopeApp(App):
 
     def on_goto_member(self, message: GotoMember) -> None:
         self.action_pane("files")
-        self.query_one(FilesPane).select_path(message.path)
+        self._files().select_path(message.path)
 
     def action_help(self) -> None:
+        from distscope.widgets.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self._all_bindings()))
 
@@ -455,6 +616,12 @@ class DistscopeApp(App):
                                                              " screenshot", "global"),
                 ("tab / shift+tab", "move focus", "global"),
                 ("D", "diff against another archive", "global")]
+        from distscope.widgets.components import ComponentsPane
+        from distscope.widgets.dependencies import DependenciesPane
+        from distscope.widgets.files import FilesPane
+        from distscope.widgets.licences import LicencesPane
+        from distscope.widgets.requirements import RequirementsPane
+
         panes: list[type[Widget]] = [FilesPane, DependenciesPane, RequirementsPane, LicencesPane,
                                      ComponentsPane]
         for pane in panes:
@@ -462,6 +629,13 @@ class DistscopeApp(App):
                 if isinstance(b, Binding):
                     rows.append((_key_name(b.key), b.description, pane.__name__.replace("Pane", "")))
         return rows
+
+
+def _busy(pump: Any) -> bool:
+    """Whether a widget (or the app) has messages queued or one being handled (an asyncio
+    queue counts a message until its handler is done)."""
+    queue = pump._message_queue
+    return bool(getattr(queue, "_unfinished_tasks", queue.qsize()))
 
 
 def _key_name(key: str) -> str:

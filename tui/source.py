@@ -77,6 +77,17 @@ class ArchiveSource:
                 return self._reader
         return self._partial_index()[1]
 
+    def copy_progress(self) -> tuple[int, int] | None:
+        """``(bytes written, bytes in all)`` of the seekable copy this source is writing into the
+        cache (reads of a compressed archive without frames to seek by need one), or None when
+        none is being written."""
+        with self._lock:
+            reader = self._reader
+        builder = reader.copy_builder if reader is not None else None
+        if builder is None or builder.finished:
+            return None
+        return builder.available, max(builder.index.uncompressed_bytes, 1)
+
     # -- the MemberSource protocol -----------------------------------------------------------
     def read(self, path: str, limit: int | None = None) -> bytes:
         """The bytes of member ``path`` (links followed), at most ``limit``."""

@@ -16,8 +16,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
+from distscope.widgets.keyline import KeyLine
 from distscope.tui.safetext import visible
 
 #: Rows a table keeps (a binary with a million symbols stays usable; the title says so).
@@ -329,7 +330,7 @@ class BinaryScreen(Screen):
                 title = f"{table.title} {len(table.rows):,}" if table.rows else table.title
                 with TabPane(title, id=f"bin-{i}"):
                     yield DataTable(cursor_type="row", zebra_stripes=True, id=f"bin-table-{i}")
-        yield Footer(compact=True)
+        yield KeyLine()
 
     def on_mount(self) -> None:
         for i in range(len(self.tables)):

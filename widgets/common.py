@@ -17,7 +17,10 @@ from textual.filter import LineFilter, monochrome_style
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Static, Tree
+from textual import events
+from textual.geometry import Size
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static, Tree
 
 from distscope.tui.safetext import visible
 
@@ -86,6 +89,55 @@ def focus_now(widget) -> None:
     (``call_later``), so keys that arrived in the same burst as the one opening an input (a paste,
     SSH coalescing keystrokes) would still go to the old widget and run its bindings."""
     widget.screen.set_focus(widget, scroll_visible=False)
+
+
+class FilterBox(Input):
+    """A pane's one-line filter box, the same in every pane: hidden until :meth:`open` (the
+    pane binds ``f`` or ``/``), it filters as you type (``apply`` gets the text); Enter gives the
+    keys back to the pane's main widget (``back``) and, on an empty box, closes it; :meth:`clear`
+    (the pane binds Esc) empties and closes it and shows everything again. ``always_open`` keeps
+    it on screen (the Components pane shows its box all the time)."""
+
+    DEFAULT_CSS = """
+    FilterBox, FilterBox:focus { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    FilterBox.-open { display: block; }
+    """
+
+    def __init__(self, placeholder: str, *, apply: Callable[[str], None], back: Callable[[], Widget],
+                 always_open: bool = False, id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id, classes="-open" if always_open else None)
+        self._apply = apply
+        self._back = back
+        self.always_open = always_open
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def open(self) -> None:
+        self.add_class("-open")
+        focus_now(self)
+
+    def clear(self) -> None:
+        """Esc: no filter, the box closed, keys back to the pane (at once: the Input.Changed of
+        the emptied box comes only after keys already queued)."""
+        if self.value or self.is_open:
+            self.value = ""
+            self.set_class(self.always_open, "-open")
+            self._apply("")
+        focus_now(self._back())
+
+    def _on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self:
+            self._apply(event.value)
+
+    def _on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input is not self:
+            return
+        event.stop()
+        if not event.value.strip() and not self.always_open:
+            self.remove_class("-open")
+        focus_now(self._back())
 
 
 def kv_table(rows: Iterable[tuple[str, Any]], key_width: int = 18) -> Table:
@@ -183,3 +235,71 @@ class NavTree(Tree):
     """A tree with j/k moving like the arrows."""
 
     BINDINGS = [Binding("j", "cursor_down", "Down", show=False), Binding("k", "cursor_up", "Up", show=False)]
+
+    def notify_style_update(self) -> None:
+        """A style change (the focus coming or going, a theme) changes how rows look, not which
+        rows there are or how wide: drop the drawn lines, keep the list of rows. (``Tree``
+        rebuilds and measures every open row on each, so every pane switch to a big open tree
+        cost time in proportion to its rows.)"""
+        Widget.notify_style_update(self)
+        self._line_cache.clear()
+        self.refresh()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Every widget of a pane gets a Resize each time the pane is shown again. The rows do
+        not depend on the tree's size (their drawn lines are cached by width): make room in the
+        line cache and redraw, rather than rebuild the rows as ``Tree`` does."""
+        event.prevent_default()
+        self._line_cache.grow(event.size.height)
+        if self._tree_lines_cached:
+            self.refresh()
+        else:
+            self._invalidate()
+
+
+class RowTable(DataTable):
+    """A DataTable that keeps its drawn rows when it is shown again at the same size (every
+    widget of a pane gets a Resize each time the pane is shown; DataTable redraws every row on
+    each, even when its size did not change)."""
+
+    _drawn_size: Size | None = None
+    _styles_seen: tuple[Any, ...] | None = None
+    #: Rows :meth:`fill` adds per turn of the event loop.
+    FILL_STEP = 100
+    _filling = 0
+
+    def fill(self, rows: list[tuple[tuple[Any, ...], str]]) -> None:
+        """Replace the rows with ``rows`` (cells, key): the first FILL_STEP at once, the rest a
+        step per turn of the event loop. DataTable measures every cell of the rows added since
+        it was last idle in one go (160 ms for the 981 components of the benchmark archive);
+        keys pressed meanwhile now wait for one step at most."""
+        self.clear()
+        self._filling += 1
+        self._fill_step(rows, 0, self._filling)
+
+    def _fill_step(self, rows: list[tuple[tuple[Any, ...], str]], start: int, filling: int) -> None:
+        if filling != self._filling:
+            return  # (a newer fill replaced these rows)
+        for cells, key in rows[start:start + self.FILL_STEP]:
+            self.add_row(*cells, key=key)
+        if start + self.FILL_STEP < len(rows):
+            self.call_later(self._fill_step, rows, start + self.FILL_STEP, filling)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        if event.size == self._drawn_size:
+            event.prevent_default()
+            return
+        self._drawn_size = event.size
+
+    def notify_style_update(self) -> None:
+        """DataTable drops every drawn row on any style change. The focus coming or going is
+        one each pane switch, and the rows' caches are keyed by the focus state already: keep
+        them then (drop them when the styles themselves change: a theme, NO_COLOR)."""
+        styles = (self.app.theme, self.app.ansi_color, self.app.no_color, tuple(sorted(self.classes)))
+        if styles == self._styles_seen:
+            Widget.notify_style_update(self)
+            self._get_styles_to_render_cell.cache_clear()  # (a few styles, by cell kind: not keyed by focus)
+            self.refresh()
+            return
+        self._styles_seen = styles
+        super().notify_style_update()

@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from distscope.tui.model.components import Component, Inventory
 from distscope.tui.model.report import Report
 from distscope.tui.safetext import visible
-from distscope.widgets.common import GotoMember, error_text, focus_now, missing_text, pending_text, waiting_text
+from distscope.widgets.common import FilterBox, GotoMember, RowTable, error_text, focus_now, missing_text, pending_text, waiting_text
 
 _KIND = {"interpreter": "Python", "library": "library", "vendored-library": "vendored", "python-package": "package"}
 
@@ -41,7 +41,6 @@ class ComponentsPane(Vertical):
 
     DEFAULT_CSS = """
     ComponentsPane > #comp-head { height: 1; padding: 0 1; }
-    ComponentsPane > #comp-filter { height: 1; border: none; padding: 0 1; }
     ComponentsPane > DataTable { height: 1fr; min-height: 5; }
     ComponentsPane > #comp-detail { height: 6; border-top: solid $primary-muted; padding: 0 1; }
     """
@@ -58,8 +57,9 @@ class ComponentsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the components", plural=True), id="comp-head")
-        yield Input(placeholder="/ filter: name, version, licence, path…", id="comp-filter")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="comp-table")
+        yield FilterBox("/ filter: name, version, licence, path…", id="comp-filter", always_open=True,
+                        apply=self._fill, back=lambda: self.query_one(DataTable))
+        yield RowTable(cursor_type="row", zebra_stripes=True, id="comp-table")
         with VerticalScroll(id="comp-detail"):
             yield Static("", id="comp-evidence")
 
@@ -97,29 +97,21 @@ class ComponentsPane(Vertical):
             head.append(f" ({unknown} version unknown)", style="yellow")
         head.append(f", {len(inventory.components) - native:,} packages and vendored")
         self.query_one("#comp-head", Static).update(head)
-        self._fill(self.query_one(Input).value)
+        self._fill(self.query_one(FilterBox).value)
 
     def _fill(self, text: str) -> None:
         if self.inventory is None:
             return
         words = text.lower().split()
         self.shown = [c for c in self.inventory.components if matches(c, words)]
-        table = self.query_one(DataTable)
-        table.clear()
+        rows = []
         for i, c in enumerate(self.shown):
             version = Text(visible(c.version)) if c.version else Text("unknown", style="yellow")
             licence = c.licence or ("public domain" if "public domain" in c.licence_source else "?")
-            table.add_row(visible(c.name), version, visible(licence), visible(_KIND.get(c.kind, c.kind)),
-                          visible(_where(c)), str(len(c.loaded_by)) if c.loaded_by else "", key=str(i))
+            rows.append(((visible(c.name), version, visible(licence), visible(_KIND.get(c.kind, c.kind)),
+                          visible(_where(c)), str(len(c.loaded_by)) if c.loaded_by else ""), str(i)))
+        self.query_one(RowTable).fill(rows)
         self._detail(0 if self.shown else None)
-
-    @on(Input.Changed, "#comp-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    @on(Input.Submitted, "#comp-filter")
-    def _filter_done(self, _: Input.Submitted) -> None:
-        self.focus_main()
 
     @on(DataTable.RowHighlighted)
     def _row(self, event: DataTable.RowHighlighted) -> None:
@@ -164,9 +156,7 @@ class ComponentsPane(Vertical):
             self.post_message(GotoMember(path))
 
     def action_filter(self) -> None:
-        focus_now(self.query_one(Input))
+        self.query_one(FilterBox).open()
 
     def action_clear_filter(self) -> None:
-        self.query_one(Input).value = ""
-        self._fill("")  # (at once: Input.Changed would come after the next keys)
-        self.focus_main()
+        self.query_one(FilterBox).clear()

@@ -8,13 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Static, Tree
+from textual.widgets import Static, Tree
 
 from distscope.tui.model.graph import BUNDLED, MISSING, SYSTEM, UNEXPECTED, VIRTUAL, Edge, Graph
 from distscope.tui.model.report import Report
 from distscope.tui.safetext import visible
 
-from distscope.widgets.common import GotoMember, MemberSource, NavTree, focus_now, error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import FilterBox, GotoMember, MemberSource, NavTree, focus_now, error_text, missing_text, pending_text, waiting_text
 
 #: Display order: problems first.
 STATUS_ORDER = {MISSING: 0, UNEXPECTED: 1, "unreadable": 2, BUNDLED: 3, SYSTEM: 4, VIRTUAL: 5}
@@ -80,8 +80,6 @@ class DependenciesPane(Vertical):
 
     DEFAULT_CSS = """
     DependenciesPane > #deps-head { height: auto; max-height: 3; padding: 0 1; }
-    DependenciesPane > Input, DependenciesPane > Input:focus { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
-    DependenciesPane > Input.-open { display: block; }
     DependenciesPane > Horizontal { height: 1fr; }
     DependenciesPane Tree { width: 3fr; min-width: 30; }
     DependenciesPane #deps-side { width: 2fr; border-left: solid $primary-muted; padding: 0 1; }
@@ -102,7 +100,9 @@ class DependenciesPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the dependency graph"), id="deps-head")
-        yield Input(placeholder="filter: part of a binary or library name (Esc clears)", id="deps-filter")
+        yield FilterBox("filter: part of a binary or library name (Esc clears)", id="deps-filter",
+                        apply=lambda text: self.populate(text.strip()) if self._ready else None,
+                        back=lambda: self.dtree)
         with Horizontal():
             tree = NavTree("binaries", id="deps-tree")
             tree.show_root = False
@@ -271,35 +271,16 @@ class DependenciesPane(Vertical):
         self.query_one("#deps-detail", Static).update(out)
 
     def action_filter(self) -> None:
-        box = self.query_one("#deps-filter", Input)
-        box.add_class("-open")
-        focus_now(box)
-
-    @on(Input.Changed, "#deps-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if self._ready:
-            self.populate(event.value.strip())
-
-    @on(Input.Submitted, "#deps-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("-open")
-        focus_now(self.dtree)
+        self.query_one(FilterBox).open()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#deps-filter", Input)
-        if box.value or box.has_class("-open"):
-            box.value = ""
-            box.remove_class("-open")
-            if self._ready:
-                self.populate()
-        focus_now(self.dtree)
+        self.query_one(FilterBox).clear()
 
     def action_toggle_view(self) -> None:
         if not self._ready:
             return
         self.mode = "all" if self.mode == "roots" else "roots"
-        self.query_one("#deps-filter", Input).value = ""
+        self.query_one(FilterBox).value = ""
         self.populate()
         self.app.notify("All binaries (missing first)" if self.mode == "all" else "Tree from the interpreters",
                         timeout=2)

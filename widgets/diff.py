@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from distscope.widgets.keyline import KeyLine
 from distscope.tui.safetext import visible
 from distscope.widgets.common import GotoMember
 
@@ -76,7 +77,7 @@ class DiffScreen(Screen):
             for i, (tid, title) in enumerate(TABS):
                 with TabPane(title, id=f"diff-{tid}"):
                     yield DataTable(cursor_type="row", zebra_stripes=True, id=f"diff-table-{tid}")
-        yield Footer(compact=True)
+        yield KeyLine()
 
     def on_mount(self) -> None:
         for tid, _ in TABS:

@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from distscope.tui.archive.tree import Node, TreeModel, human_size, rank_paths
 from distscope.tui.safetext import visible
 from distscope.widgets.archive_tree import ArchiveTree
-from distscope.widgets.common import MemberSource, focus_now
+from distscope.widgets.common import FilterBox, MemberSource, focus_now
 from distscope.widgets.dialogs import PromptScreen
 from distscope.widgets.viewer import MemberViewer
 
@@ -31,10 +31,10 @@ class FilesPane(Vertical):
     """The tree, filter and jump boxes, member details and the viewer."""
 
     DEFAULT_CSS = """
-    FilesPane > Input, FilesPane > Input:focus {
+    FilesPane > #jump, FilesPane > #jump:focus {
         display: none; height: 1; border: none; padding: 0 1; background: $boost;
     }
-    FilesPane > Input.-open { display: block; }
+    FilesPane > #jump.-open { display: block; }
     FilesPane > #files-main { height: 1fr; }
     FilesPane #files-side { width: 1fr; }
     FilesPane #details { height: auto; max-height: 9; padding: 0 1; }
@@ -74,7 +74,8 @@ class FilesPane(Vertical):
         self._extracting = False
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: part of a path, or a glob like *.so (Esc clears)", id="filter")
+        yield FilterBox("filter: part of a path, or a glob like *.so (Esc clears)", id="filter",
+                        apply=self._filter_changed, back=lambda: self.atree)
         yield Input(placeholder="jump to: part of a name (Enter: go, n/N: next/previous, Esc: back)", id="jump")
         with Horizontal(id="files-main"):
             yield ArchiveTree(self.model, id="tree")
@@ -241,20 +242,11 @@ class FilesPane(Vertical):
 
     # -- filter ----------------------------------------------------------------------------------
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-open")
-        focus_now(box)
+        self.query_one(FilterBox).open()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value != self._applied:  # (not the echo of a value set here)
-            self._apply_filter(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("-open")
-        focus_now(self.atree)
+    def _filter_changed(self, pattern: str) -> None:
+        if pattern != self._applied:  # (not the echo of a value set here)
+            self._apply_filter(pattern)
 
     def _apply_filter(self, pattern: str) -> None:
         self._applied = pattern

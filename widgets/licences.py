@@ -7,14 +7,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from distscope.tui.model.licences import Component
 from distscope.tui.model.report import Report
 from distscope.tui.safetext import visible
 
-from distscope.widgets.common import GotoMember, MemberSource, focus_now, error_text, missing_text, pending_text, waiting_text
+from distscope.widgets.common import FilterBox, GotoMember, RowTable, MemberSource, focus_now, error_text, missing_text, pending_text, waiting_text
 
 TEXT_LIMIT = 512 << 10
 
@@ -24,8 +24,6 @@ class LicencesPane(Vertical):
 
     DEFAULT_CSS = """
     LicencesPane > #lic-head { height: auto; max-height: 4; padding: 0 1; }
-    LicencesPane > Input, LicencesPane > Input:focus { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
-    LicencesPane > Input.-open { display: block; }
     LicencesPane > Horizontal { height: 1fr; }
     LicencesPane DataTable { width: 1fr; min-width: 30; }
     LicencesPane #lic-text-scroll { width: 1fr; border-left: solid $primary-muted; padding: 0 1; }
@@ -41,12 +39,15 @@ class LicencesPane(Vertical):
         self.components: list[Component] = []
         self.shown: list[int] = []
         self.gpl: dict[str, str] = {}
+        self._texts: dict[int, Text] = {}  #: licence texts read, by component (read once)
+        self._unread: tuple[int, list[str], Text] | None = None  #: to read once the pane shows
 
     def compose(self) -> ComposeResult:
         yield Static(waiting_text("the licences", plural=True), id="lic-head")
-        yield Input(placeholder="filter: part of a component, SPDX id or file (Esc clears)", id="lic-filter")
+        yield FilterBox("filter: part of a component, SPDX id or file (Esc clears)", id="lic-filter",
+                        apply=lambda text: self._fill(text.strip()), back=lambda: self.query_one(DataTable))
         with Horizontal():
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="lic-table")
+            yield RowTable(cursor_type="row", zebra_stripes=True, id="lic-table")
             with ScrollableContainer(id="lic-text-scroll", can_focus=True):
                 yield Static("", id="lic-text")
 
@@ -69,6 +70,7 @@ class LicencesPane(Vertical):
             head.update(missing_text("the licences"))
             return
         self.gpl = {g.component: g.evidence for g in lic.gpl}
+        self._texts.clear()
         self.components = sorted(lic.components, key=lambda c: (not self._is_gpl(c), c.name))
         summary = Text(f"{len(self.components)} components. ")
         if self.gpl:
@@ -123,23 +125,52 @@ class LicencesPane(Vertical):
         if not files:
             target.update(header + Text("No licence text in the archive for this component.", style="italic"))
             return
+        body = self._texts.get(i)
+        if body is not None:
+            self._show(header + body)
+            return
         target.update(header + Text("reading…", style="italic dim"))
-        self._read_texts(files, header)
+        self._unread = (i, files, header)
+        if self.is_on_screen:  # (else when the pane is shown: reading may mean a pass over the archive)
+            self._read_unread()
+
+    def on_show(self) -> None:
+        self._read_unread()
+
+    def _read_unread(self) -> None:
+        if self._unread is not None:
+            i, files, header = self._unread
+            self._unread = None
+            self._read_texts(i, files, header)
+
+    def _show(self, text: Text) -> None:
+        text.no_wrap = True  # licence texts keep their own line breaks (the pane scrolls sideways)
+        self.query_one("#lic-text", Static).update(text)
+
+    def _keep(self, i: int, body: Text, header: Text) -> None:
+        self._texts[i] = body
+        if self._shown_component() == i:
+            self._show(header + body)
+
+    def _shown_component(self) -> int | None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        return self.shown[row] if self.shown and row is not None and 0 <= row < len(self.shown) else None
 
     @work(thread=True, exclusive=True, group="licence-text", exit_on_error=False,
           description="reading licence texts")
-    def _read_texts(self, files: list[str], header: Text) -> None:
-        """Read up to three licence files (a newer selection cancels this one)."""
-        target = self.query_one("#lic-text", Static)
+    def _read_texts(self, i: int, files: list[str], header: Text) -> None:
+        """Read up to three licence files, kept for the next time the component is shown (a
+        newer selection cancels this one)."""
         try:
             chunks = [self.source.read(f, limit=TEXT_LIMIT).decode("utf-8", errors="replace") for f in files[:3]]
             body = Text(visible("\n\n".join(chunks), keep="\n\t"), no_wrap=True)
         except Exception as exc:
             body = Text(f"Cannot read: {visible(str(getattr(exc, 'message', exc)))}", style="red")
-        full = header + body
-        full.no_wrap = True  # licence texts keep their own line breaks (the pane scrolls sideways)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(target.update, full)
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show, header + body)
+            return
+        self.app.call_from_thread(self._keep, i, body, header)
 
     def action_goto_member(self) -> None:
         table = self.query_one(DataTable)
@@ -150,26 +181,10 @@ class LicencesPane(Vertical):
             self.post_message(GotoMember(files[0]))
 
     def action_filter(self) -> None:
-        box = self.query_one("#lic-filter", Input)
-        box.add_class("-open")
-        focus_now(box)
-
-    @on(Input.Changed, "#lic-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value.strip())
-
-    @on(Input.Submitted, "#lic-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("-open")
-        focus_now(self.query_one(DataTable))
+        self.query_one(FilterBox).open()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#lic-filter", Input)
-        box.value = ""
-        box.remove_class("-open")
-        self._fill("")
-        focus_now(self.query_one(DataTable))
+        self.query_one(FilterBox).clear()
 
 
 def _cell(text: str, width: int) -> Text:

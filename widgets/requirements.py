@@ -6,15 +6,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from textual import on
 from textual.binding import Binding
-from textual.widgets import Input
 
 from distscope.tui.model.findings import Finding, sort_findings
 from distscope.tui.model.report import Report
 from distscope.tui.model.requirements import Host, MissingLibrary, Requirements, SystemLibrary
 from distscope.tui.safetext import visible
-from distscope.widgets.common import ReportPane, focus_now, heading, kv_table, severity_text
+from distscope.widgets.common import FilterBox, ReportPane, focus_now, heading, kv_table, severity_text
 
 PLATFORM = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
 
@@ -110,17 +108,15 @@ class RequirementsPane(ReportPane):
     WHAT = "the runtime requirements"
     BINDINGS = [Binding("f,slash", "filter", "Filter", tooltip="libraries and findings containing a text"),
                 Binding("escape", "clear_filter", "Clear filter", show=False)]
-    DEFAULT_CSS = """
-    RequirementsPane > Input, RequirementsPane > Input:focus { display: none; height: 1; border: none; padding: 0; background: $boost; }
-    RequirementsPane > Input.-open { display: block; }
-    """
+    DEFAULT_CSS = "RequirementsPane > FilterBox, RequirementsPane > FilterBox:focus { padding: 0; }"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.report: Report | None = None
 
     def compose(self):
-        yield Input(placeholder="filter: part of a library, path or finding (Esc clears)", id="req-filter")
+        yield FilterBox("filter: part of a library, path or finding (Esc clears)", id="req-filter",
+                        apply=lambda text: self._show_requirements(text.strip()), back=lambda: self)
         yield from super().compose()
 
     def focus_main(self) -> None:
@@ -131,7 +127,7 @@ class RequirementsPane(ReportPane):
 
     def render_report(self, report: Report) -> None:
         self.report = report
-        self._show_requirements(self.query_one("#req-filter", Input).value.strip())
+        self._show_requirements(self.query_one(FilterBox).value.strip())
 
     def _show_requirements(self, query: str) -> None:
         report = self.report
@@ -183,23 +179,7 @@ class RequirementsPane(ReportPane):
         self.body.update(Group(*parts))
 
     def action_filter(self) -> None:
-        box = self.query_one("#req-filter", Input)
-        box.add_class("-open")
-        focus_now(box)
-
-    @on(Input.Changed, "#req-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._show_requirements(event.value.strip())
-
-    @on(Input.Submitted, "#req-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("-open")
-        focus_now(self)
+        self.query_one(FilterBox).open()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#req-filter", Input)
-        box.value = ""
-        box.remove_class("-open")
-        self._show_requirements("")
-        focus_now(self)
+        self.query_one(FilterBox).clear()
