@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
@@ -181,16 +182,25 @@ async def test_licence_texts_are_read_when_shown_and_once(demo):
 
 
 async def test_the_index_pass_waits_while_a_key_is_answered(demo, monkeypatch):
-    """The pass and the UI share one interpreter lock: between its batches the index thread
-    waits while a key is being answered, until its effect is on screen (at most YIELD_LIMIT)."""
+    """The pass and the UI share one interpreter lock: a key clears the app's ``input_answered``
+    until its effect is on screen, and that event is the gate of the app's pass (tested in
+    test_cache.py: a clear gate holds both threads of the pass)."""
     import threading
 
-    import distscope.tui.app as app_module
+    from distscope.tui import session
 
-    monkeypatch.setattr(app_module, "YIELD_LIMIT", 30.0)
+    gates = []
+    open_index = session.open_index
+
+    def recording(*args, **kwargs):
+        gates.append(kwargs.get("gate"))
+        return open_index(*args, **kwargs)
+
+    monkeypatch.setattr(session, "open_index", recording)
     app = DistscopeApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, lambda: app.report is not None)
+        assert gates == [app.input_answered]
         log: list[str] = []
         panes = app.query_one("#panes")
 
@@ -210,14 +220,26 @@ async def test_the_index_pass_waits_while_a_key_is_answered(demo, monkeypatch):
         await settle(pilot, app, app.input_answered.is_set)
         assert log == ["key", "answered on files"]
 
-        app.input_answered.clear()  # (as a key does) the pass waits ...
-        waiter = threading.Thread(target=app._yield_to_input)
-        waiter.start()
-        waiter.join(0.05)
-        assert waiter.is_alive()
-        app.input_answered.set()  # ... until the key is answered
-        waiter.join(5)
-        assert not waiter.is_alive()
+
+async def test_the_report_comes_before_the_cache_entry_is_written(demo, monkeypatch):
+    """The index worker hands the index and its report to the panes first; writing the cache
+    entry comes after, and the status line says it runs."""
+    from distscope.tui.archive import cache as cache_module
+
+    release = threading.Event()
+    store = cache_module.IndexCache.store
+
+    def slow_store(self, *args, **kwargs):
+        release.wait(10)
+        return store(self, *args, **kwargs)
+
+    monkeypatch.setattr(cache_module.IndexCache, "store", slow_store)
+    app = DistscopeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.report is not None)
+        await settle(pilot, app, lambda: "writing the index cache" in screen_text(app))
+        release.set()
+        await settle(pilot, app, lambda: "writing the index cache" not in screen_text(app))
 
 
 async def test_status_line_says_how_far_the_seekable_copy_is(tmp_path, monkeypatch):
@@ -358,7 +380,7 @@ async def test_the_panes_show_the_pass_at_most_every_beat(demo, monkeypatch, bea
     real_open = session.open_index
     handled = threading.Event()
 
-    def three_batches(path, *, on_progress=None, **kwargs):
+    def three_batches(path, *, on_progress=None, on_indexed=None, **kwargs):
         index = real_open(path, use_cache=False)
         members = list(index.members)
         thirds = [members[:10], members[10:20], members[20:]]
@@ -366,6 +388,7 @@ async def test_the_panes_show_the_pass_at_most_every_beat(demo, monkeypatch, bea
             handled.clear()
             on_progress(Progress(batch, sum(map(len, thirds[:i + 1])), 1, 1, 1))
             handled.wait(5)  # (each batch reaches the app before the next)
+        on_indexed(index)
         return index
 
     monkeypatch.setattr(session, "open_index", three_batches)
@@ -377,7 +400,7 @@ async def test_the_panes_show_the_pass_at_most_every_beat(demo, monkeypatch, bea
     monkeypatch.setattr(app_module.DistscopeApp, "on_index_progress",
                         lambda self, message: (real_handler(self, message), handled.set()))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, lambda: app.report is not None)
+        await settle(pilot, app, lambda: app.report is not None, tries=1000)  # (three handed-over batches)
         assert len(calls) == shown
         whole = TreeModel()
         whole.add(app.index.members)

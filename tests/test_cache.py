@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import msgpack
 import pytest
@@ -352,3 +353,41 @@ def test_on_indexed_comes_before_the_cache_entry_is_written(tmp_path, scans):
     assert seen == [(True, [])] and list((cache_dir() / "index").glob("*.msgpack"))
     warm = session.open_index(path, on_indexed=on_indexed)
     assert scans["n"] == 1 and len(seen) == 2 and _rows(warm) == _rows(cold)
+
+
+def test_a_clear_gate_holds_both_threads_of_the_pass(tmp_path, monkeypatch):
+    """While the gate is clear (an app answering a key), the parsing thread waits between
+    batches and the analysis thread between members; set, the pass goes on to the end."""
+    from distscope.tui.archive import index as index_module
+    from distscope.tui.archive.index import Scan
+    from distscope.tui.archive.plugin import ALL, Analyser
+
+    monkeypatch.setattr(index_module, "GATE_WAIT", 30.0)
+
+    class Fed(Analyser):
+        name = "fed"
+
+        def __init__(self):
+            self.fed = []
+
+        def want(self, member, head):
+            return ALL
+
+        def feed(self, member, data, complete):
+            self.fed.append(member.path)
+
+    entries = [entry(f"python/lib/m{i}.py", b"x = %d\n" % i) for i in range(40)]
+    path = write_archive(tmp_path / "g.tar.zst", entries)
+    gate, fed = threading.Event(), Fed()
+    scan = Scan(path, [fed], gate=gate, batch_members=10)
+    batches = iter(scan)
+    next(batches)  # the first batch: the analysis thread has members queued ...
+    time.sleep(0.2)
+    assert fed.fed == []  # ... and feeds none while the gate is clear
+    done = threading.Thread(target=lambda: list(batches))
+    done.start()
+    done.join(0.1)
+    assert done.is_alive()  # the parsing thread waits too
+    gate.set()
+    done.join(10)
+    assert not done.is_alive() and len(fed.fed) == 40 and scan.index.complete

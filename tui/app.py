@@ -40,9 +40,6 @@ PALETTE_HITS = 40
 SERVE_PID = "DISTSCOPE_SERVE_PID"
 #: Seconds without a key or a click after which a served session ends (DISTSCOPE_IDLE_TIMEOUT).
 IDLE_TIMEOUT = 1800.0
-#: Seconds the index pass waits at most for the UI to answer a key or a click (it waits only
-#: until their effect is on screen; the bound keeps a held-down key from stalling the pass).
-YIELD_LIMIT = 0.25
 #: Seconds between two updates of the panes while the pass runs (see DistscopeApp._show_progress).
 PROGRESS_BEAT = 0.2
 #: Seconds the report panes wait at most for the first rows before they are mounted.
@@ -184,10 +181,11 @@ class DistscopeApp(App):
         self._taken = 0  #: how many of them the panes have
         self._signals: list[int] = []
         self._last_input = time.monotonic()
-        #: Clear while a key or a click is being answered: the index pass then waits (see
-        #: :meth:`_yield_to_input`), as it shares the interpreter lock with the UI.
+        #: Clear while a key or a click is being answered: the index pass then waits (it is the
+        #: ``gate`` of its Scan), as it shares the interpreter lock with the UI.
         self.input_answered = threading.Event()
         self.input_answered.set()
+        self._writing_cache = False  #: the index worker is writing the cache entry (status line)
         self._opened = False
         self._mounted: set[str] = set()  #: the panes mounted so far (after the first paint)
         self._waiting: list[Message] = []  #: the pass's messages that came before their panes
@@ -372,13 +370,6 @@ class DistscopeApp(App):
         else:
             self.input_answered.set()
 
-    def _yield_to_input(self) -> None:
-        """On the index thread, between batches: wait while a key or click is being answered
-        (at most YIELD_LIMIT). The pass and the UI share one interpreter lock; without this a key
-        pressed while indexing took three times as long to show."""
-        if not self.input_answered.is_set():
-            self.input_answered.wait(YIELD_LIMIT)
-
     # -- the index worker -------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="indexing")
     def _index_archive(self) -> None:
@@ -388,26 +379,36 @@ class DistscopeApp(App):
         def on_progress(progress) -> None:
             self._arrived.extend(progress.members)  # (one atomic call: read on the UI thread)
             self.post_message(IndexProgress(progress))
-            self._yield_to_input()
+
+        indexed = []
+
+        def on_indexed(index) -> None:
+            """The index and its report go to the panes before the cache entry is written."""
+            indexed.append(index)
+            self.post_message(IndexDone(index))
+            if self.cancel.is_set():
+                return
+            try:
+                from distscope.tui.session import build_report
+
+                report, error = build_report(index), None  # the typed model: panes and export read it
+            except Exception as exc:
+                report, error = None, f"{type(exc).__name__}: {exc}"
+            self.post_message(ReportReady(report, error))
+            self._writing_cache = self.use_cache and index.sha256_source == "read"  # (not a cache hit)
 
         try:
-            index = open_index(self.archive, use_cache=self.use_cache, on_progress=on_progress, cancel=self.cancel)
-        except DistscopeError as exc:
-            self.post_message(IndexFailed(exc.message))
-            return
+            # The pass waits while a key is answered (it shares the interpreter lock with the UI).
+            open_index(self.archive, use_cache=self.use_cache, on_progress=on_progress, cancel=self.cancel,
+                       on_indexed=on_indexed, gate=self.input_answered)
         except Exception as exc:  # a bug must show as a message, not kill the UI
-            self.post_message(IndexFailed(f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(IndexDone(index))
-        if self.cancel.is_set():
-            return
-        try:
-            from distscope.tui.session import build_report
-
-            report, error = build_report(index), None  # the typed model: panes and export read it
-        except Exception as exc:
-            report, error = None, f"{type(exc).__name__}: {exc}"
-        self.post_message(ReportReady(report, error))
+            message = exc.message if isinstance(exc, DistscopeError) else f"{type(exc).__name__}: {exc}"
+            if not indexed:
+                self.post_message(IndexFailed(message))
+            else:  # (the index stands; only its cache entry was not written)
+                self.call_from_thread(self.notify, message, title="Index cache not written", severity="warning")
+        finally:
+            self._writing_cache = False
 
     def _take_members(self) -> None:
         arrived = self._arrived
@@ -509,6 +510,8 @@ class DistscopeApp(App):
         Worker.StateChanged does not bubble up to the app, and the copy is no worker.)"""
         running = sorted({w.description for w in self.workers
                           if w.is_running and w.group != "index" and w.description})
+        if self._writing_cache:
+            running.append("writing the index cache")
         copy = self.source.copy_progress()
         if copy is not None:
             running.append(f"writing seekable copy {100 * copy[0] // copy[1]}%")

@@ -84,7 +84,8 @@ def sections() -> tuple[Any, ...]:
 def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
                on_progress: Callable[[Progress], None] | None = None,
                cancel: threading.Event | None = None, keep_small: bool = True,
-               verify: bool = False, on_indexed: Callable[[ArchiveIndex], None] | None = None) -> ArchiveIndex:
+               verify: bool = False, on_indexed: Callable[[ArchiveIndex], None] | None = None,
+               gate: threading.Event | None = None) -> ArchiveIndex:
     """The analysed index of ``path``. Raises NotAnArchive for bad input; damage found
     mid-stream leaves ``index.complete`` False and ``index.error`` set.
 
@@ -97,6 +98,7 @@ def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
     "verified"); a mismatch drops the entry and rescans.
     ``on_indexed`` is called with the index as soon as it is complete, before a new cache entry is
     written (a few tenths of a second for a large archive): a caller can show the result first.
+    ``gate``: while it is clear, the pass waits (see :class:`~distscope.tui.archive.index.Scan`).
     """
     cache = IndexCache() if use_cache else None
     if cache is not None:
@@ -119,7 +121,7 @@ def open_index(path: str | os.PathLike[str], *, use_cache: bool = True,
     # The cache's member columns are gathered while the pass waits for data, not all after it.
     columns = ColumnBuilder() if cache is not None else None
     scan = Scan(path, analysers, cancel=cancel, keep_small=small,  # (imported as the archive streams)
-                observers=[columns.add] if columns is not None else ())
+                observers=[columns.add] if columns is not None else (), gate=gate)
     for progress in scan:
         if on_progress is not None:
             on_progress(progress)

@@ -40,6 +40,8 @@ _MAX_LINK_HOPS = 40
 OBSERVE_STEP = 512
 #: GIL switch interval while a pass runs (see :func:`_pass_mode`).
 SWITCH_INTERVAL = 0.0002
+#: Seconds a pass's thread waits at most, each time, while its ``gate`` is clear (see :class:`Scan`).
+GATE_WAIT = 0.25
 
 
 class ArchiveIndex:
@@ -215,8 +217,9 @@ class _AnalysisThread:
     """Feeds wanted member content to analysers on one background thread, in archive order,
     with a bound on the bytes queued."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[dict[str, Any]], gate: threading.Event | None = None) -> None:
         self._queue: list[tuple[Any, ...]] = []
+        self._gate = gate
         self._cond = threading.Condition()
         self._in_flight = 0
         self._closed = False
@@ -242,6 +245,8 @@ class _AnalysisThread:
                 if not self._queue:
                     return
                 analysers, member, pieces, complete, size = self._queue.pop(0)
+            if self._gate is not None and not self._gate.is_set():
+                self._gate.wait(GATE_WAIT)
             joined: Any = None
             segments: Any = None
             data: Any = None
@@ -293,7 +298,8 @@ class Scan:
                  analysers: Iterable[Analyser] | Callable[[], Iterable[Analyser]] = (),
                  cancel: threading.Event | None = None, hash_bytes: bool = True,
                  batch_members: int = BATCH_MEMBERS, batch_seconds: float = BATCH_SECONDS,
-                 keep_small: Any = None, observers: Iterable[Callable[[list[Member]], None]] = ()) -> None:
+                 keep_small: Any = None, observers: Iterable[Callable[[list[Member]], None]] = (),
+                 gate: threading.Event | None = None) -> None:
         self.archive = OpenedArchive(path, hash_bytes=hash_bytes, analysed=bool(analysers))
         #: A function making the analysers is called when the pass starts, after decompression
         #: has: importing them then overlaps it.
@@ -303,6 +309,10 @@ class Scan:
         #: see :class:`distscope.tui.archive.reader.SmallMembers`); at most the head is kept, so it is free.
         self.keep_small = keep_small
         self.cancel = cancel or threading.Event()
+        #: While clear, the pass's threads wait (at most GATE_WAIT each time): the parsing thread
+        #: between batches, the analysis thread between members. An app clears it while it
+        #: answers a key, since the pass shares the interpreter lock with its UI.
+        self.gate = gate
         self.batch_members = batch_members
         self.batch_seconds = batch_seconds
         self.max_members = LIMITS.max_members
@@ -331,7 +341,8 @@ class Scan:
         # heads are read for the analysers and for keeping small members.
         reader = TarReader(self.archive.stream, classify if analysers else None, HEAD_SIZE,
                            heads=bool(analysers) or self.keep_small is not None)
-        feeder = _AnalysisThread(index.analysis_errors) if analysers else None
+        feeder = _AnalysisThread(index.analysis_errors, self.gate) if analysers else None
+        gate = self.gate
         batch: list[Member] = []
         last_flush = time.monotonic()
         members, cancelled = index.members, self.cancel.is_set
@@ -357,6 +368,8 @@ class Scan:
                     if len(batch) >= batch_members or now() - last_flush >= batch_seconds:
                         self._flush_small()
                         yield self._progress(batch, reader)
+                        if gate is not None and not gate.is_set():
+                            gate.wait(GATE_WAIT)
                         batch, last_flush = [], now()
                         add_to_batch = batch.append
                     if cancelled():
