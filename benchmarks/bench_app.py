@@ -80,6 +80,41 @@ asyncio.run(main())
 """
 
 
+#: The floor: a bare Textual app with the same shell (a line, six tabs) and nothing else.
+BARE = r"""
+import asyncio, json, os, time
+T0 = float(os.environ["BENCH_T0"])
+from textual.app import App
+from textual.widgets import Static, TabbedContent, TabPane
+imported = time.time() - T0
+
+class Bare(App):
+    def compose(self):
+        yield Static("status")
+        with TabbedContent():
+            for i in range(6):
+                with TabPane(f"{i + 1} pane"):
+                    yield Static("")
+    def on_mount(self):
+        self.call_after_refresh(self.painted)
+    def painted(self):
+        print(json.dumps({"import": imported, "first_paint": time.time() - T0}))
+        self.exit()
+
+async def main():
+    async with Bare().run_test(size=(100, 30)) as pilot:
+        await pilot.pause(1)
+
+asyncio.run(main())
+"""
+
+
+def run_bare() -> dict:
+    env = dict(os.environ, BENCH_T0=repr(time.time()))
+    out = subprocess.run([sys.executable, "-c", BARE], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_child(archive: Path, keys: int, after_done: bool = False) -> dict:
     env = dict(os.environ, BENCH_T0=repr(time.time()),
                DISTSCOPE_CACHE_DIR=tempfile.mkdtemp(prefix="distscope-bench-"))
@@ -115,6 +150,9 @@ def main() -> None:
     print("|---|---|---|")
     print(f"| launch to imports done | {best('import'):.2f} s | |")
     print(f"| launch to first paint | {best('first_paint'):.2f} s | < 0.3 s |")
+    bare = [run_bare() for _ in range(args.repeat)]
+    print(f"| the floor: a bare Textual app with the same shell, launch to imports / first paint | "
+          f"{min(b['import'] for b in bare):.2f} / {min(b['first_paint'] for b in bare):.2f} s | |")
     print(f"| launch to first tree rows | {best('first_rows'):.2f} s | < 0.5 s |")
     names = {"indexing": "while indexing", "analysing": "just after indexing (report being built)",
              "rest": "at rest"}
