@@ -509,3 +509,25 @@ def test_the_seekable_copy_is_written_at_a_lower_priority(tmp_path, monkeypatch)
     assert reader.wait_copy()
     assert seen and set(seen) == {min(19, before + HASH_NICENESS)}
     assert os.getpriority(os.PRIO_PROCESS, 0) == before
+
+
+def test_a_clear_gate_holds_a_stream_read(tmp_path, monkeypatch):
+    """A read that streams the archive (no cache, no copy) waits between its 1 MiB reads while
+    the gate is clear (an app answering a key), and goes on once it is set."""
+    from distscope.tui.archive import reader as reader_module
+
+    monkeypatch.setattr(reader_module, "GATE_WAIT", 30.0)
+    monkeypatch.setattr(reader_module, "_SKIP_CHUNK", 1024)
+    blob = random_bytes(64 << 10, seed=7)
+    path = write_archive(tmp_path / "g.tar.zst", [entry("python/a.bin", blob), entry("python/z.txt", b"last")])
+    index = session.open_index(path, use_cache=False, keep_small=False)
+    gate = threading.Event()
+    reader = MemberReader(index, use_cache=False, gate=gate)
+    got = []
+    worker = threading.Thread(target=lambda: got.append(reader.read("python/z.txt")))
+    worker.start()
+    worker.join(0.2)
+    assert worker.is_alive() and not got
+    gate.set()
+    worker.join(10)
+    assert got == [b"last"] and reader.stats["stream"] == 1

@@ -172,7 +172,11 @@ class DistscopeApp(App):
         self.use_cache = use_cache
         self.sub_title = title or os.path.basename(self.archive)
         self.tree_model = TreeModel()
-        self.source = ArchiveSource(self.archive, use_cache=use_cache)
+        #: Clear while a key or a click is being answered: the index pass and the member reads'
+        #: passes then wait (it is their ``gate``), as they share the interpreter lock with the UI.
+        self.input_answered = threading.Event()
+        self.input_answered.set()
+        self.source = ArchiveSource(self.archive, use_cache=use_cache, gate=self.input_answered)
         self.index = None  #: the ArchiveIndex once the pass has finished
         self.report: Any = None  #: the typed report (distscope.tui.model.report.Report)
         self.error: str | None = None
@@ -181,10 +185,6 @@ class DistscopeApp(App):
         self._taken = 0  #: how many of them the panes have
         self._signals: list[int] = []
         self._last_input = time.monotonic()
-        #: Clear while a key or a click is being answered: the index pass then waits (it is the
-        #: ``gate`` of its Scan), as it shares the interpreter lock with the UI.
-        self.input_answered = threading.Event()
-        self.input_answered.set()
         self._writing_cache = False  #: the index worker is writing the cache entry (status line)
         self._opened = False
         self._mounted: set[str] = set()  #: the panes mounted so far (after the first paint)

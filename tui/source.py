@@ -28,9 +28,11 @@ _UNKNOWN_END = 1 << 62
 class ArchiveSource:
     """Reads members of one archive for the panes; thread-safe (workers call it)."""
 
-    def __init__(self, archive: str | os.PathLike, *, use_cache: bool = True) -> None:
+    def __init__(self, archive: str | os.PathLike, *, use_cache: bool = True,
+                 gate: threading.Event | None = None) -> None:
         self.archive = os.fspath(archive)
         self.use_cache = use_cache
+        self.gate = gate  #: passed to the readers: their passes wait while it is clear (a key being answered)
         self._pending: list[Member] = []
         self._partial: ArchiveIndex | None = None
         self._partial_reader: MemberReader | None = None
@@ -54,7 +56,7 @@ class ArchiveSource:
 
                 self._partial = ArchiveIndex(self.archive, compression="unknown", compressed_size=0,
                                              members=self._pending, uncompressed_bytes=_UNKNOWN_END)
-                self._partial_reader = MemberReader(self._partial, use_cache=False)
+                self._partial_reader = MemberReader(self._partial, use_cache=False, gate=self.gate)
             return self._partial, self._partial_reader
 
     def complete(self, index: ArchiveIndex) -> None:
@@ -63,7 +65,7 @@ class ArchiveSource:
 
         with self._lock:
             self._index = index
-            self._reader = MemberReader(index, use_cache=self.use_cache)
+            self._reader = MemberReader(index, use_cache=self.use_cache, gate=self.gate)
 
     @property
     def index(self) -> ArchiveIndex:

@@ -36,7 +36,7 @@ import zstandard
 
 from distscope.tui.archive.plugin import HEAD_SIZE
 from distscope.tui.archive.compression import OpenedArchive, read_exact
-from distscope.tui.archive.index import ArchiveIndex
+from distscope.tui.archive.index import GATE_WAIT, ArchiveIndex
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from distscope.tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
 from distscope.tui.archive.tarscan import TRAILER_LIMIT
@@ -129,9 +129,13 @@ class MemberReader:
     """Reads members of an indexed archive. ``stats`` counts reads by source: small, plain,
     frames, copy, building (from the copy being written), stream."""
 
-    def __init__(self, index: ArchiveIndex, *, use_cache: bool = True, verify: bool = False) -> None:
+    def __init__(self, index: ArchiveIndex, *, use_cache: bool = True, verify: bool = False,
+                 gate: threading.Event | None = None) -> None:
         self.index = index
         self.use_cache = use_cache
+        #: While clear, a pass over the stream waits between its 1 MiB reads (at most GATE_WAIT
+        #: each time): an app clears it while it answers a key (see :class:`~distscope.tui.archive.index.Scan`).
+        self.gate = gate
         self.verify_streams = verify
         #: Damage found by a stream pass after it had served its bytes (see :meth:`verify`).
         self.damage: str | None = None
@@ -284,6 +288,7 @@ class MemberReader:
             stream, pos = archive.stream, 0
             for offset, size in sorted(todo.items()):
                 while pos < offset:
+                    self._wait_for_gate()
                     skipped = stream.read(min(_SKIP_CHUNK, offset - pos))
                     if not skipped:
                         raise DistscopeError(f"{self.index.path}: archive ends before byte {offset:,}")
@@ -296,6 +301,10 @@ class MemberReader:
                 self.stats["stream"] += 1
             self._drain(archive, pos)
         return out
+
+    def _wait_for_gate(self) -> None:
+        if self.gate is not None and not self.gate.is_set():
+            self.gate.wait(GATE_WAIT)
 
     def _should_drain(self) -> bool:
         return (self.verify_streams and self.index.complete and self.damage is None
@@ -342,6 +351,7 @@ class MemberReader:
         with OpenedArchive(self.index.path, hash_bytes=False) as archive:
             stream, pos = archive.stream, 0
             while pos < offset:
+                self._wait_for_gate()
                 skipped = stream.read(min(_SKIP_CHUNK, offset - pos))
                 if not skipped:
                     raise DistscopeError(f"{self.index.path}: archive ends before byte {offset:,}")
