@@ -514,9 +514,9 @@ def test_the_seekable_copy_is_written_at_a_lower_priority(tmp_path, monkeypatch)
 def test_a_clear_gate_holds_a_stream_read(tmp_path, monkeypatch):
     """A read that streams the archive (no cache, no copy) waits between its 1 MiB reads while
     the gate is clear (an app answering a key), and goes on once it is set."""
-    from distscope.tui.archive import reader as reader_module
+    from distscope.tui.archive import index as index_module, reader as reader_module
 
-    monkeypatch.setattr(reader_module, "GATE_WAIT", 30.0)
+    monkeypatch.setattr(index_module, "GATE_WAIT", 30.0)
     monkeypatch.setattr(reader_module, "_SKIP_CHUNK", 1024)
     blob = random_bytes(64 << 10, seed=7)
     path = write_archive(tmp_path / "g.tar.zst", [entry("python/a.bin", blob), entry("python/z.txt", b"last")])

@@ -44,6 +44,13 @@ SWITCH_INTERVAL = 0.0002
 GATE_WAIT = 0.25
 
 
+def wait_at(gate: threading.Event | None) -> None:
+    """Wait while ``gate`` is clear, at most :data:`GATE_WAIT` (a pass's thread between steps:
+    an app clears it while it answers a key)."""
+    if gate is not None and not gate.is_set():
+        gate.wait(GATE_WAIT)
+
+
 class ArchiveIndex:
     """Every member of an archive, plus what the analysers found. (A plain class, not a
     dataclass: ``dataclasses`` costs 8 ms of imports before a pass can start.)"""
@@ -245,8 +252,7 @@ class _AnalysisThread:
                 if not self._queue:
                     return
                 analysers, member, pieces, complete, size = self._queue.pop(0)
-            if self._gate is not None and not self._gate.is_set():
-                self._gate.wait(GATE_WAIT)
+            wait_at(self._gate)
             joined: Any = None
             segments: Any = None
             data: Any = None
@@ -342,7 +348,6 @@ class Scan:
         reader = TarReader(self.archive.stream, classify if analysers else None, HEAD_SIZE,
                            heads=bool(analysers) or self.keep_small is not None)
         feeder = _AnalysisThread(index.analysis_errors, self.gate) if analysers else None
-        gate = self.gate
         batch: list[Member] = []
         last_flush = time.monotonic()
         members, cancelled = index.members, self.cancel.is_set
@@ -368,8 +373,7 @@ class Scan:
                     if len(batch) >= batch_members or now() - last_flush >= batch_seconds:
                         self._flush_small()
                         yield self._progress(batch, reader)
-                        if gate is not None and not gate.is_set():
-                            gate.wait(GATE_WAIT)
+                        wait_at(self.gate)
                         batch, last_flush = [], now()
                         add_to_batch = batch.append
                     if cancelled():

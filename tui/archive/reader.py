@@ -36,7 +36,7 @@ import zstandard
 
 from distscope.tui.archive.plugin import HEAD_SIZE
 from distscope.tui.archive.compression import OpenedArchive, read_exact
-from distscope.tui.archive.index import GATE_WAIT, ArchiveIndex
+from distscope.tui.archive.index import ArchiveIndex, wait_at
 from distscope.tui.archive.members import DIRECTORY, FILE, HARDLINK, SYMLINK, Member, normalize
 from distscope.tui.archive.seekable import FramedSource, PlainSource, zstd_frame_table
 from distscope.tui.archive.tarscan import TRAILER_LIMIT
@@ -288,7 +288,7 @@ class MemberReader:
             stream, pos = archive.stream, 0
             for offset, size in sorted(todo.items()):
                 while pos < offset:
-                    self._wait_for_gate()
+                    wait_at(self.gate)
                     skipped = stream.read(min(_SKIP_CHUNK, offset - pos))
                     if not skipped:
                         raise DistscopeError(f"{self.index.path}: archive ends before byte {offset:,}")
@@ -301,10 +301,6 @@ class MemberReader:
                 self.stats["stream"] += 1
             self._drain(archive, pos)
         return out
-
-    def _wait_for_gate(self) -> None:
-        if self.gate is not None and not self.gate.is_set():
-            self.gate.wait(GATE_WAIT)
 
     def _should_drain(self) -> bool:
         return (self.verify_streams and self.index.complete and self.damage is None
@@ -351,7 +347,7 @@ class MemberReader:
         with OpenedArchive(self.index.path, hash_bytes=False) as archive:
             stream, pos = archive.stream, 0
             while pos < offset:
-                self._wait_for_gate()
+                wait_at(self.gate)
                 skipped = stream.read(min(_SKIP_CHUNK, offset - pos))
                 if not skipped:
                     raise DistscopeError(f"{self.index.path}: archive ends before byte {offset:,}")
