@@ -31,8 +31,6 @@ _MAX_DYNAMIC_TAGS = 4096
 MAX_STRING = 4096
 #: Bytes of strings taken from one binary's tables in all (a few KiB in real binaries).
 MAX_STRING_BYTES = 256 << 10
-#: Longest section name kept (real ones are short).
-_MAX_SECTION_NAME = 256
 #: DT_NEEDED entries, version names (all files together) and dynamic symbols read per binary.
 MAX_NEEDED = 1024
 MAX_VERSION_NAMES = 4096
@@ -483,6 +481,15 @@ _WATCHED_PREFIXES = frozenset(name[:_PREFIX] for name in _WATCHED)
 _U32 = "I" if array("I").itemsize == 4 else "L"
 
 
+def _words(typecode: str, raw: bytes, end: str) -> array[int]:
+    """``raw`` as an array of ``typecode`` items in the file's byte order (``end``: "<" or ">")."""
+    out = array(typecode)
+    out.frombytes(raw[:len(raw) - len(raw) % out.itemsize])
+    if (end == "<") != (sys.byteorder == "little"):
+        out.byteswap()
+    return out
+
+
 def _mask(column: bytes, table: bytes) -> int:
     """A byte column as a bit mask (bit i: ``table`` maps byte i to 1), for whole-column logic."""
     return int.from_bytes(column.translate(table), "little")
@@ -506,11 +513,7 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
     count = len(raw) // size
     strings = image.strings(dynstr.offset, dynstr.offset + dynstr.size)
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
-    names = array(_U32)
-    names.frombytes(raw)
-    if (image.end == "<") != (sys.byteorder == "little"):
-        names.byteswap()
-    names = names[::size // 4]
+    names = _words(_U32, raw, image.end)[::size // 4]
     at = 4 if bits == 64 else 12  # st_info, then st_other and the two bytes of st_shndx
     named = 0
     for i in range(4):
@@ -543,12 +546,8 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
     target = f"GLIBC_{out['glibc_max']}" if out["glibc_max"] else None
     wanted = {i for i, n in index_names.items() if n == target}
     if wanted:
-        versions = array("H")
-        if versym is not None:
-            vraw = image.read(versym.offset, versym.size)
-            versions.frombytes(vraw[:len(vraw) - len(vraw) % 2])
-            if (image.end == "<") != (sys.byteorder == "little"):
-                versions.byteswap()
+        versions = _words("H", image.read(versym.offset, versym.size), image.end) if versym is not None \
+            else array("H")
         undefined_bytes = undefined.to_bytes(count, "little")
         for i in _versioned(versions, wanted, count):
             if undefined_bytes[i] and names[i] < str_end:
