@@ -461,12 +461,7 @@ class TarReader:
             self._data_left = data_size
             self._pending = (data_size + BLOCK - 1) // BLOCK * BLOCK
         if kind == FILE and self.heads:
-            n = min(self.head_size, data_size)
-            pos = buf.pos
-            if pos + n <= len(buf.buf):  # (the usual case: the head is in the buffer)
-                head = self.head = buf.buf[pos:pos + n]
-            else:
-                head = self.head = buf.peek(n)
+            head = self.head = buf.peek(min(self.head_size, data_size)) if data_size else b""
             if self.classify is not None:
                 try:
                     content = self.classify(head, path)
