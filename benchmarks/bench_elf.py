@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import struct
 import sys
-import time
 from array import array
 from pathlib import Path
 from typing import Any, Callable
@@ -114,22 +113,13 @@ def elf_members(archive: Path) -> list[bytes]:
     return grab.blobs
 
 
-def cpu(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.thread_time()
-        fn()
-        best = min(best, time.thread_time() - start)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--archive", type=Path, help="archive to read (default: the bench_index.py archive)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from bench_index import build_archive
+    from bench_index import build_archive, thread_cpu as cpu
 
     from distscope.tui.analysis import elf
 

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ARCHIVES = (Path("/dev/shm/interp.tar"), HERE / "work" / "interp.tar.zst")
@@ -63,16 +63,6 @@ def record(archive: str) -> tuple[list[tuple[Any, bytes, bool]], list[tuple[Any,
 
     scan(archive, [Licences(), Components()], hash_bytes=False)
     return licences, metadata
-
-
-def cpu(work: Callable[[], Any], repeat: int) -> float:
-    """The fastest of ``repeat`` runs of ``work``, in CPU seconds of this thread."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.thread_time()
-        work()
-        best = min(best, time.thread_time() - start)
-    return best
 
 
 #: Run in a fresh process: the licence analyser fed the recorded members, its first call paying
@@ -113,6 +103,9 @@ def main() -> int:
     if archive is None:
         print("no archive: run benchmarks/bench_index.py once, or name one", file=sys.stderr)
         return 2
+
+    sys.path.insert(0, str(HERE))
+    from bench_index import thread_cpu as cpu
 
     from distscope.tui.meta import spdx
     from distscope.tui.meta.components import ComponentsAnalyser
