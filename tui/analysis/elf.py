@@ -13,7 +13,7 @@ import re
 import struct
 import sys
 from array import array
-from itertools import compress, islice
+from itertools import compress
 from functools import lru_cache
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -481,7 +481,7 @@ _WATCHED_PREFIXES = frozenset(name[:_PREFIX] for name in _WATCHED)
 _U32 = "I" if array("I").itemsize == 4 else "L"
 
 
-def _words(typecode: str, raw: bytes, end: str) -> array[int]:
+def _table_array(typecode: str, raw: bytes, end: str) -> array[int]:
     """``raw`` as an array of ``typecode`` items in the file's byte order (``end``: "<" or ">")."""
     out = array(typecode)
     out.frombytes(raw[:len(raw) - len(raw) % out.itemsize])
@@ -513,7 +513,7 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
     count = len(raw) // size
     strings = image.strings(dynstr.offset, dynstr.offset + dynstr.size)
     data, str_end = strings.data, len(strings.data)  # (offsets below are relative to the table)
-    names = _words(_U32, raw, image.end)[::size // 4]
+    names = _table_array(_U32, raw, image.end)[::size // 4]
     at = 4 if bits == 64 else 12  # st_info, then st_other and the two bytes of st_shndx
     named = 0
     for i in range(4):
@@ -546,7 +546,7 @@ def _read_symbols(image: _Image, bits: int, dynsym: _Section, versym: _Section |
     target = f"GLIBC_{out['glibc_max']}" if out["glibc_max"] else None
     wanted = {i for i, n in index_names.items() if n == target}
     if wanted:
-        versions = _words("H", image.read(versym.offset, versym.size), image.end) if versym is not None \
+        versions = _table_array("H", image.read(versym.offset, versym.size), image.end) if versym is not None \
             else array("H")
         undefined_bytes = undefined.to_bytes(count, "little")
         for i in _versioned(versions, wanted, count):
