@@ -165,12 +165,12 @@ def severity_text(severity: str) -> Text:
     return Text(f"{severity.upper():7}", style=style)
 
 
-def waiting_text(what: str, plural: bool = False) -> Text:
-    """What a report pane says while the archive is indexed (``plural``: kept for callers)."""
+def waiting_text(what: str) -> Text:
+    """What a report pane says while the archive is indexed."""
     return Text(f"Indexing the archive: {what} will show here when the analysis is done.", style="italic")
 
 
-def pending_text(stage: str, what: str, plural: bool = False) -> Text:
+def pending_text(stage: str, what: str) -> Text:
     """What a report pane says once the archive is read and the analysis is at ``stage``."""
     return Text(f"The archive is read; {stage}: {what} will show here next.", style="italic")
 

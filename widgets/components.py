@@ -56,7 +56,7 @@ class ComponentsPane(Vertical):
         self.shown: list[Component] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(waiting_text("the components", plural=True), id="comp-head")
+        yield Static(waiting_text("the components"), id="comp-head")
         yield FilterBox("/ filter: name, version, licence, path…", id="comp-filter", always_open=True,
                         apply=self._fill, back=lambda: self.query_one(DataTable))
         yield RowTable(cursor_type="row", zebra_stripes=True, id="comp-table")
@@ -70,7 +70,7 @@ class ComponentsPane(Vertical):
         focus_now(self.query_one(DataTable))
 
     def set_pending(self, stage: str) -> None:
-        self.query_one("#comp-head", Static).update(pending_text(stage, "the components", plural=True))
+        self.query_one("#comp-head", Static).update(pending_text(stage, "the components"))
 
     def show_error(self, message: str) -> None:
         self.query_one("#comp-head", Static).update(error_text(message))

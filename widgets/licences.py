@@ -43,7 +43,7 @@ class LicencesPane(Vertical):
         self._unread: tuple[int, list[str], Text] | None = None  #: to read once the pane shows
 
     def compose(self) -> ComposeResult:
-        yield Static(waiting_text("the licences", plural=True), id="lic-head")
+        yield Static(waiting_text("the licences"), id="lic-head")
         yield FilterBox("filter: part of a component, SPDX id or file (Esc clears)", id="lic-filter",
                         apply=lambda text: self._fill(text.strip()), back=lambda: self.query_one(DataTable))
         with Horizontal():
@@ -58,7 +58,7 @@ class LicencesPane(Vertical):
         focus_now(self.query_one(DataTable))
 
     def set_pending(self, stage: str) -> None:
-        self.query_one("#lic-head", Static).update(pending_text(stage, "the licences", plural=True))
+        self.query_one("#lic-head", Static).update(pending_text(stage, "the licences"))
 
     def show_error(self, message: str) -> None:
         self.query_one("#lic-head", Static).update(error_text(message))
